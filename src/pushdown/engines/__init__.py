@@ -1,0 +1,38 @@
+"""Connectors: run SQL in place, fetch and upload Arrow, read schemas.
+
+:func:`open_connector` turns a flow's named SQLAlchemy URL into a connector; an engine whose
+driver is not installed says which extra to install.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import NoSuchModuleError
+
+from pushdown.engines.base import Connector
+from pushdown.engines.urls import EXTRAS, parse_url
+from pushdown.errors import ConnectionConfigError
+
+
+def open_connector(name: str, url: str) -> Connector:
+    """Open the connection ``name`` from its (possibly ``${VAR}``-templated) URL."""
+    parsed, profile = parse_url(url, connection=name)
+    if profile.name == "duckdb":
+        from pushdown.engines.duckdb import DuckDBConnector
+
+        return DuckDBConnector(name, profile, parsed)
+    from pushdown.engines.sqlalchemy import SQLAlchemyConnector
+
+    try:
+        return SQLAlchemyConnector(name, profile, parsed)
+    except Exception as err:
+        cause = err.__cause__ or err
+        if isinstance(cause, NoSuchModuleError | ImportError | ModuleNotFoundError):
+            extra = EXTRAS.get(profile.name, profile.name)
+            raise ConnectionConfigError(
+                f"connection {name!r} uses {profile.name}, whose driver is not installed; "
+                f"install it with: pip install 'pushdown[{extra}]'"
+            ) from None
+        raise
+
+
+__all__ = ["Connector", "open_connector"]

@@ -1,0 +1,144 @@
+"""Every error pushdown raises, in one tree.
+
+::
+
+    PushdownError
+    ├── FlowError                     the flow itself is wrong (names the recipe and column)
+    │   ├── FlowFileError             a flow file cannot be read or does not match the format
+    │   ├── UnknownOptionError        a recipe option that does not exist
+    │   ├── DuplicateNameError        two datasets or outputs with one name
+    │   ├── UnknownDatasetError       a recipe reads a dataset nobody defines
+    │   ├── CycleError                recipes that depend on each other in a loop
+    │   ├── UnknownColumnError        a formula or option names a column its input lacks
+    │   ├── FormulaSyntaxError        a formula sqlglot cannot parse
+    │   └── FormulaTypeError          a formula whose types do not fit (``upper(amount)``)
+    ├── ConnectionConfigError         a bad URL, a missing variable or a missing extra
+    │   └── UnknownConnectionError    a dataset on a connection nobody declared
+    ├── UnsupportedError              an engine cannot express a construct (engine + construct)
+    ├── EngineError                   an engine failed running SQL (carries the SQL, chains the cause)
+    └── PythonStepError               a Python step raised or returned the wrong schema
+
+Messages name the recipe, the column or the engine at fault and, where there is a choice,
+list the alternatives ("did you mean ...").  Credentials never appear in a message:
+:func:`redact` removes them from URLs and SQL before they are stored on an error.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
+_SECRET_ASSIGNMENT = re.compile(
+    r"(?i)\b(password|passwd|pwd|token|secret|access_token|private_key)\s*=\s*('[^']*'|\"[^\"]*\"|[^\s;,&]+)"
+)
+
+
+def redact(text: str) -> str:
+    """Remove passwords and tokens from URLs and ``key=value`` pairs in ``text``.
+
+    >>> redact("snowflake://me:hunter2@acct/db?token=abc")
+    'snowflake://me:***@acct/db?token=***'
+    """
+    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+    return _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}=***", text)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """Return a hint listing the candidates closest to ``name``, or all of them if few."""
+    options = sorted(set(candidates))
+    close = difflib.get_close_matches(name, options, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    if not options:
+        return "there are none"
+    shown = ", ".join(repr(c) for c in options[:12])
+    more = f" (and {len(options) - 12} more)" if len(options) > 12 else ""
+    return f"available: {shown}{more}"
+
+
+class PushdownError(Exception):
+    """Root of every error raised by pushdown."""
+
+
+class FlowError(PushdownError):
+    """The flow is invalid; ``recipe`` and ``column`` name what is at fault when known."""
+
+    def __init__(self, message: str, *, recipe: str | None = None, column: str | None = None):
+        where = f"recipe {recipe!r}: " if recipe else ""
+        super().__init__(where + message)
+        self.recipe = recipe
+        self.column = column
+
+
+class FlowFileError(FlowError):
+    """A flow file cannot be read, parsed, or does not match the flow format."""
+
+
+class UnknownOptionError(FlowError):
+    """A recipe was given an option it does not have."""
+
+
+class DuplicateNameError(FlowError):
+    """Two datasets, outputs or columns share one name."""
+
+
+class UnknownDatasetError(FlowError):
+    """A recipe reads a dataset that is not defined in the flow."""
+
+
+class CycleError(FlowError):
+    """Recipes depend on each other in a loop."""
+
+
+class UnknownColumnError(FlowError):
+    """A formula or option refers to a column its input does not have."""
+
+
+class FormulaSyntaxError(FlowError):
+    """A formula cannot be parsed in the flow's formula dialect."""
+
+
+class FormulaTypeError(FlowError):
+    """A formula's operand types do not fit its operator or function."""
+
+
+class ConnectionConfigError(PushdownError):
+    """A connection is misconfigured: bad URL, unset environment variable, missing extra."""
+
+
+class UnknownConnectionError(ConnectionConfigError):
+    """A dataset or output names a connection that is not declared."""
+
+
+class UnsupportedError(PushdownError):
+    """An engine cannot express a construct; names the engine, the construct and why."""
+
+    def __init__(self, engine: str, construct: str, reason: str, *, recipe: str | None = None):
+        where = f"recipe {recipe!r}: " if recipe else ""
+        super().__init__(f"{where}{construct} is not supported on {engine}: {reason}")
+        self.engine = engine
+        self.construct = construct
+        self.reason = reason
+        self.recipe = recipe
+
+
+class EngineError(PushdownError):
+    """An engine failed; carries the engine name and the (redacted) SQL that failed."""
+
+    def __init__(self, engine: str, message: str, *, sql: str | None = None):
+        self.engine = engine
+        self.sql = redact(sql) if sql else None
+        text = f"{engine}: {redact(message)}"
+        if self.sql:
+            text += f"\n-- failing SQL --\n{self.sql}"
+        super().__init__(text)
+
+
+class PythonStepError(PushdownError):
+    """A Python step raised, or returned a batch that does not match its declared schema."""
+
+    def __init__(self, recipe: str, message: str):
+        super().__init__(f"python recipe {recipe!r}: {message}")
+        self.recipe = recipe

@@ -1,0 +1,174 @@
+"""Logical plan nodes: immutable relational operators with Arrow output schemas.
+
+One node per dataset.  Expressions are sqlglot trees whose columns are quoted and refer to the
+node's input by name (joins qualify them with the aliases ``l`` and ``r``).  Nodes are
+dialect-neutral: the compilers turn them into SQL for any engine, the planner decides where
+each runs.  Treat the expressions as read-only; copy before changing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import pyarrow as pa
+from sqlglot import exp
+
+Named = tuple[tuple[str, exp.Expression], ...]
+
+LEFT, RIGHT = "l", "r"
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """A dataset of the flow: the recipe that produces it, its inputs and its schema."""
+
+    kind: ClassVar[str] = "node"
+    name: str
+    recipe: str
+    inputs: tuple[str, ...]
+    schema: pa.Schema
+
+    def expressions(self) -> Iterator[exp.Expression]:
+        """Every expression of this node (for capability checks)."""
+        return iter(())
+
+    @property
+    def columns(self) -> list[str]:
+        """Output column names."""
+        return list(self.schema.names)
+
+
+@dataclass(frozen=True, eq=False)
+class Source(Node):
+    """A table on a connection, or a local file or in-memory table (connection ``local``)."""
+
+    kind: ClassVar[str] = "source"
+    connection: str = "local"
+    table: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Project(Node):
+    """Compute the output columns from the input's (prepare)."""
+
+    kind: ClassVar[str] = "prepare"
+    items: Named = ()
+
+    def expressions(self) -> Iterator[exp.Expression]:
+        """The projected expressions."""
+        return (e for _, e in self.items)
+
+
+@dataclass(frozen=True, eq=False)
+class Filter(Node):
+    """Keep rows where ``condition`` is true."""
+
+    kind: ClassVar[str] = "filter"
+    condition: exp.Expression = field(default_factory=exp.true)
+
+    def expressions(self) -> Iterator[exp.Expression]:
+        """The condition."""
+        yield self.condition
+
+
+@dataclass(frozen=True, eq=False)
+class Join(Node):
+    """Join ``inputs[0]`` (alias ``l``) with ``inputs[1]`` (alias ``r``)."""
+
+    kind: ClassVar[str] = "join"
+    how: str = "inner"
+    condition: exp.Expression | None = None
+    items: Named = ()
+
+    def expressions(self) -> Iterator[exp.Expression]:
+        """The condition and the output columns."""
+        if self.condition is not None:
+            yield self.condition
+        yield from (e for _, e in self.items)
+
+
+@dataclass(frozen=True, eq=False)
+class Aggregate(Node):
+    """Group by ``keys`` and compute ``aggregates`` (group and pivot recipes)."""
+
+    kind: ClassVar[str] = "group"
+    keys: tuple[str, ...] = ()
+    aggregates: Named = ()
+
+    def expressions(self) -> Iterator[exp.Expression]:
+        """The aggregate expressions."""
+        return (e for _, e in self.aggregates)
+
+
+@dataclass(frozen=True, eq=False)
+class Window(Node):
+    """Append window-function columns (each an ``exp.Window``)."""
+
+    kind: ClassVar[str] = "window"
+    items: Named = ()
+
+    def expressions(self) -> Iterator[exp.Expression]:
+        """The window expressions."""
+        return (e for _, e in self.items)
+
+
+@dataclass(frozen=True, eq=False)
+class Sort(Node):
+    """Order rows; the order holds only where this dataset is read as a result."""
+
+    kind: ClassVar[str] = "sort"
+    order: tuple[exp.Ordered, ...] = ()
+
+    def expressions(self) -> Iterator[exp.Expression]:
+        """The order terms."""
+        return iter(self.order)
+
+
+@dataclass(frozen=True, eq=False)
+class TopN(Node):
+    """The first ``n`` rows by ``order``, overall or per ``partition``."""
+
+    kind: ClassVar[str] = "top_n"
+    n: int = 1
+    order: tuple[exp.Ordered, ...] = ()
+    partition: tuple[str, ...] = ()
+
+    def expressions(self) -> Iterator[exp.Expression]:
+        """The order terms."""
+        return iter(self.order)
+
+
+@dataclass(frozen=True, eq=False)
+class Distinct(Node):
+    """Distinct rows over the output columns."""
+
+    kind: ClassVar[str] = "distinct"
+
+
+@dataclass(frozen=True, eq=False)
+class Union(Node):
+    """Stack the inputs; ``branches[i]`` projects input ``i`` onto the output columns."""
+
+    kind: ClassVar[str] = "stack"
+    distinct: bool = False
+    branches: tuple[Named, ...] = ()
+
+    def expressions(self) -> Iterator[exp.Expression]:
+        """Every branch's projected expressions."""
+        return (e for branch in self.branches for _, e in branch)
+
+
+@dataclass(frozen=True, eq=False)
+class PythonStep(Node):
+    """Run a Python function over the input's record batches (always local)."""
+
+    kind: ClassVar[str] = "python"
+    function: str = ""
+    callable: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None
+
+
+ALL_KINDS = (Source, Project, Filter, Join, Aggregate, Window, Sort, TopN, Distinct, Union,
+             PythonStep)

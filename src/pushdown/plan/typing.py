@@ -1,0 +1,106 @@
+"""Type inference and type checks for formulas, with sqlglot's type annotator.
+
+Column types come from the input's Arrow schema; sqlglot annotates the rest.  Functions the
+annotator leaves UNKNOWN take their argument's type where that is their meaning (MEDIAN, MIN_BY)
+and otherwise default to the widest sensible type.  Mismatches that every engine rejects
+(arithmetic on text, text functions on numbers, SUM of text) are :class:`FormulaTypeError`.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from sqlglot import exp
+from sqlglot.optimizer.annotate_types import annotate_types
+
+from pushdown.errors import FormulaTypeError
+from pushdown.types import arrow_to_sql, is_numeric, is_text, sql_to_arrow
+
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv)
+_TEXT_FUNCS = (exp.Upper, exp.Lower, exp.Length, exp.Substring, exp.Trim, exp.Initcap)
+_NUMERIC_AGGS = (exp.Sum, exp.Avg, exp.Median, exp.Stddev, exp.StddevSamp, exp.StddevPop,
+                 exp.Variance, exp.VariancePop)
+_ARG_TYPED = (exp.Median, exp.ArgMin, exp.ArgMax, exp.Min, exp.Max, exp.First, exp.Last,
+              exp.FirstValue, exp.LastValue, exp.Lag, exp.Lead, exp.AnyValue, exp.NthValue)
+
+_ANNOTATION_CACHE: dict[pa.DataType, exp.DataType] = {}
+
+
+def _sql_type(t: pa.DataType) -> exp.DataType:
+    cached = _ANNOTATION_CACHE.get(t)
+    if cached is None:
+        cached = _ANNOTATION_CACHE[t] = arrow_to_sql(t)
+    return cached
+
+
+def _arrow(node: exp.Expression) -> pa.DataType | None:
+    t = node.type
+    if t is None or t.this in (exp.DataType.Type.UNKNOWN, exp.DataType.Type.NULL):
+        return None
+    return sql_to_arrow(t)
+
+
+def annotate(tree: exp.Expression, schema: pa.Schema, *, dialect: str | None) -> exp.Expression:
+    """Annotate ``tree`` (columns unqualified or qualified, names from ``schema``) in place."""
+    for col in tree.find_all(exp.Column):
+        idx = schema.get_field_index(col.name)
+        if idx >= 0:
+            col.type = _sql_type(schema.field(idx).type)
+    return annotate_types(tree, overwrite_types=False, dialect=dialect or None)
+
+
+def check_types(tree: exp.Expression, *, recipe: str, column: str | None, text: str) -> None:
+    """Raise :class:`FormulaTypeError` for operand types no engine accepts."""
+
+    def fail(why: str) -> None:
+        where = f"column {column!r}: " if column else ""
+        raise FormulaTypeError(f"{where}formula {text!r}: {why}", recipe=recipe, column=column)
+
+    for node in tree.walk():
+        if isinstance(node, _ARITHMETIC):
+            for side in (node.this, node.expression):
+                t = _arrow(side)
+                if t is not None and is_text(t):
+                    fail(f"{type(node).__name__.lower()} of text {side.sql()!r}; cast it first, "
+                         f"e.g. CAST({side.sql()} AS DOUBLE), or use || to concatenate")
+        elif isinstance(node, _TEXT_FUNCS):
+            t = _arrow(node.this)
+            if t is not None and not is_text(t):
+                fail(f"{node.sql_name()} expects text but {node.this.sql()!r} is {t}; "
+                     f"cast it with CAST(... AS VARCHAR)")
+        elif isinstance(node, _NUMERIC_AGGS):
+            t = _arrow(node.this)
+            if t is not None and not (is_numeric(t) or pa.types.is_boolean(t)):
+                fail(f"{node.sql_name()} expects a number but {node.this.sql()!r} is {t}")
+
+
+def infer_type(
+    tree: exp.Expression,
+    schema: pa.Schema,
+    *,
+    dialect: str | None,
+    recipe: str,
+    column: str | None,
+    text: str | None = None,
+) -> pa.DataType:
+    """The Arrow type of formula ``tree`` over ``schema``, after checking its operand types."""
+    annotated = annotate(tree, schema, dialect=dialect)
+    check_types(annotated, recipe=recipe, column=column, text=text or tree.sql())
+    return _result_type(annotated)
+
+
+def _result_type(node: exp.Expression) -> pa.DataType:
+    known = _arrow(node)
+    if known is not None:
+        return known
+    inner = node.this if isinstance(node, exp.Window) else node
+    if isinstance(inner, _ARG_TYPED) and isinstance(inner.this, exp.Expression):
+        return _result_type(inner.this)
+    if isinstance(inner, exp.Count | exp.RowNumber | exp.Rank | exp.DenseRank | exp.Ntile):
+        return pa.int64()
+    if isinstance(inner, exp.Paren | exp.Neg | exp.Abs | exp.Coalesce):
+        return _result_type(inner.this)
+    if isinstance(inner, exp.Predicate | exp.Connector | exp.Not):
+        return pa.bool_()
+    if isinstance(inner, exp.Null):
+        return pa.null()
+    return pa.float64() if isinstance(inner, exp.AggFunc) else pa.string()

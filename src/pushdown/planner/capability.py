@@ -1,0 +1,80 @@
+"""Can engine E run node N?  The answer is a reason, not a bool.
+
+Order of checks: the node kind (Python steps never compile to SQL), the profile's relational
+features, the profile's function gaps (by sqlglot expression class), the profile's type limits,
+then sqlglot's own generator with ``unsupported_level=RAISE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+from sqlglot.errors import UnsupportedError as SqlglotUnsupported
+
+from pushdown.compilers.sql import compile_node, table_ref, to_sql
+from pushdown.plan import nodes as n
+from pushdown.profiles import Profile
+from pushdown.types import arrow_to_sql
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a node can run on an engine; when not, which construct blocks it and why."""
+
+    ok: bool
+    construct: str = ""
+    reason: str = ""
+
+    def describe(self, engine: str) -> str:
+        """``"MEDIAN is not supported on hive: ..."``, or ``"supported"``."""
+        if self.ok:
+            return "supported"
+        return f"{self.construct} is not supported on {engine}: {self.reason}"
+
+
+OK = Verdict(True)
+
+
+def _features_needed(node: n.Node) -> list[tuple[str, str]]:
+    needed: list[tuple[str, str]] = []
+    if isinstance(node, n.Join):
+        if node.how == "full":
+            needed.append(("full_join", "FULL OUTER JOIN"))
+        if node.how in ("semi", "anti"):
+            needed.append(("correlated_exists", f"{node.how.upper()} JOIN (EXISTS subquery)"))
+    if isinstance(node, n.Window) and any(
+        isinstance(e, exp.Window) and e.args.get("spec") for _, e in node.items
+    ):
+        needed.append(("window_frames", "window frame (ROWS BETWEEN)"))
+    if isinstance(node, n.Union) and node.distinct:
+        needed.append(("union_distinct", "UNION DISTINCT"))
+    return needed
+
+
+def check(node: n.Node, profile: Profile) -> Verdict:
+    """Decide whether ``profile``'s engine can run ``node``."""
+    if isinstance(node, n.PythonStep):
+        return Verdict(False, "a Python step", "Python runs locally on Arrow record batches")
+    features = profile.features.model_dump()
+    for key, construct in _features_needed(node):
+        if not features[key]:
+            return Verdict(False, construct, f"the {profile.name} profile marks {key} false")
+    for expr in node.expressions():
+        for sub in expr.walk():
+            gap = profile.functions.get(type(sub).__name__)
+            if gap is not None:
+                construct = sub.sql_name() if isinstance(sub, exp.Func) else type(sub).__name__
+                return Verdict(False, construct.upper(), f"{gap.reason} ({gap.status})")
+    unsupported = set(profile.types.unsupported)
+    for field in node.schema:
+        kind = arrow_to_sql(field.type).this.name
+        if kind in unsupported:
+            return Verdict(False, f"type {kind} (column {field.name!r})",
+                           f"{profile.name} cannot hold {kind}")
+    refs = {name: table_ref(name) for name in (*node.inputs, node.name)}
+    try:
+        to_sql(compile_node(node, refs), profile.dialect, pretty=False)
+    except SqlglotUnsupported as err:
+        return Verdict(False, "SQL generation", str(err).splitlines()[0])
+    return OK

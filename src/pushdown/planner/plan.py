@@ -1,0 +1,206 @@
+"""The Plan a user gets from :func:`pushdown.plan`: per step the engine, the reason and the
+cost; the fragments and the SQL each engine receives; and ``execute()``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+from sqlglot import exp
+
+from pushdown.compilers.sql import compile_query, quoted, table_ref, to_sql
+from pushdown.engines import Connector, open_connector
+from pushdown.engines.urls import parse_url
+from pushdown.errors import ConnectionConfigError, UnsupportedError
+from pushdown.local.engine import read_file_schema
+from pushdown.plan import nodes as n
+from pushdown.plan.build import LogicalPlan, build_logical_plan
+from pushdown.planner.capability import check
+from pushdown.planner.fragments import Fragment, build_fragments, is_local
+from pushdown.planner.placement import LOCAL, Placement, place
+from pushdown.profiles import Profile, all_profiles, get_profile
+from pushdown.recipe import spec as s
+from pushdown.recipe.flow import Flow
+
+if TYPE_CHECKING:
+    from pushdown.run import RunResult
+
+_VARIABLE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One dataset of the plan: its recipe, kind, engine, reason, schema and cost."""
+
+    name: str
+    recipe: str
+    kind: str
+    engine: str
+    reason: str
+    schema: pa.Schema
+    cost: float | None = None
+
+
+class Plan:
+    """Where every step of a flow runs and the SQL each engine receives."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        logical: LogicalPlan,
+        placement: dict[str, Placement],
+        connections: dict[str, str],
+        profiles: dict[str, Profile],
+    ):
+        self.flow = flow
+        self.logical = logical
+        self.placement = placement
+        self.connections = connections
+        self.profiles = profiles
+        self.fragments: list[Fragment] = build_fragments(logical, placement)
+        self.steps: dict[str, Step] = {
+            name: Step(name=name, recipe=node.recipe, kind=node.kind,
+                       engine=placement[name].engine, reason=placement[name].reason,
+                       schema=node.schema, cost=placement[name].cost)
+            for name, node in logical.nodes.items()
+        }
+
+    # -- SQL -----------------------------------------------------------------------------
+    def dialect_of(self, engine: str) -> str:
+        """The sqlglot dialect an engine (connection name or ``local``) runs."""
+        return "duckdb" if engine == LOCAL else self.profiles[engine].dialect
+
+    def _external(self, fragment: Fragment, dialect: str) -> dict[str, exp.Table]:
+        refs: dict[str, exp.Table] = {name: exp.Table(this=quoted(name))
+                                      for name in fragment.inputs}
+        for name in fragment.nodes:
+            node = self.logical.nodes[name]
+            if isinstance(node, n.Source):
+                refs[name] = (table_ref(node.table, dialect=dialect)
+                              if node.table and not is_local(fragment)
+                              else exp.Table(this=quoted(name)))
+        return refs
+
+    def query(self, fragment: Fragment, output: str) -> exp.Query:
+        """The sqlglot tree computing ``output`` inside ``fragment``."""
+        dialect = self.dialect_of(fragment.engine)
+        return compile_query(self.logical.nodes, output, self._external(fragment, dialect))
+
+    def statement(self, fragment: Fragment, output: str, *, pretty: bool = True) -> str:
+        """The SQL text ``fragment``'s engine runs to produce ``output``."""
+        return to_sql(self.query(fragment, output), self.dialect_of(fragment.engine),
+                      pretty=pretty)
+
+    def sql(self, target: str | None = None) -> str:
+        """SQL of the plan.
+
+        ``target`` may be a connection name (the statements that connection receives),
+        ``"local"``, an engine name in use (every connection of that engine), or an engine
+        name not in use: then the whole flow is compiled for that engine, and a step it cannot
+        express raises :class:`UnsupportedError`.  Without ``target``: every SQL fragment.
+        """
+        if target is None:
+            frags = [f for f in self.fragments if not f.python]
+        elif target in self.connections or target == LOCAL:
+            frags = [f for f in self.fragments if f.engine == target and not f.python]
+        else:
+            frags = [f for f in self.fragments if not f.python and f.engine != LOCAL
+                     and self.profiles[f.engine].name == target]
+            if not frags:
+                return self.retarget(target)
+        parts = []
+        for frag in frags:
+            for out in frag.outputs:
+                if isinstance(self.logical.nodes[out], n.Source) and len(frag.nodes) == 1 and (
+                        frag.engine != LOCAL):
+                    header = f"-- {out} (read by another engine) on {frag.engine}"
+                else:
+                    header = f"-- {out} on {frag.engine}"
+                parts.append(f"{header}\n{self.statement(frag, out)};")
+        return "\n\n".join(parts)
+
+    def retarget(self, engine: str) -> str:
+        """Compile the whole flow for ``engine`` as if every table lived there."""
+        profile = get_profile(engine)
+        for node in self.logical.nodes.values():
+            if isinstance(node, n.Source):
+                continue
+            verdict = check(node, profile)
+            if not verdict.ok:
+                raise UnsupportedError(engine, verdict.construct, verdict.reason,
+                                       recipe=node.recipe)
+        external = {
+            name: table_ref(node.table or name, dialect=profile.dialect)
+            for name, node in self.logical.nodes.items() if isinstance(node, n.Source)
+        }
+        parts = []
+        for sink in self.logical.sinks():
+            query = compile_query(self.logical.nodes, sink, external)
+            parts.append(to_sql(query, profile.dialect) + ";")
+        return "\n\n".join(parts)
+
+    # -- running and showing ----------------------------------------------------------------
+    def execute(self, *, connections: Mapping[str, Connector] | None = None) -> RunResult:
+        """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``)."""
+        from pushdown.run import execute
+
+        return execute(self, connectors=connections)
+
+    def explain(self, *, verbose: bool = False) -> str:
+        """A numbered text rendering: engine and reason per step, then the SQL per engine."""
+        from pushdown.explain import explain_text
+
+        return explain_text(self, verbose=verbose)
+
+    def __repr__(self) -> str:
+        engines = sorted({st.engine for st in self.steps.values()})
+        return f"<Plan {len(self.steps)} steps on {', '.join(engines)}>"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(self.explain())}</pre>"
+
+
+def _check_url(name: str, url: str) -> Profile:
+    probe = _VARIABLE.sub("x", url)  # secrets are read at run time, not while planning
+    _, profile = parse_url(probe, connection=name)
+    return profile
+
+
+def make_plan(
+    flow: Flow,
+    connections: Mapping[str, str] | None = None,
+) -> Plan:
+    """Validate ``flow``, build its logical plan, place every step and cut fragments."""
+    urls = dict(flow.spec.connections)
+    for name, url in (connections or {}).items():
+        if name == LOCAL:
+            raise ConnectionConfigError("'local' is reserved for local Arrow execution")
+        urls[name] = url
+    profiles = {name: _check_url(name, url) for name, url in urls.items()}
+    opened: dict[str, Connector] = {}
+
+    def read_schema(ds: s.DatasetSpec) -> pa.Schema:
+        if ds.path is not None:
+            return read_file_schema(ds.path, recipe=ds.name)
+        assert ds.connection is not None and ds.table is not None
+        if ds.connection not in opened:
+            opened[ds.connection] = open_connector(ds.connection, urls[ds.connection])
+        return opened[ds.connection].table_schema(ds.table)
+
+    try:
+        logical = build_logical_plan(flow, read_schema=read_schema, connections=set(urls))
+    finally:
+        for conn in opened.values():
+            conn.close()
+    placement = place(logical, profiles)
+    return Plan(flow, logical, placement, urls, profiles)
+
+
+def known_engines() -> list[str]:
+    """Engines with a profile."""
+    return sorted(all_profiles())

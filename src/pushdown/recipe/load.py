@@ -1,0 +1,79 @@
+"""Read flow files (YAML or JSON) into a :class:`FlowSpec`, with errors that name the recipe."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pushdown.errors import FlowFileError, UnknownOptionError, did_you_mean
+from pushdown.recipe.spec import RECIPE_TYPES, FlowSpec
+
+
+def read_flow_file(path: str | Path) -> dict[str, Any]:
+    """Parse a ``.yaml``/``.yml``/``.json`` flow file into plain data."""
+    p = Path(path)
+    try:
+        text = p.read_text()
+    except OSError as err:
+        raise FlowFileError(f"cannot read flow file {str(p)!r}: {err.strerror}") from None
+    try:
+        data = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as err:
+        raise FlowFileError(f"{p.name} is not valid {p.suffix.lstrip('.') or 'YAML'}: {err}") from None
+    if not isinstance(data, dict):
+        raise FlowFileError(f"{p.name}: a flow file holds a mapping at the top level")
+    return data
+
+
+def _recipe_label(data: dict[str, Any], index: int) -> str:
+    recipes = data.get("recipes") or []
+    if index < len(recipes) and isinstance(recipes[index], dict):
+        r = recipes[index]
+        for key in ("name", "output"):
+            if isinstance(r.get(key), str):
+                return str(r[key])
+        if isinstance(r.get("outputs"), dict) and r["outputs"]:
+            return str(next(iter(r["outputs"])))
+    return f"#{index + 1}"
+
+
+def _allowed_keys(data: dict[str, Any], loc: tuple[Any, ...]) -> list[str]:
+    """Field names allowed where an unknown key was found (for did-you-mean)."""
+    if loc and loc[0] == "recipes" and len(loc) >= 3:
+        cls = RECIPE_TYPES.get(str(loc[2]))
+        if cls is not None:
+            return [f.alias or n for n, f in cls.model_fields.items()]
+    if len(loc) == 1:
+        return [f.alias or n for n, f in FlowSpec.model_fields.items()]
+    return []
+
+
+def spec_from_data(data: dict[str, Any], *, source: str = "flow") -> FlowSpec:
+    """Validate plain data as a flow; the first problem becomes a typed, named error."""
+    recipes = data.get("recipes")
+    if isinstance(recipes, list):
+        for i, r in enumerate(recipes):
+            if isinstance(r, dict) and r.get("type") not in RECIPE_TYPES:
+                kind = r.get("type")
+                raise UnknownOptionError(
+                    f"unknown recipe type {kind!r}; {did_you_mean(str(kind), RECIPE_TYPES)}",
+                    recipe=_recipe_label(data, i),
+                )
+    try:
+        return FlowSpec.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = tuple(first["loc"])
+        recipe = _recipe_label(data, int(loc[1])) if len(loc) > 1 and loc[0] == "recipes" else None
+        where = ".".join(str(part) for part in loc)
+        if first["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            hint = did_you_mean(key, _allowed_keys(data, loc[:-1]))
+            raise UnknownOptionError(f"unknown option {key!r}; {hint}", recipe=recipe) from None
+        message = first["msg"]
+        more = f" (and {len(err.errors()) - 1} more problems)" if len(err.errors()) > 1 else ""
+        raise FlowFileError(f"{source}: {where}: {message}{more}", recipe=recipe) from None

@@ -1,0 +1,183 @@
+"""Arrow <-> SQL types, in one place.
+
+The plan carries Arrow schemas.  SQL types are sqlglot ``DataType`` trees, so each dialect's
+spelling (``INT64`` on BigQuery, ``STRING`` on Hive, ``VARCHAR`` on Snowflake) comes from
+sqlglot's generator and not from a table of ours.  What an engine cannot hold is declared in
+its profile (``[types]`` in ``dialects/<engine>.toml``) and checked by :func:`check_type_supported`.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from pushdown.errors import FlowError
+
+DT = exp.DataType.Type
+
+_ARROW_TO_SQL: dict[pa.DataType, DT] = {
+    pa.bool_(): DT.BOOLEAN,
+    pa.int8(): DT.TINYINT,
+    pa.int16(): DT.SMALLINT,
+    pa.int32(): DT.INT,
+    pa.int64(): DT.BIGINT,
+    pa.uint8(): DT.UTINYINT,
+    pa.uint16(): DT.USMALLINT,
+    pa.uint32(): DT.UINT,
+    pa.uint64(): DT.UBIGINT,
+    pa.float16(): DT.FLOAT,
+    pa.float32(): DT.FLOAT,
+    pa.float64(): DT.DOUBLE,
+    pa.string(): DT.VARCHAR,
+    pa.large_string(): DT.VARCHAR,
+    pa.binary(): DT.VARBINARY,
+    pa.large_binary(): DT.VARBINARY,
+    pa.date32(): DT.DATE,
+    pa.date64(): DT.DATE,
+    pa.null(): DT.NULL,
+}
+
+_SQL_TO_ARROW: dict[DT, pa.DataType] = {
+    DT.BOOLEAN: pa.bool_(),
+    DT.TINYINT: pa.int8(),
+    DT.SMALLINT: pa.int16(),
+    DT.INT: pa.int32(),
+    DT.BIGINT: pa.int64(),
+    DT.INT128: pa.decimal128(38, 0),
+    DT.UTINYINT: pa.uint8(),
+    DT.USMALLINT: pa.uint16(),
+    DT.UINT: pa.uint32(),
+    DT.UBIGINT: pa.uint64(),
+    DT.FLOAT: pa.float32(),
+    DT.DOUBLE: pa.float64(),
+    DT.VARCHAR: pa.string(),
+    DT.NVARCHAR: pa.string(),
+    DT.CHAR: pa.string(),
+    DT.NCHAR: pa.string(),
+    DT.TEXT: pa.string(),
+    DT.VARBINARY: pa.binary(),
+    DT.BINARY: pa.binary(),
+    DT.BLOB: pa.binary(),
+    DT.DATE: pa.date32(),
+    DT.DATETIME: pa.timestamp("us"),
+    DT.TIMESTAMP: pa.timestamp("us"),
+    DT.TIMESTAMPNTZ: pa.timestamp("us"),
+    DT.TIMESTAMPTZ: pa.timestamp("us", tz="UTC"),
+    DT.TIMESTAMPLTZ: pa.timestamp("us", tz="UTC"),
+    DT.TIME: pa.time64("us"),
+    DT.NULL: pa.null(),
+    DT.INTERVAL: pa.month_day_nano_interval(),
+}
+
+NUMERIC_TYPES = exp.DataType.NUMERIC_TYPES
+TEXT_TYPES = exp.DataType.TEXT_TYPES
+TEMPORAL_TYPES = exp.DataType.TEMPORAL_TYPES
+
+
+def arrow_to_sql(t: pa.DataType) -> exp.DataType:
+    """Return the sqlglot type that holds Arrow type ``t`` (dialect-neutral)."""
+    if t in _ARROW_TO_SQL:
+        return exp.DataType.build(_ARROW_TO_SQL[t])
+    if pa.types.is_decimal(t):
+        return exp.DataType.build(f"DECIMAL({t.precision}, {t.scale})")
+    if pa.types.is_timestamp(t):
+        return exp.DataType.build(DT.TIMESTAMPTZ if t.tz else DT.TIMESTAMP)
+    if pa.types.is_time(t):
+        return exp.DataType.build(DT.TIME)
+    if pa.types.is_dictionary(t):
+        return arrow_to_sql(t.value_type)
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return exp.DataType(
+            this=DT.ARRAY, expressions=[arrow_to_sql(t.value_type)], nested=True
+        )
+    if pa.types.is_struct(t):
+        fields = [
+            exp.ColumnDef(this=exp.to_identifier(f.name), kind=arrow_to_sql(f.type)) for f in t
+        ]
+        return exp.DataType(this=DT.STRUCT, expressions=fields, nested=True)
+    if pa.types.is_map(t):
+        return exp.DataType(
+            this=DT.MAP,
+            expressions=[arrow_to_sql(t.key_type), arrow_to_sql(t.item_type)],
+            nested=True,
+        )
+    raise FlowError(f"Arrow type {t} has no SQL equivalent in pushdown")
+
+
+def sql_to_arrow(t: exp.DataType) -> pa.DataType | None:
+    """Return the Arrow type for sqlglot type ``t``, or None when it is unknown."""
+    kind = t.this
+    if kind in (DT.DECIMAL, DT.BIGDECIMAL):
+        params = [int(p.name) for p in t.expressions if p.name.isdigit()]
+        if kind == DT.BIGDECIMAL:
+            return pa.decimal128(38, 9)
+        precision = params[0] if params else 38
+        scale = params[1] if len(params) > 1 else (0 if params else 9)
+        return pa.decimal128(min(precision, 38), scale)
+    if kind == DT.ARRAY:
+        inner = sql_to_arrow(t.expressions[0]) if t.expressions else None
+        return pa.list_(inner) if inner is not None else None
+    if kind == DT.STRUCT:
+        fields = []
+        for col in t.expressions:
+            kind_expr = col.args.get("kind")
+            inner = sql_to_arrow(kind_expr) if isinstance(kind_expr, exp.DataType) else None
+            if inner is None:
+                return None
+            fields.append(pa.field(col.name, inner))
+        return pa.struct(fields)
+    if kind == DT.MAP and len(t.expressions) == 2:
+        key, value = (sql_to_arrow(e) for e in t.expressions)
+        return pa.map_(key, value) if key is not None and value is not None else None
+    return _SQL_TO_ARROW.get(kind)
+
+
+def parse_type(text: str, *, dialect: str | None = None, recipe: str | None = None) -> pa.DataType:
+    """Parse a type name (``decimal(10,2)``, ``string``, ``timestamp``) into an Arrow type."""
+    try:
+        parsed = exp.DataType.build(text, dialect=dialect or "")
+    except (ParseError, ValueError) as err:
+        raise FlowError(f"cannot parse type {text!r}: {err}", recipe=recipe) from None
+    arrow = sql_to_arrow(parsed)
+    if arrow is None:
+        raise FlowError(f"type {text!r} has no Arrow equivalent", recipe=recipe)
+    return arrow
+
+
+def sql_type_name(t: pa.DataType, dialect: str) -> str:
+    """Spell Arrow type ``t`` as DDL for ``dialect``."""
+    return arrow_to_sql(t).sql(dialect=dialect)
+
+
+def is_numeric(t: pa.DataType) -> bool:
+    """True for integer, floating and decimal Arrow types."""
+    return bool(pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t))
+
+
+def is_text(t: pa.DataType) -> bool:
+    """True for string Arrow types."""
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
+
+
+def common_type(a: pa.DataType, b: pa.DataType) -> pa.DataType | None:
+    """The type both ``a`` and ``b`` widen to without loss of meaning, or None."""
+    if a == b:
+        return a
+    if pa.types.is_null(a):
+        return b
+    if pa.types.is_null(b):
+        return a
+    if pa.types.is_integer(a) and pa.types.is_integer(b):
+        return pa.int64()
+    if is_numeric(a) and is_numeric(b):
+        if pa.types.is_decimal(a) and pa.types.is_decimal(b):
+            scale = max(a.scale, b.scale)
+            digits = max(a.precision - a.scale, b.precision - b.scale)
+            return pa.decimal128(min(38, digits + scale), scale)
+        return pa.float64()
+    if is_text(a) and is_text(b):
+        return pa.string()
+    if pa.types.is_timestamp(a) and pa.types.is_timestamp(b) and a.tz == b.tz:
+        return pa.timestamp("us", tz=a.tz)
+    return None
