@@ -22,7 +22,6 @@ from pushdown.errors import (
     CycleError,
     DuplicateNameError,
     FlowError,
-    FormulaSyntaxError,
     FormulaTypeError,
     UnknownConnectionError,
     UnknownDatasetError,
@@ -34,6 +33,7 @@ from pushdown.plan.formulas import (
     contains_aggregate,
     contains_window,
     literal,
+    parse_order_term,
     parse_sql,
     resolve_columns,
     resolve_name,
@@ -182,14 +182,11 @@ class _Builder:
                           text=text)
 
     def ordered(self, text: str, schema: pa.Schema, recipe: str) -> exp.Ordered:
-        wrapped = parse_sql(f"SELECT 1 ORDER BY {text}", dialect=self.dialect, recipe=recipe,
-                            what="order term")
-        order = wrapped.args.get("order") if isinstance(wrapped, exp.Select) else None
-        if order is None or len(order.expressions) != 1:
-            raise FormulaSyntaxError(f"cannot parse order term {text!r}", recipe=recipe)
-        term = order.expressions[0]
+        term = parse_order_term(text, dialect=self.dialect, recipe=recipe)
         resolve_columns(term, schema.names, recipe=recipe)
-        return term  # type: ignore[no-any-return]
+        if contains_aggregate(term) or contains_window(term):
+            raise FormulaTypeError(f"order term {text!r} aggregates rows", recipe=recipe)
+        return term
 
     @staticmethod
     def no_aggregates(tree: exp.Expression, recipe: str, col: str | None, text: str) -> None:

@@ -28,12 +28,13 @@ def column(name: str, table: str | None = None) -> exp.Column:
     )
 
 
-def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.Expression:
-    """Parse ``text`` as exactly one SQL expression; ``what`` says where it came from."""
+def _parse_one(text: str, *, dialect: str | None, recipe: str, what: str,
+               wrapped: str = "{}") -> exp.Expression:
     if not isinstance(text, str) or not text.strip():
         raise FormulaSyntaxError(f"{what} is empty", recipe=recipe)
     try:
-        parsed = [e for e in sqlglot.parse(text, read=dialect or None) if e is not None]
+        parsed = [e for e in sqlglot.parse(wrapped.format(text), read=dialect or None)
+                  if e is not None]
     except (ParseError, TokenError) as err:
         detail = str(err).splitlines()[0]
         raise FormulaSyntaxError(f"cannot parse {what} {text!r}: {detail}", recipe=recipe) from None
@@ -42,7 +43,28 @@ def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.
             f"{what} {text!r} must be one expression, found {len(parsed)} statements",
             recipe=recipe,
         )
-    tree = parsed[0]
+    return parsed[0]
+
+
+def parse_order_term(text: str, *, dialect: str | None, recipe: str) -> exp.Ordered:
+    """Parse one ORDER BY term such as ``amount DESC NULLS LAST``."""
+    select = _parse_one(text, dialect=dialect, recipe=recipe, what="order term",
+                        wrapped="SELECT 1 ORDER BY {}")
+    extra = [k for k, v in select.args.items() if v and k not in ("expressions", "order")]
+    order = select.args.get("order")
+    if not isinstance(select, exp.Select) or extra or order is None or len(
+            order.expressions) != 1:
+        raise FormulaSyntaxError(
+            f"order term {text!r} must be one column or expression with optional "
+            "ASC/DESC and NULLS FIRST/LAST", recipe=recipe)
+    term = order.expressions[0]
+    assert isinstance(term, exp.Ordered)
+    return term
+
+
+def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.Expression:
+    """Parse ``text`` as exactly one SQL expression; ``what`` says where it came from."""
+    tree = _parse_one(text, dialect=dialect, recipe=recipe, what=what)
     if isinstance(tree, _STATEMENTS):
         raise FormulaSyntaxError(
             f"{what} {text!r} is a statement; formulas are expressions such as 'amount * 2'",

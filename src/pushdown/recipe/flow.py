@@ -16,7 +16,9 @@ Every recipe call appends a recipe to :attr:`Flow.spec`, the same :class:`FlowSp
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -177,6 +179,7 @@ class Flow:
         self.spec = spec or s.FlowSpec(formula_dialect=formula_dialect)
         self.functions: dict[str, PythonFunction] = {}
         self.tables: dict[str, pa.Table] = {}
+        self.base_dir: Path | None = None
 
     # -- building -------------------------------------------------------------------------
     def connection(self, name: str, url: str) -> None:
@@ -262,7 +265,7 @@ class Flow:
         if not module_name or not attr:
             raise FlowError(f"function {ref!r} is not 'module:function'", recipe=recipe)
         try:
-            obj: Any = importlib.import_module(module_name)
+            obj: Any = self._import(module_name)
             for part in attr.split("."):
                 obj = getattr(obj, part)
         except (ImportError, AttributeError) as err:
@@ -272,6 +275,21 @@ class Flow:
         return obj  # type: ignore[no-any-return]
 
     # -- internals ------------------------------------------------------------------------
+    def _import(self, module_name: str) -> Any:
+        """Import ``module_name``; a flow file's folder is searched for ``module_name.py``."""
+        local = self.base_dir / (module_name.replace(".", "/") + ".py") if self.base_dir else None
+        if local is not None and local.is_file():
+            key = f"_pushdown_flow_{abs(hash(str(local)))}_{module_name}"
+            if key in sys.modules:
+                return sys.modules[key]
+            spec = importlib.util.spec_from_file_location(key, local)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[key] = module
+            spec.loader.exec_module(module)
+            return module
+        return importlib.import_module(module_name)
+
     def _check_new(self, name: str) -> None:
         if name in self.dataset_names():
             raise DuplicateNameError(f"dataset {name!r} is already defined", recipe=name)
@@ -303,4 +321,6 @@ class Flow:
 def load_flow(path: str | Path) -> Flow:
     """Load a YAML or JSON flow file into a :class:`Flow`."""
     data = read_flow_file(path)
-    return Flow(spec=spec_from_data(data, source=Path(path).name))
+    flow = Flow(spec=spec_from_data(data, source=Path(path).name))
+    flow.base_dir = Path(path).resolve().parent
+    return flow

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,21 @@ from pushdown.errors import FlowFileError, UnknownOptionError, did_you_mean
 from pushdown.recipe.spec import RECIPE_TYPES, FlowSpec
 
 
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false, so the join option ``on:`` stays a string key."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
 def read_flow_file(path: str | Path) -> dict[str, Any]:
     """Parse a ``.yaml``/``.yml``/``.json`` flow file into plain data."""
     p = Path(path)
@@ -21,7 +37,7 @@ def read_flow_file(path: str | Path) -> dict[str, Any]:
     except OSError as err:
         raise FlowFileError(f"cannot read flow file {str(p)!r}: {err.strerror}") from None
     try:
-        data = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if p.suffix == ".json" else yaml.load(text, Loader=_Yaml12Loader)
     except (json.JSONDecodeError, yaml.YAMLError) as err:
         raise FlowFileError(f"{p.name} is not valid {p.suffix.lstrip('.') or 'YAML'}: {err}") from None
     if not isinstance(data, dict):
