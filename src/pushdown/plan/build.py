@@ -39,7 +39,7 @@ from pushdown.plan.formulas import (
     resolve_name,
     substitute,
 )
-from pushdown.plan.typing import infer_type
+from pushdown.plan.typing import harmonize, infer_type
 from pushdown.recipe import spec as s
 from pushdown.recipe.flow import Flow
 from pushdown.types import arrow_to_sql, common_type, parse_type
@@ -173,7 +173,8 @@ class _Builder:
     # -- helpers --------------------------------------------------------------------------
     def formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expression:
         tree = parse_sql(text, dialect=self.dialect, recipe=recipe, what=what)
-        return resolve_columns(tree, schema.names, recipe=recipe)
+        resolve_columns(tree, schema.names, recipe=recipe)
+        return harmonize(tree, schema, dialect=self.dialect)
 
     def typed(
         self, tree: exp.Expression, schema: pa.Schema, recipe: str, col: str | None, text: str

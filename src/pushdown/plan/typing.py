@@ -48,6 +48,23 @@ def annotate(tree: exp.Expression, schema: pa.Schema, *, dialect: str | None) ->
     return annotate_types(tree, overwrite_types=False, dialect=dialect or None)
 
 
+def harmonize(tree: exp.Expression, schema: pa.Schema, *, dialect: str | None) -> exp.Expression:
+    """Pin down results that differ between engines so every engine returns the same thing.
+
+    ``DATE_TRUNC`` of a DATE is a TIMESTAMP on DuckDB and Snowflake but a DATE on Spark and
+    Databricks (``TRUNC``): it is cast back to DATE, which is what truncating a date means.
+    """
+    annotate(tree, schema, dialect=dialect)
+    for node in list(tree.find_all(exp.DateTrunc, exp.TimestampTrunc)):
+        arg = node.this
+        if arg.type is not None and arg.type.this == exp.DataType.Type.DATE:
+            cast = exp.Cast(this=node.copy(), to=exp.DataType.build("DATE"))
+            if node is tree:
+                return cast
+            node.replace(cast)
+    return tree
+
+
 def check_types(tree: exp.Expression, *, recipe: str, column: str | None, text: str) -> None:
     """Raise :class:`FormulaTypeError` for operand types no engine accepts."""
 

@@ -125,20 +125,28 @@ class Plan:
     def retarget(self, engine: str) -> str:
         """Compile the whole flow for ``engine`` as if every table lived there."""
         profile = get_profile(engine)
-        for node in self.logical.nodes.values():
-            if isinstance(node, n.Source):
-                continue
-            verdict = check(node, profile)
-            if not verdict.ok:
+        nodes = self.logical.nodes
+        # Python steps and everything after them run locally whatever the engine.
+        sql_nodes: set[str] = set()
+        for name, node in nodes.items():
+            if not isinstance(node, n.PythonStep) and all(i in sql_nodes for i in node.inputs):
+                sql_nodes.add(name)
+        for name in sql_nodes:
+            node = nodes[name]
+            verdict = check(node, profile) if not isinstance(node, n.Source) else None
+            if verdict is not None and not verdict.ok:
                 raise UnsupportedError(engine, verdict.construct, verdict.reason,
                                        recipe=node.recipe)
         external = {
             name: table_ref(node.table or name, dialect=profile.dialect)
-            for name, node in self.logical.nodes.items() if isinstance(node, n.Source)
+            for name, node in nodes.items() if isinstance(node, n.Source)
         }
+        sinks = set(self.logical.sinks())
+        targets = [name for name in nodes if name in sql_nodes and (
+            name in sinks or any(c not in sql_nodes for c in self.logical.consumers[name]))]
         parts = []
-        for sink in self.logical.sinks():
-            query = compile_query(self.logical.nodes, sink, external)
+        for target in targets:
+            query = compile_query(nodes, target, external)
             parts.append(to_sql(query, profile.dialect) + ";")
         return "\n\n".join(parts)
 

@@ -1,0 +1,35 @@
+WITH `paid` AS (
+  SELECT
+    *
+  FROM `orders`
+  WHERE
+    `status` = 'paid'
+), `joined` AS (
+  SELECT
+    `l`.`id`,
+    `l`.`customer_id`,
+    `l`.`amount`,
+    `l`.`qty`,
+    `l`.`status`,
+    `l`.`ts`,
+    `l`.`day`,
+    `r`.`name`,
+    `r`.`region`
+  FROM `paid` AS `l`
+  LEFT JOIN `customers` AS `r`
+    ON `l`.`customer_id` = `r`.`customer_id`
+), `by_region` AS (
+  SELECT
+    `region`,
+    SUM(`amount`) AS `revenue`,
+    COUNT(*) AS `n`
+  FROM `joined`
+  GROUP BY
+    `region`
+)
+SELECT
+  `region`,
+  `revenue`,
+  `n`,
+  DENSE_RANK() OVER (ORDER BY `revenue` DESC) AS `share_rank`
+FROM `by_region`;

@@ -1,0 +1,10 @@
+WITH `slim` AS (
+  SELECT
+    `status`,
+    `qty`
+  FROM `orders`
+)
+SELECT DISTINCT
+  `status`,
+  `qty`
+FROM `slim`;

@@ -1,0 +1,4 @@
+SELECT DISTINCT
+  `status`,
+  `customer_id`
+FROM `orders`;

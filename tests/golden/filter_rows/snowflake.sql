@@ -1,0 +1,5 @@
+SELECT
+  *
+FROM "orders"
+WHERE
+  "status" = 'paid' AND "amount" >= 10 OR "customer_id" IS NULL;

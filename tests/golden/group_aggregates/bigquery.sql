@@ -1,0 +1,1 @@
+-- UnsupportedError: recipe 'out': MEDIAN is not supported on bigquery: BigQuery has no MEDIAN aggregate; PERCENTILE_CONT is a window function only (never)

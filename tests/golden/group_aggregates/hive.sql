@@ -1,0 +1,1 @@
+-- UnsupportedError: recipe 'out': MEDIAN is not supported on hive: Hive has no MEDIAN; percentile() takes integers only and PERCENTILE_CONT does not exist (never)

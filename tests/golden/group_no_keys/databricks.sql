@@ -1,0 +1,4 @@
+SELECT
+  COUNT(*) AS `n`,
+  SUM(`amount` * `qty`) AS `total`
+FROM `orders`;

@@ -1,0 +1,7 @@
+SELECT
+  `region`,
+  STRING_AGG(`name`, ',') AS `names`,
+  COUNT(`name`) AS `n`
+FROM `customers`
+GROUP BY
+  `region`;

@@ -1,0 +1,1 @@
+-- UnsupportedError: recipe 'out': GROUP_CONCAT is not supported on hive: Hive has no GROUP_CONCAT/LISTAGG; concat_ws(collect_list()) loses ordering guarantees (notimpl)

@@ -1,0 +1,14 @@
+SELECT
+  "l"."id",
+  "l"."customer_id",
+  "l"."amount",
+  "l"."qty",
+  "l"."status",
+  "l"."ts",
+  "l"."day",
+  "r"."customer_id" AS "customer_id_right",
+  "r"."name",
+  "r"."region"
+FROM "orders" AS "l"
+LEFT JOIN "customers" AS "r"
+  ON "l"."customer_id" = "r"."customer_id" AND "l"."amount" > 10;

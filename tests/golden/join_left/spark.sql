@@ -1,0 +1,13 @@
+SELECT
+  `l`.`id`,
+  `l`.`customer_id`,
+  `l`.`amount`,
+  `l`.`qty`,
+  `l`.`status`,
+  `l`.`ts`,
+  `l`.`day`,
+  `r`.`name`,
+  `r`.`region`
+FROM `orders` AS `l`
+LEFT JOIN `customers` AS `r`
+  ON `l`.`customer_id` = `r`.`customer_id`;

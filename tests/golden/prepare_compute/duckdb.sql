@@ -1,0 +1,12 @@
+SELECT
+  "id",
+  "customer_id",
+  "amount",
+  "qty",
+  "status",
+  "ts",
+  "day",
+  "amount" * "qty" AS "total",
+  UPPER("status") || '-' || CAST("id" AS TEXT) AS "label",
+  CAST(DATE_TRUNC('MONTH', "day") AS DATE) AS "month"
+FROM "orders";

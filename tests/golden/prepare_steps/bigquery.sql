@@ -1,0 +1,8 @@
+SELECT
+  `id`,
+  COALESCE(`status`, 'unknown') AS `status`,
+  COALESCE(`amount`, 0) AS `price`,
+  CAST(`qty` AS INT64) AS `qty`,
+  CASE WHEN COALESCE(`amount`, 0) > 20 THEN 'big' ELSE 'small' END AS `size`,
+  COALESCE(`amount`, 0) * 0.9 AS `net`
+FROM `orders`;

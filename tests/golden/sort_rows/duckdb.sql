@@ -1,0 +1,7 @@
+SELECT
+  *
+FROM "orders"
+ORDER BY
+  "status" DESC,
+  "amount" NULLS FIRST,
+  "id" NULLS FIRST;

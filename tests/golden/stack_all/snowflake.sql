@@ -1,0 +1,21 @@
+SELECT
+  "id",
+  "customer_id",
+  "amount",
+  "qty",
+  "status",
+  "ts",
+  "day",
+  CAST(NULL AS VARCHAR) AS "note"
+FROM "orders"
+UNION ALL
+SELECT
+  "id",
+  CAST(NULL AS BIGINT) AS "customer_id",
+  "amount",
+  CAST(NULL AS INT) AS "qty",
+  "status",
+  CAST(NULL AS TIMESTAMP) AS "ts",
+  CAST(NULL AS DATE) AS "day",
+  "note"
+FROM "archive";

@@ -1,0 +1,7 @@
+SELECT
+  *
+FROM `orders`
+ORDER BY
+  `amount` DESC,
+  `id`
+LIMIT 3;

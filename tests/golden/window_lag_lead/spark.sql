@@ -1,0 +1,11 @@
+SELECT
+  `id`,
+  `customer_id`,
+  `amount`,
+  `qty`,
+  `status`,
+  `ts`,
+  `day`,
+  LAG(`amount`, 1) OVER (PARTITION BY `customer_id` ORDER BY `ts`) AS `prev_amount`,
+  LEAD(`id`) OVER (PARTITION BY `customer_id` ORDER BY `ts`) AS `next_id`
+FROM `orders`;

@@ -1,0 +1,12 @@
+SELECT
+  "id",
+  "customer_id",
+  "amount",
+  "qty",
+  "status",
+  "ts",
+  "day",
+  ROW_NUMBER() OVER (PARTITION BY "status" ORDER BY "qty" DESC NULLS LAST, "id" NULLS FIRST) AS "rn",
+  RANK() OVER (PARTITION BY "status" ORDER BY "qty" DESC NULLS LAST, "id" NULLS FIRST) AS "rk",
+  DENSE_RANK() OVER (PARTITION BY "status" ORDER BY "qty" DESC NULLS LAST, "id" NULLS FIRST) AS "drk"
+FROM "orders";
