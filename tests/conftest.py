@@ -17,8 +17,11 @@ IN_CI = os.environ.get("CI") == "true"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/golden/<case>/<dialect>.sql from the compiler")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/<case>/<dialect>.sql from the compiler",
+    )
 
 
 @pytest.fixture
@@ -60,7 +63,8 @@ def spark() -> Iterator[object]:
         pytest.skip("no Java runtime for Spark")
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
     session = (
-        SparkSession.builder.master("local[2]").appName("pushdown-tests")
+        SparkSession.builder.master("local[2]")
+        .appName("pushdown-tests")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.driver.host", "127.0.0.1")

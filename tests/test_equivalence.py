@@ -14,8 +14,11 @@ def test_in_place_equals_local(case: Case, warehouse_url: str) -> None:
     in_place = pushdown.plan(build_flow(case, connection_url=warehouse_url))
     local = pushdown.plan(build_flow(case, connection_url=None))
     assert {s.engine for s in local.steps.values()} == {"local"}
-    pushed = [s for s in in_place.steps.values() if s.kind not in ("source", "python")
-              and s.engine == "wh"]
+    pushed = [
+        s
+        for s in in_place.steps.values()
+        if s.kind not in ("source", "python") and s.engine == "wh"
+    ]
     if case.name != "python_step":
         assert pushed, "the case should run in place on the warehouse"
     got, want = in_place.execute(), local.execute()

@@ -15,7 +15,7 @@
     ├── ConnectionConfigError         a bad URL, a missing variable or a missing extra
     │   └── UnknownConnectionError    a dataset on a connection nobody declared
     ├── UnsupportedError              an engine cannot express a construct (engine + construct)
-    ├── EngineError                   an engine failed running SQL (carries the SQL, chains the cause)
+    ├── EngineError                   an engine failed running SQL (carries SQL, chains cause)
     └── PythonStepError               a Python step raised or returned the wrong schema
 
 Messages name the recipe, the column or the engine at fault and, where there is a choice,

@@ -10,15 +10,15 @@ if TYPE_CHECKING:
 
 def _table(rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
-            for r in rows]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
 
 
 def explain_text(plan: Plan, *, verbose: bool = False) -> str:
     """The plan as text; ``verbose`` adds every step's output schema."""
     engines = sorted({st.engine for st in plan.steps.values()})
-    lines = [f"Plan: {len(plan.steps)} steps on {len(engines)} engine(s): {', '.join(engines)}",
-             ""]
+    lines = [f"Plan: {len(plan.steps)} steps on {len(engines)} engine(s): {', '.join(engines)}", ""]
     rows = [["#", "dataset", "recipe", "kind", "engine", "reason"]]
     for i, step in enumerate(plan.steps.values(), start=1):
         engine = step.engine
@@ -35,8 +35,10 @@ def explain_text(plan: Plan, *, verbose: bool = False) -> str:
     for frag in plan.fragments:
         what = "python" if frag.python else plan.dialect_of(frag.engine)
         ins = f" <- {', '.join(frag.inputs)}" if frag.inputs else ""
-        lines.append(f"  {frag.label} [{what}] steps: {', '.join(frag.nodes)}{ins}"
-                     f" -> {', '.join(frag.outputs)}")
+        lines.append(
+            f"  {frag.label} [{what}] steps: {', '.join(frag.nodes)}{ins}"
+            f" -> {', '.join(frag.outputs)}"
+        )
     sql = plan.sql()
     if sql:
         lines += ["", "SQL:", sql]

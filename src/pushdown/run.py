@@ -69,8 +69,7 @@ def execute(plan: Plan, *, connectors: Mapping[str, Connector] | None = None) ->
             produced = _run_fragment(plan, frag, results, local, connector)
             for name, table in produced.items():
                 results[name] = table
-                runs.append(StepRun(name, frag.engine, time.perf_counter() - start,
-                                    table.num_rows))
+                runs.append(StepRun(name, frag.engine, time.perf_counter() - start, table.num_rows))
         _write_outputs(plan, results, connector)
     finally:
         local.close()

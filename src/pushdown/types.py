@@ -11,12 +11,13 @@ from __future__ import annotations
 import pyarrow as pa
 from sqlglot import exp
 from sqlglot.errors import ParseError
+from sqlglot.expressions.datatypes import DType
 
 from pushdown.errors import FlowError
 
 DT = exp.DataType.Type
 
-_ARROW_TO_SQL: dict[pa.DataType, DT] = {
+_ARROW_TO_SQL: dict[pa.DataType, DType] = {
     pa.bool_(): DT.BOOLEAN,
     pa.int8(): DT.TINYINT,
     pa.int16(): DT.SMALLINT,
@@ -38,7 +39,7 @@ _ARROW_TO_SQL: dict[pa.DataType, DT] = {
     pa.null(): DT.NULL,
 }
 
-_SQL_TO_ARROW: dict[DT, pa.DataType] = {
+_SQL_TO_ARROW: dict[DType, pa.DataType] = {
     DT.BOOLEAN: pa.bool_(),
     DT.TINYINT: pa.int8(),
     DT.SMALLINT: pa.int16(),
@@ -88,9 +89,7 @@ def arrow_to_sql(t: pa.DataType) -> exp.DataType:
     if pa.types.is_dictionary(t):
         return arrow_to_sql(t.value_type)
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-        return exp.DataType(
-            this=DT.ARRAY, expressions=[arrow_to_sql(t.value_type)], nested=True
-        )
+        return exp.DataType(this=DT.ARRAY, expressions=[arrow_to_sql(t.value_type)], nested=True)
     if pa.types.is_struct(t):
         fields = [
             exp.ColumnDef(this=exp.to_identifier(f.name), kind=arrow_to_sql(f.type)) for f in t

@@ -33,8 +33,8 @@ def table_ref(name: str, *, dialect: str | None = None) -> exp.Table:
     return table
 
 
-def _aliased(items: Iterable[tuple[str, exp.Expression]]) -> list[exp.Expression]:
-    out: list[exp.Expression] = []
+def _aliased(items: Iterable[tuple[str, exp.Expr]]) -> list[exp.Expr]:
+    out: list[exp.Expr] = []
     for name, expr in items:
         if isinstance(expr, exp.Column) and expr.name == name:
             out.append(expr.copy())
@@ -73,8 +73,7 @@ def _project(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
 
 def _filter(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     assert isinstance(node, n.Filter)
-    return (exp.select(_star()).from_(_from(refs[node.inputs[0]]))
-            .where(node.condition.copy()))
+    return exp.select(_star()).from_(_from(refs[node.inputs[0]])).where(node.condition.copy())
 
 
 def _join(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
@@ -85,7 +84,7 @@ def _join(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     if node.how in ("semi", "anti"):
         assert node.condition is not None
         sub = exp.select(exp.Literal.number(1)).from_(right).where(node.condition.copy())
-        exists: exp.Expression = exp.Exists(this=sub)
+        exists: exp.Expr = exp.Exists(this=sub)
         return select.where(exp.not_(exists) if node.how == "anti" else exists)
     if node.how == "cross":
         return select.join(right, join_type="CROSS")
@@ -107,34 +106,49 @@ def _aggregate(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
 
 def _sort(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     assert isinstance(node, n.Sort)
-    return (exp.select(_star()).from_(_from(refs[node.inputs[0]]))
-            .order_by(*[o.copy() for o in node.order]))
+    return (
+        exp.select(_star())
+        .from_(_from(refs[node.inputs[0]]))
+        .order_by(*[o.copy() for o in node.order])
+    )
 
 
 def _top_n(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     assert isinstance(node, n.TopN)
     source = _from(refs[node.inputs[0]])
     if not node.partition:
-        return (exp.select(_star()).from_(source).order_by(*[o.copy() for o in node.order])
-                .limit(node.n))
-    rn = exp.Window(this=exp.RowNumber(),
-                    partition_by=[column(p) for p in node.partition],
-                    order=exp.Order(expressions=[o.copy() for o in node.order]))
+        return (
+            exp.select(_star())
+            .from_(source)
+            .order_by(*[o.copy() for o in node.order])
+            .limit(node.n)
+        )
+    rn = exp.Window(
+        this=exp.RowNumber(),
+        partition_by=[column(p) for p in node.partition],
+        order=exp.Order(expressions=[o.copy() for o in node.order]),
+    )
     inner = exp.select(_star(), exp.Alias(this=rn, alias=quoted(ROW_NUMBER_COLUMN))).from_(source)
     ranked = inner.subquery(quoted("ranked"))
-    return (exp.select(*[column(c) for c in node.columns]).from_(ranked)
-            .where(exp.LTE(this=column(ROW_NUMBER_COLUMN), expression=exp.Literal.number(node.n))))
+    return (
+        exp.select(*[column(c) for c in node.columns])
+        .from_(ranked)
+        .where(exp.LTE(this=column(ROW_NUMBER_COLUMN), expression=exp.Literal.number(node.n)))
+    )
 
 
 def _distinct(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
-    return (exp.select(*[column(c) for c in node.columns]).from_(_from(refs[node.inputs[0]]))
-            .distinct())
+    return (
+        exp.select(*[column(c) for c in node.columns]).from_(_from(refs[node.inputs[0]])).distinct()
+    )
 
 
 def _union(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     assert isinstance(node, n.Union)
-    parts = [exp.select(*_aliased(branch)).from_(_from(refs[name]))
-             for name, branch in zip(node.inputs, node.branches, strict=True)]
+    parts = [
+        exp.select(*_aliased(branch)).from_(_from(refs[name]))
+        for name, branch in zip(node.inputs, node.branches, strict=True)
+    ]
     query: exp.Query = parts[0]
     for part in parts[1:]:
         query = exp.Union(this=query, expression=part, distinct=node.distinct)
@@ -192,14 +206,18 @@ def compile_query(
         body = compile_node(node, refs)
         ctes.append(exp.CTE(this=body, alias=exp.TableAlias(this=quoted(cte_name))))
         refs[name] = exp.Table(this=quoted(cte_name))
-    root = compile_node(nodes[target], refs) if target not in external else (
-        exp.select(_star()).from_(_from(external[target])))
+    root = (
+        compile_node(nodes[target], refs)
+        if target not in external
+        else (exp.select(_star()).from_(_from(external[target])))
+    )
     if ctes:
         root.set("with_", exp.With(expressions=ctes))
     return root
 
 
-def to_sql(query: exp.Expression, dialect: str, *, pretty: bool = True) -> str:
+def to_sql(query: exp.Expr, dialect: str, *, pretty: bool = True) -> str:
     """Generate ``dialect`` SQL, raising sqlglot's UnsupportedError for what it cannot say."""
-    return query.sql(dialect=dialect, pretty=pretty, unsupported_level=ErrorLevel.RAISE,
-                     identify=True)
+    return query.sql(
+        dialect=dialect, pretty=pretty, unsupported_level=ErrorLevel.RAISE, identify=True
+    )

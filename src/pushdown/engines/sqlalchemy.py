@@ -21,8 +21,13 @@ from pushdown.types import sql_to_arrow
 class SQLAlchemyConnector(Connector):
     """Runs SQL through a SQLAlchemy engine and converts rows to Arrow."""
 
-    def __init__(self, name: str, profile: Profile, url: sa.engine.URL,
-                 connect_args: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        name: str,
+        profile: Profile,
+        url: sa.engine.URL,
+        connect_args: dict[str, Any] | None = None,
+    ):
         super().__init__(name, profile)
         with self.errors():
             self.engine = sa.create_engine(url, connect_args=connect_args or {})
@@ -33,9 +38,12 @@ class SQLAlchemyConnector(Connector):
             result = conn.exec_driver_sql(sql)
             names = list(result.keys())
             rows = result.fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-        return pa.table({name: pa.array(list(col)) for name, col in zip(names, columns,
-                                                                         strict=True)})
+        columns: list[tuple[Any, ...]] = (
+            list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        )
+        return pa.table(
+            {name: pa.array(list(col)) for name, col in zip(names, columns, strict=True)}
+        )
 
     def table_schema(self, table: str) -> pa.Schema:
         """The schema of ``table`` from the dialect's reflection."""
@@ -57,7 +65,9 @@ class SQLAlchemyConnector(Connector):
         staging = f"{table}__pushdown_new"
         insert = exp.insert(
             exp.values([tuple(exp.Placeholder(this=f"p{i}") for i in range(data.num_columns))]),
-            staging, columns=list(data.column_names), dialect=self.dialect,
+            staging,
+            columns=list(data.column_names),
+            dialect=self.dialect,
         ).sql(dialect=self.dialect)
         with self.errors(), self.engine.begin() as conn:
             conn.exec_driver_sql(drop_table(staging, dialect=self.dialect))
@@ -70,7 +80,7 @@ class SQLAlchemyConnector(Connector):
 
     def count(self, table: str) -> int:
         """Row count of ``table`` (used by tests and statistics)."""
-        return self.fetch_arrow(select_all(table, dialect=self.dialect)).num_rows
+        return int(self.fetch_arrow(select_all(table, dialect=self.dialect)).num_rows)
 
     def close(self) -> None:
         """Dispose of the engine's pool."""

@@ -22,11 +22,16 @@ def read_file_schema(path: str, *, recipe: str) -> pa.Schema:
 def _dataset(path: str, *, recipe: str) -> pa.dataset.Dataset:
     p = Path(path)
     suffix = p.suffix.lower()
-    fmt = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".arrow": "ipc",
-           ".feather": "ipc", ".ipc": "ipc"}.get(suffix)
+    fmt = {
+        ".parquet": "parquet",
+        ".pq": "parquet",
+        ".csv": "csv",
+        ".arrow": "ipc",
+        ".feather": "ipc",
+        ".ipc": "ipc",
+    }.get(suffix)
     if fmt is None:
-        raise FlowError(f"cannot read {path!r}: use a .parquet, .csv or .arrow file",
-                        recipe=recipe)
+        raise FlowError(f"cannot read {path!r}: use a .parquet, .csv or .arrow file", recipe=recipe)
     if not p.exists():
         raise FlowError(f"file {path!r} does not exist", recipe=recipe)
     try:

@@ -18,12 +18,14 @@ def _conform(batch: object, schema: pa.Schema, recipe: str) -> pa.RecordBatch:
     missing = [c for c in schema.names if c not in batch.schema.names]
     if missing:
         raise PythonStepError(
-            recipe, f"returned batch lacks declared column(s) {missing}; it has "
-                    f"{batch.schema.names}")
+            recipe,
+            f"returned batch lacks declared column(s) {missing}; it has {batch.schema.names}",
+        )
     extra = [c for c in batch.schema.names if c not in schema.names]
     if extra:
         raise PythonStepError(
-            recipe, f"returned undeclared column(s) {extra}; add them to the recipe's schema")
+            recipe, f"returned undeclared column(s) {extra}; add them to the recipe's schema"
+        )
     arrays = []
     for field in schema:
         array = batch.column(batch.schema.get_field_index(field.name))
@@ -32,8 +34,10 @@ def _conform(batch: object, schema: pa.Schema, recipe: str) -> pa.RecordBatch:
                 array = array.cast(field.type, safe=True)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
                 raise PythonStepError(
-                    recipe, f"column {field.name!r} is {array.type}, declared {field.type}, "
-                            f"and does not convert: {err}") from None
+                    recipe,
+                    f"column {field.name!r} is {array.type}, declared {field.type}, "
+                    f"and does not convert: {err}",
+                ) from None
         arrays.append(array)
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 

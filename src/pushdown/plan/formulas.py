@@ -16,8 +16,17 @@ from sqlglot.errors import ParseError, TokenError
 
 from pushdown.errors import FormulaSyntaxError, UnknownColumnError, did_you_mean
 
-_STATEMENTS = (exp.Query, exp.Command, exp.Create, exp.Drop, exp.Insert, exp.Update,
-               exp.Delete, exp.Merge, exp.Alter)
+_STATEMENTS = (
+    exp.Query,
+    exp.Command,
+    exp.Create,
+    exp.Drop,
+    exp.Insert,
+    exp.Update,
+    exp.Delete,
+    exp.Merge,
+    exp.Alter,
+)
 
 
 def column(name: str, table: str | None = None) -> exp.Column:
@@ -28,13 +37,15 @@ def column(name: str, table: str | None = None) -> exp.Column:
     )
 
 
-def _parse_one(text: str, *, dialect: str | None, recipe: str, what: str,
-               wrapped: str = "{}") -> exp.Expression:
+def _parse_one(
+    text: str, *, dialect: str | None, recipe: str, what: str, wrapped: str = "{}"
+) -> exp.Expr:
     if not isinstance(text, str) or not text.strip():
         raise FormulaSyntaxError(f"{what} is empty", recipe=recipe)
     try:
-        parsed = [e for e in sqlglot.parse(wrapped.format(text), read=dialect or None)
-                  if e is not None]
+        parsed = [
+            e for e in sqlglot.parse(wrapped.format(text), read=dialect or None) if e is not None
+        ]
     except (ParseError, TokenError) as err:
         detail = str(err).splitlines()[0]
         raise FormulaSyntaxError(f"cannot parse {what} {text!r}: {detail}", recipe=recipe) from None
@@ -48,21 +59,23 @@ def _parse_one(text: str, *, dialect: str | None, recipe: str, what: str,
 
 def parse_order_term(text: str, *, dialect: str | None, recipe: str) -> exp.Ordered:
     """Parse one ORDER BY term such as ``amount DESC NULLS LAST``."""
-    select = _parse_one(text, dialect=dialect, recipe=recipe, what="order term",
-                        wrapped="SELECT 1 ORDER BY {}")
+    select = _parse_one(
+        text, dialect=dialect, recipe=recipe, what="order term", wrapped="SELECT 1 ORDER BY {}"
+    )
     extra = [k for k, v in select.args.items() if v and k not in ("expressions", "order")]
     order = select.args.get("order")
-    if not isinstance(select, exp.Select) or extra or order is None or len(
-            order.expressions) != 1:
+    if not isinstance(select, exp.Select) or extra or order is None or len(order.expressions) != 1:
         raise FormulaSyntaxError(
             f"order term {text!r} must be one column or expression with optional "
-            "ASC/DESC and NULLS FIRST/LAST", recipe=recipe)
+            "ASC/DESC and NULLS FIRST/LAST",
+            recipe=recipe,
+        )
     term = order.expressions[0]
     assert isinstance(term, exp.Ordered)
     return term
 
 
-def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.Expression:
+def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.Expr:
     """Parse ``text`` as exactly one SQL expression; ``what`` says where it came from."""
     tree = _parse_one(text, dialect=dialect, recipe=recipe, what=what)
     if isinstance(tree, _STATEMENTS):
@@ -78,10 +91,10 @@ def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.
     return _normalize(tree)
 
 
-def _normalize(tree: exp.Expression) -> exp.Expression:
+def _normalize(tree: exp.Expr) -> exp.Expr:
     """Rewrite constructs whose meaning differs between engines into explicit forms."""
 
-    def fix(node: exp.Expression) -> exp.Expression:
+    def fix(node: exp.Expr) -> exp.Expr:
         # STDDEV is the sample deviation on most engines but the population one on Hive.
         if type(node) is exp.Stddev:
             return exp.StddevSamp(this=node.this)
@@ -106,12 +119,12 @@ def resolve_name(name: str, available: Iterable[str], *, recipe: str, what: str 
 
 
 def resolve_columns(
-    tree: exp.Expression,
+    tree: exp.Expr,
     available: Iterable[str],
     *,
     recipe: str,
     qualifiers: Mapping[str, str] | None = None,
-) -> exp.Expression:
+) -> exp.Expr:
     """Quote and resolve every column in ``tree`` against ``available`` names, in place.
 
     ``qualifiers`` maps a table name users may write (``orders.id``) to the alias it becomes.
@@ -136,7 +149,7 @@ def resolve_columns(
     return tree
 
 
-def substitute(tree: exp.Expression, values: Mapping[str, exp.Expression]) -> exp.Expression:
+def substitute(tree: exp.Expr, values: Mapping[str, exp.Expr]) -> exp.Expr:
     """Replace each unqualified column by a copy of its expression in ``values``."""
     tree = tree.copy()
     if isinstance(tree, exp.Column) and not tree.table and tree.name in values:
@@ -147,18 +160,16 @@ def substitute(tree: exp.Expression, values: Mapping[str, exp.Expression]) -> ex
     return tree
 
 
-def literal(value: object) -> exp.Expression:
+def literal(value: object) -> exp.Expr:
     """A SQL literal built by sqlglot (strings escaped per dialect on generation)."""
     return exp.convert(value)
 
 
-def contains_aggregate(tree: exp.Expression) -> bool:
+def contains_aggregate(tree: exp.Expr) -> bool:
     """True when ``tree`` holds an aggregate function outside any window."""
-    return any(
-        not isinstance(node.parent, exp.Window) for node in tree.find_all(exp.AggFunc)
-    )
+    return any(not isinstance(node.parent, exp.Window) for node in tree.find_all(exp.AggFunc))
 
 
-def contains_window(tree: exp.Expression) -> bool:
+def contains_window(tree: exp.Expr) -> bool:
     """True when ``tree`` holds a window function call."""
     return tree.find(exp.Window) is not None

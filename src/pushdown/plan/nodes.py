@@ -15,7 +15,7 @@ from typing import ClassVar
 import pyarrow as pa
 from sqlglot import exp
 
-Named = tuple[tuple[str, exp.Expression], ...]
+Named = tuple[tuple[str, exp.Expr], ...]
 
 LEFT, RIGHT = "l", "r"
 
@@ -30,7 +30,7 @@ class Node:
     inputs: tuple[str, ...]
     schema: pa.Schema
 
-    def expressions(self) -> Iterator[exp.Expression]:
+    def expressions(self) -> Iterator[exp.Expr]:
         """Every expression of this node (for capability checks)."""
         return iter(())
 
@@ -57,7 +57,7 @@ class Project(Node):
     kind: ClassVar[str] = "prepare"
     items: Named = ()
 
-    def expressions(self) -> Iterator[exp.Expression]:
+    def expressions(self) -> Iterator[exp.Expr]:
         """The projected expressions."""
         return (e for _, e in self.items)
 
@@ -67,9 +67,9 @@ class Filter(Node):
     """Keep rows where ``condition`` is true."""
 
     kind: ClassVar[str] = "filter"
-    condition: exp.Expression = field(default_factory=exp.true)
+    condition: exp.Expr = field(default_factory=exp.true)
 
-    def expressions(self) -> Iterator[exp.Expression]:
+    def expressions(self) -> Iterator[exp.Expr]:
         """The condition."""
         yield self.condition
 
@@ -80,10 +80,10 @@ class Join(Node):
 
     kind: ClassVar[str] = "join"
     how: str = "inner"
-    condition: exp.Expression | None = None
+    condition: exp.Expr | None = None
     items: Named = ()
 
-    def expressions(self) -> Iterator[exp.Expression]:
+    def expressions(self) -> Iterator[exp.Expr]:
         """The condition and the output columns."""
         if self.condition is not None:
             yield self.condition
@@ -98,7 +98,7 @@ class Aggregate(Node):
     keys: tuple[str, ...] = ()
     aggregates: Named = ()
 
-    def expressions(self) -> Iterator[exp.Expression]:
+    def expressions(self) -> Iterator[exp.Expr]:
         """The aggregate expressions."""
         return (e for _, e in self.aggregates)
 
@@ -110,7 +110,7 @@ class Window(Node):
     kind: ClassVar[str] = "window"
     items: Named = ()
 
-    def expressions(self) -> Iterator[exp.Expression]:
+    def expressions(self) -> Iterator[exp.Expr]:
         """The window expressions."""
         return (e for _, e in self.items)
 
@@ -122,7 +122,7 @@ class Sort(Node):
     kind: ClassVar[str] = "sort"
     order: tuple[exp.Ordered, ...] = ()
 
-    def expressions(self) -> Iterator[exp.Expression]:
+    def expressions(self) -> Iterator[exp.Expr]:
         """The order terms."""
         return iter(self.order)
 
@@ -136,7 +136,7 @@ class TopN(Node):
     order: tuple[exp.Ordered, ...] = ()
     partition: tuple[str, ...] = ()
 
-    def expressions(self) -> Iterator[exp.Expression]:
+    def expressions(self) -> Iterator[exp.Expr]:
         """The order terms."""
         return iter(self.order)
 
@@ -156,7 +156,7 @@ class Union(Node):
     distinct: bool = False
     branches: tuple[Named, ...] = ()
 
-    def expressions(self) -> Iterator[exp.Expression]:
+    def expressions(self) -> Iterator[exp.Expr]:
         """Every branch's projected expressions."""
         return (e for branch in self.branches for _, e in branch)
 
@@ -170,5 +170,16 @@ class PythonStep(Node):
     callable: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None
 
 
-ALL_KINDS = (Source, Project, Filter, Join, Aggregate, Window, Sort, TopN, Distinct, Union,
-             PythonStep)
+ALL_KINDS = (
+    Source,
+    Project,
+    Filter,
+    Join,
+    Aggregate,
+    Window,
+    Sort,
+    TopN,
+    Distinct,
+    Union,
+    PythonStep,
+)

@@ -17,10 +17,31 @@ from pushdown.types import arrow_to_sql, is_numeric, is_text, sql_to_arrow
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv)
 _TEXT_FUNCS = (exp.Upper, exp.Lower, exp.Length, exp.Substring, exp.Trim, exp.Initcap)
-_NUMERIC_AGGS = (exp.Sum, exp.Avg, exp.Median, exp.Stddev, exp.StddevSamp, exp.StddevPop,
-                 exp.Variance, exp.VariancePop)
-_ARG_TYPED = (exp.Median, exp.ArgMin, exp.ArgMax, exp.Min, exp.Max, exp.First, exp.Last,
-              exp.FirstValue, exp.LastValue, exp.Lag, exp.Lead, exp.AnyValue, exp.NthValue)
+_NUMERIC_AGGS = (
+    exp.Sum,
+    exp.Avg,
+    exp.Median,
+    exp.Stddev,
+    exp.StddevSamp,
+    exp.StddevPop,
+    exp.Variance,
+    exp.VariancePop,
+)
+_ARG_TYPED = (
+    exp.Median,
+    exp.ArgMin,
+    exp.ArgMax,
+    exp.Min,
+    exp.Max,
+    exp.First,
+    exp.Last,
+    exp.FirstValue,
+    exp.LastValue,
+    exp.Lag,
+    exp.Lead,
+    exp.AnyValue,
+    exp.NthValue,
+)
 
 _ANNOTATION_CACHE: dict[pa.DataType, exp.DataType] = {}
 
@@ -32,14 +53,14 @@ def _sql_type(t: pa.DataType) -> exp.DataType:
     return cached
 
 
-def _arrow(node: exp.Expression) -> pa.DataType | None:
+def _arrow(node: exp.Expr) -> pa.DataType | None:
     t = node.type
     if t is None or t.this in (exp.DataType.Type.UNKNOWN, exp.DataType.Type.NULL):
         return None
     return sql_to_arrow(t)
 
 
-def annotate(tree: exp.Expression, schema: pa.Schema, *, dialect: str | None) -> exp.Expression:
+def annotate(tree: exp.Expr, schema: pa.Schema, *, dialect: str | None) -> exp.Expr:
     """Annotate ``tree`` (columns unqualified or qualified, names from ``schema``) in place."""
     for col in tree.find_all(exp.Column):
         idx = schema.get_field_index(col.name)
@@ -48,7 +69,7 @@ def annotate(tree: exp.Expression, schema: pa.Schema, *, dialect: str | None) ->
     return annotate_types(tree, overwrite_types=False, dialect=dialect or None)
 
 
-def harmonize(tree: exp.Expression, schema: pa.Schema, *, dialect: str | None) -> exp.Expression:
+def harmonize(tree: exp.Expr, schema: pa.Schema, *, dialect: str | None) -> exp.Expr:
     """Pin down results that differ between engines so every engine returns the same thing.
 
     ``DATE_TRUNC`` of a DATE is a TIMESTAMP on DuckDB and Snowflake but a DATE on Spark and
@@ -65,7 +86,7 @@ def harmonize(tree: exp.Expression, schema: pa.Schema, *, dialect: str | None) -
     return tree
 
 
-def check_types(tree: exp.Expression, *, recipe: str, column: str | None, text: str) -> None:
+def check_types(tree: exp.Expr, *, recipe: str, column: str | None, text: str) -> None:
     """Raise :class:`FormulaTypeError` for operand types no engine accepts."""
 
     def fail(why: str) -> None:
@@ -77,13 +98,17 @@ def check_types(tree: exp.Expression, *, recipe: str, column: str | None, text: 
             for side in (node.this, node.expression):
                 t = _arrow(side)
                 if t is not None and is_text(t):
-                    fail(f"{type(node).__name__.lower()} of text {side.sql()!r}; cast it first, "
-                         f"e.g. CAST({side.sql()} AS DOUBLE), or use || to concatenate")
+                    fail(
+                        f"{type(node).__name__.lower()} of text {side.sql()!r}; cast it first, "
+                        f"e.g. CAST({side.sql()} AS DOUBLE), or use || to concatenate"
+                    )
         elif isinstance(node, _TEXT_FUNCS):
             t = _arrow(node.this)
             if t is not None and not is_text(t):
-                fail(f"{node.sql_name()} expects text but {node.this.sql()!r} is {t}; "
-                     f"cast it with CAST(... AS VARCHAR)")
+                fail(
+                    f"{node.sql_name()} expects text but {node.this.sql()!r} is {t}; "
+                    f"cast it with CAST(... AS VARCHAR)"
+                )
         elif isinstance(node, _NUMERIC_AGGS):
             t = _arrow(node.this)
             if t is not None and not (is_numeric(t) or pa.types.is_boolean(t)):
@@ -91,7 +116,7 @@ def check_types(tree: exp.Expression, *, recipe: str, column: str | None, text: 
 
 
 def infer_type(
-    tree: exp.Expression,
+    tree: exp.Expr,
     schema: pa.Schema,
     *,
     dialect: str | None,
@@ -105,12 +130,12 @@ def infer_type(
     return _result_type(annotated)
 
 
-def _result_type(node: exp.Expression) -> pa.DataType:
+def _result_type(node: exp.Expr) -> pa.DataType:
     known = _arrow(node)
     if known is not None:
         return known
     inner = node.this if isinstance(node, exp.Window) else node
-    if isinstance(inner, _ARG_TYPED) and isinstance(inner.this, exp.Expression):
+    if isinstance(inner, _ARG_TYPED) and isinstance(inner.this, exp.Expr):
         return _result_type(inner.this)
     if isinstance(inner, exp.Count | exp.RowNumber | exp.Rank | exp.DenseRank | exp.Ntile):
         return pa.int64()

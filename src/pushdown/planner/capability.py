@@ -70,8 +70,9 @@ def check(node: n.Node, profile: Profile) -> Verdict:
     for field in node.schema:
         kind = arrow_to_sql(field.type).this.name
         if kind in unsupported:
-            return Verdict(False, f"type {kind} (column {field.name!r})",
-                           f"{profile.name} cannot hold {kind}")
+            return Verdict(
+                False, f"type {kind} (column {field.name!r})", f"{profile.name} cannot hold {kind}"
+            )
     refs = {name: table_ref(name) for name in (*node.inputs, node.name)}
     try:
         to_sql(compile_node(node, refs), profile.dialect, pretty=False)

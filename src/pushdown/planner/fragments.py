@@ -62,14 +62,22 @@ def build_fragments(logical: LogicalPlan, placement: dict[str, Placement]) -> li
     for i, root in enumerate(graphlib.TopologicalSorter(deps).static_order(), start=1):
         names = [x for x in logical.nodes if member_of[x] == root]  # keep plan order
         outputs = [
-            x for x in names
+            x
+            for x in names
             if x in sinks or any(member_of[c] != root for c in logical.consumers[x])
         ]
-        inputs = sorted({inp for x in names for inp in logical.nodes[x].inputs
-                         if member_of[inp] != root})
+        inputs = sorted(
+            {inp for x in names for inp in logical.nodes[x].inputs if member_of[inp] != root}
+        )
         engine = placement[names[0]].engine
-        frag = Fragment(id=i, engine=engine, nodes=names, outputs=outputs, inputs=inputs,
-                        python=any(python(x) for x in names))
+        frag = Fragment(
+            id=i,
+            engine=engine,
+            nodes=names,
+            outputs=outputs,
+            inputs=inputs,
+            python=any(python(x) for x in names),
+        )
         fragments.append(frag)
     return fragments
 

@@ -34,11 +34,17 @@ def place(logical: LogicalPlan, engines: dict[str, Profile]) -> dict[str, Placem
     return result
 
 
-def _place_one(node: n.Node, placed: dict[str, Placement], engines: dict[str, Profile]) -> Placement:
+def _place_one(
+    node: n.Node, placed: dict[str, Placement], engines: dict[str, Profile]
+) -> Placement:
     if isinstance(node, n.Source):
         if node.connection == LOCAL:
-            return Placement(LOCAL, "local file" if node.path and not node.path.startswith(
-                "memory:") else "in-memory Arrow table")
+            return Placement(
+                LOCAL,
+                "local file"
+                if node.path and not node.path.startswith("memory:")
+                else "in-memory Arrow table",
+            )
         return Placement(node.connection, f"table {node.table} lives on {node.connection}")
     if isinstance(node, n.PythonStep):
         return Placement(LOCAL, "Python steps run locally on Arrow record batches")

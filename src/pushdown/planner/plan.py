@@ -62,9 +62,15 @@ class Plan:
         self.profiles = profiles
         self.fragments: list[Fragment] = build_fragments(logical, placement)
         self.steps: dict[str, Step] = {
-            name: Step(name=name, recipe=node.recipe, kind=node.kind,
-                       engine=placement[name].engine, reason=placement[name].reason,
-                       schema=node.schema, cost=placement[name].cost)
+            name: Step(
+                name=name,
+                recipe=node.recipe,
+                kind=node.kind,
+                engine=placement[name].engine,
+                reason=placement[name].reason,
+                schema=node.schema,
+                cost=placement[name].cost,
+            )
             for name, node in logical.nodes.items()
         }
 
@@ -74,14 +80,17 @@ class Plan:
         return "duckdb" if engine == LOCAL else self.profiles[engine].dialect
 
     def _external(self, fragment: Fragment, dialect: str) -> dict[str, exp.Table]:
-        refs: dict[str, exp.Table] = {name: exp.Table(this=quoted(name))
-                                      for name in fragment.inputs}
+        refs: dict[str, exp.Table] = {
+            name: exp.Table(this=quoted(name)) for name in fragment.inputs
+        }
         for name in fragment.nodes:
             node = self.logical.nodes[name]
             if isinstance(node, n.Source):
-                refs[name] = (table_ref(node.table, dialect=dialect)
-                              if node.table and not is_local(fragment)
-                              else exp.Table(this=quoted(name)))
+                refs[name] = (
+                    table_ref(node.table, dialect=dialect)
+                    if node.table and not is_local(fragment)
+                    else exp.Table(this=quoted(name))
+                )
         return refs
 
     def query(self, fragment: Fragment, output: str) -> exp.Query:
@@ -91,8 +100,7 @@ class Plan:
 
     def statement(self, fragment: Fragment, output: str, *, pretty: bool = True) -> str:
         """The SQL text ``fragment``'s engine runs to produce ``output``."""
-        return to_sql(self.query(fragment, output), self.dialect_of(fragment.engine),
-                      pretty=pretty)
+        return to_sql(self.query(fragment, output), self.dialect_of(fragment.engine), pretty=pretty)
 
     def sql(self, target: str | None = None) -> str:
         """SQL of the plan.
@@ -107,15 +115,21 @@ class Plan:
         elif target in self.connections or target == LOCAL:
             frags = [f for f in self.fragments if f.engine == target and not f.python]
         else:
-            frags = [f for f in self.fragments if not f.python and f.engine != LOCAL
-                     and self.profiles[f.engine].name == target]
+            frags = [
+                f
+                for f in self.fragments
+                if not f.python and f.engine != LOCAL and self.profiles[f.engine].name == target
+            ]
             if not frags:
                 return self.retarget(target)
         parts = []
         for frag in frags:
             for out in frag.outputs:
-                if isinstance(self.logical.nodes[out], n.Source) and len(frag.nodes) == 1 and (
-                        frag.engine != LOCAL):
+                if (
+                    isinstance(self.logical.nodes[out], n.Source)
+                    and len(frag.nodes) == 1
+                    and (frag.engine != LOCAL)
+                ):
                     header = f"-- {out} (read by another engine) on {frag.engine}"
                 else:
                     header = f"-- {out} on {frag.engine}"
@@ -135,15 +149,21 @@ class Plan:
             node = nodes[name]
             verdict = check(node, profile) if not isinstance(node, n.Source) else None
             if verdict is not None and not verdict.ok:
-                raise UnsupportedError(engine, verdict.construct, verdict.reason,
-                                       recipe=node.recipe)
+                raise UnsupportedError(
+                    engine, verdict.construct, verdict.reason, recipe=node.recipe
+                )
         external = {
             name: table_ref(node.table or name, dialect=profile.dialect)
-            for name, node in nodes.items() if isinstance(node, n.Source)
+            for name, node in nodes.items()
+            if isinstance(node, n.Source)
         }
         sinks = set(self.logical.sinks())
-        targets = [name for name in nodes if name in sql_nodes and (
-            name in sinks or any(c not in sql_nodes for c in self.logical.consumers[name]))]
+        targets = [
+            name
+            for name in nodes
+            if name in sql_nodes
+            and (name in sinks or any(c not in sql_nodes for c in self.logical.consumers[name]))
+        ]
         parts = []
         for target in targets:
             query = compile_query(nodes, target, external)

@@ -51,8 +51,14 @@ class Dataset:
         ``{"drop": [...]}``, ``{"keep": [...]}``, ``{"cast": {...}}``, ``{"fill_nulls": {...}}``,
         ``{"if": cond, "then": a, "else": b, "as": col}``."""
         out = self._out(name, "prepared")
-        return self.flow._add({"type": "prepare", "input": self.name, "output": out,
-                               "steps": [dict(step) for step in steps]})
+        return self.flow._add(
+            {
+                "type": "prepare",
+                "input": self.name,
+                "output": out,
+                "steps": [dict(step) for step in steps],
+            }
+        )
 
     def compute(self, name: str | None = None, **formulas: str) -> Dataset:
         """Shortcut for a prepare recipe with one compute step: ``ds.compute(total="a * b")``."""
@@ -77,17 +83,33 @@ class Dataset:
         keys: list[str] | dict[str, str] | None
         keys = dict(on) if isinstance(on, Mapping) else (list(on) if on is not None else None)
         out = self._out(name, "joined")
-        return self.flow._add({"type": "join", "left": self.name, "right": right.name,
-                               "output": out, "how": how, "on": keys, "condition": condition,
-                               "right_suffix": right_suffix})
+        return self.flow._add(
+            {
+                "type": "join",
+                "left": self.name,
+                "right": right.name,
+                "output": out,
+                "how": how,
+                "on": keys,
+                "condition": condition,
+                "right_suffix": right_suffix,
+            }
+        )
 
     def group(
         self, by: Sequence[str], aggregates: Mapping[str, str], *, name: str | None = None
     ) -> Dataset:
         """Group by ``by`` and compute ``aggregates`` (output column -> aggregate formula)."""
         out = self._out(name, "grouped")
-        return self.flow._add({"type": "group", "input": self.name, "output": out,
-                               "by": list(by), "aggregates": dict(aggregates)})
+        return self.flow._add(
+            {
+                "type": "group",
+                "input": self.name,
+                "output": out,
+                "by": list(by),
+                "aggregates": dict(aggregates),
+            }
+        )
 
     def window(
         self,
@@ -101,9 +123,16 @@ class Dataset:
         "frame": [-2, 0]}}`` computed per ``partition_by`` in ``order_by`` order."""
         out = self._out(name, "windowed")
         cols = {k: (v if isinstance(v, str) else dict(v)) for k, v in columns.items()}
-        return self.flow._add({"type": "window", "input": self.name, "output": out,
-                               "partition_by": list(partition_by), "order_by": list(order_by),
-                               "columns": cols})
+        return self.flow._add(
+            {
+                "type": "window",
+                "input": self.name,
+                "output": out,
+                "partition_by": list(partition_by),
+                "order_by": list(order_by),
+                "columns": cols,
+            }
+        )
 
     def sort(self, *by: str, name: str | None = None) -> Dataset:
         """Order rows by the given terms (``"amount DESC"``, ``"name"``)."""
@@ -120,14 +149,28 @@ class Dataset:
     ) -> Dataset:
         """The first ``n`` rows by ``order_by``, overall or per ``partition_by`` group."""
         out = self._out(name, "top")
-        return self.flow._add({"type": "top_n", "input": self.name, "output": out, "n": n,
-                               "order_by": list(order_by), "partition_by": list(partition_by)})
+        return self.flow._add(
+            {
+                "type": "top_n",
+                "input": self.name,
+                "output": out,
+                "n": n,
+                "order_by": list(order_by),
+                "partition_by": list(partition_by),
+            }
+        )
 
     def distinct(self, columns: Sequence[str] | None = None, *, name: str | None = None) -> Dataset:
         """Distinct rows over all columns, or over ``columns`` (the output keeps only those)."""
         out = self._out(name, "distinct")
-        return self.flow._add({"type": "distinct", "input": self.name, "output": out,
-                               "columns": list(columns) if columns is not None else None})
+        return self.flow._add(
+            {
+                "type": "distinct",
+                "input": self.name,
+                "output": out,
+                "columns": list(columns) if columns is not None else None,
+            }
+        )
 
     def pivot(
         self,
@@ -140,17 +183,32 @@ class Dataset:
     ) -> Dataset:
         """One column per listed value of ``key``, holding ``aggregate`` over its rows."""
         out = self._out(name, "pivoted")
-        return self.flow._add({"type": "pivot", "input": self.name, "output": out,
-                               "index": list(index), "key": key, "values": list(values),
-                               "aggregate": aggregate})
+        return self.flow._add(
+            {
+                "type": "pivot",
+                "input": self.name,
+                "output": out,
+                "index": list(index),
+                "key": key,
+                "values": list(values),
+                "aggregate": aggregate,
+            }
+        )
 
     def split(
-        self, outputs: Mapping[str, str], *, else_output: str | None = None,
+        self,
+        outputs: Mapping[str, str],
+        *,
+        else_output: str | None = None,
         name: str | None = None,
     ) -> dict[str, Dataset]:
         """Route rows to the first output whose condition holds (else to ``else_output``)."""
-        data: dict[str, Any] = {"type": "split", "input": self.name, "outputs": dict(outputs),
-                                "else_output": else_output}
+        data: dict[str, Any] = {
+            "type": "split",
+            "input": self.name,
+            "outputs": dict(outputs),
+            "else_output": else_output,
+        }
         if name:
             data["name"] = name
         self.flow._add(data)
@@ -168,8 +226,15 @@ class Dataset:
         its output columns.  ``function`` is a callable or ``"module:function"``."""
         ref = self.flow._register_function(function)
         out = self._out(name, "python")
-        return self.flow._add({"type": "python", "input": self.name, "output": out,
-                               "function": ref, "schema": dict(schema)})
+        return self.flow._add(
+            {
+                "type": "python",
+                "input": self.name,
+                "output": out,
+                "function": ref,
+                "schema": dict(schema),
+            }
+        )
 
 
 class Flow:
@@ -204,9 +269,13 @@ class Flow:
         if data is not None:
             self.tables[name] = data
             path = f"memory:{name}"
-        raw = {"name": name, "connection": connection, "table": table,
-               "path": str(path) if path is not None else None,
-               "columns": dict(columns) if columns is not None else None}
+        raw = {
+            "name": name,
+            "connection": connection,
+            "table": table,
+            "path": str(path) if path is not None else None,
+            "columns": dict(columns) if columns is not None else None,
+        }
         spec = spec_from_data({"datasets": [raw]}).datasets[0]
         self.spec.datasets.append(spec)
         return Dataset(self, name)
@@ -216,12 +285,16 @@ class Flow:
     ) -> Dataset:
         """Union ``inputs`` by column name (``distinct`` removes duplicate rows)."""
         out = name or self._fresh_name("stacked")
-        return self._add({"type": "stack", "inputs": [d.name for d in inputs], "output": out,
-                          "distinct": distinct})
+        return self._add(
+            {
+                "type": "stack",
+                "inputs": [d.name for d in inputs],
+                "output": out,
+                "distinct": distinct,
+            }
+        )
 
-    def output(
-        self, dataset: Dataset | str, *, connection: str, table: str
-    ) -> None:
+    def output(self, dataset: Dataset | str, *, connection: str, table: str) -> None:
         """Write ``dataset`` to ``table`` on ``connection`` when the flow runs (replacing it)."""
         ds_name = dataset.name if isinstance(dataset, Dataset) else dataset
         self.spec.outputs.append(s.OutputSpec(dataset=ds_name, connection=connection, table=table))
@@ -269,7 +342,9 @@ class Flow:
             for part in attr.split("."):
                 obj = getattr(obj, part)
         except (ImportError, AttributeError) as err:
-            raise FlowError(f"cannot import python function {ref!r}: {err}", recipe=recipe) from None
+            raise FlowError(
+                f"cannot import python function {ref!r}: {err}", recipe=recipe
+            ) from None
         if not callable(obj):
             raise FlowError(f"{ref!r} is not callable", recipe=recipe)
         return obj  # type: ignore[no-any-return]

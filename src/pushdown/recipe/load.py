@@ -39,7 +39,9 @@ def read_flow_file(path: str | Path) -> dict[str, Any]:
     try:
         data = json.loads(text) if p.suffix == ".json" else yaml.load(text, Loader=_Yaml12Loader)
     except (json.JSONDecodeError, yaml.YAMLError) as err:
-        raise FlowFileError(f"{p.name} is not valid {p.suffix.lstrip('.') or 'YAML'}: {err}") from None
+        raise FlowFileError(
+            f"{p.name} is not valid {p.suffix.lstrip('.') or 'YAML'}: {err}"
+        ) from None
     if not isinstance(data, dict):
         raise FlowFileError(f"{p.name}: a flow file holds a mapping at the top level")
     return data
