@@ -39,9 +39,9 @@ def read_flow_file(path: str | Path) -> dict[str, Any]:
     try:
         data = json.loads(text) if p.suffix == ".json" else yaml.load(text, Loader=_Yaml12Loader)
     except (json.JSONDecodeError, yaml.YAMLError) as err:
-        raise FlowFileError(
-            f"{p.name} is not valid {p.suffix.lstrip('.') or 'YAML'}: {err}"
-        ) from None
+        kind = "JSON" if p.suffix == ".json" else "YAML"
+        detail = " ".join(str(err).split())
+        raise FlowFileError(f"{p.name} is not valid {kind}: {detail}") from None
     if not isinstance(data, dict):
         raise FlowFileError(f"{p.name}: a flow file holds a mapping at the top level")
     return data
@@ -84,7 +84,8 @@ def spec_from_data(data: dict[str, Any], *, source: str = "flow") -> FlowSpec:
     try:
         return FlowSpec.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
+        problems = err.errors()
+        first = next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
         loc = tuple(first["loc"])
         recipe = _recipe_label(data, int(loc[1])) if len(loc) > 1 and loc[0] == "recipes" else None
         where = ".".join(str(part) for part in loc)
@@ -93,5 +94,5 @@ def spec_from_data(data: dict[str, Any], *, source: str = "flow") -> FlowSpec:
             hint = did_you_mean(key, _allowed_keys(data, loc[:-1]))
             raise UnknownOptionError(f"unknown option {key!r}; {hint}", recipe=recipe) from None
         message = first["msg"]
-        more = f" (and {len(err.errors()) - 1} more problems)" if len(err.errors()) > 1 else ""
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         raise FlowFileError(f"{source}: {where}: {message}{more}", recipe=recipe) from None
