@@ -106,7 +106,7 @@ def test_aggregate_needs_aggregate_function() -> None:
 
 
 def test_duplicate_output_names() -> None:
-    flow, orders = base_flow()
+    _, orders = base_flow()
     orders.filter("amount > 1", name="big")
     with pytest.raises(e.DuplicateNameError, match="'big' is already defined"):
         orders.filter("amount > 2", name="big")
