@@ -71,8 +71,12 @@ class LogicalPlan:
     formula_dialect: str | None
 
     def sinks(self) -> list[str]:
-        """Datasets nobody reads, plus declared outputs: what a run returns."""
-        names = [name for name in self.nodes if not self.consumers[name]]
+        """Recipe outputs nobody reads, plus declared outputs: what a run returns."""
+        names = [
+            name
+            for name, node in self.nodes.items()
+            if not self.consumers[name] and not isinstance(node, n.Source)
+        ]
         names += [o.dataset for o in self.outputs if o.dataset not in names]
         return names
 

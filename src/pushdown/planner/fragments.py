@@ -58,20 +58,22 @@ def build_fragments(logical: LogicalPlan, placement: dict[str, Placement]) -> li
             if member_of[inp] != member_of[name]:
                 deps[member_of[name]].add(member_of[inp])
     sinks = set(logical.sinks())
-    fragments = []
-    for i, root in enumerate(graphlib.TopologicalSorter(deps).static_order(), start=1):
+    fragments: list[Fragment] = []
+    for root in graphlib.TopologicalSorter(deps).static_order():
         names = [x for x in logical.nodes if member_of[x] == root]  # keep plan order
         outputs = [
             x
             for x in names
             if x in sinks or any(member_of[c] != root for c in logical.consumers[x])
         ]
+        if not outputs:  # sources nobody reads
+            continue
         inputs = sorted(
             {inp for x in names for inp in logical.nodes[x].inputs if member_of[inp] != root}
         )
         engine = placement[names[0]].engine
         frag = Fragment(
-            id=i,
+            id=len(fragments) + 1,
             engine=engine,
             nodes=names,
             outputs=outputs,

@@ -1,0 +1,1 @@
+"""Benchmarks: ratios measured in one process, with the commands that reproduce them."""
