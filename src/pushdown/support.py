@@ -1,0 +1,117 @@
+"""The function catalogue and the dialect support matrix generated from the profiles.
+
+The catalogue lists the functions pushdown documents, each with a sample formula over the
+columns ``x`` (double), ``s`` (text), ``d`` (date) and ``t`` (timestamp).  A profile marks the
+ones its engine lacks; everything else must compile for it (the drift test proves it), and
+``docs/dialects.md`` is generated from the same data: ``python -m pushdown.support``.
+"""
+
+from __future__ import annotations
+
+from pushdown.profiles import all_profiles
+
+SAMPLE_COLUMNS = {"x": "double", "s": "varchar", "d": "date", "t": "timestamp"}
+
+# sqlglot expression class -> (kind, sample formula)
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "Count": ("aggregate", "count(distinct s)"),
+    "Sum": ("aggregate", "sum(x)"),
+    "Avg": ("aggregate", "avg(x)"),
+    "Min": ("aggregate", "min(x)"),
+    "Max": ("aggregate", "max(x)"),
+    "Median": ("aggregate", "median(x)"),
+    "StddevSamp": ("aggregate", "stddev(x)"),
+    "ArgMin": ("aggregate", "arg_min(s, t)"),
+    "ArgMax": ("aggregate", "arg_max(s, t)"),
+    "GroupConcat": ("aggregate", "string_agg(s, ',')"),
+    "RowNumber": ("window", "row_number()"),
+    "Rank": ("window", "rank()"),
+    "DenseRank": ("window", "dense_rank()"),
+    "Lag": ("window", "lag(x, 1)"),
+    "Lead": ("window", "lead(x, 1)"),
+    "Upper": ("scalar", "upper(s)"),
+    "Lower": ("scalar", "lower(s)"),
+    "Length": ("scalar", "length(s)"),
+    "Substring": ("scalar", "substring(s, 1, 2)"),
+    "Trim": ("scalar", "trim(s)"),
+    "Concat": ("scalar", "concat(s, '-', s)"),
+    "DPipe": ("scalar", "s || '!'"),
+    "Coalesce": ("scalar", "coalesce(x, 0)"),
+    "Case": ("scalar", "CASE WHEN x > 1 THEN 'a' ELSE 'b' END"),
+    "If": ("scalar", "if(x > 1, 'a', 'b')"),
+    "Cast": ("scalar", "cast(x AS bigint)"),
+    "Round": ("scalar", "round(x, 1)"),
+    "Abs": ("scalar", "abs(x)"),
+    "Floor": ("scalar", "floor(x)"),
+    "Ceil": ("scalar", "ceil(x)"),
+    "DateTrunc": ("scalar", "date_trunc('month', d)"),
+    "Year": ("scalar", "year(d)"),
+    "Month": ("scalar", "month(d)"),
+    "In": ("scalar", "s IN ('a', 'b')"),
+    "Like": ("scalar", "s LIKE 'a%'"),
+    "Between": ("scalar", "x BETWEEN 1 AND 2"),
+}
+
+FEATURES = {
+    "full_join": "FULL OUTER JOIN",
+    "correlated_exists": "semi/anti join (EXISTS)",
+    "window_frames": "window frames (ROWS BETWEEN)",
+    "union_distinct": "UNION DISTINCT",
+    "nulls_ordering": "NULLS FIRST/LAST",
+    "create_or_replace": "CREATE OR REPLACE TABLE",
+    "transactional_ddl": "transactional DDL",
+}
+
+
+def support_matrix() -> str:
+    """The Markdown support matrix, generated from the profiles and the catalogue."""
+    profiles = all_profiles()
+    names = sorted(profiles)
+    lines = [
+        "# Dialect support matrix",
+        "",
+        "Generated from `dialects/*.toml` by `python -m pushdown.support`; do not edit.",
+        "A step using a construct an engine lacks runs locally, and the plan says why.",
+        "",
+        "## Relational features",
+        "",
+        "| feature | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    for key, label in FEATURES.items():
+        marks = ["yes" if getattr(profiles[n].features, key) else "no" for n in names]
+        lines.append(f"| {label} | " + " | ".join(marks) + " |")
+    lines += [
+        "",
+        "## Functions",
+        "",
+        "| function | example | " + " | ".join(names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
+    for cls, (_, sample) in CATALOGUE.items():
+        marks = []
+        for n in names:
+            gap = profiles[n].functions.get(cls)
+            marks.append("yes" if gap is None else gap.status)
+        lines.append(f"| {cls} | `{sample}` | " + " | ".join(marks) + " |")
+    lines += ["", "## Known gaps", ""]
+    for n in names:
+        for cls, gap in profiles[n].functions.items():
+            lines.append(f"- **{n}** `{cls}` ({gap.status}): {gap.reason}")
+    lines += ["", "## Semantic notes", ""]
+    for n in names:
+        sem = profiles[n].semantics
+        notes = "; ".join(sem.notes) if sem.notes else ""
+        lines.append(
+            f"- **{n}**: NULL ordering `{sem.null_ordering}`, integer division "
+            f"`{sem.integer_division}`. {notes}".rstrip()
+        )
+    lines += ["", "## Types an engine cannot hold", ""]
+    for n in names:
+        unsupported = ", ".join(profiles[n].types.unsupported) or "none"
+        lines.append(f"- **{n}**: {unsupported}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(support_matrix(), end="")
