@@ -8,6 +8,8 @@ its profile (``[types]`` in ``dialects/<engine>.toml``) and checked by :func:`ch
 
 from __future__ import annotations
 
+import functools
+
 import pyarrow as pa
 from sqlglot import exp
 from sqlglot.errors import ParseError
@@ -134,6 +136,9 @@ def sql_to_arrow(t: exp.DataType) -> pa.DataType | None:
 
 def parse_type(text: str, *, dialect: str | None = None, recipe: str | None = None) -> pa.DataType:
     """Parse a type name (``decimal(10,2)``, ``string``, ``timestamp``) into an Arrow type."""
+    cached = _PARSED.get((text, dialect))
+    if cached is not None:
+        return cached
     try:
         parsed = exp.DataType.build(text, dialect=dialect or "")
     except (ParseError, ValueError) as err:
@@ -141,9 +146,20 @@ def parse_type(text: str, *, dialect: str | None = None, recipe: str | None = No
     arrow = sql_to_arrow(parsed)
     if arrow is None:
         raise FlowError(f"type {text!r} has no Arrow equivalent", recipe=recipe)
+    _PARSED[(text, dialect)] = arrow
     return arrow
 
 
+_PARSED: dict[tuple[str, str | None], pa.DataType] = {}
+
+
+@functools.lru_cache(maxsize=4096)
+def sql_kind(t: pa.DataType) -> DType:
+    """The sqlglot type kind holding Arrow type ``t`` (cached; for capability checks)."""
+    return arrow_to_sql(t).this
+
+
+@functools.lru_cache(maxsize=4096)
 def sql_type_name(t: pa.DataType, dialect: str) -> str:
     """Spell Arrow type ``t`` as DDL for ``dialect``."""
     return arrow_to_sql(t).sql(dialect=dialect)

@@ -50,8 +50,33 @@ def _from(ref: exp.Table, alias: str | None = None) -> exp.Table:
     return table
 
 
-def _star() -> exp.Star:
-    return exp.Star()
+def _select(
+    columns: list[exp.Expr],
+    source: exp.Expr,
+    *,
+    where: exp.Expr | None = None,
+    group: list[exp.Expr] | None = None,
+    order: Iterable[exp.Ordered] = (),
+    limit: int | None = None,
+    distinct: bool = False,
+    joins: list[exp.Join] | None = None,
+) -> exp.Select:
+    """A SELECT built from parts that are already private copies (no builder re-copies)."""
+    select = exp.Select(expressions=columns, from_=exp.From(this=source))
+    if joins:
+        select.set("joins", joins)
+    if where is not None:
+        select.set("where", exp.Where(this=where))
+    if group:
+        select.set("group", exp.Group(expressions=group))
+    ordered = [o.copy() for o in order]
+    if ordered:
+        select.set("order", exp.Order(expressions=ordered))
+    if limit is not None:
+        select.set("limit", exp.Limit(expression=exp.Literal.number(limit)))
+    if distinct:
+        select.set("distinct", exp.Distinct())
+    return select
 
 
 def compile_node(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
@@ -63,90 +88,77 @@ def compile_node(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
 
 
 def _source(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
-    return exp.select(_star()).from_(_from(refs[node.name]))
+    return _select([exp.Star()], _from(refs[node.name]))
 
 
 def _project(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     assert isinstance(node, n.Project | n.Window)
-    return exp.select(*_aliased(node.items)).from_(_from(refs[node.inputs[0]]))
+    return _select(_aliased(node.items), _from(refs[node.inputs[0]]))
 
 
 def _filter(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     assert isinstance(node, n.Filter)
-    return exp.select(_star()).from_(_from(refs[node.inputs[0]])).where(node.condition.copy())
+    return _select([exp.Star()], _from(refs[node.inputs[0]]), where=node.condition.copy())
 
 
 def _join(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     assert isinstance(node, n.Join)
     left = _from(refs[node.inputs[0]], n.LEFT)
     right = _from(refs[node.inputs[1]], n.RIGHT)
-    select = exp.select(*_aliased(node.items)).from_(left)
+    columns = _aliased(node.items)
     if node.how in ("semi", "anti"):
         assert node.condition is not None
-        sub = exp.select(exp.Literal.number(1)).from_(right).where(node.condition.copy())
+        sub = _select([exp.Literal.number(1)], right, where=node.condition.copy())
         exists: exp.Expr = exp.Exists(this=sub)
-        return select.where(exp.not_(exists) if node.how == "anti" else exists)
+        return _select(columns, left, where=exp.not_(exists) if node.how == "anti" else exists)
     if node.how == "cross":
-        return select.join(right, join_type="CROSS")
-    side = {"inner": None, "left": "LEFT", "right": "RIGHT", "full": "FULL"}[node.how]
+        return _select(columns, left, joins=[exp.Join(this=right, kind="CROSS")])
     join = exp.Join(this=right, on=node.condition.copy() if node.condition else None)
+    side = {"inner": None, "left": "LEFT", "right": "RIGHT", "full": "FULL"}[node.how]
     if side:
         join.set("side", side)
-    return select.join(join)
+    return _select(columns, left, joins=[join])
 
 
 def _aggregate(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     assert isinstance(node, n.Aggregate)
-    keys = [column(k) for k in node.keys]
-    select = exp.select(*keys, *_aliased(node.aggregates)).from_(_from(refs[node.inputs[0]]))
-    if keys:
-        select = select.group_by(*[k.copy() for k in keys])
-    return select
+    keys: list[exp.Expr] = [column(k) for k in node.keys]
+    return _select(
+        [*keys, *_aliased(node.aggregates)],
+        _from(refs[node.inputs[0]]),
+        group=[column(k) for k in node.keys],
+    )
 
 
 def _sort(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     assert isinstance(node, n.Sort)
-    return (
-        exp.select(_star())
-        .from_(_from(refs[node.inputs[0]]))
-        .order_by(*[o.copy() for o in node.order])
-    )
+    return _select([exp.Star()], _from(refs[node.inputs[0]]), order=node.order)
 
 
 def _top_n(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     assert isinstance(node, n.TopN)
     source = _from(refs[node.inputs[0]])
     if not node.partition:
-        return (
-            exp.select(_star())
-            .from_(source)
-            .order_by(*[o.copy() for o in node.order])
-            .limit(node.n)
-        )
+        return _select([exp.Star()], source, order=node.order, limit=node.n)
     rn = exp.Window(
         this=exp.RowNumber(),
         partition_by=[column(p) for p in node.partition],
         order=exp.Order(expressions=[o.copy() for o in node.order]),
     )
-    inner = exp.select(_star(), exp.Alias(this=rn, alias=quoted(ROW_NUMBER_COLUMN))).from_(source)
-    ranked = inner.subquery(quoted("ranked"))
-    return (
-        exp.select(*[column(c) for c in node.columns])
-        .from_(ranked)
-        .where(exp.LTE(this=column(ROW_NUMBER_COLUMN), expression=exp.Literal.number(node.n)))
-    )
+    inner = _select([exp.Star(), exp.Alias(this=rn, alias=quoted(ROW_NUMBER_COLUMN))], source)
+    ranked = exp.Subquery(this=inner, alias=exp.TableAlias(this=quoted("ranked")))
+    keep = exp.LTE(this=column(ROW_NUMBER_COLUMN), expression=exp.Literal.number(node.n))
+    return _select([column(c) for c in node.columns], ranked, where=keep)
 
 
 def _distinct(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
-    return (
-        exp.select(*[column(c) for c in node.columns]).from_(_from(refs[node.inputs[0]])).distinct()
-    )
+    return _select([column(c) for c in node.columns], _from(refs[node.inputs[0]]), distinct=True)
 
 
 def _union(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     assert isinstance(node, n.Union)
     parts = [
-        exp.select(*_aliased(branch)).from_(_from(refs[name]))
+        _select(_aliased(branch), _from(refs[name]))
         for name, branch in zip(node.inputs, node.branches, strict=True)
     ]
     query: exp.Query = parts[0]
@@ -179,18 +191,19 @@ def compile_query(
     ``external`` maps the datasets this query reads as tables (sources, transferred or
     materialised data) to their table references.
     """
-    order: list[str] = []
+    order: list[str] = []  # ancestors first; iterative so 1,000-step chains need no recursion
     seen: set[str] = set()
-
-    def visit(name: str) -> None:
+    stack: list[tuple[str, bool]] = [(target, False)]
+    while stack:
+        name, expanded = stack.pop()
+        if expanded:
+            order.append(name)
+            continue
         if name in seen or name in external:
-            return
+            continue
         seen.add(name)
-        for inp in nodes[name].inputs:
-            visit(inp)
-        order.append(name)
-
-    visit(target)
+        stack.append((name, True))
+        stack.extend((inp, False) for inp in reversed(nodes[name].inputs))
     refs: dict[str, exp.Table] = dict(external)
     taken = {t.name for t in external.values()}
     ctes: list[exp.CTE] = []
@@ -209,7 +222,7 @@ def compile_query(
     root = (
         compile_node(nodes[target], refs)
         if target not in external
-        else (exp.select(_star()).from_(_from(external[target])))
+        else _select([exp.Star()], _from(external[target]))
     )
     if ctes:
         root.set("with_", exp.With(expressions=ctes))
@@ -217,7 +230,15 @@ def compile_query(
 
 
 def to_sql(query: exp.Expr, dialect: str, *, pretty: bool = True) -> str:
-    """Generate ``dialect`` SQL, raising sqlglot's UnsupportedError for what it cannot say."""
+    """Generate ``dialect`` SQL, raising sqlglot's UnsupportedError for what it cannot say.
+
+    The tree is consumed (the generator's transforms may rewrite it in place): pass a tree
+    built for this call, as :func:`compile_query` returns.
+    """
     return query.sql(
-        dialect=dialect, pretty=pretty, unsupported_level=ErrorLevel.RAISE, identify=True
+        dialect=dialect,
+        pretty=pretty,
+        unsupported_level=ErrorLevel.RAISE,
+        identify=True,
+        copy=False,
     )

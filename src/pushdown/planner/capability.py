@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlglot import exp
+from sqlglot.errors import ErrorLevel
 from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
-from pushdown.compilers.sql import compile_node, table_ref, to_sql
 from pushdown.plan import nodes as n
 from pushdown.profiles import Profile
-from pushdown.types import arrow_to_sql
+from pushdown.types import sql_kind
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,12 @@ def _features_needed(node: n.Node) -> list[tuple[str, str]]:
     return needed
 
 
-def check(node: n.Node, profile: Profile) -> Verdict:
-    """Decide whether ``profile``'s engine can run ``node``."""
+def check(node: n.Node, profile: Profile, *, generate: bool = True) -> Verdict:
+    """Decide whether ``profile``'s engine can run ``node``.
+
+    ``generate=False`` skips sqlglot generation, for callers that generate the whole statement
+    with ``unsupported_level=RAISE`` themselves.
+    """
     if isinstance(node, n.PythonStep):
         return Verdict(False, "a Python step", "Python runs locally on Arrow record batches")
     features = profile.features.model_dump()
@@ -68,14 +72,15 @@ def check(node: n.Node, profile: Profile) -> Verdict:
                 return Verdict(False, construct.upper(), f"{gap.reason} ({gap.status})")
     unsupported = set(profile.types.unsupported)
     for field in node.schema:
-        kind = arrow_to_sql(field.type).this.name
+        kind = sql_kind(field.type).name
         if kind in unsupported:
             return Verdict(
                 False, f"type {kind} (column {field.name!r})", f"{profile.name} cannot hold {kind}"
             )
-    refs = {name: table_ref(name) for name in (*node.inputs, node.name)}
-    try:
-        to_sql(compile_node(node, refs), profile.dialect, pretty=False)
-    except SqlglotUnsupported as err:
-        return Verdict(False, "SQL generation", str(err).splitlines()[0])
+    if generate:
+        for expr in node.expressions():
+            try:
+                expr.sql(dialect=profile.dialect, unsupported_level=ErrorLevel.RAISE)
+            except SqlglotUnsupported as err:
+                return Verdict(False, "SQL generation", str(err).splitlines()[0])
     return OK

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from sqlglot import exp
+from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
 from pushdown.compilers.sql import compile_query, quoted, table_ref, to_sql
 from pushdown.engines import Connector, open_connector
@@ -145,13 +146,19 @@ class Plan:
         for name, node in nodes.items():
             if not isinstance(node, n.PythonStep) and all(i in sql_nodes for i in node.inputs):
                 sql_nodes.add(name)
-        for name in sql_nodes:
-            node = nodes[name]
-            verdict = check(node, profile) if not isinstance(node, n.Source) else None
-            if verdict is not None and not verdict.ok:
-                raise UnsupportedError(
-                    engine, verdict.construct, verdict.reason, recipe=node.recipe
-                )
+
+        def refuse(generate: bool) -> None:
+            for name in sql_nodes:
+                node = nodes[name]
+                if isinstance(node, n.Source):
+                    continue
+                verdict = check(node, profile, generate=generate)
+                if not verdict.ok:
+                    raise UnsupportedError(
+                        engine, verdict.construct, verdict.reason, recipe=node.recipe
+                    )
+
+        refuse(generate=False)  # the profile's word first; sqlglot's below
         external = {
             name: table_ref(node.table or name, dialect=profile.dialect)
             for name, node in nodes.items()
@@ -167,7 +174,11 @@ class Plan:
         parts = []
         for target in targets:
             query = compile_query(nodes, target, external)
-            parts.append(to_sql(query, profile.dialect) + ";")
+            try:
+                parts.append(to_sql(query, profile.dialect) + ";")
+            except SqlglotUnsupported:
+                refuse(generate=True)  # name the step sqlglot cannot express
+                raise
         return "\n\n".join(parts)
 
     # -- running and showing ----------------------------------------------------------------

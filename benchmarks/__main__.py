@@ -1,0 +1,21 @@
+"""``python -m benchmarks planning``: run a benchmark by name."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch to a benchmark module's ``main``."""
+    names = {"planning": "benchmarks.planning"}
+    if len(argv) != 1 or argv[0] not in names:
+        print(f"usage: python -m benchmarks {{{','.join(names)}}}", file=sys.stderr)
+        return 2
+    import importlib
+
+    importlib.import_module(names[argv[0]]).main()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
