@@ -20,7 +20,6 @@ import pushdown
 from benchmarks.tpch.data import generate
 from benchmarks.tpch.flows import tpch_flow
 from pushdown.profiles import all_profiles
-from pushdown.types import sql_type_name
 
 DIALECTS = sorted(all_profiles())
 

@@ -156,7 +156,8 @@ _PARSED: dict[tuple[str, str | None], pa.DataType] = {}
 @functools.lru_cache(maxsize=4096)
 def sql_kind(t: pa.DataType) -> DType:
     """The sqlglot type kind holding Arrow type ``t`` (cached; for capability checks)."""
-    return arrow_to_sql(t).this
+    kind: DType = arrow_to_sql(t).this
+    return kind
 
 
 @functools.lru_cache(maxsize=4096)
