@@ -1,20 +1,29 @@
-"""Execute a physical plan: fragments in dependency order, outputs written last.
+"""Execute a physical plan: fragments in dependency order, transfers between engines, outputs
+written last, temporary tables always dropped.
 
-Warehouse fragments run in place through their connectors; local fragments run in an in-memory
-DuckDB over Arrow; Python steps run on record batches.  Flow outputs are written only after
-every fragment succeeded, and each write replaces its table atomically, so a failed run never
-leaves a half-written output.
+- A warehouse fragment runs in place.  An output its own engine reads again (a shared or
+  user-materialised step) is created there as a table; an output another engine or the user
+  reads is fetched as Arrow, projected to the columns its consumers need.
+- A transfer uploads that Arrow into a table with a deterministic name on the target engine
+  (``_pushdown_<plan id>_<dataset>``); local fragments read Arrow zero-copy in DuckDB.
+- Independent fragments run concurrently (one at a time per engine).
+- Flow outputs are written only after every fragment succeeded, each atomically; every
+  temporary table is dropped at the end, also when the run fails or is interrupted.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from pushdown.compilers.ddl import select_all
 from pushdown.engines import Connector, open_connector
+from pushdown.errors import PushdownError
 from pushdown.local import LocalEngine, run_python_step
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
@@ -23,12 +32,14 @@ from pushdown.planner.plan import Plan
 
 @dataclass(frozen=True)
 class StepRun:
-    """What one fragment output took: engine, wall time and rows."""
+    """What producing one fragment output took."""
 
     dataset: str
     engine: str
     seconds: float
     rows: int
+    estimated_rows: float | None
+    bytes_moved: int
 
 
 @dataclass
@@ -37,6 +48,7 @@ class RunResult(Mapping[str, pa.Table]):
 
     tables: dict[str, pa.Table]
     runs: list[StepRun] = field(default_factory=list)
+    temp_tables: list[tuple[str, str]] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> pa.Table:
         return self.tables[key]
@@ -47,67 +59,182 @@ class RunResult(Mapping[str, pa.Table]):
     def __len__(self) -> int:
         return len(self.tables)
 
-
-def execute(plan: Plan, *, connectors: Mapping[str, Connector] | None = None) -> RunResult:
-    """Run ``plan``; ``connectors`` may supply already-open connections by name."""
-    given = dict(connectors or {})
-    opened: dict[str, Connector] = {}
-    local = LocalEngine()
-    results: dict[str, pa.Table] = {}
-    runs: list[StepRun] = []
-
-    def connector(name: str) -> Connector:
-        if name in given:
-            return given[name]
-        if name not in opened:
-            opened[name] = open_connector(name, plan.connections[name])
-        return opened[name]
-
-    try:
-        for frag in plan.fragments:
-            start = time.perf_counter()
-            produced = _run_fragment(plan, frag, results, local, connector)
-            for name, table in produced.items():
-                results[name] = table
-                runs.append(StepRun(name, frag.engine, time.perf_counter() - start, table.num_rows))
-        _write_outputs(plan, results, connector)
-    finally:
-        local.close()
-        for conn in opened.values():
-            conn.close()
-    return RunResult({name: results[name] for name in plan.logical.sinks()}, runs)
+    @property
+    def bytes_moved(self) -> int:
+        """Bytes of Arrow moved between engines (and to the caller)."""
+        return sum(r.bytes_moved for r in self.runs)
 
 
-def _run_fragment(
-    plan: Plan,
-    frag: Fragment,
-    results: dict[str, pa.Table],
-    local: LocalEngine,
-    connector: object,
-) -> dict[str, pa.Table]:
-    if frag.python:
-        (name,) = frag.nodes
-        step = plan.logical.nodes[name]
-        assert isinstance(step, n.PythonStep)
-        return {name: run_python_step(step, results[step.inputs[0]])}
-    if is_local(frag):
+class _Run:
+    def __init__(self, plan: Plan, connectors: Mapping[str, Connector] | None):
+        self.plan = plan
+        self.given = dict(connectors or {})
+        self.opened: dict[str, Connector] = {}
+        self.local = LocalEngine()
+        self.arrow: dict[str, pa.Table] = {}  # fetched fragment outputs
+        self.uploaded: set[tuple[str, str]] = set()  # (engine, dataset) present as a table
+        self.temp: list[tuple[str, str]] = []  # (engine, table) to drop
+        self.runs: list[StepRun] = []
+        self.locks: dict[str, threading.Lock] = {}
+        self.state = threading.Lock()
+
+    def connector(self, name: str) -> Connector:
+        with self.state:
+            if name in self.given:
+                return self.given[name]
+            if name not in self.opened:
+                self.opened[name] = open_connector(name, self.plan.connections[name])
+            return self.opened[name]
+
+    def lock(self, engine: str) -> threading.Lock:
+        with self.state:
+            return self.locks.setdefault(engine, threading.Lock())
+
+    # -- one fragment -----------------------------------------------------------------------
+    def fragment(self, frag: Fragment) -> None:
+        with self.lock(frag.engine):
+            if frag.python:
+                (name,) = frag.nodes
+                step = self.plan.logical.nodes[name]
+                assert isinstance(step, n.PythonStep)
+                start = time.perf_counter()
+                table = run_python_step(step, self.arrow[step.inputs[0]])
+                self._record(name, frag.engine, start, table, moved=0)
+                self.arrow[name] = table
+                self.local.register(name, table)
+                return
+            if is_local(frag):
+                self._local_fragment(frag)
+            else:
+                self._warehouse_fragment(frag)
+
+    def _local_fragment(self, frag: Fragment) -> None:
         for inp in frag.inputs:
-            local.register(inp, results[inp])
+            self.local.register(inp, self.arrow[inp])
         for name in frag.nodes:
-            node = plan.logical.nodes[name]
-            if isinstance(node, n.Source):
-                if node.path and node.path.startswith("memory:"):
-                    local.register(name, plan.flow.tables[name])
-                elif node.path:
-                    local.register_file(name, node.path)
-        return {out: local.fetch_arrow(plan.statement(frag, out)) for out in frag.outputs}
-    conn = connector(frag.engine)  # type: ignore[operator]
-    return {out: conn.fetch_arrow(plan.statement(frag, out)) for out in frag.outputs}
+            node = self.plan.logical.nodes[name]
+            if isinstance(node, n.Source) and node.path:
+                if node.path.startswith("memory:"):
+                    self.local.register(name, self.plan.flow.tables[name])
+                else:
+                    self.local.register_file(name, node.path)
+        for out in frag.outputs:
+            start = time.perf_counter()
+            table = self.local.fetch_arrow(self.plan.statement(frag, out))
+            self.arrow[out] = table
+            self.local.register(out, table)
+            self._record(out, frag.engine, start, table, moved=0)
+
+    def _warehouse_fragment(self, frag: Fragment) -> None:
+        conn = self.connector(frag.engine)
+        for inp in frag.inputs:
+            if (frag.engine, inp) in self.uploaded:
+                continue
+            name = self.plan.temp_name(inp)
+            with self.state:
+                self.temp.append((frag.engine, name))
+            conn.drop(name)
+            conn.upload(name, self.arrow[inp])
+            self.uploaded.add((frag.engine, inp))
+        consumers = self.plan.logical.consumers
+        engine_of = {name: step.engine for name, step in self.plan.steps.items()}
+        sinks = set(self.plan.logical.sinks())
+        for out in frag.outputs:
+            start = time.perf_counter()
+            here = [c for c in consumers[out] if engine_of[c] == frag.engine]
+            elsewhere = out in sinks or any(engine_of[c] != frag.engine for c in consumers[out])
+            if here:
+                name = self.plan.temp_name(out)
+                with self.state:
+                    self.temp.append((frag.engine, name))
+                conn.materialize(name, self.plan.statement(frag, out, pretty=False))
+                self.uploaded.add((frag.engine, out))
+                if elsewhere:
+                    table = conn.fetch_arrow(select_all(name, dialect=conn.dialect))
+                    keep = [c for c in table.column_names if c in self.plan.needed[out]]
+                    self.arrow[out] = table if out in sinks else table.select(keep)
+            elif elsewhere:
+                self.arrow[out] = conn.fetch_arrow(self.plan.statement(frag, out, project=True))
+            table = self.arrow.get(out)
+            moved = table.nbytes if table is not None else 0
+            self._record(out, frag.engine, start, table, moved=moved)
+
+    def _record(
+        self, name: str, engine: str, start: float, table: pa.Table | None, *, moved: int
+    ) -> None:
+        estimate = self.plan.steps[name].rows
+        run = StepRun(
+            name,
+            engine,
+            time.perf_counter() - start,
+            table.num_rows if table is not None else -1,
+            estimate,
+            moved,
+        )
+        with self.state:
+            self.runs.append(run)
+
+    # -- the whole plan ---------------------------------------------------------------------
+    def execute(self, before_fragment: Callable[[Fragment], None] | None) -> None:
+        frags = {f.id: f for f in self.plan.fragments}
+        producer = {out: f.id for f in self.plan.fragments for out in f.outputs}
+        deps = {f.id: {producer[i] for i in f.inputs} for f in self.plan.fragments}
+        done: set[int] = set()
+        running: dict[Future[None], int] = {}
+        workers = max(1, min(4, len({f.engine for f in self.plan.fragments})))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pushdown") as pool:
+            try:
+                while len(done) < len(frags):
+                    for fid, frag in frags.items():
+                        if fid in done or fid in running.values() or not deps[fid] <= done:
+                            continue
+                        if before_fragment is not None:
+                            before_fragment(frag)
+                        running[pool.submit(self.fragment, frag)] = fid
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        fid = running.pop(future)
+                        future.result()  # re-raises the fragment's error
+                        done.add(fid)
+            finally:
+                for future in running:
+                    future.cancel()
+                wait(running)
+
+    def write_outputs(self) -> None:
+        by_connection: dict[str, dict[str, pa.Table]] = {}
+        for out in self.plan.logical.outputs:
+            by_connection.setdefault(out.connection, {})[out.table] = self.arrow[out.dataset]
+        for name, tables in by_connection.items():
+            self.connector(name).write_tables(tables)
+
+    def cleanup(self) -> list[str]:
+        problems = []
+        for engine, table in reversed(self.temp):
+            try:
+                self.connector(engine).drop(table)
+            except PushdownError as err:
+                problems.append(f"{engine}.{table}: {err}")
+        self.local.close()
+        for conn in self.opened.values():
+            conn.close()
+        return problems
 
 
-def _write_outputs(plan: Plan, results: dict[str, pa.Table], connector: object) -> None:
-    by_connection: dict[str, dict[str, pa.Table]] = {}
-    for out in plan.logical.outputs:
-        by_connection.setdefault(out.connection, {})[out.table] = results[out.dataset]
-    for name, tables in by_connection.items():
-        connector(name).write_tables(tables)  # type: ignore[operator]
+def execute(
+    plan: Plan,
+    *,
+    connectors: Mapping[str, Connector] | None = None,
+    before_fragment: Callable[[Fragment], None] | None = None,
+) -> RunResult:
+    """Run ``plan``; ``connectors`` may supply open connections by name.  ``before_fragment``
+    is called before each fragment starts (for progress display and fault-injection tests)."""
+    run = _Run(plan, connectors)
+    try:
+        run.execute(before_fragment)
+        run.write_outputs()
+    finally:
+        temp = list(run.temp)
+        run.cleanup()
+    tables = {name: run.arrow[name] for name in plan.logical.sinks()}
+    return RunResult(tables, run.runs, temp)

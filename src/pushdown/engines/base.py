@@ -13,8 +13,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
 import pyarrow as pa
+from sqlglot import exp
 
+from pushdown.compilers.sql import table_ref
 from pushdown.errors import EngineError, PushdownError
+from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
 
 
@@ -41,6 +44,25 @@ class Connector(ABC):
     @abstractmethod
     def write_table(self, table: str, data: pa.Table) -> None:
         """Replace ``table`` with ``data`` atomically: on failure the old table is untouched."""
+
+    def table_stats(self, table: str) -> TableStats:
+        """Row count (and what else the engine knows) of ``table``; engines override this
+        with their catalog's numbers."""
+        query = exp.select(exp.Count(this=exp.Star())).from_(table_ref(table, dialect=self.dialect))
+        result = self.fetch_arrow(query.sql(dialect=self.dialect))
+        return TableStats(rows=float(result.column(0)[0].as_py()), source=self.name)
+
+    def upload(self, table: str, data: pa.Table) -> None:
+        """Create ``table`` holding ``data`` (a transfer's target; dropped after the run)."""
+        self.write_table(table, data)
+
+    def materialize(self, table: str, sql: str) -> None:
+        """Create ``table`` from a query, on the engine (no data leaves it)."""
+        raise NotImplementedError(f"{self.name} cannot materialise query results yet")
+
+    def drop(self, table: str) -> None:
+        """Drop ``table`` if it exists."""
+        raise NotImplementedError(f"{self.name} cannot drop tables yet")
 
     def write_tables(self, tables: dict[str, pa.Table]) -> None:
         """Replace several tables; engines with transactional DDL do it all-or-nothing."""

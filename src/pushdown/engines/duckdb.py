@@ -6,9 +6,13 @@ from typing import Any
 
 import pyarrow as pa
 import sqlalchemy as sa
+import sqlglot
+from sqlglot import exp
 
-from pushdown.compilers.ddl import create_table_as, select_all
+from pushdown.compilers.ddl import create_table_as, drop_table, select_all
+from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
+from pushdown.planner.stats import ColumnStats, TableStats
 from pushdown.profiles import Profile
 
 
@@ -54,6 +58,66 @@ class DuckDBConnector(Connector):
             finally:
                 for view in views.values():
                     self.con.unregister(view)
+
+    def table_stats(self, table: str) -> TableStats:
+        """Rows, bytes (Arrow size of a sample, scaled) and per-column distinct counts, null
+        fractions and min/max from one aggregate query."""
+        schema = self.table_schema(table)
+        ref = table_ref(table, dialect="duckdb")
+        parts: list[exp.Expr] = [exp.Count(this=exp.Star())]
+        for f in schema:
+            col = exp.column(f.name, quoted=True)
+            parts += [
+                exp.ApproxDistinct(this=col.copy()),
+                exp.Count(this=col.copy()),
+                exp.Min(this=col.copy()),
+                exp.Max(this=col.copy()),
+            ]
+        row = self.fetch_arrow(exp.select(*parts).from_(ref).sql(dialect="duckdb"))
+        values = [c[0].as_py() for c in row.columns]
+        rows = float(values[0])
+        sample_sql = (exp.select(exp.Star()).from_(ref).limit(2000)).sql(dialect="duckdb")
+        sample = self.fetch_arrow(sample_sql)
+        per_row = sample.nbytes / sample.num_rows if sample.num_rows else 0.0
+        columns = {}
+        for i, f in enumerate(schema):
+            ndv, count, low, high = values[1 + 4 * i : 5 + 4 * i]
+            width = sample.column(f.name).nbytes / sample.num_rows if sample.num_rows else None
+            columns[f.name] = ColumnStats(
+                ndv=float(ndv),
+                null_fraction=(1 - count / rows) if rows else 0.0,
+                min=low,
+                max=high,
+                avg_bytes=width,
+            )
+        return TableStats(rows=rows, bytes=rows * per_row, columns=columns, source=self.name)
+
+    def upload(self, table: str, data: pa.Table) -> None:
+        """Create ``table`` from Arrow (zero-copy scan of the registered table)."""
+        view = "_pushdown_upload"
+        sql = create_table_as(table, view, dialect="duckdb")
+        with self.errors(sql):
+            self.con.register(view, data)
+            try:
+                self.con.execute(sql)
+            finally:
+                self.con.unregister(view)
+
+    def materialize(self, table: str, sql: str) -> None:
+        """``CREATE OR REPLACE TABLE table AS <sql>`` on the engine."""
+        query = sqlglot.parse_one(sql, read="duckdb")
+        create = exp.Create(
+            this=table_ref(table, dialect="duckdb"), kind="TABLE", replace=True, expression=query
+        )
+        statement = create.sql(dialect="duckdb")
+        with self.errors(statement):
+            self.con.execute(statement)
+
+    def drop(self, table: str) -> None:
+        """``DROP TABLE IF EXISTS table``."""
+        sql = drop_table(table, dialect="duckdb")
+        with self.errors(sql):
+            self.con.execute(sql)
 
     def close(self) -> None:
         """Close the connection and dispose of the engine."""

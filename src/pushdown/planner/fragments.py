@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
-from pushdown.planner.placement import LOCAL, Placement
+from pushdown.planner.cost import LOCAL
 
 
 @dataclass
@@ -28,8 +28,30 @@ class Fragment:
         return f"F{self.id} ({self.engine})"
 
 
-def build_fragments(logical: LogicalPlan, placement: dict[str, Placement]) -> list[Fragment]:
-    """Group placed nodes into fragments, in an order where inputs come first."""
+def materialization_points(
+    logical: LogicalPlan, engines: dict[str, str], requested: set[str]
+) -> set[str]:
+    """Steps computed once into a table: the user's points, and steps read by several
+    consumers of which at least one runs on the same engine (so it is not recomputed in
+    every statement that needs it)."""
+    points = set(requested)
+    for name, node in logical.nodes.items():
+        if isinstance(node, n.Source):
+            continue
+        consumers = logical.consumers[name]
+        if len(consumers) > 1 and any(engines[c] == engines[name] for c in consumers):
+            points.add(name)
+    return points
+
+
+def build_fragments(
+    logical: LogicalPlan, engines: dict[str, str], materialize: set[str] | None = None
+) -> list[Fragment]:
+    """Group placed nodes into fragments, in an order where inputs come first.
+
+    ``engines`` maps every dataset to the engine it runs on; steps in ``materialize`` (and
+    shared steps, see :func:`materialization_points`) end their fragment."""
+    cuts = materialization_points(logical, engines, materialize or set())
     parent: dict[str, str] = {name: name for name in logical.nodes}
 
     def find(x: str) -> str:
@@ -43,8 +65,8 @@ def build_fragments(logical: LogicalPlan, placement: dict[str, Placement]) -> li
 
     for name, node in logical.nodes.items():
         for inp in node.inputs:
-            same = placement[inp].engine == placement[name].engine
-            if same and not python(name) and not python(inp):
+            same = engines[inp] == engines[name]
+            if same and inp not in cuts and not python(name) and not python(inp):
                 parent[find(name)] = find(inp)
 
     groups: dict[str, list[str]] = {}
@@ -71,7 +93,7 @@ def build_fragments(logical: LogicalPlan, placement: dict[str, Placement]) -> li
         inputs = sorted(
             {inp for x in names for inp in logical.nodes[x].inputs if member_of[inp] != root}
         )
-        engine = placement[names[0]].engine
+        engine = engines[names[0]]
         frag = Fragment(
             id=len(fragments) + 1,
             engine=engine,

@@ -1,61 +1,388 @@
-"""Placement: which engine runs each step, and why.
+"""Cost-based placement: which engine runs each step, and why.
 
-The rule (cost-based placement replaces it later without changing its output shape): a step
-whose inputs all live on one connection that can express it runs there; anything else runs
-locally, and the reason names the engine and construct that blocked push-down.
+Every step may run where its inputs live, on another connection its inputs can be moved to, or
+locally.  The candidates of a step are the engines that can express it (a capability check
+per (step, engine)) and that the user has not forbidden; a pin leaves one candidate.
+
+The search:
+
+1. dynamic programming over the DAG in dependency order, exact for trees: the best cost of a
+   step on engine E is its own cost on E plus, per input, the cheapest way to have that input
+   on E (computed there, or computed elsewhere and moved);
+2. when the remaining choices are few (at most ``EXHAUSTIVE_LIMIT`` assignments) every
+   assignment is costed exactly, so shared steps (computed once, moved once per target) are
+   priced right; otherwise a local search from the DP answer moves one step at a time while
+   the exact cost falls.
+
+The exact cost of an assignment (:meth:`Placer.total`) charges each step's scan, one statement
+per fragment output, every transfer once per (dataset, target), and fetching the results.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from pushdown.errors import UnsupportedError, did_you_mean
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
-from pushdown.planner.capability import check
+from pushdown.planner.capability import Verdict, check
+from pushdown.planner.cost import LOCAL, ZERO, Cost, CostModel
+from pushdown.planner.stats import Estimate
 from pushdown.profiles import Profile
 
-LOCAL = "local"
+EXHAUSTIVE_LIMIT = 4096
 
 
 @dataclass(frozen=True)
 class Placement:
-    """Where one step runs, the reason, and its estimated cost (None until costed)."""
+    """Where one step runs, why, and the estimates behind the choice."""
 
     engine: str
     reason: str
     cost: float | None = None
+    rows: float | None = None
+    bytes: float | None = None
+    alternatives: tuple[tuple[str, float | None, str], ...] = ()
 
 
-def place(logical: LogicalPlan, engines: dict[str, Profile]) -> dict[str, Placement]:
-    """Place every node; ``engines`` maps connection names to their profiles."""
-    result: dict[str, Placement] = {}
-    for name, node in logical.nodes.items():
-        result[name] = _place_one(node, result, engines)
-    return result
+@dataclass(frozen=True)
+class Transfer:
+    """A dataset moved from one engine to another."""
+
+    dataset: str
+    source: str
+    target: str
+    columns: tuple[str, ...]
+    rows: float
+    bytes: float
+    channel: str
+    cost: Cost
 
 
-def _place_one(
-    node: n.Node, placed: dict[str, Placement], engines: dict[str, Profile]
-) -> Placement:
-    if isinstance(node, n.Source):
-        if node.connection == LOCAL:
-            return Placement(
-                LOCAL,
-                "local file"
-                if node.path and not node.path.startswith("memory:")
-                else "in-memory Arrow table",
+@dataclass
+class Constraints:
+    """What the user asked: pins, forbidden engines, materialisation points."""
+
+    pins: dict[str, str] = field(default_factory=dict)
+    forbid: set[str] = field(default_factory=set)
+    forbid_steps: dict[str, set[str]] = field(default_factory=dict)
+    materialize: set[str] = field(default_factory=set)
+
+
+class Placer:
+    """Finds the cheapest assignment of steps to engines."""
+
+    def __init__(
+        self,
+        logical: LogicalPlan,
+        profiles: Mapping[str, Profile],
+        estimates: Mapping[str, Estimate],
+        needed: Mapping[str, set[str]],
+        model: CostModel,
+        constraints: Constraints | None = None,
+    ):
+        self.logical = logical
+        self.nodes = logical.nodes
+        self.profiles = profiles
+        self.est = estimates
+        self.needed = needed
+        self.model = model
+        self.constraints = constraints or Constraints()
+        self.sinks = set(logical.sinks())
+        self.engines = [LOCAL, *profiles]
+        self.verdicts: dict[str, dict[str, Verdict]] = {}
+        self.candidates: dict[str, list[str]] = {
+            name: self._candidates(name) for name in self.nodes
+        }
+
+    # -- candidates -------------------------------------------------------------------------
+    def _candidates(self, name: str) -> list[str]:
+        node = self.nodes[name]
+        if isinstance(node, n.Source):
+            return [node.connection]
+        verdicts = self.verdicts.setdefault(name, {})
+        for engine in self.engines:
+            if engine == LOCAL:
+                continue
+            verdicts[engine] = check(node, self.profiles[engine])
+        forbidden = self.constraints.forbid | self.constraints.forbid_steps.get(name, set())
+        pin = self.constraints.pins.get(name)
+        if pin is not None:
+            if pin not in self.engines:
+                raise UnsupportedError(
+                    pin,
+                    f"pin of step {name!r}",
+                    f"no such engine; {did_you_mean(pin, self.engines)}",
+                    recipe=node.recipe,
+                )
+            verdict = verdicts.get(pin)
+            if verdict is not None and not verdict.ok:
+                raise UnsupportedError(
+                    f"{self.profiles[pin].name} ({pin})",
+                    verdict.construct,
+                    f"{verdict.reason}; the step is pinned there",
+                    recipe=node.recipe,
+                )
+            return [pin]
+        if isinstance(node, n.PythonStep):
+            return [LOCAL]
+        ok = [e for e in self.engines if e not in forbidden and (e == LOCAL or verdicts[e].ok)]
+        if not ok:
+            raise UnsupportedError(
+                "any allowed engine",
+                f"step {name!r}",
+                "every engine that can run it is forbidden",
+                recipe=node.recipe,
             )
-        return Placement(node.connection, f"table {node.table} lives on {node.connection}")
-    if isinstance(node, n.PythonStep):
-        return Placement(LOCAL, "Python steps run locally on Arrow record batches")
-    homes = sorted({placed[i].engine for i in node.inputs})
-    if homes == [LOCAL]:
-        return Placement(LOCAL, "its inputs are local")
-    if len(homes) > 1:
-        return Placement(LOCAL, f"its inputs live on different engines ({', '.join(homes)})")
-    home = homes[0]
-    profile = engines[home]
-    verdict = check(node, profile)
-    if verdict.ok:
-        return Placement(home, f"its inputs live on {home} ({profile.name})")
-    return Placement(LOCAL, verdict.describe(f"{profile.name} ({home})"))
+        return ok
+
+    # -- exact costs ------------------------------------------------------------------------
+    def input_bytes(self, name: str) -> float:
+        """Bytes a step reads: the needed columns of each input."""
+        node = self.nodes[name]
+        return sum(self.est[i].bytes_of(self.needed[i]) for i in node.inputs)
+
+    def own(self, name: str, engine: str) -> Cost:
+        """A step's own cost on ``engine``: reading its inputs."""
+        if isinstance(self.nodes[name], n.Source):
+            return ZERO
+        return self.model.scan(engine, self.input_bytes(name))
+
+    def outgoing(self, name: str, engine: str, targets: set[str]) -> Cost:
+        """Statement, transfers and result fetch for a step on ``engine`` whose consumers run
+        on ``targets``."""
+        cost = ZERO
+        crossing = {t for t in targets if t != engine}
+        is_sink = name in self.sinks
+        if crossing or is_sink or name in self.constraints.materialize:
+            cost += self.model.statement(engine)
+        moved = self.est[name].bytes_of(self.needed[name])
+        for target in crossing:
+            cost += self.model.transfer(engine, target, moved)
+        if is_sink and engine != LOCAL and LOCAL not in crossing:
+            cost += self.model.transfer(engine, LOCAL, self.est[name].bytes)
+        return cost
+
+    def terms(self, name: str, assign: Mapping[str, str]) -> Cost:
+        """Every cost term that depends on ``name``'s own engine choice and its consumers'."""
+        engine = assign[name]
+        targets = {assign[c] for c in self.logical.consumers[name]}
+        return self.own(name, engine) + self.outgoing(name, engine, targets)
+
+    def total(self, assign: Mapping[str, str]) -> Cost:
+        """The exact cost of an assignment."""
+        cost = ZERO
+        for name in self.nodes:
+            cost += self.terms(name, assign)
+        return cost
+
+    def score(self, assign: Mapping[str, str]) -> float:
+        """The objective's value for an assignment."""
+        return self.model.score(self.total(assign))
+
+    # -- search -----------------------------------------------------------------------------
+    def dynamic_programming(self) -> dict[str, str]:
+        """Exact for trees; a good start for DAGs."""
+        best: dict[str, dict[str, float]] = {}
+        choice: dict[str, dict[str, dict[str, str]]] = {}
+        score = self.model.score
+        for name, node in self.nodes.items():
+            best[name], choice[name] = {}, {}
+            for engine in self.candidates[name]:
+                value = score(self.own(name, engine))
+                if name in self.sinks:
+                    value += score(self.outgoing(name, engine, set()))
+                picks: dict[str, str] = {}
+                for inp in node.inputs:
+                    moved = self.est[inp].bytes_of(self.needed[inp])
+                    options = []
+                    for src, sub in best[inp].items():
+                        edge = (
+                            0.0
+                            if src == engine
+                            else score(
+                                self.model.statement(src) + self.model.transfer(src, engine, moved)
+                            )
+                        )
+                        options.append((sub + edge, src))
+                    value_in, src = min(options)
+                    value += value_in
+                    picks[inp] = src
+                best[name][engine] = value
+                choice[name][engine] = picks
+        assign: dict[str, str] = {}
+        for name in reversed(list(self.nodes)):
+            if name not in assign:
+                assign[name] = min(best[name], key=best[name].__getitem__)
+            for inp, src in choice[name][assign[name]].items():
+                assign.setdefault(inp, src)
+        return assign
+
+    def local_search(self, assign: dict[str, str], rounds: int = 4) -> dict[str, str]:
+        """Move one step at a time to another candidate while the exact cost falls."""
+        score = self.model.score
+        for _ in range(rounds):
+            improved = False
+            for name in self.nodes:
+                if len(self.candidates[name]) < 2:
+                    continue
+                affected = [name, *self.nodes[name].inputs]
+                current = assign[name]
+                before = sum(score(self.terms(a, assign)) for a in affected)
+                best_engine, best_value = current, before
+                for engine in self.candidates[name]:
+                    if engine == current:
+                        continue
+                    assign[name] = engine
+                    value = sum(score(self.terms(a, assign)) for a in affected)
+                    if value < best_value - 1e-12:
+                        best_engine, best_value = engine, value
+                assign[name] = best_engine
+                improved |= best_engine != current
+            if not improved:
+                break
+        return assign
+
+    def exhaustive(self) -> dict[str, str] | None:
+        """The best of every assignment, when there are few enough."""
+        free = [name for name in self.nodes if len(self.candidates[name]) > 1]
+        count = 1
+        for name in free:
+            count *= len(self.candidates[name])
+            if count > EXHAUSTIVE_LIMIT:
+                return None
+        base = {name: cands[0] for name, cands in self.candidates.items()}
+        best, best_value = None, float("inf")
+        for combo in itertools.product(*(self.candidates[name] for name in free)):
+            assign = {**base, **dict(zip(free, combo, strict=True))}
+            value = self.score(assign)
+            if value < best_value:
+                best, best_value = assign, value
+        return best
+
+    def solve(self) -> dict[str, str]:
+        """The chosen assignment."""
+        exact = self.exhaustive()
+        if exact is not None:
+            return exact
+        return self.local_search(self.dynamic_programming())
+
+    # -- explaining -------------------------------------------------------------------------
+    def first_input_rule(self) -> dict[str, str]:
+        """The baseline rule: run where the first input lives if it can, else locally."""
+        assign: dict[str, str] = {}
+        for name, node in self.nodes.items():
+            cands = self.candidates[name]
+            if isinstance(node, n.Source) or len(cands) == 1:
+                assign[name] = cands[0]
+                continue
+            home = assign[node.inputs[0]]
+            assign[name] = home if home in cands else LOCAL
+        return assign
+
+    def transfers(self, assign: Mapping[str, str]) -> list[Transfer]:
+        """Every cross-engine edge of ``assign`` as an explicit transfer."""
+        result = []
+        for name in self.nodes:
+            source = assign[name]
+            targets = sorted({assign[c] for c in self.logical.consumers[name]} - {source})
+            for target in targets:
+                columns = tuple(c for c in self.nodes[name].columns if c in self.needed[name])
+                moved = self.est[name].bytes_of(self.needed[name])
+                result.append(
+                    Transfer(
+                        dataset=name,
+                        source=source,
+                        target=target,
+                        columns=columns,
+                        rows=self.est[name].rows,
+                        bytes=moved,
+                        channel=self.model.channel(source, target),
+                        cost=self.model.transfer(source, target, moved),
+                    )
+                )
+        return result
+
+    def placements(self, assign: dict[str, str]) -> dict[str, Placement]:
+        """Placement records with reasons and the alternatives considered."""
+        base = self.score(assign)
+        result = {}
+        for name in self.nodes:
+            engine = assign[name]
+            alternatives: list[tuple[str, float | None, str]] = []
+            for other in self.engines:
+                if other == engine:
+                    continue
+                if other in self.candidates[name]:
+                    moved = {**assign, name: other}
+                    alternatives.append((other, self.score(moved) - base, "costed"))
+                else:
+                    alternatives.append((other, None, self._why_not(name, other)))
+            result[name] = Placement(
+                engine=engine,
+                reason=self._reason(name, engine, assign, alternatives),
+                cost=self.model.score(self.terms(name, assign)),
+                rows=self.est[name].rows,
+                bytes=self.est[name].bytes,
+                alternatives=tuple(alternatives),
+            )
+        return result
+
+    def _why_not(self, name: str, engine: str) -> str:
+        node = self.nodes[name]
+        if isinstance(node, n.Source):
+            return "a source stays where it lives"
+        if isinstance(node, n.PythonStep):
+            return "Python steps run locally"
+        if engine in self.constraints.forbid | self.constraints.forbid_steps.get(name, set()):
+            return "forbidden by the user"
+        if name in self.constraints.pins:
+            return f"pinned to {self.constraints.pins[name]}"
+        verdict = self.verdicts.get(name, {}).get(engine)
+        if verdict is not None and not verdict.ok:
+            return verdict.describe(f"{self.profiles[engine].name} ({engine})")
+        return "not a candidate"
+
+    def _reason(
+        self,
+        name: str,
+        engine: str,
+        assign: Mapping[str, str],
+        alternatives: list[tuple[str, float | None, str]],
+    ) -> str:
+        node = self.nodes[name]
+        if isinstance(node, n.Source):
+            if node.connection == LOCAL:
+                in_memory = node.path is not None and node.path.startswith("memory:")
+                return "in-memory Arrow table" if in_memory else "local file"
+            return f"table {node.table} lives on {node.connection}"
+        if isinstance(node, n.PythonStep):
+            return "Python steps run locally on Arrow record batches"
+        if name in self.constraints.pins:
+            return f"pinned to {engine} by the user"
+        homes = sorted({assign[i] for i in node.inputs})
+        # A step that cannot run where its data lives says which construct blocked it.
+        blocked = [h for h in homes if h != LOCAL and h != engine and not self.verdicts[name][h].ok]
+        if blocked:
+            h = blocked[0]
+            return self.verdicts[name][h].describe(f"{self.profiles[h].name} ({h})")
+        costed = [(delta, e) for e, delta, _ in alternatives if delta is not None]
+        runner = f"; runner-up {min(costed)[1]} costs +{_fmt(min(costed)[0])}" if costed else ""
+        if homes == [engine]:
+            where = (
+                f"its inputs live on {engine} ({self.profiles[engine].name})"
+                if engine != LOCAL
+                else "its inputs are local"
+            )
+            return where + runner
+        moved = [i for i in node.inputs if assign[i] != engine]
+        return (
+            f"cheapest: moves {', '.join(moved)} to {engine} instead of running on "
+            f"{', '.join(h for h in homes if h != engine)}{runner}"
+        )
+
+
+def _fmt(score: float) -> str:
+    return f"{score:.3g}"

@@ -3,8 +3,10 @@ cost; the fragments and the SQL each engine receives; and ``execute()``."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,23 +15,21 @@ from sqlglot import exp
 from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
 from pushdown.compilers.sql import compile_query, quoted, table_ref, to_sql
-from pushdown.engines import Connector, open_connector
-from pushdown.engines.urls import parse_url
-from pushdown.errors import ConnectionConfigError, UnsupportedError
-from pushdown.local.engine import read_file_schema
+from pushdown.engines import Connector
+from pushdown.errors import UnsupportedError
+from pushdown.optimizer import optimize
 from pushdown.plan import nodes as n
-from pushdown.plan.build import LogicalPlan, build_logical_plan
+from pushdown.plan.build import LogicalPlan
+from pushdown.plan.formulas import column
 from pushdown.planner.capability import check
+from pushdown.planner.cost import LOCAL, Cost
 from pushdown.planner.fragments import Fragment, build_fragments, is_local
-from pushdown.planner.placement import LOCAL, Placement, place
-from pushdown.profiles import Profile, all_profiles, get_profile
-from pushdown.recipe import spec as s
+from pushdown.planner.placement import Placement, Transfer
+from pushdown.profiles import Profile, get_profile
 from pushdown.recipe.flow import Flow
 
 if TYPE_CHECKING:
     from pushdown.run import RunResult
-
-_VARIABLE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,9 @@ class Step:
     reason: str
     schema: pa.Schema
     cost: float | None = None
+    rows: float | None = None
+    bytes: float | None = None
+    alternatives: tuple[tuple[str, float | None, str], ...] = ()
 
 
 class Plan:
@@ -55,13 +58,27 @@ class Plan:
         placement: dict[str, Placement],
         connections: dict[str, str],
         profiles: dict[str, Profile],
+        *,
+        transfers: list[Transfer] | None = None,
+        needed: dict[str, set[str]] | None = None,
+        cost: Cost | None = None,
+        baseline: Cost | None = None,
+        materialize: set[str] | None = None,
+        notes: dict[str, str] | None = None,
     ):
         self.flow = flow
         self.logical = logical
         self.placement = placement
         self.connections = connections
         self.profiles = profiles
-        self.fragments: list[Fragment] = build_fragments(logical, placement)
+        self.transfers: list[Transfer] = transfers or []
+        self.needed = needed or {name: set(node.columns) for name, node in logical.nodes.items()}
+        self.cost = cost
+        self.baseline = baseline
+        self.notes = notes or {}
+        self.compiled = optimize(logical.nodes, self.needed)
+        engines = {name: p.engine for name, p in placement.items()}
+        self.fragments: list[Fragment] = build_fragments(logical, engines, materialize or set())
         self.steps: dict[str, Step] = {
             name: Step(
                 name=name,
@@ -71,9 +88,21 @@ class Plan:
                 reason=placement[name].reason,
                 schema=node.schema,
                 cost=placement[name].cost,
+                rows=placement[name].rows,
+                bytes=placement[name].bytes,
+                alternatives=placement[name].alternatives,
             )
             for name, node in logical.nodes.items()
         }
+        digest = hashlib.sha1(
+            json.dumps([flow.to_dict(), sorted(engines.items())], default=str).encode()
+        ).hexdigest()[:8]
+        self.id = digest
+
+    def temp_name(self, dataset: str) -> str:
+        """The deterministic name of the temporary table holding ``dataset`` on an engine."""
+        safe = re.sub(r"[^A-Za-z0-9_]", "_", dataset)[:40]
+        return f"_pushdown_{self.id}_{safe}"
 
     # -- SQL -----------------------------------------------------------------------------
     def dialect_of(self, engine: str) -> str:
@@ -82,7 +111,10 @@ class Plan:
 
     def _external(self, fragment: Fragment, dialect: str) -> dict[str, exp.Table]:
         refs: dict[str, exp.Table] = {
-            name: exp.Table(this=quoted(name)) for name in fragment.inputs
+            name: exp.Table(this=quoted(name))
+            if is_local(fragment)
+            else table_ref(self.temp_name(name), dialect=dialect)
+            for name in fragment.inputs
         }
         for name in fragment.nodes:
             node = self.logical.nodes[name]
@@ -94,14 +126,24 @@ class Plan:
                 )
         return refs
 
-    def query(self, fragment: Fragment, output: str) -> exp.Query:
-        """The sqlglot tree computing ``output`` inside ``fragment``."""
+    def query(self, fragment: Fragment, output: str, *, project: bool = False) -> exp.Query:
+        """The sqlglot tree computing ``output`` inside ``fragment``; with ``project``, only
+        the columns its consumers need (what a transfer moves)."""
         dialect = self.dialect_of(fragment.engine)
-        return compile_query(self.logical.nodes, output, self._external(fragment, dialect))
+        query = compile_query(self.compiled, output, self._external(fragment, dialect))
+        columns = self.logical.nodes[output].columns
+        keep = [c for c in columns if c in self.needed[output]]
+        if not project or output in self.logical.sinks() or len(keep) == len(columns):
+            return query
+        moved = exp.Subquery(this=query, alias=exp.TableAlias(this=quoted("moved")))
+        return exp.Select(expressions=[column(c) for c in keep], from_=exp.From(this=moved))
 
-    def statement(self, fragment: Fragment, output: str, *, pretty: bool = True) -> str:
+    def statement(
+        self, fragment: Fragment, output: str, *, pretty: bool = True, project: bool = False
+    ) -> str:
         """The SQL text ``fragment``'s engine runs to produce ``output``."""
-        return to_sql(self.query(fragment, output), self.dialect_of(fragment.engine), pretty=pretty)
+        query = self.query(fragment, output, project=project)
+        return to_sql(query, self.dialect_of(fragment.engine), pretty=pretty)
 
     def sql(self, target: str | None = None) -> str:
         """SQL of the plan.
@@ -173,7 +215,7 @@ class Plan:
         ]
         parts = []
         for target in targets:
-            query = compile_query(nodes, target, external)
+            query = compile_query(self.compiled, target, external)
             try:
                 parts.append(to_sql(query, profile.dialect) + ";")
             except SqlglotUnsupported:
@@ -182,11 +224,16 @@ class Plan:
         return "\n\n".join(parts)
 
     # -- running and showing ----------------------------------------------------------------
-    def execute(self, *, connections: Mapping[str, Connector] | None = None) -> RunResult:
+    def execute(
+        self,
+        *,
+        connections: Mapping[str, Connector] | None = None,
+        before_fragment: Callable[[Fragment], None] | None = None,
+    ) -> RunResult:
         """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``)."""
         from pushdown.run import execute
 
-        return execute(self, connectors=connections)
+        return execute(self, connectors=connections, before_fragment=before_fragment)
 
     def explain(self, *, verbose: bool = False) -> str:
         """A numbered text rendering: engine and reason per step, then the SQL per engine."""
@@ -202,44 +249,3 @@ class Plan:
         import html
 
         return f"<pre>{html.escape(self.explain())}</pre>"
-
-
-def _check_url(name: str, url: str) -> Profile:
-    probe = _VARIABLE.sub("x", url)  # secrets are read at run time, not while planning
-    _, profile = parse_url(probe, connection=name)
-    return profile
-
-
-def make_plan(
-    flow: Flow,
-    connections: Mapping[str, str] | None = None,
-) -> Plan:
-    """Validate ``flow``, build its logical plan, place every step and cut fragments."""
-    urls = dict(flow.spec.connections)
-    for name, url in (connections or {}).items():
-        if name == LOCAL:
-            raise ConnectionConfigError("'local' is reserved for local Arrow execution")
-        urls[name] = url
-    profiles = {name: _check_url(name, url) for name, url in urls.items()}
-    opened: dict[str, Connector] = {}
-
-    def read_schema(ds: s.DatasetSpec) -> pa.Schema:
-        if ds.path is not None:
-            return read_file_schema(ds.path, recipe=ds.name)
-        assert ds.connection is not None and ds.table is not None
-        if ds.connection not in opened:
-            opened[ds.connection] = open_connector(ds.connection, urls[ds.connection])
-        return opened[ds.connection].table_schema(ds.table)
-
-    try:
-        logical = build_logical_plan(flow, read_schema=read_schema, connections=set(urls))
-    finally:
-        for conn in opened.values():
-            conn.close()
-    placement = place(logical, profiles)
-    return Plan(flow, logical, placement, urls, profiles)
-
-
-def known_engines() -> list[str]:
-    """Engines with a profile."""
-    return sorted(all_profiles())

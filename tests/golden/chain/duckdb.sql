@@ -6,14 +6,7 @@ WITH "paid" AS (
     "status" = 'paid'
 ), "joined" AS (
   SELECT
-    "l"."id",
-    "l"."customer_id",
     "l"."amount",
-    "l"."qty",
-    "l"."status",
-    "l"."ts",
-    "l"."day",
-    "r"."name",
     "r"."region"
   FROM "paid" AS "l"
   LEFT JOIN "customers" AS "r"

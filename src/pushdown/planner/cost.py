@@ -1,0 +1,137 @@
+"""The cost model: seconds and dollars for running SQL on an engine and for moving data.
+
+Parameters come from each profile's ``[cost]`` section and can be overridden per connection
+(``plan(..., cost_overrides={"wh": {"scan_bytes_per_s": 5e8}})``).  Costs are a pair
+(seconds, dollars); the objective folds them into one number:
+
+- ``time`` (default): seconds;
+- ``money``: dollars (BigQuery-style bytes scanned, Snowflake/Databricks-style
+  warehouse-seconds), seconds only break ties;
+- a weighted mix: seconds + ``usd_weight_s`` x dollars (how many seconds one dollar is worth).
+
+The model charges, for a placement:
+
+- a statement on engine E: ``E.query_latency_s`` (and BigQuery's minimum billed bytes);
+- a step on E: the bytes it reads / ``E.scan_bytes_per_s`` (dollars per the pricing model);
+- moving a dataset from A to B: ``A.transfer.latency_s + bytes / A.fetch_bytes_per_s`` out of
+  A and ``B.transfer.latency_s + bytes / B.upload_bytes_per_s`` into B (local Arrow is free).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pushdown.errors import ConnectionConfigError, did_you_mean
+from pushdown.profiles import Cost as CostParams
+from pushdown.profiles import Profile, get_profile
+
+LOCAL = "local"
+Objective = Literal["time", "money"] | float
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Seconds and dollars."""
+
+    seconds: float = 0.0
+    usd: float = 0.0
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.seconds + other.seconds, self.usd + other.usd)
+
+
+ZERO = Cost()
+
+
+def _local_params() -> CostParams:
+    base = get_profile("duckdb").cost
+    return base.model_copy(update={"query_latency_s": 0.001, "pricing_model": "none"})
+
+
+class CostModel:
+    """Cost parameters for every engine of a plan, and the objective."""
+
+    def __init__(
+        self,
+        profiles: Mapping[str, Profile],
+        *,
+        overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        objective: Objective = "time",
+    ):
+        self.params: dict[str, CostParams] = {LOCAL: _local_params()}
+        for name, profile in profiles.items():
+            self.params[name] = profile.cost
+        for name, values in (overrides or {}).items():
+            if name not in self.params:
+                raise ConnectionConfigError(
+                    f"cost override for unknown engine {name!r}; {did_you_mean(name, self.params)}"
+                )
+            transfer = dict(values).pop("transfer", None)
+            plain = {k: v for k, v in values.items() if k != "transfer"}
+            unknown = set(plain) - set(CostParams.model_fields)
+            if unknown:
+                raise ConnectionConfigError(
+                    f"unknown cost parameter(s) {sorted(unknown)} for {name!r}; "
+                    f"available: {sorted(CostParams.model_fields)}"
+                )
+            updated = self.params[name].model_copy(update=plain)
+            if transfer:
+                updated = updated.model_copy(
+                    update={"transfer": updated.transfer.model_copy(update=dict(transfer))}
+                )
+            self.params[name] = updated
+        if not (objective in ("time", "money") or isinstance(objective, int | float)):
+            raise ConnectionConfigError(
+                f"objective must be 'time', 'money' or a number (seconds per dollar), "
+                f"not {objective!r}"
+            )
+        self.objective = objective
+
+    def score(self, cost: Cost) -> float:
+        """One number to minimise, per the objective."""
+        if self.objective == "time":
+            return cost.seconds
+        if self.objective == "money":
+            return cost.usd + cost.seconds * 1e-9
+        return cost.seconds + float(self.objective) * cost.usd
+
+    def _compute_usd(self, p: CostParams, seconds: float, scanned: float) -> float:
+        if p.pricing_model == "bytes_scanned":
+            return scanned / 1e12 * p.price_usd_per_tb_scanned
+        if p.pricing_model == "warehouse_seconds":
+            return seconds * p.price_usd_per_hour / 3600
+        return 0.0
+
+    def statement(self, engine: str) -> Cost:
+        """Fixed cost of one statement on ``engine``."""
+        p = self.params[engine]
+        seconds = p.query_latency_s
+        scanned = float(p.min_bytes_billed)
+        return Cost(seconds, self._compute_usd(p, seconds, scanned))
+
+    def scan(self, engine: str, nbytes: float) -> Cost:
+        """Cost of a step on ``engine`` reading ``nbytes``."""
+        p = self.params[engine]
+        seconds = nbytes / p.scan_bytes_per_s
+        return Cost(seconds, self._compute_usd(p, seconds, nbytes))
+
+    def transfer(self, source: str, target: str, nbytes: float) -> Cost:
+        """Cost of moving ``nbytes`` of Arrow from ``source`` to ``target``."""
+        if source == target:
+            return ZERO
+        seconds = 0.0
+        if source != LOCAL:
+            t = self.params[source].transfer
+            seconds += t.latency_s + nbytes / t.fetch_bytes_per_s
+        if target != LOCAL:
+            t = self.params[target].transfer
+            seconds += t.latency_s + nbytes / t.upload_bytes_per_s
+        return Cost(seconds, 0.0)
+
+    def channel(self, source: str, target: str) -> str:
+        """How data moves from ``source`` to ``target``."""
+        out = "arrow" if source == LOCAL else self.params[source].transfer.channel
+        into = "arrow" if target == LOCAL else self.params[target].transfer.channel
+        return f"{source}: {out} -> {target}: {into}"

@@ -1,0 +1,179 @@
+"""Build a :class:`Plan`: validate, read schemas and statistics, estimate, cost, place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pushdown.engines import Connector, open_connector
+from pushdown.engines.urls import parse_url
+from pushdown.errors import ConnectionConfigError, PushdownError, UnknownDatasetError, did_you_mean
+from pushdown.local.engine import read_file_schema
+from pushdown.plan import nodes as n
+from pushdown.plan.build import LogicalPlan, build_logical_plan
+from pushdown.planner.cost import LOCAL, CostModel, Objective
+from pushdown.planner.placement import Constraints, Placer
+from pushdown.planner.plan import Plan
+from pushdown.planner.stats import TableStats, estimate_plan, required_columns, type_width
+from pushdown.profiles import Profile
+from pushdown.recipe import spec as s
+from pushdown.recipe.flow import Flow
+
+_VARIABLE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+StatsInput = TableStats | Mapping[str, Any]
+
+
+def _check_url(name: str, url: str) -> Profile:
+    probe = _VARIABLE.sub("x", url)  # secrets are read at run time, not while planning
+    _, profile = parse_url(probe, connection=name)
+    return profile
+
+
+def _as_stats(name: str, value: StatsInput) -> TableStats:
+    if isinstance(value, TableStats):
+        return value
+    try:
+        return TableStats(rows=float(value["rows"]), bytes=value.get("bytes"), source="user")
+    except (KeyError, TypeError, ValueError):
+        raise ConnectionConfigError(
+            f"statistics for {name!r} must be a TableStats or a mapping with 'rows' "
+            f"(and optionally 'bytes'), not {value!r}"
+        ) from None
+
+
+def _file_stats(path: str, schema: pa.Schema) -> TableStats:
+    p = Path(path)
+    if p.suffix.lower() in (".parquet", ".pq"):
+        meta = pq.ParquetFile(p).metadata
+        size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        return TableStats(rows=float(meta.num_rows), bytes=float(size), source="file footer")
+    width = sum(type_width(f.type) for f in schema) or 1.0
+    size = float(p.stat().st_size)
+    return TableStats(rows=size / width, bytes=size, source="file size")
+
+
+def _names(kind: str, given: Iterable[str], known: Iterable[str]) -> None:
+    known = list(known)
+    for name in given:
+        if name not in known:
+            raise UnknownDatasetError(
+                f"{kind} names unknown step {name!r}; {did_you_mean(name, known)}"
+            )
+
+
+def make_plan(
+    flow: Flow,
+    connections: Mapping[str, str] | None = None,
+    *,
+    statistics: Mapping[str, StatsInput] | None = None,
+    objective: Objective = "time",
+    cost_overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    pin: Mapping[str, str] | None = None,
+    forbid: Iterable[str] = (),
+    forbid_steps: Mapping[str, Iterable[str]] | None = None,
+    materialize: Iterable[str] = (),
+) -> Plan:
+    """Validate ``flow``, estimate every step, and place it on the cheapest engine."""
+    urls = dict(flow.spec.connections)
+    for name, url in (connections or {}).items():
+        if name == LOCAL:
+            raise ConnectionConfigError("'local' is reserved for local Arrow execution")
+        urls[name] = url
+    profiles = {name: _check_url(name, url) for name, url in urls.items()}
+    engines = [LOCAL, *profiles]
+    for engine in [
+        *forbid,
+        *(pin or {}).values(),
+        *(e for es in (forbid_steps or {}).values() for e in es),
+    ]:
+        if engine not in engines:
+            raise ConnectionConfigError(
+                f"unknown engine {engine!r}; {did_you_mean(engine, engines)}"
+            )
+    opened: dict[str, Connector] = {}
+    notes: dict[str, str] = {}
+
+    def connector(name: str) -> Connector:
+        if name not in opened:
+            opened[name] = open_connector(name, urls[name])
+        return opened[name]
+
+    def read_schema(ds: s.DatasetSpec) -> pa.Schema:
+        if ds.path is not None:
+            return read_file_schema(ds.path, recipe=ds.name)
+        assert ds.connection is not None and ds.table is not None
+        return connector(ds.connection).table_schema(ds.table)
+
+    try:
+        logical = build_logical_plan(flow, read_schema=read_schema, connections=set(urls))
+        given = {k: _as_stats(k, v) for k, v in (statistics or {}).items()}
+        _names("statistics", given, logical.nodes)
+        source_stats = _source_stats(flow, logical, given, connector, notes)
+    finally:
+        for conn in opened.values():
+            conn.close()
+    _names("pin", (pin or {}), logical.nodes)
+    _names("forbid_steps", (forbid_steps or {}), logical.nodes)
+    _names("materialize", materialize, logical.nodes)
+    estimates = estimate_plan(logical, source_stats)
+    needed = required_columns(logical)
+    model = CostModel(profiles, overrides=cost_overrides, objective=objective)
+    constraints = Constraints(
+        pins=dict(pin or {}),
+        forbid=set(forbid),
+        forbid_steps={k: set(v) for k, v in (forbid_steps or {}).items()},
+        materialize=set(materialize),
+    )
+    placer = Placer(logical, profiles, estimates, needed, model, constraints)
+    assign = placer.solve()
+    return Plan(
+        flow,
+        logical,
+        placer.placements(assign),
+        urls,
+        profiles,
+        transfers=placer.transfers(assign),
+        needed=needed,
+        cost=placer.total(assign),
+        baseline=placer.total(placer.first_input_rule()),
+        materialize=constraints.materialize,
+        notes=notes,
+    )
+
+
+def _source_stats(
+    flow: Flow,
+    logical: LogicalPlan,
+    given: Mapping[str, TableStats],
+    connector: Any,
+    notes: dict[str, str],
+) -> dict[str, TableStats | None]:
+    """Statistics per source: the user's, the engine's, the file's, or none (defaults)."""
+    result: dict[str, TableStats | None] = {}
+    for name, node in logical.nodes.items():
+        if not isinstance(node, n.Source):
+            continue
+        if name in given:
+            result[name] = given[name]
+        elif node.path is not None and node.path.startswith("memory:"):
+            table = flow.tables[name]
+            result[name] = TableStats(
+                rows=float(table.num_rows), bytes=float(table.nbytes), source="in-memory table"
+            )
+        elif node.path is not None:
+            result[name] = _file_stats(node.path, node.schema)
+        else:
+            assert node.table is not None
+            try:
+                result[name] = connector(node.connection).table_stats(node.table)
+            except PushdownError as err:
+                first = str(err).splitlines()[0]
+                notes[name] = f"default statistics: {node.connection} gave none ({first})"
+                result[name] = None
+    return result

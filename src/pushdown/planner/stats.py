@@ -1,0 +1,322 @@
+"""Statistics and cardinality: how many rows and bytes every step is expected to produce.
+
+Sources get their statistics from the connection (row count, bytes, per-column distinct
+counts, null fractions, min/max where the engine has them), from the user, or from defaults.
+Every recipe then derives its estimate from its inputs'.  Default selectivities, used where no
+statistic applies, are the constants below (after System R and PostgreSQL's defaults):
+
+==========================  ===================================================
+predicate                   selectivity
+==========================  ===================================================
+``col = literal``           1 / NDV(col), else ``EQ_SELECTIVITY`` (0.05)
+``col <, <=, >, >= ...``    ``RANGE_SELECTIVITY`` (1/3)
+``BETWEEN``                 ``RANGE_SELECTIVITY`` squared-ish: 0.25
+``IN (k values)``           k / NDV(col), else k * ``EQ_SELECTIVITY``
+``LIKE``                    ``LIKE_SELECTIVITY`` (0.1)
+``IS NULL``                 null fraction, else 0.05
+``a AND b`` / ``a OR b``    s(a) * s(b) / s(a) + s(b) - s(a) s(b)
+``NOT a``                   1 - s(a)
+anything else               ``DEFAULT_SELECTIVITY`` (0.25)
+==========================  ===================================================
+
+Joins on keys estimate ``|L| |R| / max(NDV(l), NDV(r))`` (NDV defaults to the side's row
+count, so a key/foreign-key join keeps the larger side); a group keeps ``min(rows, product
+of key NDVs)``, with ``rows / 10`` per key when NDV is unknown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+from sqlglot import exp
+
+from pushdown.plan import nodes as n
+from pushdown.plan.build import LogicalPlan
+
+EQ_SELECTIVITY = 0.05
+RANGE_SELECTIVITY = 1 / 3
+BETWEEN_SELECTIVITY = 0.25
+LIKE_SELECTIVITY = 0.1
+NULL_SELECTIVITY = 0.05
+DEFAULT_SELECTIVITY = 0.25
+DEFAULT_ROWS = 1_000_000
+DEFAULT_TEXT_BYTES = 16
+SEMI_JOIN_FRACTION = 0.5
+
+
+@dataclass(frozen=True)
+class ColumnStats:
+    """What is known about one column."""
+
+    ndv: float | None = None
+    null_fraction: float | None = None
+    min: object = None
+    max: object = None
+    avg_bytes: float | None = None
+
+
+@dataclass(frozen=True)
+class TableStats:
+    """What is known about a table: rows, bytes and per-column statistics."""
+
+    rows: float
+    bytes: float | None = None
+    columns: Mapping[str, ColumnStats] = field(default_factory=dict)
+    source: str = "engine"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Estimated output of one step."""
+
+    rows: float
+    widths: Mapping[str, float]
+    columns: Mapping[str, ColumnStats]
+    source: str = "estimated"
+
+    @property
+    def bytes(self) -> float:
+        """Estimated bytes of the whole output."""
+        return self.rows * sum(self.widths.values())
+
+    def bytes_of(self, columns: list[str] | set[str]) -> float:
+        """Estimated bytes of the given columns only."""
+        return self.rows * sum(self.widths.get(c, 8.0) for c in columns)
+
+    def ndv(self, column: str) -> float | None:
+        """Distinct values of ``column`` if known (capped by the row count)."""
+        stats = self.columns.get(column)
+        if stats is None or stats.ndv is None:
+            return None
+        return max(1.0, min(stats.ndv, self.rows))
+
+
+def type_width(t: pa.DataType) -> float:
+    """Bytes one value of ``t`` takes in Arrow, on average."""
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t):
+        return float(DEFAULT_TEXT_BYTES)
+    if pa.types.is_boolean(t):
+        return 1.0
+    if pa.types.is_list(t) or pa.types.is_struct(t) or pa.types.is_map(t):
+        return 32.0
+    try:
+        return max(1.0, float(t.bit_width) / 8)
+    except ValueError:
+        return 8.0
+
+
+def estimate_source(schema: pa.Schema, stats: TableStats | None) -> Estimate:
+    """The estimate of a source dataset from its statistics (or defaults)."""
+    rows = float(stats.rows) if stats is not None else float(DEFAULT_ROWS)
+    columns = dict(stats.columns) if stats is not None else {}
+    widths = {}
+    for f in schema:
+        col = columns.get(f.name)
+        widths[f.name] = col.avg_bytes if col and col.avg_bytes else type_width(f.type)
+    if stats is not None and stats.bytes and rows > 0:
+        known = rows * sum(widths.values())
+        if known > 0:
+            scale = stats.bytes / known
+            widths = {k: v * scale for k, v in widths.items()}
+    return Estimate(rows, widths, columns, source=stats.source if stats else "default")
+
+
+def selectivity(cond: exp.Expr, est: Estimate) -> float:
+    """Fraction of rows ``cond`` keeps, from column statistics or the default constants."""
+    if isinstance(cond, exp.Paren):
+        return selectivity(cond.this, est)
+    if isinstance(cond, exp.And):
+        return selectivity(cond.this, est) * selectivity(cond.expression, est)
+    if isinstance(cond, exp.Or):
+        a, b = selectivity(cond.this, est), selectivity(cond.expression, est)
+        return a + b - a * b
+    if isinstance(cond, exp.Not):
+        return 1.0 - selectivity(cond.this, est)
+    if isinstance(cond, exp.Coalesce):
+        return selectivity(cond.this, est)
+    if isinstance(cond, exp.Boolean):
+        return 1.0 if cond.this else 0.0
+    column = cond.this if isinstance(cond.this, exp.Column) else None
+    ndv = est.ndv(column.name) if column is not None else None
+    if isinstance(cond, exp.EQ):
+        return 1.0 / ndv if ndv else EQ_SELECTIVITY
+    if isinstance(cond, exp.NEQ):
+        return 1.0 - (1.0 / ndv if ndv else EQ_SELECTIVITY)
+    if isinstance(cond, exp.In):
+        k = len(cond.expressions) or 1
+        return min(1.0, k / ndv if ndv else k * EQ_SELECTIVITY)
+    if isinstance(cond, exp.GT | exp.GTE | exp.LT | exp.LTE):
+        return RANGE_SELECTIVITY
+    if isinstance(cond, exp.Between):
+        return BETWEEN_SELECTIVITY
+    if isinstance(cond, exp.Like | exp.ILike):
+        return LIKE_SELECTIVITY
+    if isinstance(cond, exp.Is):
+        stats = est.columns.get(column.name) if column is not None else None
+        if stats is not None and stats.null_fraction is not None:
+            return stats.null_fraction
+        return NULL_SELECTIVITY
+    return DEFAULT_SELECTIVITY
+
+
+def _widths(schema: pa.Schema, *inputs: Estimate) -> dict[str, float]:
+    known: dict[str, float] = {}
+    for est in inputs:
+        for name, width in est.widths.items():
+            known.setdefault(name, width)
+    return {f.name: known.get(f.name, type_width(f.type)) for f in schema}
+
+
+def _key_ndv(est: Estimate, keys: list[str]) -> float:
+    product = 1.0
+    for key in keys:
+        product *= est.ndv(key) or max(1.0, est.rows / 10)
+    return max(1.0, min(est.rows, product))
+
+
+def estimate_node(node: n.Node, inputs: list[Estimate]) -> Estimate:
+    """The estimate of ``node`` from its inputs' estimates."""
+    first = inputs[0] if inputs else None
+    rows: float
+    columns: dict[str, ColumnStats] = {}
+    if first is not None:
+        columns = {c: s for c, s in first.columns.items() if c in node.schema.names}
+    if isinstance(node, n.Filter):
+        assert first is not None
+        rows = first.rows * selectivity(node.condition, first)
+    elif isinstance(node, n.Join):
+        left, right = inputs
+        keys = _join_keys(node)
+        if node.how == "cross":
+            rows = left.rows * right.rows
+        elif node.how in ("semi", "anti"):
+            rows = left.rows * SEMI_JOIN_FRACTION
+        else:
+            if keys:
+                denom = max(
+                    max((left.ndv(lk) or left.rows) for lk, _ in keys),
+                    max((right.ndv(rk) or right.rows) for _, rk in keys),
+                )
+                inner = left.rows * right.rows / max(1.0, denom)
+            else:
+                inner = left.rows * right.rows * DEFAULT_SELECTIVITY
+            rows = {
+                "inner": inner,
+                "left": max(inner, left.rows),
+                "right": max(inner, right.rows),
+                "full": max(inner, left.rows, right.rows),
+            }[node.how]
+        for name, expr in node.items:
+            if isinstance(expr, exp.Column):
+                side = left if expr.table == n.LEFT else right
+                stats = side.columns.get(expr.name)
+                if stats is not None:
+                    columns[name] = stats
+    elif isinstance(node, n.Aggregate):
+        assert first is not None
+        rows = _key_ndv(first, list(node.keys)) if node.keys else 1.0
+    elif isinstance(node, n.Distinct):
+        assert first is not None
+        rows = _key_ndv(first, node.columns)
+    elif isinstance(node, n.TopN):
+        assert first is not None
+        groups = _key_ndv(first, list(node.partition)) if node.partition else 1.0
+        rows = min(first.rows, node.n * groups)
+    elif isinstance(node, n.Union):
+        rows = sum(e.rows for e in inputs)
+        if node.distinct:
+            rows *= 0.9
+        columns = {}
+    else:  # project, window, sort, python: one row out per row in
+        assert first is not None
+        rows = first.rows
+    rows = max(0.0, rows)
+    widths = _widths(node.schema, *inputs)
+    return Estimate(rows, widths, columns)
+
+
+def _join_keys(node: n.Join) -> list[tuple[str, str]]:
+    keys: list[tuple[str, str]] = []
+    if node.condition is None:
+        return keys
+    for eq in node.condition.find_all(exp.EQ):
+        a, b = eq.this, eq.expression
+        if isinstance(a, exp.Column) and isinstance(b, exp.Column) and a.table != b.table:
+            left, right = (a, b) if a.table == n.LEFT else (b, a)
+            keys.append((left.name, right.name))
+    return keys
+
+
+def estimate_plan(
+    logical: LogicalPlan, source_stats: Mapping[str, TableStats | None]
+) -> dict[str, Estimate]:
+    """Estimates for every node, in plan order."""
+    result: dict[str, Estimate] = {}
+    for name, node in logical.nodes.items():
+        if isinstance(node, n.Source):
+            result[name] = estimate_source(node.schema, source_stats.get(name))
+        else:
+            result[name] = estimate_node(node, [result[i] for i in node.inputs])
+    return result
+
+
+def required_columns(logical: LogicalPlan) -> dict[str, set[str]]:
+    """For every dataset, the columns its consumers read (all columns for results)."""
+    needed: dict[str, set[str]] = {name: set() for name in logical.nodes}
+    sinks = set(logical.sinks())
+    for name in reversed(list(logical.nodes)):
+        node = logical.nodes[name]
+        if name in sinks:
+            needed[name] |= set(node.columns)
+        mine = needed[name]
+        for inp in node.inputs:
+            needed[inp] |= _reads(node, inp, mine, logical)
+    return needed
+
+
+def _reads(node: n.Node, inp: str, needed: set[str], logical: LogicalPlan) -> set[str]:
+    """Columns ``node`` reads from its input ``inp`` to produce its ``needed`` columns."""
+    source_cols = set(logical.nodes[inp].columns)
+    if isinstance(node, n.Project | n.Window):
+        used: set[str] = set()
+        for name, expr in node.items:
+            if name in needed or (isinstance(node, n.Window) and name not in source_cols):
+                used |= {c.name for c in expr.find_all(exp.Column)}
+        return used & source_cols
+    if isinstance(node, n.Join):
+        side = n.LEFT if inp == node.inputs[0] else n.RIGHT
+        used = set()
+        exprs = [e for name, e in node.items if name in needed]
+        if node.condition is not None:
+            exprs.append(node.condition)
+        for expr in exprs:
+            used |= {c.name for c in expr.find_all(exp.Column) if c.table == side}
+        return used & source_cols
+    if isinstance(node, n.Aggregate):
+        used = set(node.keys)
+        for _, expr in node.aggregates:
+            used |= {c.name for c in expr.find_all(exp.Column)}
+        return used & source_cols
+    if isinstance(node, n.Union):
+        return set(needed) & source_cols
+    if isinstance(node, n.PythonStep):
+        return source_cols  # a Python function may read any column
+    if isinstance(node, n.Distinct):
+        return set(node.columns)
+    extra: set[str] = set()
+    for expr in node.expressions():
+        extra |= {c.name for c in expr.find_all(exp.Column)}
+    if isinstance(node, n.TopN):
+        extra |= set(node.partition)
+    return (set(needed) | extra) & source_cols
+
+
+def log_rows(rows: float) -> str:
+    """A short human form of a row count (``1.2M``)."""
+    if rows < 1000:
+        return f"{rows:.0f}"
+    power = min(int(math.log10(rows) // 3), 4)
+    return f"{rows / 10 ** (3 * power):.1f}{' KMGT'[power]}"
