@@ -62,6 +62,7 @@ def plan(
     forbid: Iterable[str] = (),
     forbid_steps: Mapping[str, Iterable[str]] | None = None,
     materialize: Iterable[str] = (),
+    dialects: Mapping[str, str] | None = None,
 ) -> Plan:
     """Plan ``flow``: place each step on the cheapest engine that can run it.
 
@@ -74,7 +75,9 @@ def plan(
       {"query_latency_s": 2}}``); ``"local"`` names local execution;
     - ``pin`` fixes steps to engines (``{"scored": "local"}``); ``forbid`` excludes engines
       everywhere and ``forbid_steps`` per step; ``materialize`` computes steps once into a
-      table.
+      table;
+    - ``dialects`` plans a connection with another engine's profile, e.g. a Spark Thrift
+      server reached through ``hive://`` but speaking Spark SQL: ``{"lake": "spark"}``.
     """
     return make_plan(
         flow,
@@ -86,6 +89,7 @@ def plan(
         forbid=forbid,
         forbid_steps=forbid_steps,
         materialize=materialize,
+        dialects=dialects,
     )
 
 

@@ -147,7 +147,7 @@ class _Run:
                 name = self.plan.temp_name(out)
                 with self.state:
                     self.temp.append((frag.engine, name))
-                conn.materialize(name, self.plan.statement(frag, out, pretty=False))
+                conn.materialize(name, self.plan.statement(frag, out, pretty=False, project=True))
                 self.uploaded.add((frag.engine, out))
                 if elsewhere:
                     table = conn.fetch_arrow(select_all(name, dialect=conn.dialect))

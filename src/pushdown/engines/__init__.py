@@ -20,6 +20,10 @@ def open_connector(name: str, url: str) -> Connector:
         from pushdown.engines.duckdb import DuckDBConnector
 
         return DuckDBConnector(name, profile, parsed)
+    if profile.name == "spark":
+        from pushdown.engines.spark import SparkConnector
+
+        return SparkConnector(name, profile, parsed)
     from pushdown.engines.sqlalchemy import SQLAlchemyConnector
 
     try:

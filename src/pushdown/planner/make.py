@@ -20,7 +20,7 @@ from pushdown.planner.cost import LOCAL, CostModel, Objective
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import Plan
 from pushdown.planner.stats import TableStats, estimate_plan, required_columns, type_width
-from pushdown.profiles import Profile
+from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
 from pushdown.recipe.flow import Flow
 
@@ -78,6 +78,7 @@ def make_plan(
     forbid: Iterable[str] = (),
     forbid_steps: Mapping[str, Iterable[str]] | None = None,
     materialize: Iterable[str] = (),
+    dialects: Mapping[str, str] | None = None,
 ) -> Plan:
     """Validate ``flow``, estimate every step, and place it on the cheapest engine."""
     urls = dict(flow.spec.connections)
@@ -86,6 +87,12 @@ def make_plan(
             raise ConnectionConfigError("'local' is reserved for local Arrow execution")
         urls[name] = url
     profiles = {name: _check_url(name, url) for name, url in urls.items()}
+    for name, engine in (dialects or {}).items():
+        if name not in profiles:
+            raise ConnectionConfigError(
+                f"dialect override for unknown connection {name!r}; {did_you_mean(name, profiles)}"
+            )
+        profiles[name] = get_profile(engine)
     engines = [LOCAL, *profiles]
     for engine in [
         *forbid,

@@ -241,9 +241,35 @@ class Placer:
                         best_engine, best_value = engine, value
                 assign[name] = best_engine
                 improved |= best_engine != current
+            improved |= self._region_moves(assign)
             if not improved:
                 break
         return assign
+
+    def _region_moves(self, assign: dict[str, str]) -> bool:
+        """Move a step together with the downstream steps sharing its engine (a chain that
+        should travel as one), when that lowers the exact cost."""
+        improved = False
+        current = self.score(assign)
+        for name in self.nodes:
+            if len(self.candidates[name]) < 2:
+                continue
+            home = assign[name]
+            region = [name]
+            for other in self.nodes:  # plan order: inputs come first
+                if other in region or assign[other] != home:
+                    continue
+                if any(i in region for i in self.nodes[other].inputs):
+                    region.append(other)
+            for engine in self.candidates[name]:
+                if engine == home or not all(engine in self.candidates[r] for r in region):
+                    continue
+                trial = {**assign, **dict.fromkeys(region, engine)}
+                value = self.score(trial)
+                if value < current - 1e-12:
+                    assign.update(dict.fromkeys(region, engine))
+                    current, home, improved = value, engine, True
+        return improved
 
     def exhaustive(self) -> dict[str, str] | None:
         """The best of every assignment, when there are few enough."""

@@ -176,7 +176,7 @@ class Plan:
                     header = f"-- {out} (read by another engine) on {frag.engine}"
                 else:
                     header = f"-- {out} on {frag.engine}"
-                parts.append(f"{header}\n{self.statement(frag, out)};")
+                parts.append(f"{header}\n{self.statement(frag, out, project=True)};")
         return "\n\n".join(parts)
 
     def retarget(self, engine: str) -> str:

@@ -1,0 +1,316 @@
+"""Cost-based placement across several real engines: separate DuckDB files (separate
+connections, different cost parameters), local Arrow, and Spark SQL planned with the Hive
+profile.  Each scenario asserts the placement designed for it and that the result equals the
+all-local run; failures leave no temporary table behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+import pushdown
+from pushdown.planner.fragments import Fragment
+from tests.helpers import assert_same
+
+# A remote warehouse reached over a slow link: moving data costs more than running SQL.
+SLOW_WAREHOUSE = {
+    "query_latency_s": 0.5,
+    "scan_bytes_per_s": 2e8,
+    "transfer": {"fetch_bytes_per_s": 2e6, "upload_bytes_per_s": 1e6, "latency_s": 0.3},
+}
+
+# What the planner is told about the fact table in scenarios about large data (the test data
+# itself stays small so the run is quick).
+BIG_SALES = {"sales": {"rows": 1e7}}
+
+
+def _fact(rows: int = 60_000) -> pa.Table:
+    rng = random.Random(5)
+    return pa.table(
+        {
+            "sale_id": pa.array(range(rows), pa.int64()),
+            "store_id": pa.array([rng.randrange(40) for _ in range(rows)], pa.int64()),
+            "day": pa.array(
+                [dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(60)) for _ in range(rows)],
+                pa.date32(),
+            ),
+            "amount": pa.array([round(rng.uniform(1, 500), 2) for _ in range(rows)], pa.float64()),
+            "channel": pa.array([rng.choice(["web", "shop", "phone"]) for _ in range(rows)]),
+        }
+    )
+
+
+STORES = pa.table(
+    {
+        "store_id": pa.array(range(40), pa.int64()),
+        "city": pa.array([f"city{i % 7}" for i in range(40)]),
+        "opened": pa.array(
+            [dt.date(2020, 1, 1) + dt.timedelta(days=30 * i) for i in range(40)], pa.date32()
+        ),
+    }
+)
+
+
+def _db(path: Path, **tables: pa.Table) -> str:
+    con = duckdb.connect(str(path))
+    for name, table in tables.items():
+        con.register("src", table)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM src")
+        con.unregister("src")
+    con.close()
+    return f"duckdb:///{path}"
+
+
+def _leftovers(url: str) -> list[str]:
+    con = duckdb.connect(url.removeprefix("duckdb:///"), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_pushdown_%'"
+        ).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def fact() -> pa.Table:
+    return _fact()
+
+
+@pytest.fixture
+def two_warehouses(tmp_path: Path, fact: pa.Table) -> tuple[str, str]:
+    return _db(tmp_path / "a.db", sales=fact), _db(tmp_path / "b.db", stores=STORES)
+
+
+def _local_twin(flow: pushdown.Flow, data: dict[str, pa.Table]) -> pushdown.Flow:
+    """The same recipes over in-memory copies of the sources: the all-local run."""
+    twin = pushdown.Flow(formula_dialect=flow.spec.formula_dialect)
+    for ds in flow.spec.datasets:
+        twin.dataset(ds.name, data=data[ds.name])
+    twin.spec.recipes.extend(flow.spec.recipes)
+    twin.functions.update(flow.functions)
+    return twin
+
+
+def _sales_by_city(a: str, b: str) -> pushdown.Flow:
+    flow = pushdown.Flow()
+    flow.connection("wh_a", a)
+    flow.connection("wh_b", b)
+    sales = flow.dataset("sales", connection="wh_a", table="sales")
+    stores = flow.dataset("stores", connection="wh_b", table="stores")
+    joined = sales.join(stores, on=["store_id"], name="joined")
+    joined.group(["city"], {"revenue": "sum(amount)", "n": "count(*)"}, name="by_city")
+    return flow
+
+
+def test_small_dimension_moves_to_the_big_fact(
+    two_warehouses: tuple[str, str], fact: pa.Table
+) -> None:
+    a, b = two_warehouses
+    flow = _sales_by_city(a, b)
+    plan = pushdown.plan(flow, cost_overrides={"wh_a": SLOW_WAREHOUSE, "wh_b": SLOW_WAREHOUSE})
+    assert plan.steps["joined"].engine == "wh_a"
+    assert plan.steps["by_city"].engine == "wh_a"
+    (transfer,) = plan.transfers
+    assert (transfer.dataset, transfer.source, transfer.target) == ("stores", "wh_b", "wh_a")
+    assert set(transfer.columns) == {"store_id", "city"}  # 'opened' is not read: it stays
+    assert transfer.rows == 40
+    assert plan.cost is not None and plan.baseline is not None
+    result = plan.execute()
+    want = pushdown.plan(_local_twin(flow, {"sales": fact, "stores": STORES})).execute()
+    assert_same(result["by_city"], want["by_city"])
+    moved = {r.dataset: r.bytes_moved for r in result.runs}
+    assert moved["stores"] < 2_000 and moved["by_city"] < 2_000
+    assert not _leftovers(a) and not _leftovers(b)
+    explain = plan.explain(verbose=True)
+    assert "Transfers:" in explain and "stores: wh_b -> wh_a" in explain
+    assert "Alternatives" in explain
+
+
+def test_estimates_come_from_engine_statistics(two_warehouses: tuple[str, str]) -> None:
+    plan = pushdown.plan(_sales_by_city(*two_warehouses))
+    assert plan.steps["sales"].rows == 60_000 and plan.steps["stores"].rows == 40
+    # NDV(store_id) = 40 on both sides: a key join keeps the fact's row count.
+    assert plan.steps["joined"].rows == pytest.approx(60_000, rel=0.1)
+    # Grouping by city: NDV(city) = 7.
+    assert plan.steps["by_city"].rows == pytest.approx(7, rel=0.3)
+
+
+def test_user_statistics_and_objective_change_the_plan(two_warehouses: tuple[str, str]) -> None:
+    a, b = two_warehouses
+    flow = _sales_by_city(a, b)
+    # Declared: 'stores' is huge and 'sales' tiny; now the fact moves to the dimension.
+    plan = pushdown.plan(
+        flow,
+        statistics={"sales": {"rows": 100}, "stores": {"rows": 5e7}},
+        cost_overrides={"wh_a": SLOW_WAREHOUSE, "wh_b": SLOW_WAREHOUSE},
+    )
+    assert [t.dataset for t in plan.transfers] == ["sales"]
+    assert plan.steps["joined"].engine == "wh_b"
+    # Money: warehouse-seconds on wh_a are expensive, local is free -> work leaves wh_a.
+    pricey = {**SLOW_WAREHOUSE, "pricing_model": "warehouse_seconds", "price_usd_per_hour": 1e6}
+    money = pushdown.plan(flow, objective="money", cost_overrides={"wh_a": pricey, "wh_b": pricey})
+    assert money.steps["joined"].engine == "local"
+    assert money.cost is not None and money.cost.usd >= 0
+
+
+def test_python_step_stays_local_while_its_filter_is_pushed(tmp_path: Path, fact: pa.Table) -> None:
+    url = _db(tmp_path / "wh.db", sales=fact)
+    flow = pushdown.Flow()
+    flow.connection("wh", url)
+    sales = flow.dataset("sales", connection="wh", table="sales")
+    big = sales.filter("amount > 450 AND channel = 'web'", name="big_web")
+
+    def flag(batch: pa.RecordBatch) -> pa.RecordBatch:
+        import pyarrow.compute as pc
+
+        return pa.RecordBatch.from_arrays(
+            [batch.column("sale_id"), pc.greater(batch.column("amount"), 475.0)],
+            names=["sale_id", "very_big"],
+        )
+
+    big.python(flag, {"sale_id": "bigint", "very_big": "boolean"}, name="flagged")
+    plan = pushdown.plan(flow, cost_overrides={"wh": SLOW_WAREHOUSE})
+    assert plan.steps["big_web"].engine == "wh"
+    assert plan.steps["flagged"].engine == "local"
+    assert [t.dataset for t in plan.transfers] == ["big_web"]
+    result = plan.execute()
+    want = pushdown.plan(_local_twin(flow, {"sales": fact})).execute()
+    assert_same(result["flagged"], want["flagged"])
+    moved = {r.dataset: r for r in result.runs}["big_web"]
+    assert moved.rows < fact.num_rows / 10  # the filter ran before the move
+
+
+@pytest.mark.spark
+def test_median_on_hive_profile_runs_after_a_pushed_group(spark: object, fact: pa.Table) -> None:
+    """Spark SQL planned with the Hive profile: the daily sums are pushed, the MEDIAN (which
+    Hive lacks) runs locally on the small result."""
+    spark.createDataFrame(fact).createOrReplaceTempView("lake_sales")  # type: ignore[attr-defined]
+    flow = pushdown.Flow()
+    flow.connection("lake", "spark://local[2]")
+    sales = flow.dataset("sales", connection="lake", table="lake_sales")
+    daily = sales.group(["store_id", "day"], {"total": "sum(amount)"}, name="daily")
+    daily.group(
+        ["store_id"], {"median_day": "median(total)", "days": "count(*)"}, name="typical_day"
+    )
+    plan = pushdown.plan(flow, dialects={"lake": "hive"}, cost_overrides={"lake": SLOW_WAREHOUSE})
+    assert plan.steps["daily"].engine == "lake"
+    assert plan.steps["typical_day"].engine == "local"
+    assert plan.steps["typical_day"].reason.startswith("MEDIAN is not supported on hive")
+    assert "`daily`" not in plan.sql("lake") and "SUM(`amount`)" in plan.sql("lake")
+    result = plan.execute()
+    want = pushdown.plan(_local_twin(flow, {"sales": fact})).execute()
+    assert_same(result["typical_day"], want["typical_day"])
+    with pytest.raises(pushdown.UnsupportedError, match="MEDIAN.*pinned"):
+        pushdown.plan(flow, dialects={"lake": "hive"}, pin={"typical_day": "lake"})
+
+
+def test_shared_step_materialises_once(tmp_path: Path, fact: pa.Table) -> None:
+    url = _db(tmp_path / "wh.db", sales=fact)
+    flow = pushdown.Flow()
+    flow.connection("wh", url)
+    sales = flow.dataset("sales", connection="wh", table="sales")
+    web = sales.filter("channel = 'web'", name="web")
+    web.group(["store_id"], {"revenue": "sum(amount)"}, name="by_store")
+    web.group(["day"], {"revenue": "sum(amount)"}, name="by_day")
+    plan = pushdown.plan(flow, cost_overrides={"wh": SLOW_WAREHOUSE}, statistics=BIG_SALES)
+    assert {plan.steps[s].engine for s in ("web", "by_store", "by_day")} == {"wh"}
+    (web_fragment,) = [f for f in plan.fragments if "web" in f.nodes]
+    assert web_fragment.outputs == ["web"]  # computed once, read by two statements
+    assert plan.sql("wh").count("\"channel\" = 'web'") == 1
+    result = plan.execute()
+    assert ("wh", plan.temp_name("web")) in result.temp_tables
+    want = pushdown.plan(_local_twin(flow, {"sales": fact})).execute()
+    for name in ("by_store", "by_day"):
+        assert_same(result[name], want[name])
+    assert not _leftovers(url)
+
+
+def test_user_materialisation_point(tmp_path: Path, fact: pa.Table) -> None:
+    url = _db(tmp_path / "wh.db", sales=fact)
+    flow = pushdown.Flow()
+    flow.connection("wh", url)
+    sales = flow.dataset("sales", connection="wh", table="sales")
+    sales.filter("amount > 10", name="f").group(["channel"], {"n": "count(*)"}, name="g")
+    plan = pushdown.plan(
+        flow, materialize=["f"], cost_overrides={"wh": SLOW_WAREHOUSE}, statistics=BIG_SALES
+    )
+    assert [f.outputs for f in plan.fragments if f.engine == "wh"] == [["f"], ["g"]]
+    assert plan.execute()["g"].num_rows == 3
+    assert not _leftovers(url)
+
+
+def test_failure_between_fragments_drops_temp_tables(two_warehouses: tuple[str, str]) -> None:
+    a, b = two_warehouses
+    flow = _sales_by_city(a, b)
+    plan = pushdown.plan(flow, cost_overrides={"wh_a": SLOW_WAREHOUSE, "wh_b": SLOW_WAREHOUSE})
+    seen: list[str] = []
+
+    def inject(fragment: Fragment) -> None:
+        # Fault injection (no engine failure can be caused at exactly this point): the
+        # dimension has been uploaded to wh_a when the join's fragment is about to start.
+        seen.append(fragment.engine)
+        if fragment.engine == "wh_a" and "stores" in fragment.inputs:
+            raise KeyboardInterrupt("interrupted between fragments")
+
+    with pytest.raises(KeyboardInterrupt):
+        plan.execute(before_fragment=inject)
+    assert "wh_b" in seen
+    assert not _leftovers(a) and not _leftovers(b)
+
+
+def test_failure_inside_a_fragment_drops_uploaded_tables(
+    two_warehouses: tuple[str, str], tmp_path: Path
+) -> None:
+    a, b = two_warehouses
+    flow = _sales_by_city(a, b)
+    plan = pushdown.plan(flow, cost_overrides={"wh_a": SLOW_WAREHOUSE, "wh_b": SLOW_WAREHOUSE})
+    con = duckdb.connect(a.removeprefix("duckdb:///"))
+    con.execute("ALTER TABLE sales RENAME COLUMN amount TO amount_eur")  # the engine now fails
+    con.close()
+    with pytest.raises(pushdown.EngineError, match="wh_a"):
+        plan.execute()
+    assert not _leftovers(a) and not _leftovers(b)
+
+
+def test_pin_and_forbid(two_warehouses: tuple[str, str]) -> None:
+    a, b = two_warehouses
+    flow = _sales_by_city(a, b)
+    pinned = pushdown.plan(flow, pin={"joined": "wh_b"})
+    assert pinned.steps["joined"].engine == "wh_b"
+    assert pinned.steps["joined"].reason == "pinned to wh_b by the user"
+    forbidden = pushdown.plan(flow, forbid=["wh_a"], cost_overrides={"wh_b": SLOW_WAREHOUSE})
+    assert all(s.engine != "wh_a" for s in forbidden.steps.values() if s.kind != "source")
+    per_step = pushdown.plan(flow, forbid_steps={"by_city": ["local", "wh_b"]})
+    assert per_step.steps["by_city"].engine == "wh_a"
+    with pytest.raises(pushdown.ConnectionConfigError, match="unknown engine 'wh_c'; did you mean"):
+        pushdown.plan(flow, pin={"joined": "wh_c"})
+    with pytest.raises(pushdown.UnknownDatasetError, match="'joind'"):
+        pushdown.plan(flow, pin={"joind": "wh_a"})
+    with pytest.raises(pushdown.UnsupportedError, match="forbidden"):
+        pushdown.plan(flow, forbid_steps={"joined": ["local", "wh_a", "wh_b"]})
+
+
+def test_planner_matches_exhaustive_search_on_a_dag(two_warehouses: tuple[str, str]) -> None:
+    from pushdown.planner import placement
+
+    a, b = two_warehouses
+    flow = _sales_by_city(a, b)
+    flow["joined"].group(["channel"], {"n": "count(*)"}, name="by_channel")
+    costs = {"wh_a": SLOW_WAREHOUSE, "wh_b": SLOW_WAREHOUSE}
+    exact = pushdown.plan(flow, cost_overrides=costs)
+    limit = placement.EXHAUSTIVE_LIMIT
+    placement.EXHAUSTIVE_LIMIT = 0  # force DP + local search
+    try:
+        heuristic = pushdown.plan(flow, cost_overrides=costs)
+    finally:
+        placement.EXHAUSTIVE_LIMIT = limit
+    assert exact.cost is not None and heuristic.cost is not None
+    assert heuristic.cost.seconds <= exact.cost.seconds * 1.10
+    assert exact.baseline is not None
+    assert exact.cost.seconds <= exact.baseline.seconds
