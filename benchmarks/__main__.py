@@ -7,13 +7,17 @@ import sys
 
 def main(argv: list[str]) -> int:
     """Dispatch to a benchmark module's ``main``."""
-    names = {"planning": "benchmarks.planning"}
-    if len(argv) != 1 or argv[0] not in names:
+    names = {"planning": "benchmarks.planning", "placement": "benchmarks.placement"}
+    if not argv or argv[0] not in names:
         print(f"usage: python -m benchmarks {{{','.join(names)}}}", file=sys.stderr)
         return 2
     import importlib
 
-    importlib.import_module(names[argv[0]]).main()
+    module = importlib.import_module(names[argv[0]])
+    if argv[1:]:
+        module.main(argv[1:])
+    else:
+        module.main()
     return 0
 
 

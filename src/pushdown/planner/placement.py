@@ -21,7 +21,7 @@ per fragment output, every transfer once per (dataset, target), and fetching the
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pushdown.errors import UnsupportedError, did_you_mean
@@ -93,6 +93,9 @@ class Placer:
         self.sinks = set(logical.sinks())
         self.engines = [LOCAL, *profiles]
         self.verdicts: dict[str, dict[str, Verdict]] = {}
+        self._input_bytes: dict[str, float] = {}
+        self._moved: dict[str, float] = {}
+        self._terms: dict[tuple[str, str, frozenset[str]], float] = {}
         self.candidates: dict[str, list[str]] = {
             name: self._candidates(name) for name in self.nodes
         }
@@ -141,8 +144,19 @@ class Placer:
     # -- exact costs ------------------------------------------------------------------------
     def input_bytes(self, name: str) -> float:
         """Bytes a step reads: the needed columns of each input."""
-        node = self.nodes[name]
-        return sum(self.est[i].bytes_of(self.needed[i]) for i in node.inputs)
+        cached = self._input_bytes.get(name)
+        if cached is None:
+            node = self.nodes[name]
+            cached = sum(self.moved_bytes(i) for i in node.inputs)
+            self._input_bytes[name] = cached
+        return cached
+
+    def moved_bytes(self, name: str) -> float:
+        """Bytes of ``name``'s needed columns: what a transfer of it moves."""
+        cached = self._moved.get(name)
+        if cached is None:
+            cached = self._moved[name] = self.est[name].bytes_of(self.needed[name])
+        return cached
 
     def own(self, name: str, engine: str) -> Cost:
         """A step's own cost on ``engine``: reading its inputs."""
@@ -158,8 +172,8 @@ class Placer:
         is_sink = name in self.sinks
         if crossing or is_sink or name in self.constraints.materialize:
             cost += self.model.statement(engine)
-        moved = self.est[name].bytes_of(self.needed[name])
-        for target in crossing:
+        moved = self.moved_bytes(name)
+        for target in sorted(crossing):
             cost += self.model.transfer(engine, target, moved)
         if is_sink and engine != LOCAL and LOCAL not in crossing:
             cost += self.model.transfer(engine, LOCAL, self.est[name].bytes)
@@ -171,6 +185,17 @@ class Placer:
         targets = {assign[c] for c in self.logical.consumers[name]}
         return self.own(name, engine) + self.outgoing(name, engine, targets)
 
+    def term_score(self, name: str, assign: Mapping[str, str]) -> float:
+        """:meth:`terms` folded by the objective, memoised on the engines involved."""
+        engine = assign[name]
+        targets = frozenset(assign[c] for c in self.logical.consumers[name])
+        key = (name, engine, targets)
+        cached = self._terms.get(key)
+        if cached is None:
+            cost = self.own(name, engine) + self.outgoing(name, engine, set(targets))
+            cached = self._terms[key] = self.model.score(cost)
+        return cached
+
     def total(self, assign: Mapping[str, str]) -> Cost:
         """The exact cost of an assignment."""
         cost = ZERO
@@ -180,7 +205,17 @@ class Placer:
 
     def score(self, assign: Mapping[str, str]) -> float:
         """The objective's value for an assignment."""
-        return self.model.score(self.total(assign))
+        return sum(self.term_score(name, assign) for name in self.nodes)
+
+    def delta(self, assign: Mapping[str, str], changes: Mapping[str, str]) -> float:
+        """How the score changes when ``changes`` are applied to ``assign``."""
+        affected = set(changes)
+        for name in changes:
+            affected.update(self.nodes[name].inputs)
+        before = sum(self.term_score(a, assign) for a in affected)
+        trial = {**assign, **changes} if len(changes) > 1 else _Overlay(assign, changes)
+        after = sum(self.term_score(a, trial) for a in affected)
+        return after - before
 
     # -- search -----------------------------------------------------------------------------
     def dynamic_programming(self) -> dict[str, str]:
@@ -221,24 +256,19 @@ class Placer:
         return assign
 
     def local_search(self, assign: dict[str, str], rounds: int = 4) -> dict[str, str]:
-        """Move one step at a time to another candidate while the exact cost falls."""
-        score = self.model.score
+        """Move one step (or a same-engine chain) at a time while the exact cost falls."""
         for _ in range(rounds):
             improved = False
             for name in self.nodes:
                 if len(self.candidates[name]) < 2:
                     continue
-                affected = [name, *self.nodes[name].inputs]
                 current = assign[name]
-                before = sum(score(self.terms(a, assign)) for a in affected)
-                best_engine, best_value = current, before
+                best_engine, best_delta = current, -1e-12
                 for engine in self.candidates[name]:
-                    if engine == current:
-                        continue
-                    assign[name] = engine
-                    value = sum(score(self.terms(a, assign)) for a in affected)
-                    if value < best_value - 1e-12:
-                        best_engine, best_value = engine, value
+                    if engine != current:
+                        change = self.delta(assign, {name: engine})
+                        if change < best_delta:
+                            best_engine, best_delta = engine, change
                 assign[name] = best_engine
                 improved |= best_engine != current
             improved |= self._region_moves(assign)
@@ -250,26 +280,41 @@ class Placer:
         """Move a step together with the downstream steps sharing its engine (a chain that
         should travel as one), when that lowers the exact cost."""
         improved = False
-        current = self.score(assign)
         for name in self.nodes:
             if len(self.candidates[name]) < 2:
                 continue
-            home = assign[name]
-            region = [name]
-            for other in self.nodes:  # plan order: inputs come first
-                if other in region or assign[other] != home:
-                    continue
-                if any(i in region for i in self.nodes[other].inputs):
-                    region.append(other)
-            for engine in self.candidates[name]:
-                if engine == home or not all(engine in self.candidates[r] for r in region):
-                    continue
-                trial = {**assign, **dict.fromkeys(region, engine)}
-                value = self.score(trial)
-                if value < current - 1e-12:
-                    assign.update(dict.fromkeys(region, engine))
-                    current, home, improved = value, engine, True
+            for region in (self._downstream(name, assign), self._upstream(name, assign)):
+                home = assign[name]
+                for engine in self.candidates[name]:
+                    if engine == home or not all(engine in self.candidates[r] for r in region):
+                        continue
+                    changes = dict.fromkeys(region, engine)
+                    if self.delta(assign, changes) < -1e-12:
+                        assign.update(changes)
+                        home, improved = engine, True
         return improved
+
+    def _downstream(self, name: str, assign: Mapping[str, str]) -> list[str]:
+        """``name`` and the steps after it that run on its engine, connected through it."""
+        home, members = assign[name], {name}
+        for other in self.nodes:  # plan order: inputs come first
+            if (
+                other not in members
+                and assign[other] == home
+                and any(i in members for i in self.nodes[other].inputs)
+            ):
+                members.add(other)
+        return [m for m in self.nodes if m in members]
+
+    def _upstream(self, name: str, assign: Mapping[str, str]) -> list[str]:
+        """``name`` and the movable steps before it that run on its engine."""
+        home, members, stack = assign[name], {name}, [name]
+        while stack:
+            for inp in self.nodes[stack.pop()].inputs:
+                if inp not in members and assign[inp] == home and len(self.candidates[inp]) > 1:
+                    members.add(inp)
+                    stack.append(inp)
+        return [m for m in self.nodes if m in members]
 
     def exhaustive(self) -> dict[str, str] | None:
         """The best of every assignment, when there are few enough."""
@@ -293,7 +338,22 @@ class Placer:
         exact = self.exhaustive()
         if exact is not None:
             return exact
-        return self.local_search(self.dynamic_programming())
+        # Several starts, each improved by local search; the cheapest wins.
+        starts = [self.dynamic_programming(), self.first_input_rule()]
+        for engine in self.engines:
+            starts.append(
+                {
+                    name: engine if engine in cands else cands[0]
+                    for name, cands in self.candidates.items()
+                }
+            )
+        best, best_value = starts[0], float("inf")
+        for start in starts:
+            candidate = self.local_search(dict(start))
+            value = self.score(candidate)
+            if value < best_value - 1e-12:
+                best, best_value = candidate, value
+        return best
 
     # -- explaining -------------------------------------------------------------------------
     def first_input_rule(self) -> dict[str, str]:
@@ -333,7 +393,6 @@ class Placer:
 
     def placements(self, assign: dict[str, str]) -> dict[str, Placement]:
         """Placement records with reasons and the alternatives considered."""
-        base = self.score(assign)
         result = {}
         for name in self.nodes:
             engine = assign[name]
@@ -342,14 +401,13 @@ class Placer:
                 if other == engine:
                     continue
                 if other in self.candidates[name]:
-                    moved = {**assign, name: other}
-                    alternatives.append((other, self.score(moved) - base, "costed"))
+                    alternatives.append((other, self.delta(assign, {name: other}), "costed"))
                 else:
                     alternatives.append((other, None, self._why_not(name, other)))
             result[name] = Placement(
                 engine=engine,
                 reason=self._reason(name, engine, assign, alternatives),
-                cost=self.model.score(self.terms(name, assign)),
+                cost=self.term_score(name, assign),
                 rows=self.est[name].rows,
                 bytes=self.est[name].bytes,
                 alternatives=tuple(alternatives),
@@ -412,3 +470,19 @@ class Placer:
 
 def _fmt(score: float) -> str:
     return f"{score:.3g}"
+
+
+class _Overlay(Mapping[str, str]):
+    """``assign`` with a few entries changed, without copying it."""
+
+    def __init__(self, base: Mapping[str, str], changes: Mapping[str, str]):
+        self.base, self.changes = base, changes
+
+    def __getitem__(self, key: str) -> str:
+        return self.changes[key] if key in self.changes else self.base[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)
