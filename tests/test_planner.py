@@ -314,3 +314,32 @@ def test_planner_matches_exhaustive_search_on_a_dag(two_warehouses: tuple[str, s
     assert heuristic.cost.seconds <= exact.cost.seconds * 1.10
     assert exact.baseline is not None
     assert exact.cost.seconds <= exact.baseline.seconds
+
+
+def test_statement_over_the_engine_limit_is_cut(tmp_path: Path, fact: pa.Table,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A profile with a 600-byte statement limit (real ones are 1-100 MB): the chain is cut
+    into several statements by materialising steps, and the result does not change."""
+    from pushdown import profiles
+
+    small = profiles.get_profile("duckdb").model_copy(
+        update={"limits": profiles.Limits(max_statement_bytes=600, max_identifier_length=255)})
+    monkeypatch.setitem(profiles.all_profiles(), "duckdb", small)
+    url = _db(tmp_path / "wh.db", sales=fact)
+    flow = pushdown.Flow()
+    flow.connection("wh", url)
+    ds = flow.dataset("sales", connection="wh", table="sales")
+    for i in range(12):
+        previous = f"c{i - 1}" if i else "amount"
+        ds = ds.compute(**{f"c{i}": f"{previous} * 1.5 + amount"}, name=f"step{i}")
+    ds.group(["channel"], {"total": "sum(c11)", "n": "count(*)"}, name="out")
+    plan = pushdown.plan(flow, cost_overrides={"wh": SLOW_WAREHOUSE}, statistics=BIG_SALES)
+    wh = [f for f in plan.fragments if f.engine == "wh"]
+    assert len(wh) > 1
+    for frag in wh:
+        for out in frag.outputs:
+            assert len(plan.statement(frag, out, pretty=False)) <= 600
+    assert any("size limit" in note for note in plan.notes.values())
+    want = pushdown.plan(_local_twin(flow, {"sales": fact})).execute()
+    assert_same(plan.execute()["out"], want["out"])
+    assert not _leftovers(url)

@@ -78,7 +78,13 @@ class Plan:
         self.notes = notes or {}
         self.compiled = optimize(logical.nodes, self.needed)
         engines = {name: p.engine for name, p in placement.items()}
-        self.fragments: list[Fragment] = build_fragments(logical, engines, materialize or set())
+        digest = hashlib.sha1(
+            json.dumps([flow.to_dict(), sorted(engines.items())], default=str).encode()
+        ).hexdigest()[:8]
+        self.id = digest
+        self.materialized = set(materialize or set())
+        self.fragments: list[Fragment] = build_fragments(logical, engines, self.materialized)
+        self._respect_statement_limits(engines)
         self.steps: dict[str, Step] = {
             name: Step(
                 name=name,
@@ -94,10 +100,31 @@ class Plan:
             )
             for name, node in logical.nodes.items()
         }
-        digest = hashlib.sha1(
-            json.dumps([flow.to_dict(), sorted(engines.items())], default=str).encode()
-        ).hexdigest()[:8]
-        self.id = digest
+
+    def _respect_statement_limits(self, engines: dict[str, str]) -> None:
+        """Cut a fragment whose statement exceeds its engine's size limit: the middle step of
+        the offending chain is materialised, until every statement fits."""
+        for _ in range(32):
+            cut = None
+            for frag in self.fragments:
+                if frag.python or is_local(frag):
+                    continue
+                limit = self.profiles[frag.engine].limits.max_statement_bytes
+                for out in frag.outputs:
+                    if len(self.statement(frag, out, pretty=False).encode()) <= limit:
+                        continue
+                    chain = [x for x in frag.nodes if x != out and not isinstance(
+                        self.logical.nodes[x], n.Source) and x not in self.materialized]
+                    if chain:
+                        cut = chain[len(chain) // 2]
+                        break
+                if cut:
+                    break
+            if cut is None:
+                return
+            self.materialized.add(cut)
+            self.notes[cut] = "materialised: the statement exceeded the engine's size limit"
+            self.fragments = build_fragments(self.logical, engines, self.materialized)
 
     def temp_name(self, dataset: str) -> str:
         """The deterministic name of the temporary table holding ``dataset`` on an engine."""
