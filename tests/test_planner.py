@@ -316,14 +316,16 @@ def test_planner_matches_exhaustive_search_on_a_dag(two_warehouses: tuple[str, s
     assert exact.cost.seconds <= exact.baseline.seconds
 
 
-def test_statement_over_the_engine_limit_is_cut(tmp_path: Path, fact: pa.Table,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_statement_over_the_engine_limit_is_cut(
+    tmp_path: Path, fact: pa.Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A profile with a 600-byte statement limit (real ones are 1-100 MB): the chain is cut
     into several statements by materialising steps, and the result does not change."""
     from pushdown import profiles
 
     small = profiles.get_profile("duckdb").model_copy(
-        update={"limits": profiles.Limits(max_statement_bytes=600, max_identifier_length=255)})
+        update={"limits": profiles.Limits(max_statement_bytes=600, max_identifier_length=255)}
+    )
     monkeypatch.setitem(profiles.all_profiles(), "duckdb", small)
     url = _db(tmp_path / "wh.db", sales=fact)
     flow = pushdown.Flow()

@@ -113,8 +113,13 @@ class Plan:
                 for out in frag.outputs:
                     if len(self.statement(frag, out, pretty=False).encode()) <= limit:
                         continue
-                    chain = [x for x in frag.nodes if x != out and not isinstance(
-                        self.logical.nodes[x], n.Source) and x not in self.materialized]
+                    chain = [
+                        x
+                        for x in frag.nodes
+                        if x != out
+                        and not isinstance(self.logical.nodes[x], n.Source)
+                        and x not in self.materialized
+                    ]
                     if chain:
                         cut = chain[len(chain) // 2]
                         break
