@@ -80,7 +80,21 @@ def make_plan(
     materialize: Iterable[str] = (),
     dialects: Mapping[str, str] | None = None,
 ) -> Plan:
-    """Validate ``flow``, estimate every step, and place it on the cheapest engine."""
+    """Plan ``flow``: place each step on the cheapest engine that can run it.
+
+    - ``connections`` overrides (or adds) connection URLs by name, e.g. to point a flow at a
+      test database: ``plan(flow, connections={"wh": "duckdb:///test.db"})``;
+    - ``statistics`` supplies table statistics by dataset (``{"orders": {"rows": 1e7}}``);
+      otherwise the engines are asked;
+    - ``objective``: ``"time"`` (default), ``"money"``, or seconds per dollar for a mix;
+    - ``cost_overrides`` changes cost parameters per connection (``{"wh":
+      {"query_latency_s": 2}}``); ``"local"`` names local execution;
+    - ``pin`` fixes steps to engines (``{"scored": "local"}``); ``forbid`` excludes engines
+      everywhere and ``forbid_steps`` per step; ``materialize`` computes steps once into a
+      table;
+    - ``dialects`` plans a connection with another engine's profile, e.g. a Spark Thrift
+      server reached through ``hive://`` but speaking Spark SQL: ``{"lake": "spark"}``.
+    """
     urls = dict(flow.spec.connections)
     for name, url in (connections or {}).items():
         if name == LOCAL:
