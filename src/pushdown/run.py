@@ -83,7 +83,9 @@ class _Run:
             if name in self.given:
                 return self.given[name]
             if name not in self.opened:
-                self.opened[name] = open_connector(name, self.plan.connections[name])
+                self.opened[name] = open_connector(
+                    name, self.plan.connections[name], self.plan.connect_args.get(name)
+                )
             return self.opened[name]
 
     def lock(self, engine: str) -> threading.Lock:

@@ -1,10 +1,13 @@
-"""Connectors: run SQL in place, fetch and upload Arrow, read schemas.
+"""Connectors: run SQL in place, fetch and upload Arrow, read schemas and statistics.
 
 :func:`open_connector` turns a flow's named SQLAlchemy URL into a connector; an engine whose
 driver is not installed says which extra to install.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy.exc import NoSuchModuleError
 
@@ -13,21 +16,29 @@ from pushdown.engines.urls import EXTRAS, parse_url
 from pushdown.errors import ConnectionConfigError
 
 
-def open_connector(name: str, url: str) -> Connector:
-    """Open the connection ``name`` from its (possibly ``${VAR}``-templated) URL."""
+def open_connector(name: str, url: str, connect_args: Mapping[str, Any] | None = None) -> Connector:
+    """Open the connection ``name`` from its (possibly ``${VAR}``-templated) URL.
+
+    ``connect_args`` go to the driver (hosts, ports, protocols, clients: what a URL cannot
+    carry)."""
     parsed, profile = parse_url(url, connection=name)
-    if profile.name == "duckdb":
-        from pushdown.engines.duckdb import DuckDBConnector
-
-        return DuckDBConnector(name, profile, parsed)
-    if profile.name == "spark":
-        from pushdown.engines.spark import SparkConnector
-
-        return SparkConnector(name, profile, parsed)
-    from pushdown.engines.sqlalchemy import SQLAlchemyConnector
-
+    args = dict(connect_args or {})
     try:
-        return SQLAlchemyConnector(name, profile, parsed)
+        if profile.name == "duckdb":
+            from pushdown.engines.duckdb import DuckDBConnector
+
+            return DuckDBConnector(name, profile, parsed)
+        if profile.name == "spark":
+            from pushdown.engines.spark import SparkConnector
+
+            return SparkConnector(name, profile, parsed)
+        if profile.name == "snowflake":
+            from pushdown.engines.snowflake import SnowflakeConnector
+
+            return SnowflakeConnector(name, profile, parsed, args)
+        from pushdown.engines.sqlalchemy import SQLAlchemyConnector
+
+        return SQLAlchemyConnector(name, profile, parsed, args)
     except Exception as err:
         cause = err.__cause__ or err
         if isinstance(cause, NoSuchModuleError | ImportError | ModuleNotFoundError):

@@ -79,6 +79,7 @@ def make_plan(
     forbid_steps: Mapping[str, Iterable[str]] | None = None,
     materialize: Iterable[str] = (),
     dialects: Mapping[str, str] | None = None,
+    connect_args: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Plan:
     """Plan ``flow``: place each step on the cheapest engine that can run it.
 
@@ -93,7 +94,8 @@ def make_plan(
       everywhere and ``forbid_steps`` per step; ``materialize`` computes steps once into a
       table;
     - ``dialects`` plans a connection with another engine's profile, e.g. a Spark Thrift
-      server reached through ``hive://`` but speaking Spark SQL: ``{"lake": "spark"}``.
+      server reached through ``hive://`` but speaking Spark SQL: ``{"lake": "spark"}``;
+    - ``connect_args`` passes driver arguments per connection (hosts, ports, clients).
     """
     urls = dict(flow.spec.connections)
     for name, url in (connections or {}).items():
@@ -122,7 +124,7 @@ def make_plan(
 
     def connector(name: str) -> Connector:
         if name not in opened:
-            opened[name] = open_connector(name, urls[name])
+            opened[name] = open_connector(name, urls[name], (connect_args or {}).get(name))
         return opened[name]
 
     def read_schema(ds: s.DatasetSpec) -> pa.Schema:
@@ -165,6 +167,7 @@ def make_plan(
         baseline=placer.total(placer.first_input_rule()),
         materialize=constraints.materialize,
         notes=notes,
+        connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
     )
 
 

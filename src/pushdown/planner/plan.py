@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from sqlglot import exp
@@ -65,6 +65,7 @@ class Plan:
         baseline: Cost | None = None,
         materialize: set[str] | None = None,
         notes: dict[str, str] | None = None,
+        connect_args: dict[str, dict[str, Any]] | None = None,
     ):
         self.flow = flow
         self.logical = logical
@@ -76,6 +77,7 @@ class Plan:
         self.cost = cost
         self.baseline = baseline
         self.notes = notes or {}
+        self.connect_args = connect_args or {}
         self.compiled = optimize(logical.nodes, self.needed)
         engines = {name: p.engine for name, p in placement.items()}
         digest = hashlib.sha1(

@@ -1,0 +1,54 @@
+"""Integration fixtures: stand-ins started by tests/standins/start.sh (CI always starts them),
+or live accounts named by PUSHDOWN_TEST_<ENGINE>_URL.  Locally, a missing stand-in skips its
+tests with the reason; in CI it fails the run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+@dataclass
+class Target:
+    """How to reach one engine: a URL plus driver arguments, and what the target proves."""
+
+    url: str
+    connect_args: dict[str, Any] = field(default_factory=dict)
+    live: bool = False
+
+
+def _require(variable: str, engine: str) -> None:
+    message = (
+        f"{engine} stand-in is not running: run `source tests/standins/start.sh` "
+        f"(or set PUSHDOWN_TEST_{engine.upper()}_URL for a live account)"
+    )
+    if IN_CI:
+        pytest.fail(f"{message}; CI must start it ({variable} is unset)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def snowflake_target() -> Iterator[Target]:
+    pytest.importorskip("snowflake.sqlalchemy", reason="pip install -e '.[snowflake]'")
+    live = os.environ.get("PUSHDOWN_TEST_SNOWFLAKE_URL")
+    if live:
+        yield Target(live, live=True)
+        return
+    address = os.environ.get("PUSHDOWN_STANDIN_SNOWFLAKE")
+    if not address:
+        _require("PUSHDOWN_STANDIN_SNOWFLAKE", "snowflake")
+    host, port = address.rsplit(":", 1)
+    args = {
+        "host": host,
+        "port": int(port),
+        "protocol": "http",
+        "network_timeout": 1,
+        "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False},
+    }
+    yield Target("snowflake://fake:snow@fakesnow/PUSHDOWN/TESTS", args)

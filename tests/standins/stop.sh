@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Stop the stand-ins started by start.sh, by the PIDs it saved (never by name).
+for pid in ${STANDIN_PIDS:-}; do
+  kill "$pid" 2>/dev/null || true
+done
+for pid in ${STANDIN_PIDS:-}; do
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+done
