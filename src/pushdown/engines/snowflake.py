@@ -12,6 +12,7 @@ sqlglot does not build, take only identifiers quoted by sqlglot and a local file
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import uuid
@@ -149,10 +150,8 @@ class SnowflakeConnector(Connector):
             with self.errors(statement):
                 self._run(statement)
         finally:
-            try:
+            with contextlib.suppress(EngineError):
                 self.drop(staging)
-            except EngineError:
-                pass
 
     def close(self) -> None:
         """Close the connection and dispose of the engine."""
