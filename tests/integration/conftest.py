@@ -52,3 +52,19 @@ def snowflake_target() -> Iterator[Target]:
         "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False},
     }
     yield Target("snowflake://fake:snow@fakesnow/PUSHDOWN/TESTS", args)
+
+
+@pytest.fixture(scope="session")
+def bigquery_target() -> Iterator[Target]:
+    pytest.importorskip("google.cloud.bigquery", reason="pip install -e '.[bigquery]'")
+    live = os.environ.get("PUSHDOWN_TEST_BIGQUERY_URL")
+    if live:
+        yield Target(live, live=True)
+        return
+    address = os.environ.get("PUSHDOWN_STANDIN_BIGQUERY")
+    if not address:
+        _require("PUSHDOWN_STANDIN_BIGQUERY", "bigquery")
+    yield Target(
+        "bigquery://test-proj/pushdown_tests",
+        {"api_endpoint": f"http://{address}", "anonymous": True, "use_storage_api": False},
+    )

@@ -4,11 +4,25 @@
 # Each emulator runs from its own virtual environment under $STANDIN_DIR so its pins never
 # touch the project's.  Stop them with tests/standins/stop.sh (by PID).
 #   Snowflake protocol: fakesnow 0.12.1 (server mode) + tests/standins/fakesnow_server.py
+#   BigQuery protocol:  bqemulator 1.4.0 via tests/standins/bqemu_launch.py (offline fixes)
 set -euo pipefail
 _here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export STANDIN_DIR=${STANDIN_DIR:-$(pwd)/.standin}
 mkdir -p "$STANDIN_DIR"
 SF_PORT=${SF_PORT:-64616}
+BQ_PORT=${BQ_PORT:-9050}
+BQ_GRPC_PORT=${BQ_GRPC_PORT:-9060}
+
+_status() {  # HTTP status of METHOD URL, or nothing when nobody answers
+  python3 - "$1" "$2" <<'PY' 2>/dev/null || true
+import sys, urllib.error, urllib.request
+try:
+    with urllib.request.urlopen(urllib.request.Request(sys.argv[2], method=sys.argv[1]), timeout=1) as r:
+        print(r.status)
+except urllib.error.HTTPError as err:
+    print(err.code)
+PY
+}
 
 if [ ! -x "$STANDIN_DIR/venv-fakesnow/bin/python" ]; then
   python3 -m venv "$STANDIN_DIR/venv-fakesnow"
@@ -19,23 +33,29 @@ fi
 echo $! > "$STANDIN_DIR/fakesnow.pid"
 export STANDIN_PIDS="${STANDIN_PIDS:-} $(cat "$STANDIN_DIR/fakesnow.pid")"
 
+if [ ! -x "$STANDIN_DIR/venv-bqemu/bin/python" ]; then
+  python3 -m venv "$STANDIN_DIR/venv-bqemu"
+  # numpy: bqemulator needs it at start-up (DuckDB UDFs) but does not declare it
+  "$STANDIN_DIR/venv-bqemu/bin/pip" install -q "bqemulator==1.4.0" numpy
+fi
+"$STANDIN_DIR/venv-bqemu/bin/python" "$_here/bqemu_launch.py" --rest-host 127.0.0.1 --rest-port "$BQ_PORT" \
+  --grpc-host 127.0.0.1 --grpc-port "$BQ_GRPC_PORT" --project test-proj --log-level warning \
+  > "$STANDIN_DIR/bqemu.log" 2>&1 &
+echo $! > "$STANDIN_DIR/bqemu.pid"
+export STANDIN_PIDS="$STANDIN_PIDS $(cat "$STANDIN_DIR/bqemu.pid")"
+
 for i in $(seq 1 300); do   # up to 30 s
-  code=$(python3 - "$SF_PORT" <<'PY' 2>/dev/null || true
-import sys, urllib.error, urllib.request
-try:
-    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/session", method="POST"), timeout=1)
-    print(200)
-except urllib.error.HTTPError as err:
-    print(err.code)
-PY
-)
-  if [ "$code" = 401 ]; then
+  if [ -z "${PUSHDOWN_STANDIN_SNOWFLAKE:-}" ] && [ "$(_status POST "http://127.0.0.1:$SF_PORT/session")" = 401 ]; then
     echo "snowflake stand-in ready after $((i / 10)).$((i % 10)) s on 127.0.0.1:$SF_PORT"
     export PUSHDOWN_STANDIN_SNOWFLAKE="127.0.0.1:$SF_PORT"
-    break
   fi
+  if [ -z "${PUSHDOWN_STANDIN_BIGQUERY:-}" ] && [ "$(_status GET "http://127.0.0.1:$BQ_PORT/readyz")" = 200 ]; then
+    echo "bigquery stand-in ready after $((i / 10)).$((i % 10)) s on 127.0.0.1:$BQ_PORT"
+    export PUSHDOWN_STANDIN_BIGQUERY="127.0.0.1:$BQ_PORT"
+  fi
+  [ -n "${PUSHDOWN_STANDIN_SNOWFLAKE:-}" ] && [ -n "${PUSHDOWN_STANDIN_BIGQUERY:-}" ] && break
   sleep 0.1
 done
-if [ -z "${PUSHDOWN_STANDIN_SNOWFLAKE:-}" ]; then
-  echo "snowflake stand-in failed to start"; tail -n 30 "$STANDIN_DIR/fakesnow.log"; return 1 2>/dev/null || exit 1
+if [ -z "${PUSHDOWN_STANDIN_SNOWFLAKE:-}" ] || [ -z "${PUSHDOWN_STANDIN_BIGQUERY:-}" ]; then
+  echo "a stand-in failed to start"; tail -n 30 "$STANDIN_DIR"/*.log; return 1 2>/dev/null || exit 1
 fi

@@ -36,6 +36,10 @@ def open_connector(name: str, url: str, connect_args: Mapping[str, Any] | None =
             from pushdown.engines.snowflake import SnowflakeConnector
 
             return SnowflakeConnector(name, profile, parsed, args)
+        if profile.name == "bigquery":
+            from pushdown.engines.bigquery import BigQueryConnector
+
+            return BigQueryConnector(name, profile, parsed, args)
         from pushdown.engines.sqlalchemy import SQLAlchemyConnector
 
         return SQLAlchemyConnector(name, profile, parsed, args)

@@ -133,12 +133,13 @@ class Placer:
             return [LOCAL]
         ok = [e for e in self.engines if e not in forbidden and (e == LOCAL or verdicts[e].ok)]
         if not ok:
-            raise UnsupportedError(
-                "any allowed engine",
-                f"step {name!r}",
-                "every engine that can run it is forbidden",
-                recipe=node.recipe,
+            why = "; ".join(
+                f"{e}: forbidden"
+                if e in forbidden or e == LOCAL
+                else verdicts[e].describe(f"{self.profiles[e].name} ({e})")
+                for e in self.engines
             )
+            raise UnsupportedError("any allowed engine", f"step {name!r}", why, recipe=node.recipe)
         return ok
 
     # -- exact costs ------------------------------------------------------------------------
