@@ -68,3 +68,16 @@ def bigquery_target() -> Iterator[Target]:
         "bigquery://test-proj/pushdown_tests",
         {"api_endpoint": f"http://{address}", "anonymous": True, "use_storage_api": False},
     )
+
+
+@pytest.fixture(scope="session")
+def hive_target() -> Iterator[Target]:
+    pytest.importorskip("pyhive", reason="pip install -e '.[hive]'")
+    live = os.environ.get("PUSHDOWN_TEST_HIVE_URL")
+    if live:
+        yield Target(live, live=True)
+        return
+    address = os.environ.get("PUSHDOWN_STANDIN_HIVE")
+    if not address:
+        _require("PUSHDOWN_STANDIN_HIVE", "hive")
+    yield Target(f"hive://ci@{address}/default?auth=NOSASL")

@@ -23,7 +23,7 @@ from tests.cases import CASES, TABLES, Case, build_flow
 from tests.helpers import assert_same, rows
 from tests.integration.conftest import Target
 
-ENGINES = ["snowflake", "bigquery"]
+ENGINES = ["snowflake", "bigquery", "hive"]
 NULL_TIMESTAMPS = (
     "fakesnow sends NULL TIMESTAMP_NTZ values that connector 5.x cannot decode "
     "(non-nullable struct field 'epoch'); a stand-in limitation"
@@ -42,8 +42,13 @@ STANDIN_XFAIL: dict[str, dict[str, str]] = {
         "allows inside a quoted identifier, so the table cannot be created",
     },
 }
+STANDIN_XFAIL["hive"] = {}
 # Tables a stand-in cannot create (see STANDIN_XFAIL).
-STANDIN_SKIP_TABLES: dict[str, set[str]] = {"snowflake": set(), "bigquery": {"weird"}}
+STANDIN_SKIP_TABLES: dict[str, set[str]] = {
+    "snowflake": set(),
+    "bigquery": {"weird"},
+    "hive": set(),
+}
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -73,7 +78,7 @@ def _prepare_standin(engine: str, target: Target) -> None:
         ) as con:
             con.cursor().execute("CREATE DATABASE IF NOT EXISTS PUSHDOWN")
             con.cursor().execute("CREATE SCHEMA IF NOT EXISTS PUSHDOWN.TESTS")
-    else:
+    elif engine == "bigquery":
         conn = open_connector(engine, target.url, target.connect_args)
         try:
             conn.client.create_dataset(conn.dataset, exists_ok=True)  # type: ignore[attr-defined]
@@ -87,6 +92,8 @@ def _leftover_tables(engine: str, target: Target) -> list[str]:
         if engine == "snowflake":
             table = conn.fetch_arrow("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES")
             names = table.column(0).to_pylist()
+        elif engine == "hive":
+            names = conn.fetch_arrow("SHOW TABLES").column("tableName").to_pylist()
         else:
             client = conn.client  # type: ignore[attr-defined]
             names = [t.table_id for t in client.list_tables(conn.dataset)]  # type: ignore[attr-defined]

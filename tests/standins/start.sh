@@ -5,6 +5,7 @@
 # touch the project's.  Stop them with tests/standins/stop.sh (by PID).
 #   Snowflake protocol: fakesnow 0.12.1 (server mode) + tests/standins/fakesnow_server.py
 #   BigQuery protocol:  bqemulator 1.4.0 via tests/standins/bqemu_launch.py (offline fixes)
+#   Hive protocol:      one Spark JVM (the project's pyspark) via tests/standins/spark_thrift.py
 set -euo pipefail
 _here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export STANDIN_DIR=${STANDIN_DIR:-$(pwd)/.standin}
@@ -12,6 +13,8 @@ mkdir -p "$STANDIN_DIR"
 SF_PORT=${SF_PORT:-64616}
 BQ_PORT=${BQ_PORT:-9050}
 BQ_GRPC_PORT=${BQ_GRPC_PORT:-9060}
+HIVE_PORT=${HIVE_PORT:-10000}
+PROJECT_PYTHON=${PROJECT_PYTHON:-$(pwd)/.venv/bin/python}
 
 _status() {  # HTTP status of METHOD URL, or nothing when nobody answers
   python3 - "$1" "$2" <<'PY' 2>/dev/null || true
@@ -44,7 +47,12 @@ fi
 echo $! > "$STANDIN_DIR/bqemu.pid"
 export STANDIN_PIDS="$STANDIN_PIDS $(cat "$STANDIN_DIR/bqemu.pid")"
 
-for i in $(seq 1 300); do   # up to 30 s
+rm -rf "$STANDIN_DIR/spark"
+"$PROJECT_PYTHON" "$_here/spark_thrift.py" "$HIVE_PORT" > "$STANDIN_DIR/spark.log" 2>&1 &
+echo $! > "$STANDIN_DIR/spark.pid"
+export STANDIN_PIDS="$STANDIN_PIDS $(cat "$STANDIN_DIR/spark.pid")"
+
+for i in $(seq 1 900); do   # up to 90 s (the Spark JVM takes 6-10 s)
   if [ -z "${PUSHDOWN_STANDIN_SNOWFLAKE:-}" ] && [ "$(_status POST "http://127.0.0.1:$SF_PORT/session")" = 401 ]; then
     echo "snowflake stand-in ready after $((i / 10)).$((i % 10)) s on 127.0.0.1:$SF_PORT"
     export PUSHDOWN_STANDIN_SNOWFLAKE="127.0.0.1:$SF_PORT"
@@ -53,9 +61,15 @@ for i in $(seq 1 300); do   # up to 30 s
     echo "bigquery stand-in ready after $((i / 10)).$((i % 10)) s on 127.0.0.1:$BQ_PORT"
     export PUSHDOWN_STANDIN_BIGQUERY="127.0.0.1:$BQ_PORT"
   fi
-  [ -n "${PUSHDOWN_STANDIN_SNOWFLAKE:-}" ] && [ -n "${PUSHDOWN_STANDIN_BIGQUERY:-}" ] && break
+  if [ -z "${PUSHDOWN_STANDIN_HIVE:-}" ] && grep -q READY "$STANDIN_DIR/spark.log"; then
+    echo "hive stand-in ready after $((i / 10)).$((i % 10)) s on 127.0.0.1:$HIVE_PORT"
+    export PUSHDOWN_STANDIN_HIVE="127.0.0.1:$HIVE_PORT"
+  fi
+  [ -n "${PUSHDOWN_STANDIN_SNOWFLAKE:-}" ] && [ -n "${PUSHDOWN_STANDIN_BIGQUERY:-}" ] \
+    && [ -n "${PUSHDOWN_STANDIN_HIVE:-}" ] && break
   sleep 0.1
 done
-if [ -z "${PUSHDOWN_STANDIN_SNOWFLAKE:-}" ] || [ -z "${PUSHDOWN_STANDIN_BIGQUERY:-}" ]; then
+if [ -z "${PUSHDOWN_STANDIN_SNOWFLAKE:-}" ] || [ -z "${PUSHDOWN_STANDIN_BIGQUERY:-}" ] \
+    || [ -z "${PUSHDOWN_STANDIN_HIVE:-}" ]; then
   echo "a stand-in failed to start"; tail -n 30 "$STANDIN_DIR"/*.log; return 1 2>/dev/null || exit 1
 fi

@@ -36,6 +36,10 @@ def open_connector(name: str, url: str, connect_args: Mapping[str, Any] | None =
             from pushdown.engines.snowflake import SnowflakeConnector
 
             return SnowflakeConnector(name, profile, parsed, args)
+        if profile.name == "hive":
+            from pushdown.engines.hive import HiveConnector
+
+            return HiveConnector(name, profile, parsed, args)
         if profile.name == "bigquery":
             from pushdown.engines.bigquery import BigQueryConnector
 
