@@ -7,17 +7,18 @@ import sys
 
 def main(argv: list[str]) -> int:
     """Dispatch to a benchmark module's ``main``."""
-    names = {"planning": "benchmarks.planning", "placement": "benchmarks.placement"}
+    names = {
+        "planning": "benchmarks.planning",
+        "placement": "benchmarks.placement",
+        "transfer": "benchmarks.transfer",
+    }
     if not argv or argv[0] not in names:
         print(f"usage: python -m benchmarks {{{','.join(names)}}}", file=sys.stderr)
         return 2
     import importlib
 
     module = importlib.import_module(names[argv[0]])
-    if argv[1:]:
-        module.main(argv[1:])
-    else:
-        module.main()
+    module.main(argv[1:])
     return 0
 
 

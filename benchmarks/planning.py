@@ -184,8 +184,8 @@ def scaling() -> list[dict[str, Any]]:
     return rows
 
 
-def main() -> None:
-    """Print both tables."""
+def main(argv: list[str] | None = None) -> None:
+    """Print both tables (no options)."""
     import platform
 
     print(

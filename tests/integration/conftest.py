@@ -81,3 +81,9 @@ def hive_target() -> Iterator[Target]:
     if not address:
         _require("PUSHDOWN_STANDIN_HIVE", "hive")
     yield Target(f"hive://ci@{address}/default?auth=NOSASL")
+
+
+@pytest.fixture(scope="session")
+def spark_target(spark: object) -> Iterator[Target]:
+    """The in-process Spark session (from tests/conftest.py) behind a ``spark://`` URL."""
+    yield Target("spark://local[2]")

@@ -23,7 +23,7 @@ from tests.cases import CASES, TABLES, Case, build_flow
 from tests.helpers import assert_same, rows
 from tests.integration.conftest import Target
 
-ENGINES = ["snowflake", "bigquery", "hive"]
+ENGINES = ["snowflake", "bigquery", "hive", "spark"]
 NULL_TIMESTAMPS = (
     "fakesnow sends NULL TIMESTAMP_NTZ values that connector 5.x cannot decode "
     "(non-nullable struct field 'epoch'); a stand-in limitation"
@@ -43,11 +43,13 @@ STANDIN_XFAIL: dict[str, dict[str, str]] = {
     },
 }
 STANDIN_XFAIL["hive"] = {}
+STANDIN_XFAIL["spark"] = {}
 # Tables a stand-in cannot create (see STANDIN_XFAIL).
 STANDIN_SKIP_TABLES: dict[str, set[str]] = {
     "snowflake": set(),
     "bigquery": {"weird"},
     "hive": set(),
+    "spark": set(),
 }
 
 
@@ -92,7 +94,7 @@ def _leftover_tables(engine: str, target: Target) -> list[str]:
         if engine == "snowflake":
             table = conn.fetch_arrow("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES")
             names = table.column(0).to_pylist()
-        elif engine == "hive":
+        elif engine in ("hive", "spark"):
             names = conn.fetch_arrow("SHOW TABLES").column("tableName").to_pylist()
         else:
             client = conn.client  # type: ignore[attr-defined]
@@ -193,3 +195,27 @@ def test_sql_error_is_an_engine_error_without_credentials(loaded: tuple[str, Tar
         conn.close()
     assert info.value.engine == engine and "no_such_table" in str(info.value)
     assert "snow" not in str(info.value).replace("snowflake", "")
+
+
+@pytest.mark.parametrize("engine", ["snowflake", "hive"])
+def test_unreachable_host_is_an_engine_error(engine: str, request: pytest.FixtureRequest) -> None:
+    """A connection to a port nobody listens on fails fast with the engine's name and no
+    password in the message."""
+    import time
+
+    target: Target = request.getfixturevalue(f"{engine}_target")
+    if target.live:
+        pytest.skip("the stand-in's address is what is rewritten here")
+    if engine == "snowflake":
+        url, args = (
+            "snowflake://fake:s3cret@fakesnow/PUSHDOWN/TESTS",
+            {**target.connect_args, "port": 1},
+        )
+    else:
+        url, args = "hive://ci:s3cret@127.0.0.1:1/default?auth=CUSTOM", {}
+    start = time.perf_counter()
+    with pytest.raises(pushdown.EngineError) as info:
+        conn = open_connector("broken", url, args)
+        conn.fetch_arrow("SELECT 1")
+    assert time.perf_counter() - start < 60
+    assert info.value.engine == "broken" and "s3cret" not in str(info.value)
