@@ -219,3 +219,87 @@ def test_unreachable_host_is_an_engine_error(engine: str, request: pytest.Fixtur
         conn.fetch_arrow("SELECT 1")
     assert time.perf_counter() - start < 60
     assert info.value.engine == "broken" and "s3cret" not in str(info.value)
+
+
+def test_engine_that_dies_between_fragments(snowflake_target: Target, tmp_path: object) -> None:
+    """A second fakesnow is started for this test and stopped after the first fragment: the
+    run fails with the engine's typed error, and the temporary table uploaded to the engine
+    still reachable (a DuckDB warehouse) is dropped."""
+    import os
+    import signal
+    import subprocess
+    import time
+    from pathlib import Path
+
+    import duckdb
+
+    if snowflake_target.live:
+        pytest.skip("needs a stand-in it may stop")
+    standin = Path(os.environ.get("STANDIN_DIR", ".standin")) / "venv-fakesnow" / "bin" / "python"
+    if not standin.exists():
+        pytest.skip("the fakesnow venv of tests/standins/start.sh is not there")
+    port = 64000 + os.getpid() % 1000
+    server = subprocess.Popen(
+        [
+            str(standin),
+            str(Path(__file__).parents[1] / "standins" / "fakesnow_server.py"),
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        deadline = time.time() + 30
+        while time.time() < deadline and "READY" not in (server.stdout.readline() or ""):
+            pass
+        args = {**snowflake_target.connect_args, "port": port}
+        import snowflake.connector
+
+        with snowflake.connector.connect(
+            user="fake", password="snow", account="fakesnow", **args
+        ) as con:
+            con.cursor().execute("CREATE DATABASE IF NOT EXISTS DIES")
+            con.cursor().execute("CREATE SCHEMA IF NOT EXISTS DIES.S")
+        sf = open_connector("sf", "snowflake://fake:snow@fakesnow/DIES/S", args)
+        sf.upload("orders", TABLES["orders"])
+        sf.close()
+        db = Path(str(tmp_path)) / "wh.db"
+        con = duckdb.connect(str(db))
+        con.register("src", TABLES["customers"])
+        con.execute("CREATE TABLE customers AS SELECT * FROM src")
+        con.close()
+        flow = pushdown.Flow()
+        flow.connection("sf", "snowflake://fake:snow@fakesnow/DIES/S")
+        flow.connection("wh", f"duckdb:///{db}")
+        orders = flow.dataset("orders", connection="sf", table="orders")
+        customers = flow.dataset("customers", connection="wh", table="customers")
+        paid = orders.filter("status = 'paid'", name="paid")
+        paid.join(customers, on=["customer_id"], name="joined").group(
+            ["region"], {"n": "count(*)"}, name="out"
+        )
+        plan = pushdown.plan(
+            flow, connect_args={"sf": args}, pin={"paid": "sf", "joined": "wh", "out": "sf"}
+        )
+
+        def kill_after_first(fragment: object) -> None:
+            if getattr(fragment, "engine", None) == "sf" and "out" in getattr(
+                fragment, "outputs", []
+            ):
+                server.send_signal(signal.SIGKILL)
+                server.wait()
+
+        with pytest.raises(pushdown.EngineError) as info:
+            plan.execute(before_fragment=kill_after_first)
+        assert info.value.engine == "sf"
+        con = duckdb.connect(str(db), read_only=True)
+        left = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_pushdown_%'"
+        ).fetchall()
+        con.close()
+        assert left == []
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
