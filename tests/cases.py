@@ -214,7 +214,7 @@ def group_aggregates(flow: Flow, d: dict[str, Dataset]) -> None:
 @case("customers")
 def group_string_concat(flow: Flow, d: dict[str, Dataset]) -> None:
     d["customers"].group(
-        ["region"], {"names": "string_agg(name, ',')", "n": "count(name)"}, name="out"
+        ["region"], {"names": "string_agg(name, ',' ORDER BY name)", "n": "count(name)"}, name="out"
     )
 
 

@@ -87,3 +87,40 @@ def hive_target() -> Iterator[Target]:
 def spark_target(spark: object) -> Iterator[Target]:
     """The in-process Spark session (from tests/conftest.py) behind a ``spark://`` URL."""
     yield Target("spark://local[2]")
+
+
+@pytest.fixture(scope="session")
+def databricks_target() -> Iterator[Target]:
+    pytest.importorskip("databricks.sql", reason="pip install -e '.[databricks]'")
+    live = os.environ.get("PUSHDOWN_TEST_DATABRICKS_URL")
+    if live:
+        yield Target(live, live=True)
+        return
+    address = os.environ.get("PUSHDOWN_STANDIN_DATABRICKS")
+    if not address:
+        _require("PUSHDOWN_STANDIN_DATABRICKS", "databricks")
+    import base64
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "standins"))
+    import dbx_shim  # noqa: F401  (test-only protocol patches for the Spark Thrift stand-in)
+
+    class BasicAuth:
+        """The stand-in takes any Basic credentials."""
+
+        def auth_type(self) -> str:
+            return "basic"
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            token = base64.b64encode(b"ci:x").decode()
+            return lambda: {"Authorization": f"Basic {token}"}
+
+    host, port = address.rsplit(":", 1)
+    yield Target(
+        f"databricks://token:unused@{host}:{port}?http_path=cliservice",
+        {
+            "credentials_provider": BasicAuth(),
+            "_connection_uri": f"http://{host}:{port}/cliservice",
+        },
+    )

@@ -23,7 +23,7 @@ from tests.cases import CASES, TABLES, Case, build_flow
 from tests.helpers import assert_same, rows
 from tests.integration.conftest import Target
 
-ENGINES = ["snowflake", "bigquery", "hive", "spark"]
+ENGINES = ["snowflake", "bigquery", "hive", "spark", "databricks"]
 NULL_TIMESTAMPS = (
     "fakesnow sends NULL TIMESTAMP_NTZ values that connector 5.x cannot decode "
     "(non-nullable struct field 'epoch'); a stand-in limitation"
@@ -44,12 +44,14 @@ STANDIN_XFAIL: dict[str, dict[str, str]] = {
 }
 STANDIN_XFAIL["hive"] = {}
 STANDIN_XFAIL["spark"] = {}
+STANDIN_XFAIL["databricks"] = {}
 # Tables a stand-in cannot create (see STANDIN_XFAIL).
 STANDIN_SKIP_TABLES: dict[str, set[str]] = {
     "snowflake": set(),
     "bigquery": {"weird"},
     "hive": set(),
     "spark": set(),
+    "databricks": set(),
 }
 
 
@@ -94,7 +96,7 @@ def _leftover_tables(engine: str, target: Target) -> list[str]:
         if engine == "snowflake":
             table = conn.fetch_arrow("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES")
             names = table.column(0).to_pylist()
-        elif engine in ("hive", "spark"):
+        elif engine in ("hive", "spark", "databricks"):
             names = conn.fetch_arrow("SHOW TABLES").column("tableName").to_pylist()
         else:
             client = conn.client  # type: ignore[attr-defined]

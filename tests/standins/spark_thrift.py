@@ -1,11 +1,14 @@
-"""Test-only stand-in for Hive: one Spark JVM (pyspark, local[2]) serving the HiveServer2
-binary protocol on 127.0.0.1 (``hive://ci@127.0.0.1:PORT/default?auth=NOSASL``), with an
-embedded Derby metastore under ``$STANDIN_DIR/spark``.  Prints READY; SIGTERM stops it.
+"""Test-only stand-in for Hive and Databricks: one Spark JVM (pyspark, local[2]) serving the
+HiveServer2 binary protocol on 127.0.0.1 (``hive://ci@127.0.0.1:PORT/default?auth=NOSASL``)
+and, with a second port, the HTTP protocol the Databricks connector speaks (path
+``cliservice``), sharing an embedded Derby metastore under ``$STANDIN_DIR/spark``.
+Prints READY; SIGTERM stops it.  Usage: ``python spark_thrift.py HIVE_PORT [HTTP_PORT]``.
 
-It is Spark SQL behind the Hive protocol: it accepts SQL real Hive would reject, so it proves
-the client path and Spark's semantics, not HiveQL-only behaviour.  (The Databricks connector's
-HTTP mode is not started here: it listens on every interface whatever bind.host says.)
-Adapted from shared/standins/spark/ci_stand_in.py.
+HTTP mode listens on every interface whatever bind.host says: start it only inside a network
+namespace that has nothing but loopback (``.ci/run`` does).  It is Spark SQL behind both
+protocols: it proves the client paths and Spark's semantics, not HiveQL-only behaviour nor
+Databricks SQL warehouses (Delta, Unity Catalog).  Adapted from
+shared/standins/spark/ci_stand_in.py.
 """
 
 import os
@@ -18,6 +21,7 @@ started = time.time()
 root = os.path.join(os.environ.get("STANDIN_DIR", os.path.join(os.getcwd(), ".standin")), "spark")
 os.makedirs(root, exist_ok=True)
 port = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
+http_port = int(sys.argv[2]) if len(sys.argv) > 2 else None
 os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
 os.environ["PYSPARK_SUBMIT_ARGS"] = "--driver-memory 1g pyspark-shell"
 
@@ -35,31 +39,36 @@ spark = (
             f"jdbc:derby:;databaseName={root}/metastore_db;create=true")
     .config("spark.hadoop.hive.server2.thrift.bind.host", "127.0.0.1")
     .config("spark.hadoop.hive.server2.authentication", "NOSASL")
+    .config("spark.hadoop.hive.server2.thrift.http.path", "cliservice")
     .enableHiveSupport().getOrCreate()
 )
 spark.sparkContext.setLogLevel("WARN")
-spark.conf.set("hive.server2.transport.mode", "binary")
-spark.conf.set("hive.server2.thrift.port", str(port))
 servers, errors = [], []
 
 
-def start() -> None:
+def start(mode: str, server_port: int) -> None:
     try:
+        spark.conf.set("hive.server2.transport.mode", mode)
+        spark.conf.set("hive.server2.thrift.port", str(server_port))
+        spark.conf.set("hive.server2.thrift.http.port", str(server_port))
         server = spark._jvm.org.apache.spark.sql.hive.thriftserver.HiveThriftServer2
         servers.append(server.startWithContext(spark._jsparkSession.sqlContext()))
     except Exception as err:  # reported below
         errors.append(err)
 
 
-# Hive keeps thread-local session state: start the server from its own thread.
-thread = threading.Thread(target=start)
-thread.start()
-thread.join()
+# Hive keeps thread-local session state: start each server from its own thread.
+for mode, server_port in (("binary", port), ("http", http_port)):
+    if server_port is None:
+        continue
+    thread = threading.Thread(target=start, args=(mode, server_port))
+    thread.start()
+    thread.join()
 if errors:
     print("FAILED:", errors, flush=True)
     spark.stop()
     sys.exit(1)
-print(f"READY hive binary on 127.0.0.1:{port} after {time.time() - started:.1f}s", flush=True)
+print(f"READY binary={port} http={http_port} after {time.time() - started:.1f}s", flush=True)
 stop = threading.Event()
 for sig in (signal.SIGTERM, signal.SIGINT):
     signal.signal(sig, lambda *_: stop.set())

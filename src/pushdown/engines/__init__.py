@@ -36,6 +36,10 @@ def open_connector(name: str, url: str, connect_args: Mapping[str, Any] | None =
             from pushdown.engines.snowflake import SnowflakeConnector
 
             return SnowflakeConnector(name, profile, parsed, args)
+        if profile.name == "databricks":
+            from pushdown.engines.databricks import DatabricksConnector
+
+            return DatabricksConnector(name, profile, parsed, args)
         if profile.name == "hive":
             from pushdown.engines.hive import HiveConnector
 

@@ -24,6 +24,7 @@ from pushdown.compilers.ddl import create_table, drop_table, rename_table, selec
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.profiles import Profile
+from pushdown.types import arrow_to_sql
 
 FETCH_ROWS = 10_000
 INSERT_ROWS = 500
@@ -58,9 +59,7 @@ def _convert(value: Any, arrow: pa.DataType | None) -> Any:
 def _literal(value: Any, arrow: pa.DataType) -> exp.Expr:
     """A Hive literal for one Arrow value (typed where Hive needs a cast)."""
     if value is None:
-        return exp.Cast(
-            this=exp.null(), to=exp.DataType.build(table_type_name(arrow), dialect="hive")
-        )
+        return exp.Cast(this=exp.null(), to=arrow_to_sql(arrow))
     if isinstance(value, bool):
         return exp.Boolean(this=value)
     if isinstance(value, int | float | decimal.Decimal):
@@ -79,13 +78,6 @@ def _literal(value: Any, arrow: pa.DataType) -> exp.Expr:
     if isinstance(value, bytes):
         return exp.Unhex(this=exp.Literal.string(value.hex()))
     return exp.Literal.string(str(value))
-
-
-def table_type_name(arrow: pa.DataType) -> str:
-    """The Hive DDL spelling of an Arrow type."""
-    from pushdown.types import sql_type_name
-
-    return sql_type_name(arrow, "hive")
 
 
 class HiveConnector(Connector):
@@ -140,12 +132,12 @@ class HiveConnector(Connector):
 
     def table_schema(self, table: str) -> pa.Schema:
         """The Arrow schema of ``table`` (from a zero-row result's metadata)."""
-        return self.fetch_arrow(select_all(table, dialect="hive", limit=0)).schema
+        return self.fetch_arrow(select_all(table, dialect=self.dialect, limit=0)).schema
 
     def upload(self, table: str, data: pa.Table) -> None:
         """``CREATE TABLE`` from the Arrow schema, then ``INSERT ... VALUES`` in batches."""
         self.drop(table)
-        ddl = create_table(table, data.schema, dialect="hive")
+        ddl = create_table(table, data.schema, dialect=self.dialect)
         with self.errors(ddl):
             self._execute(ddl)
         types = data.schema.types
@@ -156,8 +148,8 @@ class HiveConnector(Connector):
             ]
             if not rows:
                 continue
-            insert = exp.insert(exp.values(rows), table_ref(table, dialect="hive"))
-            sql = insert.sql(dialect="hive")
+            insert = exp.insert(exp.values(rows), table_ref(table, dialect=self.dialect))
+            sql = insert.sql(dialect=self.dialect)
             with self.errors(sql[:2000]):
                 self._execute(sql)
 
@@ -165,17 +157,17 @@ class HiveConnector(Connector):
         """``CREATE TABLE table AS <sql>`` (Hive has no CREATE OR REPLACE)."""
         self.drop(table)
         create = exp.Create(
-            this=table_ref(table, dialect="hive"),
+            this=table_ref(table, dialect=self.dialect),
             kind="TABLE",
-            expression=sqlglot.parse_one(sql, read="hive"),
+            expression=sqlglot.parse_one(sql, read=self.dialect),
         )
-        statement = create.sql(dialect="hive")
+        statement = create.sql(dialect=self.dialect)
         with self.errors(statement):
             self._execute(statement)
 
     def drop(self, table: str) -> None:
         """``DROP TABLE IF EXISTS table``."""
-        sql = drop_table(table, dialect="hive")
+        sql = drop_table(table, dialect=self.dialect)
         with self.errors(sql):
             self._execute(sql)
 
@@ -184,7 +176,7 @@ class HiveConnector(Connector):
         staging = f"{table}__pushdown_new"
         self.upload(staging, data)
         self.drop(table)
-        sql = rename_table(staging, table, dialect="hive")
+        sql = rename_table(staging, table, dialect=self.dialect)
         with self.errors(sql):
             self._execute(sql)
 

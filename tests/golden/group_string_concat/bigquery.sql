@@ -1,6 +1,8 @@
 SELECT
   `region`,
-  STRING_AGG(`name`, ',') AS `names`,
+  STRING_AGG(`name`, ','
+  ORDER BY
+    `name`) AS `names`,
   COUNT(`name`) AS `n`
 FROM `customers`
 GROUP BY

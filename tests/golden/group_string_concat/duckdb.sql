@@ -1,6 +1,8 @@
 SELECT
   "region",
-  LISTAGG("name", ',') AS "names",
+  LISTAGG("name", ','
+  ORDER BY
+    "name" NULLS FIRST) AS "names",
   COUNT("name") AS "n"
 FROM "customers"
 GROUP BY

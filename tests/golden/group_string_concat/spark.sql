@@ -1,6 +1,7 @@
 SELECT
   `region`,
-  LISTAGG(`name`, ',') AS `names`,
+  LISTAGG(`name`, ',') WITHIN GROUP (ORDER BY
+    `name`) AS `names`,
   COUNT(`name`) AS `n`
 FROM `customers`
 GROUP BY
