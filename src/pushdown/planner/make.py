@@ -80,6 +80,7 @@ def make_plan(
     materialize: Iterable[str] = (),
     dialects: Mapping[str, str] | None = None,
     connect_args: Mapping[str, Mapping[str, Any]] | None = None,
+    engine_statistics: bool = True,
 ) -> Plan:
     """Plan ``flow``: place each step on the cheapest engine that can run it.
 
@@ -95,7 +96,9 @@ def make_plan(
       table;
     - ``dialects`` plans a connection with another engine's profile, e.g. a Spark Thrift
       server reached through ``hive://`` but speaking Spark SQL: ``{"lake": "spark"}``;
-    - ``connect_args`` passes driver arguments per connection (hosts, ports, clients).
+    - ``connect_args`` passes driver arguments per connection (hosts, ports, clients);
+    - ``engine_statistics=False`` plans without asking the engines for statistics (offline
+      planning, e.g. to review SQL): sources then use ``statistics`` or the defaults.
     """
     urls = dict(flow.spec.connections)
     for name, url in (connections or {}).items():
@@ -137,7 +140,9 @@ def make_plan(
         logical = build_logical_plan(flow, read_schema=read_schema, connections=set(urls))
         given = {k: _as_stats(k, v) for k, v in (statistics or {}).items()}
         _names("statistics", given, logical.nodes)
-        source_stats = _source_stats(flow, logical, given, connector, notes)
+        source_stats = _source_stats(
+            flow, logical, given, connector if engine_statistics else None, notes
+        )
     finally:
         for conn in opened.values():
             conn.close()
@@ -192,6 +197,9 @@ def _source_stats(
             )
         elif node.path is not None:
             result[name] = _file_stats(node.path, node.schema)
+        elif connector is None:
+            notes[name] = "default statistics: engine statistics were not requested"
+            result[name] = None
         else:
             assert node.table is not None
             try:
