@@ -305,3 +305,17 @@ def test_engine_that_dies_between_fragments(snowflake_target: Target, tmp_path: 
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_type_the_engine_cannot_hold_is_refused(hive_target: Target) -> None:
+    """The Hive profile lists TIMESTAMPTZ as unsupported: moving such a column there is an
+    UnsupportedError naming the column and the cast to use, before anything is created."""
+    conn = open_connector("lake", hive_target.url, hive_target.connect_args)
+    try:
+        data = pa.table({"at": pa.array([0], pa.timestamp("us", tz="UTC"))})
+        with pytest.raises(pushdown.UnsupportedError, match=r"TIMESTAMPTZ of column 'at'"):
+            conn.upload("tz_refused", data)
+        tables = conn.fetch_arrow("SHOW TABLES").column("tableName").to_pylist()
+        assert "tz_refused" not in tables
+    finally:
+        conn.close()

@@ -16,9 +16,21 @@ import pyarrow as pa
 from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
-from pushdown.errors import EngineError, PushdownError
+from pushdown.errors import EngineError, PushdownError, UnsupportedError
 from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
+from pushdown.types import sql_kind
+
+
+def _suggest(kind: str) -> str:
+    return {
+        "TIMESTAMPTZ": "timestamp (UTC)",
+        "TIME": "varchar",
+        "UTINYINT": "smallint",
+        "USMALLINT": "int",
+        "UINT": "bigint",
+        "UBIGINT": "decimal(20, 0)",
+    }.get(kind, "varchar")
 
 
 class Connector(ABC):
@@ -53,8 +65,28 @@ class Connector(ABC):
         return TableStats(rows=float(result.column(0)[0].as_py()), source=self.name)
 
     def upload(self, table: str, data: pa.Table) -> None:
-        """Create ``table`` holding ``data`` (a transfer's target; dropped after the run)."""
+        """Create ``table`` holding ``data`` (a transfer's target; dropped after the run).
+
+        A column of a type the engine's profile says it cannot hold is an
+        :class:`UnsupportedError` naming the column, never a silent conversion."""
+        self.check_schema(data.schema)
+        self._upload(table, data)
+
+    def _upload(self, table: str, data: pa.Table) -> None:
         self.write_table(table, data)
+
+    def check_schema(self, schema: pa.Schema) -> None:
+        """Refuse columns whose type the profile declares unsupported (``[types]``)."""
+        unsupported = set(self.profile.types.unsupported)
+        for field in schema:
+            kind = sql_kind(field.type).name
+            if kind in unsupported:
+                raise UnsupportedError(
+                    f"{self.profile.name} ({self.name})",
+                    f"type {kind} of column {field.name!r}",
+                    f"the {self.profile.name} profile lists {kind} as unsupported; cast the column "
+                    f"in a prepare step (e.g. to {_suggest(kind)}) before it moves there",
+                )
 
     def materialize(self, table: str, sql: str) -> None:
         """Create ``table`` from a query, on the engine (no data leaves it)."""

@@ -111,7 +111,7 @@ class BigQueryConnector(Connector):
             rows=float(meta.num_rows), bytes=float(meta.num_bytes or 0) or None, source=self.name
         )
 
-    def upload(self, table: str, data: pa.Table) -> None:
+    def _upload(self, table: str, data: pa.Table) -> None:
         """``CREATE TABLE`` from the Arrow schema, then load a Parquet file into it."""
         self.drop(table)
         self._query(create_table(table, data.schema, dialect="bigquery"))

@@ -92,7 +92,7 @@ class DuckDBConnector(Connector):
             )
         return TableStats(rows=rows, bytes=rows * per_row, columns=columns, source=self.name)
 
-    def upload(self, table: str, data: pa.Table) -> None:
+    def _upload(self, table: str, data: pa.Table) -> None:
         """Create ``table`` from Arrow (zero-copy scan of the registered table)."""
         view = "_pushdown_upload"
         sql = create_table_as(table, view, dialect="duckdb")

@@ -134,7 +134,7 @@ class HiveConnector(Connector):
         """The Arrow schema of ``table`` (from a zero-row result's metadata)."""
         return self.fetch_arrow(select_all(table, dialect=self.dialect, limit=0)).schema
 
-    def upload(self, table: str, data: pa.Table) -> None:
+    def _upload(self, table: str, data: pa.Table) -> None:
         """``CREATE TABLE`` from the Arrow schema, then ``INSERT ... VALUES`` in batches."""
         self.drop(table)
         ddl = create_table(table, data.schema, dialect=self.dialect)

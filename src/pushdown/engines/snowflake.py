@@ -84,7 +84,7 @@ class SnowflakeConnector(Connector):
         rows, size = (result.column(i)[0].as_py() for i in range(2))
         return TableStats(rows=float(rows), bytes=float(size or 0) or None, source=self.name)
 
-    def upload(self, table: str, data: pa.Table) -> None:
+    def _upload(self, table: str, data: pa.Table) -> None:
         """``CREATE TABLE`` from the Arrow schema, then PUT a Parquet file and COPY INTO."""
         ddl = create_table(table, data.schema, dialect="snowflake")
         with self.errors(ddl):

@@ -74,7 +74,7 @@ class SparkConnector(Connector):
             size = df._jdf.queryExecution().optimizedPlan().stats().sizeInBytes()
         return TableStats(rows=rows, bytes=float(str(size)), source=self.name)
 
-    def upload(self, table: str, data: pa.Table) -> None:
+    def _upload(self, table: str, data: pa.Table) -> None:
         """Make ``data`` readable as the temporary view ``table``."""
         with self.errors():
             self.spark.createDataFrame(data).createOrReplaceTempView(table)
