@@ -119,3 +119,44 @@ def test_demo_command_runs(tmp_path: Path) -> None:
         assert con.execute("SELECT count(*) FROM revenue_trend").fetchone()[0] > 0  # type: ignore[index]
     finally:
         con.close()
+
+
+def test_interrupt_cancels_the_running_query(tmp_path: Path) -> None:
+    """Ctrl-C while a long query runs in place: the query is interrupted on the engine (not
+    waited for), temporary tables are dropped, no output is written."""
+    import _thread
+    import threading
+    import time
+
+    path = _warehouse(tmp_path)
+    flow = pushdown.Flow()
+    flow.connection("wh", f"duckdb:///{path}")
+    flow.dataset("orders", connection="wh", table="orders")
+    local = flow.dataset("numbers", data=pa.table({"n": pa.array(range(30_000), pa.int64())}))
+    slow = (
+        flow["orders"]
+        .join(local, how="cross", name="pairs")
+        .join(local, how="cross", right_suffix="_2", name="triples")
+    )
+    slow.group([], {"total": "sum(n * n_2 * qty)"}, name="total")
+    flow.output("total", connection="wh", table="summary")
+    plan = pushdown.plan(flow, pin={"pairs": "wh", "triples": "wh", "total": "wh"})
+    timer = threading.Timer(1.0, _thread.interrupt_main)
+    start = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            plan.execute()
+    finally:
+        timer.cancel()
+    # Run to the end, the 9-billion-row product takes about 15 s here.
+    assert time.perf_counter() - start < 8
+    assert _summary(path) == [("old",)]
+    con = duckdb.connect(path, read_only=True)
+    try:
+        left = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_pushdown_%'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert left == []

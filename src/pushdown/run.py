@@ -193,15 +193,29 @@ class _Run:
                         if before_fragment is not None:
                             before_fragment(frag)
                         running[pool.submit(self.fragment, frag)] = fid
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    # A short timeout keeps the main thread responsive to Ctrl-C.
+                    finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
                     for future in finished:
                         fid = running.pop(future)
                         future.result()  # re-raises the fragment's error
                         done.add(fid)
-            finally:
+            except BaseException:
+                # A failure or an interrupt: cancel what still runs on every engine, so the
+                # run ends now instead of when the slowest query would have finished.
                 for future in running:
                     future.cancel()
+                self.cancel()
+                raise
+            finally:
                 wait(running)
+
+    def cancel(self) -> None:
+        """Ask every engine in use to cancel its running statements."""
+        self.local.cancel()
+        with self.state:
+            connectors = [*self.opened.values(), *self.given.values()]
+        for conn in connectors:
+            conn.cancel()
 
     def write_outputs(self) -> None:
         by_connection: dict[str, dict[str, pa.Table]] = {}

@@ -96,6 +96,10 @@ class Connector(ABC):
         """Drop ``table`` if it exists."""
         raise NotImplementedError(f"{self.name} cannot drop tables yet")
 
+    def cancel(self) -> None:  # noqa: B027 - a no-op for drivers that cannot cancel
+        """Cancel the statement running on this connection, where the driver can; called
+        from another thread when a run fails or is interrupted."""
+
     def write_tables(self, tables: dict[str, pa.Table]) -> None:
         """Replace several tables; engines with transactional DDL do it all-or-nothing."""
         for table, data in tables.items():

@@ -119,6 +119,10 @@ class DuckDBConnector(Connector):
         with self.errors(sql):
             self.con.execute(sql)
 
+    def cancel(self) -> None:
+        """Interrupt the running query (``DuckDBPyConnection.interrupt``)."""
+        self.con.interrupt()
+
     def close(self) -> None:
         """Close the connection and dispose of the engine."""
         self._raw.close()

@@ -153,6 +153,13 @@ class SnowflakeConnector(Connector):
             with contextlib.suppress(EngineError):
                 self.drop(staging)
 
+    def cancel(self) -> None:
+        """Abort the session's running queries (``SYSTEM$CANCEL_ALL_QUERIES``) from a second
+        connection-free call: the connector's own cancel needs the running cursor."""
+        for cursor in list(getattr(self.con, "_cursors", {}) or []):
+            with contextlib.suppress(Exception):
+                cursor.abort_query(cursor.sfqid)
+
     def close(self) -> None:
         """Close the connection and dispose of the engine."""
         self._raw.close()

@@ -102,5 +102,9 @@ class SparkConnector(Connector):
         with self.errors():
             self.spark.createDataFrame(data).write.mode("overwrite").saveAsTable(table)
 
+    def cancel(self) -> None:
+        """Cancel every running Spark job of the session."""
+        self.spark.sparkContext.cancelAllJobs()
+
     def close(self) -> None:
         """Leave the session running: it is shared by the process."""

@@ -70,6 +70,10 @@ class LocalEngine:
             first = str(err).strip().splitlines()[0]
             raise EngineError("local", f"{type(err).__name__}: {first}", sql=sql) from err
 
+    def cancel(self) -> None:
+        """Interrupt the running local query."""
+        self.con.interrupt()
+
     def close(self) -> None:
         """Close the in-memory database."""
         self.con.close()
