@@ -154,8 +154,8 @@ class SnowflakeConnector(Connector):
                 self.drop(staging)
 
     def cancel(self) -> None:
-        """Abort the session's running queries (``SYSTEM$CANCEL_ALL_QUERIES``) from a second
-        connection-free call: the connector's own cancel needs the running cursor."""
+        """Abort the running queries of this connection's cursors (``abort_query``), where
+        the connector keeps track of them; otherwise the statement runs to its end."""
         for cursor in list(getattr(self.con, "_cursors", {}) or []):
             with contextlib.suppress(Exception):
                 cursor.abort_query(cursor.sfqid)
