@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
 import pyarrow as pa
+import sqlglot
 from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
@@ -88,9 +89,39 @@ class Connector(ABC):
                     f"in a prepare step (e.g. to {_suggest(kind)}) before it moves there",
                 )
 
+    def execute(self, sql: str) -> None:
+        """Run a statement that returns no rows."""
+        raise NotImplementedError(f"{self.name} cannot run statements yet")
+
     def materialize(self, table: str, sql: str) -> None:
-        """Create ``table`` from a query, on the engine (no data leaves it)."""
-        raise NotImplementedError(f"{self.name} cannot materialise query results yet")
+        """``CREATE OR REPLACE TABLE table AS <sql>``: computed on the engine, no data leaves."""
+        query = sqlglot.parse_one(sql, read=self.dialect)
+        create = exp.Create(
+            this=table_ref(table, dialect=self.dialect),
+            kind="TABLE",
+            replace=True,
+            expression=query,
+        )
+        self.execute(create.sql(dialect=self.dialect))
+
+    def replace_from_staging(self, table: str, data: pa.Table) -> None:
+        """Load ``data`` into a staging table, then ``CREATE OR REPLACE TABLE table AS SELECT``
+        from it (atomic where the engine's CREATE OR REPLACE is); the staging table is
+        dropped either way."""
+        staging = f"{table}__pushdown_new"
+        self.upload(staging, data)
+        try:
+            query = exp.select(exp.Star()).from_(table_ref(staging, dialect=self.dialect))
+            create = exp.Create(
+                this=table_ref(table, dialect=self.dialect),
+                kind="TABLE",
+                replace=True,
+                expression=query,
+            )
+            self.execute(create.sql(dialect=self.dialect))
+        finally:
+            with contextlib.suppress(EngineError):
+                self.drop(staging)
 
     def drop(self, table: str) -> None:
         """Drop ``table`` if it exists."""

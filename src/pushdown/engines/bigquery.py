@@ -22,8 +22,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlalchemy as sa
-import sqlglot
-from sqlglot import exp
 
 from pushdown.compilers.ddl import create_table, select_all
 from pushdown.compilers.sql import table_ref
@@ -128,37 +126,19 @@ class BigQueryConnector(Connector):
                 buffer, self._table_id(table), job_config=config
             ).result()
 
-    def materialize(self, table: str, sql: str) -> None:
-        """``CREATE OR REPLACE TABLE table AS <sql>``."""
-        create = exp.Create(
-            this=table_ref(table, dialect="bigquery"),
-            kind="TABLE",
-            replace=True,
-            expression=sqlglot.parse_one(sql, read="bigquery"),
-        )
-        self._query(create.sql(dialect="bigquery"))
-
     def drop(self, table: str) -> None:
         """Delete ``table`` if it exists."""
         with self.errors():
             self.client.delete_table(self._table_id(table), not_found_ok=True)
 
+    def execute(self, sql: str) -> None:
+        """Run a statement that returns no rows."""
+        self._query(sql)
+
     def write_table(self, table: str, data: pa.Table) -> None:
-        """Load a staging table, then replace ``table`` with one ``CREATE OR REPLACE TABLE ...
-        AS SELECT``, which BigQuery applies atomically."""
-        staging = f"{table}__pushdown_new"
-        self.upload(staging, data)
-        try:
-            query = exp.select(exp.Star()).from_(table_ref(staging, dialect="bigquery"))
-            create = exp.Create(
-                this=table_ref(table, dialect="bigquery"),
-                kind="TABLE",
-                replace=True,
-                expression=query,
-            )
-            self._query(create.sql(dialect="bigquery"))
-        finally:
-            self.drop(staging)
+        """Staging table, then ``CREATE OR REPLACE TABLE ... AS SELECT``: BigQuery applies it
+        atomically."""
+        self.replace_from_staging(table, data)
 
     def close(self) -> None:
         """Close the client's HTTP session."""

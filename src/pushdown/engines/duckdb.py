@@ -6,7 +6,6 @@ from typing import Any
 
 import pyarrow as pa
 import sqlalchemy as sa
-import sqlglot
 from sqlglot import exp
 
 from pushdown.compilers.ddl import create_table_as, drop_table, select_all
@@ -103,15 +102,10 @@ class DuckDBConnector(Connector):
             finally:
                 self.con.unregister(view)
 
-    def materialize(self, table: str, sql: str) -> None:
-        """``CREATE OR REPLACE TABLE table AS <sql>`` on the engine."""
-        query = sqlglot.parse_one(sql, read="duckdb")
-        create = exp.Create(
-            this=table_ref(table, dialect="duckdb"), kind="TABLE", replace=True, expression=query
-        )
-        statement = create.sql(dialect="duckdb")
-        with self.errors(statement):
-            self.con.execute(statement)
+    def execute(self, sql: str) -> None:
+        """Run a statement that returns no rows."""
+        with self.errors(sql):
+            self.con.execute(sql)
 
     def drop(self, table: str) -> None:
         """``DROP TABLE IF EXISTS table``."""

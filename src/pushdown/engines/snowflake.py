@@ -26,7 +26,6 @@ from sqlglot import exp
 from pushdown.compilers.ddl import create_table, drop_table, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
-from pushdown.errors import EngineError
 from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
 
@@ -113,45 +112,21 @@ class SnowflakeConnector(Connector):
                 self._run(f"CREATE TEMPORARY STAGE IF NOT EXISTS {STAGE}")
             self._stage_ready = True
 
-    def materialize(self, table: str, sql: str) -> None:
-        """``CREATE OR REPLACE TABLE table AS <sql>``."""
-        import sqlglot
-
-        create = exp.Create(
-            this=table_ref(table, dialect="snowflake"),
-            kind="TABLE",
-            replace=True,
-            expression=sqlglot.parse_one(sql, read="snowflake"),
-        )
-        statement = create.sql(dialect="snowflake")
-        with self.errors(statement):
-            self._run(statement)
-
     def drop(self, table: str) -> None:
         """``DROP TABLE IF EXISTS table``."""
         sql = drop_table(table, dialect="snowflake")
         with self.errors(sql):
             self._run(sql)
 
+    def execute(self, sql: str) -> None:
+        """Run a statement that returns no rows."""
+        with self.errors(sql):
+            self._run(sql)
+
     def write_table(self, table: str, data: pa.Table) -> None:
-        """Load a staging table, then ``CREATE OR REPLACE TABLE t AS SELECT`` from it, which
-        Snowflake applies atomically; the staging table is dropped either way."""
-        staging = f"{table}__pushdown_new"
-        self.upload(staging, data)
-        try:
-            query = exp.select(exp.Star()).from_(table_ref(staging, dialect="snowflake"))
-            create = exp.Create(
-                this=table_ref(table, dialect="snowflake"),
-                kind="TABLE",
-                replace=True,
-                expression=query,
-            )
-            statement = create.sql(dialect="snowflake")
-            with self.errors(statement):
-                self._run(statement)
-        finally:
-            with contextlib.suppress(EngineError):
-                self.drop(staging)
+        """Staging table, then ``CREATE OR REPLACE TABLE ... AS SELECT``: Snowflake applies it
+        atomically."""
+        self.replace_from_staging(table, data)
 
     def cancel(self) -> None:
         """Abort the running queries of this connection's cursors (``abort_query``), where
