@@ -146,6 +146,7 @@ def generate(scale: float = 0.002, seed: int = 1) -> dict[str, pa.Table]:
         )
     }
     span = (END - START).days - 151
+    buyers = [c for c in range(1, n_cust + 1) if c % 3]  # as in dbgen: every third never orders
     for key in range(1, n_orders + 1):
         odate = START + dt.timedelta(days=rng.randrange(span))
         total = 0.0
@@ -172,7 +173,7 @@ def generate(scale: float = 0.002, seed: int = 1) -> dict[str, pa.Table]:
             items["l_shipmode"].append(rng.choice(SHIPMODES))
             total += price
         orders["o_orderkey"].append(key)
-        orders["o_custkey"].append(rng.randrange(1, n_cust + 1))
+        orders["o_custkey"].append(rng.choice(buyers))
         orders["o_orderstatus"].append(rng.choice("OFP"))
         orders["o_totalprice"].append(round(total, 2))
         orders["o_orderdate"].append(odate)

@@ -149,7 +149,66 @@ def q12(flow: Flow, t: dict[str, Dataset]) -> None:
     modes.sort("l_shipmode", name="result")
 
 
+def q4(flow: Flow, t: dict[str, Dataset]) -> None:
+    """Order priority checking."""
+    quarter = t["orders"].filter(
+        "o_orderdate >= CAST('1993-07-01' AS DATE) AND o_orderdate < CAST('1993-10-01' AS DATE)",
+        name="quarter",
+    )
+    late = t["lineitem"].filter("l_commitdate < l_receiptdate", name="late_items")
+    with_late = quarter.join(late, on={"o_orderkey": "l_orderkey"}, how="semi", name="with_late")
+    counts = with_late.group(["o_orderpriority"], {"order_count": "count(*)"}, name="counts")
+    counts.sort("o_orderpriority", name="result")
+
+
+def q13(flow: Flow, t: dict[str, Dataset]) -> None:
+    """Customer distribution."""
+    plain = t["orders"].filter("o_comment NOT LIKE '%special%requests%'", name="plain_orders")
+    co = t["customer"].join(plain, on={"c_custkey": "o_custkey"}, how="left", name="cust_orders")
+    per = co.group(["c_custkey"], {"c_count": "count(o_orderkey)"}, name="per_customer")
+    dist = per.group(["c_count"], {"custdist": "count(*)"}, name="distribution")
+    dist.sort("custdist DESC", "c_count DESC", name="result")
+
+
+def q14(flow: Flow, t: dict[str, Dataset]) -> None:
+    """Promotion effect."""
+    month = t["lineitem"].filter(
+        "l_shipdate >= CAST('1995-09-01' AS DATE) AND l_shipdate < CAST('1995-10-01' AS DATE)",
+        name="month",
+    )
+    joined = month.join(t["part"], on={"l_partkey": "p_partkey"}, name="with_part")
+    joined.group(
+        [],
+        {
+            "promo_revenue": f"100.00 * sum(CASE WHEN p_type LIKE 'PROMO%' THEN {DISC_PRICE} "
+            f"ELSE 0 END) / sum({DISC_PRICE})",
+        },
+        name="result",
+    )
+
+
+def q22(flow: Flow, t: dict[str, Dataset]) -> None:
+    """Global sales opportunity."""
+    codes = "('13', '31', '23', '29', '30', '18', '17')"
+    coded = t["customer"].compute(cntrycode="substring(c_phone, 1, 2)", name="coded")
+    in_codes = coded.filter(f"cntrycode IN {codes}", name="in_codes")
+    positive = in_codes.filter("c_acctbal > 0.00", name="positive")
+    average = positive.group([], {"avg_bal": "avg(c_acctbal)"}, name="average")
+    rich = in_codes.join(average, how="cross", name="with_avg").filter(
+        "c_acctbal > avg_bal", name="rich"
+    )
+    idle = rich.join(t["orders"], on={"c_custkey": "o_custkey"}, how="anti", name="idle")
+    per = idle.group(
+        ["cntrycode"], {"numcust": "count(*)", "totacctbal": "sum(c_acctbal)"}, name="per_code"
+    )
+    per.sort("cntrycode", name="result")
+
+
 FLOWS: dict[str, Callable[[Flow, dict[str, Dataset]], None]] = {
+    "q4": q4,
+    "q13": q13,
+    "q14": q14,
+    "q22": q22,
     "q1": q1,
     "q3": q3,
     "q5": q5,

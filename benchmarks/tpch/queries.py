@@ -60,4 +60,36 @@ where o_orderkey = l_orderkey and l_shipmode in ('MAIL', 'SHIP')
   and l_receiptdate >= date '1994-01-01' and l_receiptdate < date '1994-01-01' + interval '1' year
 group by l_shipmode
 order by l_shipmode""",
+    "q4": """
+select o_orderpriority, count(*) as order_count
+from orders
+where o_orderdate >= date '1993-07-01' and o_orderdate < date '1993-07-01' + interval '3' month
+  and exists (select * from lineitem where l_orderkey = o_orderkey and l_commitdate < l_receiptdate)
+group by o_orderpriority
+order by o_orderpriority""",
+    "q13": """
+select c_count, count(*) as custdist
+from (select c_custkey, count(o_orderkey) as c_count
+      from customer left outer join orders
+        on c_custkey = o_custkey and o_comment not like '%special%requests%'
+      group by c_custkey) as c_orders
+group by c_count
+order by custdist desc, c_count desc""",
+    "q14": """
+select 100.00 * sum(case when p_type like 'PROMO%' then l_extendedprice * (1 - l_discount)
+                         else 0 end) / sum(l_extendedprice * (1 - l_discount)) as promo_revenue
+from lineitem, part
+where l_partkey = p_partkey and l_shipdate >= date '1995-09-01'
+  and l_shipdate < date '1995-09-01' + interval '1' month""",
+    "q22": """
+select cntrycode, count(*) as numcust, sum(c_acctbal) as totacctbal
+from (select substring(c_phone from 1 for 2) as cntrycode, c_acctbal
+      from customer
+      where substring(c_phone from 1 for 2) in ('13', '31', '23', '29', '30', '18', '17')
+        and c_acctbal > (select avg(c_acctbal) from customer where c_acctbal > 0.00
+                         and substring(c_phone from 1 for 2) in
+                             ('13', '31', '23', '29', '30', '18', '17'))
+        and not exists (select * from orders where o_custkey = c_custkey)) as custsale
+group by cntrycode
+order by cntrycode""",
 }
