@@ -140,7 +140,7 @@ class _Run:
             self.uploaded.add((frag.engine, inp))
         consumers = self.plan.logical.consumers
         engine_of = {name: step.engine for name, step in self.plan.steps.items()}
-        sinks = set(self.plan.logical.sinks())
+        sinks = set(self.plan.results)
         for out in frag.outputs:
             start = time.perf_counter()
             here = [c for c in consumers[out] if engine_of[c] == frag.engine]
@@ -252,5 +252,5 @@ def execute(
     finally:
         temp = list(run.temp)
         run.cleanup()
-    tables = {name: run.arrow[name] for name in plan.logical.sinks()}
+    tables = {name: run.arrow[name] for name in plan.results}
     return RunResult(tables, run.runs, temp)

@@ -79,6 +79,7 @@ class Plan:
         self.notes = notes or {}
         self.connect_args = connect_args or {}
         self.compiled = optimize(logical.nodes, self.needed)
+        self.results: list[str] = logical.sinks()  # what a run returns
         engines = {name: p.engine for name, p in placement.items()}
         digest = hashlib.sha1(
             json.dumps([flow.to_dict(), sorted(engines.items())], default=str).encode()
@@ -167,7 +168,7 @@ class Plan:
         query = compile_query(self.compiled, output, self._external(fragment, dialect))
         columns = self.logical.nodes[output].columns
         keep = [c for c in columns if c in self.needed[output]]
-        if not project or output in self.logical.sinks() or len(keep) == len(columns):
+        if not project or output in self.results or len(keep) == len(columns):
             return query
         moved = exp.Subquery(this=query, alias=exp.TableAlias(this=quoted("moved")))
         return exp.Select(expressions=[column(c) for c in keep], from_=exp.From(this=moved))
@@ -240,7 +241,7 @@ class Plan:
             for name, node in nodes.items()
             if isinstance(node, n.Source)
         }
-        sinks = set(self.logical.sinks())
+        sinks = set(self.results)
         targets = [
             name
             for name in nodes
