@@ -63,41 +63,36 @@ def scenario(seed: int, *, steps: int = 6) -> tuple[pushdown.Flow, dict[str, Any
         kind = rng.choice(kinds)
         src = rng.choice(datasets)
         name = f"s{i}"
+        types = _types(flow, src)  # the input's columns and types, planned once per step
         if kind == "filter":
             ds = src.filter(f"v > {rng.randint(1, 9) * 10}", name=name)
         elif kind == "compute":
             ds = (
                 src.compute(w="v * 2", name=name)
-                if "w" not in _cols(flow, src)
+                if "w" not in types
                 else (src.filter("v IS NOT NULL", name=name))
             )
         elif kind == "join":
             other = rng.choice([d for d in datasets if d is not src] or datasets)
-            left_cols = _cols(flow, src)
             right = other.prepare([{"keep": ["k"]}], name=f"{name}_keys")
-            ds = src.join(right, on=["k"], how="semi", name=name) if "k" in left_cols else src
+            ds = src.join(right, on=["k"], how="semi", name=name) if "k" in types else src
         elif kind == "group":
             ds = (
                 src.group(["k"], {"v": "sum(v)", "g": "max(g)", "d": "max(d)"}, name=name)
-                if ({"k", "v", "g", "d"} <= set(_cols(flow, src)))
+                if {"k", "v", "g", "d"} <= set(types)
                 else src
             )
         elif kind == "python":
-            ds = src.python("benchmarks.placement:identity", _types(flow, src), name=name)
+            ds = src.python("benchmarks.placement:identity", types, name=name)
         else:
             ds = (
                 src.window({f"rn{i}": "row_number()"}, order_by=["k"], name=name)
-                if ("k" in _cols(flow, src))
+                if "k" in types
                 else src
             )
         datasets.append(ds)
     costs = {name: _engine_costs(rng) for name in engines}
     return flow, {"statistics": sizes, "cost_overrides": costs}
-
-
-def _cols(flow: pushdown.Flow, ds: pushdown.Dataset) -> list[str]:
-    plan = pushdown.plan(flow, statistics={d.name: {"rows": 1} for d in flow.spec.datasets})
-    return plan.steps[ds.name].schema.names
 
 
 def _types(flow: pushdown.Flow, ds: pushdown.Dataset) -> dict[str, str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -251,6 +252,12 @@ def execute(
         run.write_outputs()
     finally:
         temp = list(run.temp)
-        run.cleanup()
+        problems = run.cleanup()
+        if problems:  # an engine that went away keeps its table: say which, never hide it
+            warnings.warn(
+                "pushdown could not drop temporary table(s): " + "; ".join(problems),
+                RuntimeWarning,
+                stacklevel=2,
+            )
     tables = {name: run.arrow[name] for name in plan.results}
     return RunResult(tables, run.runs, temp)

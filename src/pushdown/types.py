@@ -73,10 +73,6 @@ _SQL_TO_ARROW: dict[DType, pa.DataType] = {
     DT.INTERVAL: pa.month_day_nano_interval(),
 }
 
-NUMERIC_TYPES = exp.DataType.NUMERIC_TYPES
-TEXT_TYPES = exp.DataType.TEXT_TYPES
-TEMPORAL_TYPES = exp.DataType.TEMPORAL_TYPES
-
 
 def arrow_to_sql(t: pa.DataType) -> exp.DataType:
     """Return the sqlglot type that holds Arrow type ``t`` (dialect-neutral)."""

@@ -161,6 +161,10 @@ def test_upload_round_trips_every_type(loaded: tuple[str, Target]) -> None:
         stats = conn.table_stats("types_rt")
         assert stats.rows == 3
         assert conn.table_schema("types_rt").names == table.column_names
+        if engine == "bigquery":  # validation without running: a dry run
+            assert conn.dry_run(select_all("types_rt", dialect="bigquery")) >= 0  # type: ignore[attr-defined]
+            with pytest.raises(pushdown.EngineError, match="no_such_table"):
+                conn.dry_run(select_all("no_such_table", dialect="bigquery"))  # type: ignore[attr-defined]
         conn.drop("types_rt")
     finally:
         conn.close()

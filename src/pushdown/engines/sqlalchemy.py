@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlglot
 from sqlglot import exp
 
-from pushdown.compilers.ddl import create_table, drop_table, rename_table, select_all
+from pushdown.compilers.ddl import create_table, drop_table, rename_table
 from pushdown.engines.base import Connector
 from pushdown.profiles import Profile
 from pushdown.types import sql_to_arrow
@@ -77,10 +77,6 @@ class SQLAlchemyConnector(Connector):
                 conn.execute(sa.text(insert), rows)
             conn.exec_driver_sql(drop_table(table, dialect=self.dialect))
             conn.exec_driver_sql(rename_table(staging, table, dialect=self.dialect))
-
-    def count(self, table: str) -> int:
-        """Row count of ``table`` (used by tests and statistics)."""
-        return int(self.fetch_arrow(select_all(table, dialect=self.dialect)).num_rows)
 
     def close(self) -> None:
         """Dispose of the engine's pool."""

@@ -232,7 +232,7 @@ class Placer:
                     value += score(self.outgoing(name, engine, set()))
                 picks: dict[str, str] = {}
                 for inp in node.inputs:
-                    moved = self.est[inp].bytes_of(self.needed[inp])
+                    moved = self.moved_bytes(inp)
                     options = []
                     for src, sub in best[inp].items():
                         edge = (
@@ -377,7 +377,7 @@ class Placer:
             targets = sorted({assign[c] for c in self.logical.consumers[name]} - {source})
             for target in targets:
                 columns = tuple(c for c in self.nodes[name].columns if c in self.needed[name])
-                moved = self.est[name].bytes_of(self.needed[name])
+                moved = self.moved_bytes(name)
                 result.append(
                     Transfer(
                         dataset=name,
