@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import math
-from typing import Any
-
 import pyarrow as pa
 
+from pushdown.bench.verify import difference, rows
 
-def _norm(value: Any) -> Any:
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 6)
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
-def rows(table: pa.Table) -> list[tuple[Any, ...]]:
-    """Rows as tuples with numbers normalised for comparison across engines."""
-    return [tuple(_norm(v) for v in row.values()) for row in table.to_pylist()]
-
-
-def _key(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple((v is None, str(type(v)), v if v is not None else 0) for v in row)
+__all__ = ["assert_same", "rows"]
 
 
 def assert_same(actual: pa.Table, expected: pa.Table, *, ordered: bool = False) -> None:
     """Assert two results hold the same columns and rows."""
     assert actual.column_names == expected.column_names
-    a, e = rows(actual), rows(expected)
-    if not ordered:
-        a, e = sorted(a, key=_key), sorted(e, key=_key)
-    assert len(a) == len(e), f"{len(a)} rows != {len(e)} rows"
-    for i, (ra, re_) in enumerate(zip(a, e, strict=True)):
-        for x, y in zip(ra, re_, strict=True):
-            if isinstance(x, float) and isinstance(y, float):
-                assert math.isclose(x, y, rel_tol=1e-6, abs_tol=1e-6), (i, ra, re_)
-            else:
-                assert x == y, (i, ra, re_)
+    problem = difference(actual, expected, ordered=ordered)
+    assert problem is None, problem

@@ -71,7 +71,7 @@ class _Run:
         self.plan = plan
         self.given = dict(connectors or {})
         self.opened: dict[str, Connector] = {}
-        self.local = LocalEngine()
+        self._local: LocalEngine | None = None  # opened on first use: it costs ~10 ms
         self.arrow: dict[str, pa.Table] = {}  # fetched fragment outputs
         self.uploaded: set[tuple[str, str]] = set()  # (engine, dataset) present as a table
         self.temp: list[tuple[str, str]] = []  # (engine, table) to drop
@@ -88,6 +88,14 @@ class _Run:
                     name, self.plan.connections[name], self.plan.connect_args.get(name)
                 )
             return self.opened[name]
+
+    @property
+    def local(self) -> LocalEngine:
+        """The local engine, opened when a fragment first needs it."""
+        with self.state:
+            if self._local is None:
+                self._local = LocalEngine()
+            return self._local
 
     def lock(self, engine: str) -> threading.Lock:
         with self.state:
@@ -212,8 +220,9 @@ class _Run:
 
     def cancel(self) -> None:
         """Ask every engine in use to cancel its running statements."""
-        self.local.cancel()
         with self.state:
+            if self._local is not None:
+                self._local.cancel()
             connectors = [*self.opened.values(), *self.given.values()]
         for conn in connectors:
             conn.cancel()
@@ -232,7 +241,8 @@ class _Run:
                 self.connector(engine).drop(table)
             except PushdownError as err:
                 problems.append(f"{engine}.{table}: {err}")
-        self.local.close()
+        if self._local is not None:
+            self._local.close()
         for conn in self.opened.values():
             conn.close()
         return problems

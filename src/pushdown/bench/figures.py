@@ -1,0 +1,118 @@
+"""The headline ratios of a run, each from measurements taken in that same run."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Any
+
+from pushdown.bench import results as r
+
+PUSHDOWN_SET = ("q1", "q3", "q5", "q6", "q10")  # the issue's in-place vs pull-all queries
+
+
+def _geomean(values: list[float]) -> float:
+    return math.exp(statistics.fmean(math.log(v) for v in values))
+
+
+def _summary(name: str, engine: str, ratios: dict[str, float], target: str) -> dict[str, Any]:
+    values = list(ratios.values())
+    return {
+        "figure": name,
+        "engine": engine,
+        "queries": len(values),
+        "median": statistics.median(values),
+        "geomean": _geomean(values),
+        "min": min(values),
+        "max": max(values),
+        "target": target,
+        "per_query": ratios,
+    }
+
+
+def _ratios(
+    result: r.BenchResult, engine: str, top: str, bottom: str, *, top_engine: str | None = None
+) -> dict[str, float]:
+    """Per query: median seconds of (top_engine or engine, top) / (engine, bottom)."""
+    out = {}
+    for query in result.settings["queries"]:
+        a = result.find(top_engine or engine, query, top)
+        b = result.find(engine, query, bottom)
+        if a and b and a.median and b.median and a.status == b.status == "ok":
+            out[query] = a.median / b.median
+    return out
+
+
+def headline_figures(result: r.BenchResult) -> list[dict[str, Any]]:
+    """In place vs hand-written SQL, pull-everything-local vs in place (time and bytes), peers
+    vs the local engine, the multi-engine placements, and peak memory."""
+    figures: list[dict[str, Any]] = []
+    engines = sorted({m.engine for m in result.measurements if m.variant == r.FLOW})
+    for engine in engines:
+        hand = _ratios(result, engine, r.FLOW, r.HANDWRITTEN)
+        if hand:
+            figures.append(_summary("flow / hand-written SQL (time)", engine, hand, "<= 1.10"))
+        pulled = _ratios(result, engine, r.PULL_LOCAL, r.FLOW)
+        if pulled:
+            core = {q: v for q, v in pulled.items() if q in PUSHDOWN_SET} or pulled
+            figures.append(_summary("pull-all-local / in place (time)", engine, core, ">= 10"))
+            moved = {}
+            for query in core:
+                a, b = result.find(engine, query, r.PULL_LOCAL), result.find(engine, query, r.FLOW)
+                if a and b and a.bytes_moved and b.bytes_moved:
+                    moved[query] = a.bytes_moved / b.bytes_moved
+            if moved:
+                figures.append(
+                    _summary("pull-all-local / in place (bytes moved)", engine, moved, ">= 100")
+                )
+    for peer in ("pandas", "polars"):
+        versus = _ratios(result, "local", r.PEER, r.FLOW, top_engine=peer)
+        if versus:
+            figures.append(_summary(f"{peer} / local engine (time)", "local", versus, "> 1"))
+    figures.extend(_placement_figures(result))
+    peaks = [m.peak_rss_bytes for m in result.measurements if m.peak_rss_bytes]
+    if peaks:
+        for engine in engines:
+            mine = [
+                m.peak_rss_bytes
+                for m in result.measurements
+                if m.engine == engine and m.variant == r.FLOW and m.peak_rss_bytes
+            ]
+            if mine:
+                figures.append(
+                    {
+                        "figure": "peak resident memory (GiB)",
+                        "engine": engine,
+                        "queries": len(mine),
+                        "max": max(mine) / 2**30,
+                        "median": statistics.median(mine) / 2**30,
+                        "target": "<= 4 (local, scale 1)" if engine == "local" else "",
+                    }
+                )
+    return figures
+
+
+def _placement_figures(result: r.BenchResult) -> list[dict[str, Any]]:
+    """Multi-engine suite: the placed run against the rule and the best measured candidate."""
+    rule, oracle = {}, {}
+    for query in result.settings["queries"]:
+        placed = result.find("multi", query, r.PLACED)
+        if placed is None or placed.status != "ok" or not placed.median:
+            continue
+        base = result.find("multi", query, r.RULE)
+        if base and base.status == "ok" and base.median:
+            rule[query] = base.median / placed.median
+        runs = [
+            m.median
+            for m in result.measurements
+            if m.engine == "multi" and m.query == query and m.status == "ok" and m.median
+        ]
+        oracle[query] = placed.median / min(runs)
+    figures = []
+    if rule:
+        figures.append(_summary("first-input rule / placed (time)", "multi", rule, ">= 2"))
+    if oracle:
+        figures.append(
+            _summary("placed / best measured placement (regret)", "multi", oracle, "<= 1.10")
+        )
+    return figures
