@@ -19,8 +19,10 @@ The model charges, for a placement:
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pushdown.errors import ConnectionConfigError, did_you_mean
@@ -135,3 +137,37 @@ class CostModel:
         out = "arrow" if source == LOCAL else self.params[source].transfer.channel
         into = "arrow" if target == LOCAL else self.params[target].transfer.channel
         return f"{source}: {out} -> {target}: {into}"
+
+
+def read_calibration(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Cost overrides per connection name from a calibration file."""
+    p = Path(path)
+    try:
+        with p.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConnectionConfigError(
+            f"calibration file {str(p)!r} does not exist; write one with: pushdown calibrate"
+        ) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConnectionConfigError(f"calibration file {str(p)!r} is not TOML: {err}") from None
+    if not all(isinstance(v, dict) for v in data.values()):
+        raise ConnectionConfigError(
+            f"calibration file {str(p)!r}: each top-level table must be a connection name"
+        )
+    return data
+
+
+def merge_overrides(
+    base: Mapping[str, Mapping[str, Any]], top: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Cost overrides of ``top`` over ``base``, per engine and per key (``transfer`` too)."""
+    merged = {k: dict(v) for k, v in base.items()}
+    for name, values in top.items():
+        mine = merged.setdefault(name, {})
+        for key, value in values.items():
+            if key == "transfer" and isinstance(mine.get("transfer"), Mapping):
+                mine["transfer"] = {**mine["transfer"], **value}
+            else:
+                mine[key] = value
+    return merged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -16,7 +17,7 @@ from pushdown.errors import ConnectionConfigError, PushdownError, UnknownDataset
 from pushdown.local.engine import read_file_schema
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan, build_logical_plan
-from pushdown.planner.cost import LOCAL, CostModel, Objective
+from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import Plan
 from pushdown.planner.stats import TableStats, estimate_plan, required_columns, type_width
@@ -81,6 +82,7 @@ def make_plan(
     dialects: Mapping[str, str] | None = None,
     connect_args: Mapping[str, Mapping[str, Any]] | None = None,
     engine_statistics: bool = True,
+    calibration: str | Path | None = None,
 ) -> Plan:
     """Plan ``flow``: place each step on the cheapest engine that can run it.
 
@@ -98,7 +100,10 @@ def make_plan(
       server reached through ``hive://`` but speaking Spark SQL: ``{"lake": "spark"}``;
     - ``connect_args`` passes driver arguments per connection (hosts, ports, clients);
     - ``engine_statistics=False`` plans without asking the engines for statistics (offline
-      planning, e.g. to review SQL): sources then use ``statistics`` or the defaults.
+      planning, e.g. to review SQL): sources then use ``statistics`` or the defaults;
+    - ``calibration`` is a file written by ``pushdown calibrate`` (default: the variable
+      ``PUSHDOWN_CALIBRATION``): its measured cost parameters apply to the connections it
+      names; ``cost_overrides`` still win over it.
     """
     urls = dict(flow.spec.connections)
     for name, url in (connections or {}).items():
@@ -151,7 +156,13 @@ def make_plan(
     _names("materialize", materialize, logical.nodes)
     estimates = estimate_plan(logical, source_stats)
     needed = required_columns(logical)
-    model = CostModel(profiles, overrides=cost_overrides, objective=objective)
+    overrides: Mapping[str, Mapping[str, Any]] = dict(cost_overrides or {})
+    calibration = calibration or os.environ.get("PUSHDOWN_CALIBRATION") or None
+    if calibration is not None:
+        measured = read_calibration(calibration)
+        known = {k: v for k, v in measured.items() if k in profiles or k == LOCAL}
+        overrides = merge_overrides(known, overrides)
+    model = CostModel(profiles, overrides=overrides, objective=objective)
     constraints = Constraints(
         pins=dict(pin or {}),
         forbid=set(forbid),

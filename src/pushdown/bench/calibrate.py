@@ -1,0 +1,320 @@
+"""``pushdown calibrate``: measure a connection and fit the cost model's parameters to it.
+
+Probes (a probe table of a few sizes, uploaded, scanned, fetched, then dropped):
+
+- statement latency: the median time of ``SELECT 1`` (a statement and a one-row fetch);
+- upload: the bulk path (``write_table``) at each size; ``seconds = a + bytes / rate``;
+- fetch: ``SELECT *`` of each size through the Arrow path; ``seconds = a + bytes / rate``;
+- scan: a group-by over each size returning a few rows; ``seconds - latency = bytes / rate``,
+  where ``bytes`` is what the planner counts for that step (rows x the read columns' width).
+
+The fit is ordinary least squares (``statistics.linear_regression``).  Then held-out probe
+flows at other sizes are planned with the profile's defaults and with the fitted values, run,
+and the planner's estimate compared with the measured time: the report's error figures.
+The fitted values are written to a TOML calibration file that ``pushdown.plan(...,
+calibration=path)`` (or ``PUSHDOWN_CALIBRATION=path``) applies per connection name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import sqlglot
+
+from pushdown.compilers.ddl import select_all
+from pushdown.engines import Connector, open_connector
+from pushdown.errors import ConnectionConfigError, PushdownError, redact
+from pushdown.planner.cost import read_calibration
+from pushdown.planner.stats import type_width
+
+PROBE_PREFIX = "_pushdown_probe_"
+GROUPS = 64
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A straight line ``seconds = intercept + slope * x`` and how well it fits."""
+
+    intercept: float
+    slope: float
+    points: int
+
+    @property
+    def rate(self) -> float:
+        """``1 / slope``: units of x per second."""
+        return 1.0 / self.slope if self.slope > 0 else float("inf")
+
+
+def fit_line(xs: Sequence[float], ys: Sequence[float], *, through_origin: bool = False) -> Fit:
+    """Least-squares line through the points (``through_origin`` forces intercept 0)."""
+    if len(xs) < 2 or len(set(xs)) < 2:
+        raise ValueError("a line needs at least two distinct x values")
+    slope, intercept = statistics.linear_regression(xs, ys, proportional=through_origin)
+    return Fit(intercept=max(0.0, intercept), slope=slope, points=len(xs))
+
+
+@dataclass
+class Probe:
+    """Timings of one probe kind: (bytes, seconds) pairs."""
+
+    kind: str
+    points: list[tuple[float, float]] = field(default_factory=list)
+
+
+def fit_parameters(latency: float, upload: Probe, fetch: Probe, scan: Probe) -> dict[str, Any]:
+    """Cost parameters (``CostParams`` fields) from the probes' timings."""
+    up = fit_line(*zip(*upload.points, strict=True))
+    down = fit_line(*zip(*fetch.points, strict=True))
+    scanned = [b for b, _ in scan.points]
+    work = [max(0.0, s - latency) for _, s in scan.points]
+    sc = fit_line(scanned, work, through_origin=True)
+    return {
+        "query_latency_s": latency,
+        "scan_bytes_per_s": _finite(sc.rate),
+        "transfer": {
+            "latency_s": max(0.0, down.intercept - latency),
+            "fetch_bytes_per_s": _finite(down.rate),
+            "upload_bytes_per_s": _finite(up.rate),
+        },
+    }
+
+
+def _finite(rate: float) -> float:
+    """A rate the model can use: a flat or negative slope means faster than we can see."""
+    return rate if 0 < rate < 1e13 else 1e13
+
+
+# -- probing a connection --------------------------------------------------------------------
+def probe_table(rows: int) -> pa.Table:
+    """``rows`` rows: an id, a group key (``GROUPS`` values) and a measure."""
+    ids = pa.array(range(rows), pa.int64())
+    return pa.table(
+        {
+            "id": ids,
+            "grp": pa.array([i % GROUPS for i in range(rows)], pa.int64()),
+            "val": pa.array([(i * 37 % 1000) / 1000.0 for i in range(rows)], pa.float64()),
+        }
+    )
+
+
+def scan_bytes(rows: int) -> float:
+    """What the planner counts a group-by over ``grp`` and ``val`` as reading."""
+    return rows * (type_width(pa.int64()) + type_width(pa.float64()))
+
+
+def _median_time(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _probe(
+    conn: Connector, table: str, data: pa.Table, repeat: int
+) -> dict[str, tuple[float, float]]:
+    """(bytes, median seconds) of uploading ``data`` as ``table``, fetching it all, and a
+    group-by over it."""
+    nbytes = float(data.nbytes)
+    everything = select_all(table, dialect=conn.dialect)
+    grouped = _group_sql(table, conn.dialect)
+    return {
+        "upload": (nbytes, _median_time(lambda: conn.write_table(table, data), repeat)),
+        "fetch": (nbytes, _median_time(lambda: conn.fetch_arrow(everything), repeat)),
+        "scan": (nbytes, _median_time(lambda: conn.fetch_arrow(grouped), repeat)),
+    }
+
+
+def _check(
+    conn: Connector,
+    name: str,
+    url: str,
+    table: str,
+    shape: str,
+    fitted: dict[str, Any],
+    repeat: int,
+) -> dict[str, Any]:
+    """A held-out probe flow: the planner's estimate with the defaults and with ``fitted``,
+    and the measured time of running it."""
+    import pushdown
+
+    flow = _probe_flow(name, url, table, shape)
+    before = pushdown.plan(flow)
+    after = pushdown.plan(flow, cost_overrides={name: fitted})
+    measured = _median_time(lambda: before.execute(connections={name: conn}), repeat)
+    return {
+        "probe": f"{shape} {table.removeprefix(PROBE_PREFIX)} rows",
+        "measured": measured,
+        "before": before.cost.seconds if before.cost else float("nan"),
+        "after": after.cost.seconds if after.cost else float("nan"),
+    }
+
+
+def _group_sql(table: str, dialect: str) -> str:
+    query = (
+        sqlglot.select("grp", "SUM(val) AS total", "COUNT(*) AS n")
+        .from_(sqlglot.exp.to_table(table))
+        .group_by("grp")
+    )
+    return query.sql(dialect=dialect, identify=True)
+
+
+def _probe_flow(name: str, url: str, table: str, shape: str) -> Any:
+    import pushdown
+
+    flow = pushdown.Flow()
+    flow.connection(name, url)
+    data = flow.dataset("probe", connection=name, table=table)
+    if shape == "filter_group":
+        data = data.filter("val < 0.5", name="half")
+    if shape == "fetch":
+        data.compute(val2="val * 2", name="result")
+    else:
+        data.group(["grp"], {"total": "sum(val)", "n": "count(*)"}, name="result")
+    return flow
+
+
+@dataclass
+class Calibration:
+    """What ``calibrate`` measured and fitted for one connection."""
+
+    connection: str
+    engine: str
+    parameters: dict[str, Any]
+    probes: dict[str, list[tuple[float, float]]]
+    checks: list[dict[str, Any]]  # held-out probes: estimate before/after vs measured
+
+    def error(self, which: str) -> float:
+        """Median absolute relative error of the estimates ``before`` or ``after``."""
+        errors = [abs(c[which] - c["measured"]) / c["measured"] for c in self.checks]
+        return float(statistics.median(errors))
+
+
+def calibrate(
+    name: str,
+    url: str,
+    *,
+    sizes: Sequence[int] = (20_000, 80_000, 320_000, 1_280_000),
+    held_out: Sequence[int] = (40_000, 160_000, 640_000),
+    repeat: int = 3,
+    out: str | Path | None = None,
+    connect_args: Mapping[str, Any] | None = None,
+) -> Calibration:
+    """Probe connection ``name`` at ``url``, fit its cost parameters, check them on held-out
+    probe flows, and (with ``out``) merge them into the calibration file ``out``."""
+    if len(sizes) < 2:
+        raise ConnectionConfigError("calibration needs at least two probe sizes")
+    try:
+        conn = open_connector(name, url, connect_args)
+    except PushdownError as err:
+        raise ConnectionConfigError(f"cannot calibrate {name!r}: {redact(str(err))}") from None
+    tables: list[str] = []
+    try:
+        one = sqlglot.select("1").sql(dialect=conn.dialect)
+        latency = _median_time(lambda: conn.fetch_arrow(one), repeat * 3)
+        upload, fetch, scan = Probe("upload"), Probe("fetch"), Probe("scan")
+        for rows in sorted({*sizes, *held_out}):
+            table = f"{PROBE_PREFIX}{rows}"
+            tables.append(table)
+            timings = _probe(conn, table, probe_table(rows), repeat)
+            if rows in sizes:
+                upload.points.append(timings["upload"])
+                fetch.points.append(timings["fetch"])
+                scan.points.append((scan_bytes(rows), timings["scan"][1]))
+        fitted = fit_parameters(latency, upload, fetch, scan)
+        checks = [
+            _check(conn, name, url, f"{PROBE_PREFIX}{rows}", shape, fitted, repeat)
+            for rows in held_out
+            for shape in ("group", "filter_group", "fetch")
+        ]
+    finally:
+        problems = []
+        for table in tables:
+            try:
+                conn.drop(table)
+            except PushdownError as err:
+                problems.append(f"{table}: {redact(str(err))}")
+        conn.close()
+        if problems:
+            warnings.warn(
+                f"calibration could not drop probe table(s) on {name!r}: " + "; ".join(problems),
+                RuntimeWarning,
+                stacklevel=2,
+            )
+    result = Calibration(
+        connection=name,
+        engine=conn.profile.name,
+        parameters=fitted,
+        probes={p.kind: p.points for p in (upload, fetch, scan)},
+        checks=checks,
+    )
+    if out is not None:
+        write_calibration(Path(out), {name: fitted})
+    return result
+
+
+# -- the calibration file ----------------------------------------------------------------------
+def _toml_value(value: float) -> str:
+    return repr(float(value))
+
+
+def write_calibration(path: Path, parameters: Mapping[str, Mapping[str, Any]]) -> None:
+    """Merge ``parameters`` (per connection) into the calibration file at ``path``."""
+    merged = read_calibration(path) if path.exists() else {}
+    merged.update({k: dict(v) for k, v in parameters.items()})
+    lines = [f"# written by pushdown calibrate, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", ""]
+    for name, values in sorted(merged.items()):
+        lines.append(f"[{_toml_key(name)}]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in values.items() if k != "transfer"]
+        if "transfer" in values:
+            lines += ["", f"[{_toml_key(name)}.transfer]"]
+            lines += [f"{k} = {_toml_value(v)}" for k, v in values["transfer"].items()]
+        lines.append("")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text("\n".join(lines))
+    partial.replace(path)
+
+
+def _toml_key(name: str) -> str:
+    bare = name.replace("_", "").replace("-", "").isalnum()
+    return name if bare else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def report(cal: Calibration) -> str:
+    """A Markdown summary: fitted parameters, and estimate vs measured per held-out probe."""
+    p, t = cal.parameters, cal.parameters["transfer"]
+    lines = [
+        f"# Calibration of {cal.connection} ({cal.engine})",
+        "",
+        "| parameter | fitted |",
+        "|---|---|",
+        f"| query_latency_s | {p['query_latency_s']:.4g} |",
+        f"| scan_bytes_per_s | {p['scan_bytes_per_s']:.4g} |",
+        f"| transfer.latency_s | {t['latency_s']:.4g} |",
+        f"| transfer.fetch_bytes_per_s | {t['fetch_bytes_per_s']:.4g} |",
+        f"| transfer.upload_bytes_per_s | {t['upload_bytes_per_s']:.4g} |",
+        "",
+        "| held-out probe | measured (s) | estimate before (s) | estimate after (s) |",
+        "|---|---|---|---|",
+    ]
+    for c in cal.checks:
+        lines.append(
+            f"| {c['probe']} | {c['measured']:.4g} | {c['before']:.4g} | {c['after']:.4g} |"
+        )
+    lines += [
+        "",
+        f"Median absolute error of the estimates: before {cal.error('before'):.0%}, "
+        f"after {cal.error('after'):.0%} (target after: under 30%).",
+    ]
+    return "\n".join(lines)
