@@ -49,14 +49,16 @@ class Target:
             self.connector.close()
 
 
-def url_for(name: str, scale: float, connections: Mapping[str, str]) -> str | None:
+def url_for(
+    name: str, scale: float, connections: Mapping[str, str], tables: tuple[str, ...] = TABLES
+) -> str | None:
     """The connection URL of target ``name`` (None for local execution)."""
     if name in connections:
         return connections[name]
     if name == LOCAL:
         return None
     if name == "duckdb":
-        return f"duckdb:///{duckdb_file(scale)}"
+        return f"duckdb:///{duckdb_file(scale, tables=tables)}"
     if name == "spark":
         return "spark://local[2]"
     variable = f"PUSHDOWN_BENCH_{name.upper()}_URL"
@@ -78,27 +80,29 @@ def _count(connector: Connector, table: str) -> int | None:
     return int(result.column(0)[0].as_py())
 
 
-def _load(connector: Connector, scale: float) -> None:
-    """Make the TPC-H tables at ``scale`` present on the engine (kept between runs)."""
+def _load(connector: Connector, scale: float, tables: tuple[str, ...] = TABLES) -> None:
+    """Make ``tables`` at ``scale`` present on the engine (kept between runs)."""
     if connector.profile.name == "spark" and hasattr(connector, "spark"):
         folder = parquet_dir(scale)
-        for table in TABLES:  # Spark reads the Parquet itself: views, nothing copied
+        for table in tables:  # Spark reads the Parquet itself: views, nothing copied
             connector.spark.read.parquet(str(folder / f"{table}.parquet")).createOrReplaceTempView(
                 table
             )
         return
     expected = table_rows(scale)
-    missing = [t for t in TABLES if _count(connector, t) != expected[t]]
+    missing = [t for t in tables if _count(connector, t) != expected[t]]
     if missing:
         data = generate(scale)
         for table in missing:
             connector.write_table(table, data[table])
 
 
-def open_target(name: str, scale: float, connections: Mapping[str, str]) -> Target:
-    """Connect to ``name`` and load the TPC-H tables at ``scale`` where they are missing;
+def open_target(
+    name: str, scale: float, connections: Mapping[str, str], tables: tuple[str, ...] = TABLES
+) -> Target:
+    """Connect to ``name`` and load ``tables`` at ``scale`` where they are missing;
     :class:`UnreachableEngine` (with the reason, credentials redacted) when that fails."""
-    url = url_for(name, scale, connections)
+    url = url_for(name, scale, connections, tables)
     if url is None:
         return Target(name, None, tables=generate(scale))
     try:
@@ -107,7 +111,7 @@ def open_target(name: str, scale: float, connections: Mapping[str, str]) -> Targ
     except PushdownError as err:
         raise UnreachableEngine(f"engine {name!r} is unreachable: {redact(str(err))}") from None
     try:
-        _load(connector, scale)
+        _load(connector, scale, tables)
     except PushdownError as err:
         connector.close()
         raise UnreachableEngine(f"cannot load TPC-H into {name!r}: {redact(str(err))}") from None

@@ -171,6 +171,7 @@ def make_plan(
     )
     placer = Placer(logical, profiles, estimates, needed, model, constraints)
     assign = placer.solve()
+    rule = placer.first_input_rule()
     return Plan(
         flow,
         logical,
@@ -180,7 +181,8 @@ def make_plan(
         transfers=placer.transfers(assign),
         needed=needed,
         cost=placer.total(assign),
-        baseline=placer.total(placer.first_input_rule()),
+        baseline=placer.total(rule),
+        rule=rule,
         materialize=constraints.materialize,
         notes=notes,
         connect_args={k: dict(v) for k, v in (connect_args or {}).items()},

@@ -63,6 +63,7 @@ class Plan:
         needed: dict[str, set[str]] | None = None,
         cost: Cost | None = None,
         baseline: Cost | None = None,
+        rule: dict[str, str] | None = None,
         materialize: set[str] | None = None,
         notes: dict[str, str] | None = None,
         connect_args: dict[str, dict[str, Any]] | None = None,
@@ -76,6 +77,8 @@ class Plan:
         self.needed = needed or {name: set(node.columns) for name, node in logical.nodes.items()}
         self.cost = cost
         self.baseline = baseline
+        # Where the rule "run where the first input lives" would put each step.
+        self.rule: dict[str, str] = rule or {}
         self.notes = notes or {}
         self.connect_args = connect_args or {}
         self.compiled = optimize(logical.nodes, self.needed)

@@ -80,11 +80,12 @@ def table_rows(scale: float) -> dict[str, int]:
     return {t: pq.ParquetFile(folder / f"{t}.parquet").metadata.num_rows for t in TABLES}
 
 
-def duckdb_file(scale: float, path: Path | None = None) -> Path:
-    """A DuckDB database file holding the tables at ``scale`` (built once, then reused)."""
+def duckdb_file(scale: float, path: Path | None = None, tables: tuple[str, ...] = TABLES) -> Path:
+    """A DuckDB database file holding ``tables`` at ``scale`` (built once, then reused)."""
     import duckdb
 
-    target = path or cache_dir() / f"sf{scale:g}.duckdb"
+    suffix = "" if tables == TABLES else "-" + "-".join(tables)
+    target = path or cache_dir() / f"sf{scale:g}{suffix}.duckdb"
     if target.exists():
         return target
     folder = parquet_dir(scale)
@@ -92,7 +93,7 @@ def duckdb_file(scale: float, path: Path | None = None) -> Path:
     partial.unlink(missing_ok=True)
     con = duckdb.connect(str(partial))
     try:
-        for t in TABLES:
+        for t in tables:
             con.read_parquet(str(folder / f"{t}.parquet")).create(t)
     finally:
         con.close()

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pyarrow as pa
 
@@ -530,12 +530,18 @@ def tpch_flow(
     connection_url: str | None = None,
     data: dict[str, pa.Table] | None = None,
     schemas: dict[str, pa.Schema] | None = None,
+    homes: Mapping[str, str] | None = None,
+    connections: Mapping[str, str] | None = None,
 ) -> Flow:
     """The flow for ``query``: tables on connection ``tpch`` (``connection_url``), or local
-    Arrow tables (``data``).  ``schemas`` declares the tables' columns (else they are read)."""
+    Arrow tables (``data``), or spread over ``connections`` (name -> URL) with ``homes``
+    naming each table's connection.  ``schemas`` declares the tables' columns (else they are
+    read)."""
     flow = pushdown.Flow()
     if connection_url is not None:
         flow.connection("tpch", connection_url)
+    for name, url in (connections or {}).items():
+        flow.connection(name, url)
     datasets = {}
     for name in TABLES:
         if data is not None:
@@ -546,6 +552,7 @@ def tpch_flow(
                 from pushdown.types import sql_type_name
 
                 columns = {f.name: sql_type_name(f.type, "duckdb") for f in schemas[name]}
-            datasets[name] = flow.dataset(name, connection="tpch", table=name, columns=columns)
+            home = (homes or {}).get(name, "tpch")
+            datasets[name] = flow.dataset(name, connection=home, table=name, columns=columns)
     FLOWS[query](flow, datasets)
     return flow
