@@ -12,132 +12,27 @@
 from __future__ import annotations
 
 import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pushdown
-from benchmarks.tpch.data import generate
-from benchmarks.tpch.flows import tpch_flow
-from pushdown.profiles import all_profiles
-
-DIALECTS = sorted(all_profiles())
+from pushdown.bench.planning import planning_vs_ibis
+from pushdown.bench.planning import timed as runs
 
 
 def timed(fn: Callable[[], Any], *, repeat: int = 7, warmup: int = 2) -> float:
     """Median wall seconds of ``fn`` over ``repeat`` runs after ``warmup`` runs."""
-    for _ in range(warmup):
-        fn()
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
-
-
-def _ibis_queries() -> dict[str, Callable[[], Any]]:
-    import ibis
-
-    schemas = {name: t.schema for name, t in generate(scale=0.0005).items()}
-
-    def table(name: str) -> Any:
-        return ibis.table({f.name: _ibis_type(f.type) for f in schemas[name]}, name=name)
-
-    def q1() -> Any:
-        li = table("lineitem")
-        q = li.filter(li.l_shipdate <= ibis.date("1998-09-02"))
-        disc = q.l_extendedprice * (1 - q.l_discount)
-        q = q.group_by(["l_returnflag", "l_linestatus"]).aggregate(
-            sum_qty=q.l_quantity.sum(),
-            sum_base_price=q.l_extendedprice.sum(),
-            sum_disc_price=disc.sum(),
-            sum_charge=(disc * (1 + q.l_tax)).sum(),
-            avg_qty=q.l_quantity.mean(),
-            avg_price=q.l_extendedprice.mean(),
-            avg_disc=q.l_discount.mean(),
-            count_order=q.count(),
-        )
-        return q.order_by(["l_returnflag", "l_linestatus"])
-
-    def q3() -> Any:
-        c, o, li = table("customer"), table("orders"), table("lineitem")
-        c = c.filter(c.c_mktsegment == "BUILDING")
-        o = o.filter(o.o_orderdate < ibis.date("1995-03-15"))
-        li = li.filter(li.l_shipdate > ibis.date("1995-03-15"))
-        j = c.join(o, c.c_custkey == o.o_custkey).join(li, o.o_orderkey == li.l_orderkey)
-        g = j.group_by(["o_orderkey", "o_orderdate", "o_shippriority"]).aggregate(
-            revenue=(j.l_extendedprice * (1 - j.l_discount)).sum()
-        )
-        return g.order_by([ibis.desc("revenue"), "o_orderdate"]).limit(10)
-
-    def q5() -> Any:
-        c, o, li = table("customer"), table("orders"), table("lineitem")
-        s, n, r = table("supplier"), table("nation"), table("region")
-        o = o.filter(
-            (o.o_orderdate >= ibis.date("1994-01-01")) & (o.o_orderdate < ibis.date("1995-01-01"))
-        )
-        j = (
-            c.join(o, c.c_custkey == o.o_custkey)
-            .join(li, o.o_orderkey == li.l_orderkey)
-            .join(s, [li.l_suppkey == s.s_suppkey, c.c_nationkey == s.s_nationkey])
-            .join(n, s.s_nationkey == n.n_nationkey)
-            .join(r, n.n_regionkey == r.r_regionkey)
-        )
-        j = j.filter(j.r_name == "ASIA")
-        g = j.group_by("n_name").aggregate(revenue=(j.l_extendedprice * (1 - j.l_discount)).sum())
-        return g.order_by(ibis.desc("revenue"))
-
-    return {"q1": q1, "q3": q3, "q5": q5}
-
-
-def _ibis_type(t: Any) -> str:
-    import pyarrow as pa
-
-    if pa.types.is_date(t):
-        return "date"
-    if pa.types.is_integer(t):
-        return "int64"
-    if pa.types.is_floating(t):
-        return "float64"
-    return "string"
+    return statistics.median(runs(fn, repeat=repeat, warmup=warmup))
 
 
 def tpch_vs_ibis() -> list[dict[str, Any]]:
-    """Per query: pushdown (6 dialects) and Ibis (1 dialect) compile times and their ratio."""
-    import ibis
-
-    schemas = {name: t.schema for name, t in generate(scale=0.0005).items()}
-    rows = []
-    for query, build in _ibis_queries().items():
-
-        def ours(query: str = query) -> None:
-            plan = pushdown.plan(
-                tpch_flow(query, connection_url="duckdb:///:memory:", schemas=schemas)
-            )
-            for dialect in DIALECTS:
-                plan.retarget(dialect)
-
-        def ours_one(query: str = query) -> None:
-            plan = pushdown.plan(
-                tpch_flow(query, connection_url="duckdb:///:memory:", schemas=schemas)
-            )
-            plan.retarget("snowflake")
-
-        def theirs(build: Callable[[], Any] = build) -> None:
-            ibis.to_sql(build(), dialect="snowflake")
-
-        a, one, b = timed(ours), timed(ours_one), timed(theirs)
-        rows.append(
-            {
-                "query": query,
-                "pushdown_6_dialects_ms": a * 1e3,
-                "pushdown_1_dialect_ms": one * 1e3,
-                "ibis_1_dialect_ms": b * 1e3,
-                "ratio": a / b,
-                "ratio_1": one / b,
-            }
-        )
+    """Per TPC-H query: pushdown (every dialect) and Ibis (one dialect) times and ratios."""
+    rows = planning_vs_ibis([f"q{i}" for i in range(1, 23)])
+    for r in rows:
+        r["pushdown_6_dialects_ms"] = statistics.median(r["pushdown_all_dialects"]) * 1e3
+        r["pushdown_1_dialect_ms"] = statistics.median(r["pushdown_one_dialect"]) * 1e3
+        r["ibis_1_dialect_ms"] = statistics.median(r["ibis_one_dialect"]) * 1e3
+        r["ratio_1"] = r["ratio_one"]
     return rows
 
 

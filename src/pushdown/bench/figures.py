@@ -70,6 +70,23 @@ def headline_figures(result: r.BenchResult) -> list[dict[str, Any]]:
         if versus:
             figures.append(_summary(f"{peer} / local engine (time)", "local", versus, "> 1"))
     figures.extend(_placement_figures(result))
+    compiled = [m for m in result.measurements if m.engine == r.COMPILE]
+    ours = next((m.variant for m in compiled if m.variant.endswith("dialects")), None)
+    if ours is not None:
+        theirs = next(m.variant for m in compiled if m.variant.startswith("ibis"))
+        versus = _ratios(result, r.COMPILE, ours, theirs)
+        figures.append(
+            _summary(f"plan + {ours.split(' ', 1)[1]} / Ibis one dialect", "", versus, "<= 0.5")
+        )
+        one = next(
+            m.variant
+            for m in compiled
+            if m.variant.startswith("pushdown ") and not m.variant.endswith("dialects")
+        )
+        like = _ratios(result, r.COMPILE, one, theirs)
+        figures.append(
+            _summary("plan + one dialect / Ibis one dialect", "", like, "(like for like)")
+        )
     peaks = [m.peak_rss_bytes for m in result.measurements if m.peak_rss_bytes]
     if peaks:
         for engine in engines:

@@ -18,6 +18,7 @@ PULL_LOCAL = "pull_local"  # every input pulled to local Arrow, then computed lo
 PLACED = "placed"  # multi-engine suite: the planner's placement
 RULE = "first_input_rule"  # multi-engine suite: each step where its first input lives
 CANDIDATE = "candidate"  # multi-engine suite: another enumerated placement
+COMPILE = "compile"  # the engine column of planning + SQL generation timings
 PEER = "peer"  # the same query written for pandas or polars (engine = the library)
 
 

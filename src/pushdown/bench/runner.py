@@ -187,6 +187,28 @@ def run_tpch(
                         peers.measure(recorder, target.tables, query, expected[query])
             finally:
                 target.close()
+    if baselines:
+        _planning(result, queries, repetitions, warmup)
+
+
+def _planning(result: r.BenchResult, queries: Sequence[str], repetitions: int, warmup: int) -> None:
+    """Planning + compiling every flow to every dialect vs Ibis compiling to one."""
+    from pushdown.bench.planning import IBIS_DIALECT, planning_vs_ibis
+
+    try:
+        rows = planning_vs_ibis(queries, repeat=max(3, repetitions), warmup=max(1, warmup))
+    except ImportError:
+        result.skipped["ibis"] = "ibis-framework is not installed: pip install 'pushdown[bench]'"
+        return
+    for row in rows:
+        for variant, key in (
+            (f"pushdown {row['dialects']} dialects", "pushdown_all_dialects"),
+            (f"pushdown {IBIS_DIALECT}", "pushdown_one_dialect"),
+            (f"ibis {IBIS_DIALECT}", "ibis_one_dialect"),
+        ):
+            result.measurements.append(
+                r.Measurement("tpch", r.COMPILE, row["query"], variant, "ok", seconds=row[key])
+            )
 
 
 def _one_query(
