@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 
 import pushdown
+from pushdown.bench.runner import ORDERED  # queries whose ORDER BY fixes every row's place
 from pushdown.bench.tpch.data import DataGenerationError, duckdb_file, generate
 from pushdown.bench.tpch.flows import FLOWS, tpch_flow
 from pushdown.bench.tpch.queries import QUERIES
@@ -19,9 +20,6 @@ from tests.helpers import assert_same
 SCALE = 0.02  # 120,000 line items: every query returns rows (Q17 is NULL at 0.01)
 # Steps read by two later steps: computed once, into a table, before the result's statement.
 SHARED_STEPS = {"q11": "stock_values", "q15": "revenue0", "q22": "in_codes"}
-# Queries whose ORDER BY fixes the order of every output row.
-ORDERED = {"q1", "q2", "q3", "q4", "q5", "q7", "q8", "q9", "q10", "q12", "q13", "q16", "q18"}
-ORDERED |= {"q21", "q22"}
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +112,22 @@ def test_data_is_generated_once_and_reused(tmp_path: Path, monkeypatch: pytest.M
 def test_bad_scale_is_a_clear_error() -> None:
     with pytest.raises(DataGenerationError, match="scale factor must be positive"):
         generate(scale=0)
+
+
+@pytest.mark.parametrize("query", sorted(FLOWS))
+def test_ibis_peer_query_matches_official(
+    query: str, tpch_data: dict[str, pa.Table], tpch_db: str, official: dict[str, pa.Table]
+) -> None:
+    """The planning benchmark's Ibis peer computes the same answer (its SQL run on DuckDB)."""
+    ibis = pytest.importorskip("ibis")
+    from pushdown.bench.ibis_tpch import QUERIES as IBIS_QUERIES
+    from pushdown.bench.ibis_tpch import ibis_tables
+
+    tables = ibis_tables({name: t.schema for name, t in tpch_data.items()})
+    sql = ibis.to_sql(IBIS_QUERIES[query](tables), dialect="duckdb")
+    con = duckdb.connect(tpch_db, read_only=True)
+    try:
+        got = con.sql(sql).to_arrow_table()
+    finally:
+        con.close()
+    assert_same(got, _rename(official[query], got), ordered=query in ORDERED)
