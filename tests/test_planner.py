@@ -15,6 +15,7 @@ import pytest
 
 import pushdown
 from pushdown.planner.fragments import Fragment
+from pushdown.planner.stats import ColumnStats, TableStats
 from tests.helpers import assert_same
 
 # A remote warehouse reached over a slow link: moving data costs more than running SQL.
@@ -345,3 +346,49 @@ def test_statement_over_the_engine_limit_is_cut(
     want = pushdown.plan(_local_twin(flow, {"sales": fact})).execute()
     assert_same(plan.execute()["out"], want["out"])
     assert not _leftovers(url)
+
+
+def test_estimates_follow_keys_through_semi_joins_projections_and_composite_keys() -> None:
+    """The estimates behind TPC-H Q9: a semi join keeps the share of keys the right side
+    holds, a computed column of one column keeps (at most) its distinct values, and a join on
+    a composite key uses the key's combined distinct count."""
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    items = flow.dataset(
+        "items", connection="wh", table="items",
+        columns={"part": "bigint", "supp": "bigint", "day": "date", "qty": "double"},
+    )  # fmt: skip
+    parts = flow.dataset(
+        "parts", connection="wh", table="parts", columns={"p": "bigint", "name": "varchar"}
+    )
+    offers = flow.dataset(
+        "offers", connection="wh", table="offers",
+        columns={"op": "bigint", "os": "bigint", "cost": "double"},
+    )  # fmt: skip
+    green = parts.filter("name LIKE '%green%'", name="green")
+    chosen = items.join(green, on={"part": "p"}, how="semi", name="chosen")
+    items.join(green, on={"part": "p"}, how="anti", name="others")
+    costed = chosen.join(offers, on={"part": "op", "supp": "os"}, name="costed")
+    years = costed.compute(year="EXTRACT(YEAR FROM day)", name="years")
+    years.group(["year"], {"n": "count(*)"}, name="per_year")
+    stats = {
+        "items": TableStats(
+            rows=6e6,
+            columns={
+                "part": ColumnStats(ndv=2e5),
+                "supp": ColumnStats(ndv=1e4),
+                "day": ColumnStats(ndv=2500),
+            },
+        ),
+        "parts": TableStats(rows=2e5, columns={"p": ColumnStats(ndv=2e5)}),
+        "offers": TableStats(
+            rows=8e5, columns={"op": ColumnStats(ndv=2e5), "os": ColumnStats(ndv=1e4)}
+        ),
+    }
+    plan = pushdown.plan(flow, statistics=stats, engine_statistics=False)
+    rows = {name: step.rows for name, step in plan.steps.items()}
+    assert rows["green"] == pytest.approx(2e4)  # LIKE: 10%
+    assert rows["chosen"] == pytest.approx(6e5)  # 6e6 x 2e4 / 2e5
+    assert rows["others"] == pytest.approx(5.4e6)
+    assert rows["costed"] == pytest.approx(6e5, rel=0.5)  # one offer per (part, supplier)
+    assert rows["per_year"] <= 2500  # a year has at most as many values as the day

@@ -19,16 +19,19 @@ predicate                   selectivity
 anything else               ``DEFAULT_SELECTIVITY`` (0.25)
 ==========================  ===================================================
 
-Joins on keys estimate ``|L| |R| / max(NDV(l), NDV(r))`` (NDV defaults to the side's row
-count, so a key/foreign-key join keeps the larger side); a group keeps ``min(rows, product
-of key NDVs)``, with ``rows / 10`` per key when NDV is unknown.
+Joins on keys estimate ``|L| |R| / max(NDV(l), NDV(r))``, NDV of a key tuple being the product
+of its columns' NDVs capped by the rows (NDV defaults to the side's row count, so a
+key/foreign-key join keeps the larger side); a semi join keeps the left rows whose key values
+the right side holds, ``min(1, NDV(r) / NDV(l))`` (containment), and an anti join the rest;
+a group keeps ``min(rows, product of key NDVs)``, with ``rows / 10`` per key when NDV is
+unknown.  A computed column that is a formula of one column has at most its NDV.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 from sqlglot import exp
@@ -193,12 +196,17 @@ def estimate_node(node: n.Node, inputs: list[Estimate]) -> Estimate:
         if node.how == "cross":
             rows = left.rows * right.rows
         elif node.how in ("semi", "anti"):
-            rows = left.rows * SEMI_JOIN_FRACTION
+            kept = _semi_fraction(left, right, keys)
+            rows = left.rows * (kept if node.how == "semi" else 1.0 - kept)
+            if node.how == "semi":
+                for lk, rk in keys:  # the kept keys are (at most) those of the right side
+                    ndv = min(left.ndv(lk) or left.rows, right.ndv(rk) or right.rows)
+                    columns[lk] = replace(left.columns.get(lk, ColumnStats()), ndv=ndv)
         else:
             if keys:
                 denom = max(
-                    max((left.ndv(lk) or left.rows) for lk, _ in keys),
-                    max((right.ndv(rk) or right.rows) for _, rk in keys),
+                    _combined_ndv(left, [lk for lk, _ in keys]),
+                    _combined_ndv(right, [rk for _, rk in keys]),
                 )
                 inner = left.rows * right.rows / max(1.0, denom)
             else:
@@ -233,9 +241,46 @@ def estimate_node(node: n.Node, inputs: list[Estimate]) -> Estimate:
     else:  # project, window, sort, python: one row out per row in
         assert first is not None
         rows = first.rows
+        if isinstance(node, n.Project):
+            columns = _projected_columns(node, first)
     rows = max(0.0, rows)
     widths = _widths(node.schema, *inputs)
     return Estimate(rows, widths, columns)
+
+
+def _combined_ndv(est: Estimate, keys: list[str]) -> float:
+    """Distinct key tuples: the product of the keys' NDVs (a key without statistics counts as
+    unique), never more than the rows."""
+    product = 1.0
+    for key in keys:
+        product *= est.ndv(key) or est.rows
+    return max(1.0, min(est.rows, product))
+
+
+def _semi_fraction(left: Estimate, right: Estimate, keys: list[tuple[str, str]]) -> float:
+    """Fraction of left rows with a match: the right side's share of the left's key values
+    (containment), or ``SEMI_JOIN_FRACTION`` without keys or statistics."""
+    if not keys:
+        return SEMI_JOIN_FRACTION
+    lk, rk = [k for k, _ in keys], [k for _, k in keys]
+    left_ndv = _combined_ndv(left, lk)
+    right_ndv = _combined_ndv(right, rk)
+    if all(left.ndv(k) is None for k in lk) and all(right.ndv(k) is None for k in rk):
+        return SEMI_JOIN_FRACTION
+    return min(1.0, right_ndv / left_ndv)
+
+
+def _projected_columns(node: n.Project, first: Estimate) -> dict[str, ColumnStats]:
+    """Statistics of computed columns: a column reference keeps its input's; a formula of one
+    column has at most that column's distinct values; others are unknown."""
+    columns: dict[str, ColumnStats] = {}
+    for name, expr in node.items:
+        refs = {c.name for c in expr.find_all(exp.Column)}
+        if isinstance(expr, exp.Column) and expr.name in first.columns:
+            columns[name] = first.columns[expr.name]
+        elif len(refs) == 1 and (source := first.columns.get(refs.pop())) is not None:
+            columns[name] = ColumnStats(ndv=source.ndv)
+    return columns
 
 
 def _join_keys(node: n.Join) -> list[tuple[str, str]]:
