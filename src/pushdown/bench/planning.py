@@ -54,6 +54,7 @@ def planning_vs_ibis(
             ibis.to_sql(QUERIES[query](tables), dialect=IBIS_DIALECT)
 
         every = timed(ours, repeat=repeat, warmup=warmup)
+
         def ours_one(query: str = query) -> None:
             ours(query, [IBIS_DIALECT])
 
