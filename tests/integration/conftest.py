@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from pushdown.engines import open_connector
+
 IN_CI = os.environ.get("CI") == "true"
 
 
@@ -124,3 +126,21 @@ def databricks_target() -> Iterator[Target]:
             "_connection_uri": f"http://{host}:{port}/cliservice",
         },
     )
+
+
+def prepare_standin(engine: str, target: Target) -> None:
+    """Create the database/schema or dataset the stand-in starts without."""
+    if engine == "snowflake":
+        import snowflake.connector
+
+        with snowflake.connector.connect(
+            user="fake", password="snow", account="fakesnow", **target.connect_args
+        ) as con:
+            con.cursor().execute("CREATE DATABASE IF NOT EXISTS PUSHDOWN")
+            con.cursor().execute("CREATE SCHEMA IF NOT EXISTS PUSHDOWN.TESTS")
+    elif engine == "bigquery":
+        conn = open_connector(engine, target.url, target.connect_args)
+        try:
+            conn.client.create_dataset(conn.dataset, exists_ok=True)  # type: ignore[attr-defined]
+        finally:
+            conn.close()

@@ -21,7 +21,7 @@ from pushdown.compilers.ddl import select_all
 from pushdown.engines import open_connector
 from tests.cases import CASES, TABLES, Case, build_flow
 from tests.helpers import assert_same, rows
-from tests.integration.conftest import Target
+from tests.integration.conftest import Target, prepare_standin
 
 ENGINES = ["snowflake", "bigquery", "hive", "spark", "databricks"]
 NULL_TIMESTAMPS = (
@@ -61,7 +61,7 @@ def loaded(request: pytest.FixtureRequest) -> tuple[str, Target]:
     engine = request.param
     target: Target = request.getfixturevalue(f"{engine}_target")
     if not target.live:
-        _prepare_standin(engine, target)
+        prepare_standin(engine, target)
     conn = open_connector(engine, target.url, target.connect_args)
     try:
         for name, table in TABLES.items():
@@ -70,24 +70,6 @@ def loaded(request: pytest.FixtureRequest) -> tuple[str, Target]:
     finally:
         conn.close()
     return engine, target
-
-
-def _prepare_standin(engine: str, target: Target) -> None:
-    """Create the database/schema or dataset the stand-in starts without."""
-    if engine == "snowflake":
-        import snowflake.connector
-
-        with snowflake.connector.connect(
-            user="fake", password="snow", account="fakesnow", **target.connect_args
-        ) as con:
-            con.cursor().execute("CREATE DATABASE IF NOT EXISTS PUSHDOWN")
-            con.cursor().execute("CREATE SCHEMA IF NOT EXISTS PUSHDOWN.TESTS")
-    elif engine == "bigquery":
-        conn = open_connector(engine, target.url, target.connect_args)
-        try:
-            conn.client.create_dataset(conn.dataset, exists_ok=True)  # type: ignore[attr-defined]
-        finally:
-            conn.close()
 
 
 def _leftover_tables(engine: str, target: Target) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 import sqlglot
@@ -37,6 +38,7 @@ class Target:
     url: str | None  # None: local Arrow tables
     connector: Connector | None = None
     tables: dict[str, pa.Table] = field(default_factory=dict)  # local only
+    connect_args: dict[str, Any] = field(default_factory=dict)  # driver arguments
 
     @property
     def dialect(self) -> str:
@@ -98,7 +100,11 @@ def _load(connector: Connector, scale: float, tables: tuple[str, ...] = TABLES) 
 
 
 def open_target(
-    name: str, scale: float, connections: Mapping[str, str], tables: tuple[str, ...] = TABLES
+    name: str,
+    scale: float,
+    connections: Mapping[str, str],
+    tables: tuple[str, ...] = TABLES,
+    connect_args: Mapping[str, Any] | None = None,
 ) -> Target:
     """Connect to ``name`` and load ``tables`` at ``scale`` where they are missing;
     :class:`UnreachableEngine` (with the reason, credentials redacted) when that fails."""
@@ -106,7 +112,7 @@ def open_target(
     if url is None:
         return Target(name, None, tables=generate(scale))
     try:
-        connector = open_connector(name, url)
+        connector = open_connector(name, url, connect_args)
         connector.fetch_arrow(sqlglot.select("1").sql(dialect=connector.dialect))
     except PushdownError as err:
         raise UnreachableEngine(f"engine {name!r} is unreachable: {redact(str(err))}") from None
@@ -115,4 +121,4 @@ def open_target(
     except PushdownError as err:
         connector.close()
         raise UnreachableEngine(f"cannot load TPC-H into {name!r}: {redact(str(err))}") from None
-    return Target(name, url, connector)
+    return Target(name, url, connector, connect_args=dict(connect_args or {}))

@@ -24,7 +24,7 @@ from pushdown.compilers.ddl import create_table, drop_table, rename_table, selec
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.profiles import Profile
-from pushdown.types import arrow_to_sql
+from pushdown.types import arrow_to_sql, sql_to_arrow
 
 FETCH_ROWS = 10_000
 INSERT_ROWS = 500
@@ -46,9 +46,14 @@ _TYPES: dict[str, pa.DataType] = {
 }
 
 
+DECIMAL = "DECIMAL_TYPE"  # no precision or scale in PyHive's description: taken from values
+
+
 def _convert(value: Any, arrow: pa.DataType | None) -> Any:
     if value is None or arrow is None:
         return value
+    if pa.types.is_decimal(arrow):
+        return decimal.Decimal(str(value))
     if pa.types.is_date(arrow) and isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
     if pa.types.is_timestamp(arrow) and isinstance(value, str):
@@ -80,6 +85,20 @@ def _literal(value: Any, arrow: pa.DataType) -> exp.Expr:
     return exp.Literal.string(str(value))
 
 
+def _same_decimals(batches: list[pa.RecordBatch]) -> list[pa.RecordBatch]:
+    """One decimal type per column across batches: the widest scale seen, 38 digits."""
+    schema = batches[0].schema
+    fields = []
+    for i, field in enumerate(schema):
+        kinds = [b.schema.field(i).type for b in batches]
+        decimals = [k for k in kinds if pa.types.is_decimal(k)]
+        if decimals:
+            field = field.with_type(pa.decimal128(38, max(k.scale for k in decimals)))
+        fields.append(field)
+    target = pa.schema(fields)
+    return [b if b.schema.equals(target) else b.cast(target) for b in batches]
+
+
 class HiveConnector(Connector):
     """A HiveServer2 endpoint."""
 
@@ -106,14 +125,19 @@ class HiveConnector(Connector):
     def _batches(self, cursor: Any) -> Iterator[pa.RecordBatch]:
         description = cursor.description or []
         names = [d[0].split(".")[-1] for d in description]
-        types = [_TYPES.get(str(d[1])) for d in description]
+        types = [
+            pa.decimal128(38, 0) if str(d[1]) == DECIMAL else _TYPES.get(str(d[1]))
+            for d in description
+        ]
         while True:
             rows = cursor.fetchmany(FETCH_ROWS)
             if not rows:
                 return
             columns = [[_convert(row[i], types[i]) for row in rows] for i in range(len(names))]
             arrays = [
-                pa.array(col, type=t) if t is not None else pa.array(col)
+                pa.array(col, type=t)
+                if t is not None and not pa.types.is_decimal(t)
+                else pa.array(col)  # decimals: precision and scale inferred from the values
                 for col, t in zip(columns, types, strict=True)
             ]
             yield pa.RecordBatch.from_arrays(arrays, names=names)
@@ -124,15 +148,30 @@ class HiveConnector(Connector):
             cursor = self._execute(sql)
             batches = list(self._batches(cursor))
             if batches:
-                return pa.Table.from_batches(batches)
+                return pa.Table.from_batches(_same_decimals(batches))
             description = cursor.description or []
             return pa.schema(
                 [(d[0].split(".")[-1], _TYPES.get(str(d[1]), pa.string())) for d in description]
             ).empty_table()
 
     def table_schema(self, table: str) -> pa.Schema:
-        """The Arrow schema of ``table`` (from a zero-row result's metadata)."""
-        return self.fetch_arrow(select_all(table, dialect=self.dialect, limit=0)).schema
+        """The Arrow schema of ``table`` from ``DESCRIBE`` (result metadata lacks decimal
+        precision and scale); a type sqlglot cannot read falls back to the result's."""
+        fallback = self.fetch_arrow(select_all(table, dialect=self.dialect, limit=0)).schema
+        describe = exp.Describe(this=table_ref(table, dialect=self.dialect))
+        rows = self.fetch_arrow(describe.sql(dialect=self.dialect)).to_pylist()
+        declared: dict[str, pa.DataType] = {}
+        for row in rows:
+            name, kind = (str(v) if v is not None else "" for v in list(row.values())[:2])
+            if not name or name.startswith("#"):
+                break  # partition and detail sections follow the columns
+            try:
+                arrow = sql_to_arrow(exp.DataType.build(kind, dialect=self.dialect))
+            except (sqlglot.errors.ParseError, ValueError):
+                arrow = None
+            if arrow is not None:
+                declared[name] = arrow
+        return pa.schema([f.with_type(declared.get(f.name, f.type)) for f in fallback])
 
     def _upload(self, table: str, data: pa.Table) -> None:
         """``CREATE TABLE`` from the Arrow schema, then ``INSERT ... VALUES`` in batches."""
