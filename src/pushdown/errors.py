@@ -45,6 +45,14 @@ def redact(text: str) -> str:
     return _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}=***", text)
 
 
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every known secret value (a URL's password, a token) replaced by ``***``,
+    wherever a driver put it."""
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """Return a hint listing the candidates closest to ``name``, or all of them if few."""
     options = sorted(set(candidates))
@@ -130,7 +138,8 @@ class EngineError(PushdownError):
     def __init__(self, engine: str, message: str, *, sql: str | None = None):
         self.engine = engine
         self.sql = redact(sql) if sql else None
-        text = f"{engine}: {redact(message)}"
+        self.message = redact(message)
+        text = f"{engine}: {self.message}"
         if self.sql:
             text += f"\n-- failing SQL --\n{self.sql}"
         super().__init__(text)

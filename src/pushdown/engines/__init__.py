@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import NoSuchModuleError
 
 from pushdown.engines.base import Connector
 from pushdown.engines.urls import EXTRAS, parse_url
-from pushdown.errors import ConnectionConfigError
+from pushdown.errors import ConnectionConfigError, EngineError, scrub
+from pushdown.profiles import Profile
 
 
 def open_connector(name: str, url: str, connect_args: Mapping[str, Any] | None = None) -> Connector:
@@ -23,6 +25,27 @@ def open_connector(name: str, url: str, connect_args: Mapping[str, Any] | None =
     carry)."""
     parsed, profile = parse_url(url, connection=name)
     args = dict(connect_args or {})
+    secrets = _secrets(parsed.password, args)
+    try:
+        connector = _open(name, profile, parsed, args)
+    except EngineError as err:  # a driver that echoed a credential while connecting
+        raise EngineError(err.engine, scrub(err.message, secrets), sql=err.sql) from None
+    connector.secrets = secrets
+    return connector
+
+
+_SECRET_KEYS = ("password", "token", "access_token", "private_key", "client_secret", "passcode")
+
+
+def _secrets(password: str | None, args: Mapping[str, Any]) -> frozenset[str]:
+    """The credential values of a connection: its URL's password, secret driver arguments."""
+    values = {password} if password else set()
+    values |= {v for k, v in args.items() if k.lower() in _SECRET_KEYS and isinstance(v, str)}
+    return frozenset(values)
+
+
+def _open(name: str, profile: Profile, parsed: URL, args: dict[str, Any]) -> Connector:
+    """The connector for ``profile``'s engine; a missing driver names the extra to install."""
     try:
         if profile.name == "duckdb":
             from pushdown.engines.duckdb import DuckDBConnector

@@ -17,7 +17,7 @@ import sqlglot
 from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
-from pushdown.errors import EngineError, PushdownError, UnsupportedError
+from pushdown.errors import EngineError, PushdownError, UnsupportedError, scrub
 from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
 from pushdown.types import sql_kind
@@ -36,6 +36,9 @@ def _suggest(kind: str) -> str:
 
 class Connector(ABC):
     """One open connection to an engine, named as in the flow."""
+
+    # Credential values of this connection, scrubbed from every driver message.
+    secrets: frozenset[str] = frozenset()
 
     def __init__(self, name: str, profile: Profile):
         self.name = name
@@ -149,4 +152,5 @@ class Connector(ABC):
             raise
         except Exception as err:
             message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            message = scrub(message, self.secrets)
             raise EngineError(self.name, f"{type(err).__name__}: {message}", sql=sql) from err
