@@ -53,6 +53,9 @@ def test_cli_bench_writes_results_and_skips_unreachable_engines(
             assert got[key]["status"] == "ok", got[key]
             assert len(got[key]["seconds"].split(";")) == 2
             assert float(got[key]["median_seconds"]) > 0
+    for variant in ("fetch arrow", "fetch rows"):  # the transfer paths, same line items
+        assert got[("duckdb", "lineitem", variant)]["status"] == "ok"
+        assert int(got[("duckdb", "lineitem", variant)]["rows"]) == 60_175  # all at scale 0.01
     # in place moves the answer; pulling everything local moves the inputs
     in_place = int(got[("duckdb", "q6", "flow")]["bytes_moved"])
     pulled = int(got[("duckdb", "q6", "pull_local")]["bytes_moved"])
@@ -65,6 +68,7 @@ def test_cli_bench_writes_results_and_skips_unreachable_engines(
     assert "flow / hand-written SQL (time)" in names
     assert "pull-all-local / in place (bytes moved)" in names
     assert "polars / local engine (time)" in names
+    assert "Arrow fetch / DB-API rows (rows/s)" in names
     report = (out / "report.md").read_text()
     assert "## Skipped" in report and "| q6 |" in report and "![seconds.png]" in report
     assert (out / "seconds.png").stat().st_size > 1000 and (out / "seconds.svg").exists()

@@ -70,6 +70,14 @@ def headline_figures(result: r.BenchResult) -> list[dict[str, Any]]:
         if versus:
             figures.append(_summary(f"{peer} / local engine (time)", "local", versus, "> 1"))
     figures.extend(_placement_figures(result))
+    for engine in engines:
+        a = result.find(engine, "lineitem", r.FETCH_ARROW)
+        b = result.find(engine, "lineitem", r.FETCH_ROWS)
+        if a and b and a.median and b.median:
+            ratio = b.median / a.median  # = Arrow rows/s over DB-API rows/s
+            figures.append(
+                _summary("Arrow fetch / DB-API rows (rows/s)", engine, {"lineitem": ratio}, ">= 10")
+            )
     compiled = [m for m in result.measurements if m.engine == r.COMPILE]
     ours = next((m.variant for m in compiled if m.variant.endswith("dialects")), None)
     if ours is not None:

@@ -19,6 +19,8 @@ PLACED = "placed"  # multi-engine suite: the planner's placement
 RULE = "first_input_rule"  # multi-engine suite: each step where its first input lives
 CANDIDATE = "candidate"  # multi-engine suite: another enumerated placement
 COMPILE = "compile"  # the engine column of planning + SQL generation timings
+FETCH_ARROW = "fetch arrow"  # the first 200,000 line items through the Arrow path
+FETCH_ROWS = "fetch rows"  # the same through the DB-API cursor, rows turned into Arrow
 PEER = "peer"  # the same query written for pandas or polars (engine = the library)
 
 

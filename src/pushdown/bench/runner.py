@@ -25,7 +25,8 @@ from pushdown.bench.tpch.data import duckdb_file
 from pushdown.bench.tpch.flows import FLOWS, tpch_flow
 from pushdown.bench.tpch.queries import QUERIES
 from pushdown.bench.verify import difference
-from pushdown.errors import PushdownError, did_you_mean, redact
+from pushdown.compilers.ddl import select_all
+from pushdown.errors import PushdownError, UnsupportedError, did_you_mean, redact
 from pushdown.run import RunResult
 
 SUITES = ("tpch", "tpch-multi")
@@ -203,10 +204,45 @@ def run_tpch(
                     _one_query(recorder, target, query, expected[query], baselines)
                     if engine == LOCAL and baselines:
                         peers.measure(recorder, target.tables, query, expected[query])
+                if baselines and target.connector is not None:
+                    _transfer_paths(recorder, target)
             finally:
                 target.close()
     if baselines:
         _planning(result, queries, repetitions, warmup)
+
+
+TRANSFER_ROWS = 200_000
+
+
+def _transfer_paths(recorder: _Recorder, target: Target) -> None:
+    """The same line items through the Arrow fetch and through DB-API rows (made Arrow)."""
+    connector = target.connector
+    assert connector is not None
+    sql = select_all("lineitem", dialect=connector.dialect, limit=TRANSFER_ROWS)
+    expected = connector.fetch_arrow(sql)
+
+    def rows() -> pa.Table:
+        fetched = connector.fetch_rows(sql)
+        columns = list(zip(*fetched, strict=True)) if fetched else [()] * expected.num_columns
+        return pa.table([pa.array(c) for c in columns], names=expected.column_names)
+
+    for variant, run in ((r.FETCH_ARROW, lambda: connector.fetch_arrow(sql)), (r.FETCH_ROWS, rows)):
+        m = r.Measurement("tpch", target.name, "lineitem", variant, "ok")
+        try:
+            got = run()
+            m.rows = got.num_rows
+            if got.num_rows != expected.num_rows:
+                m.status, m.detail = "wrong", f"{got.num_rows} rows != {expected.num_rows}"
+            else:
+                m.seconds, m.peak_rss_bytes = timed(
+                    run, recorder.repetitions, min(1, recorder.warmup)
+                )
+        except UnsupportedError:
+            continue  # no DB-API path on this engine (Spark)
+        except PushdownError as err:
+            m.status, m.detail = "error", redact(str(err))[:500]
+        recorder.result.measurements.append(m)
 
 
 def _planning(result: r.BenchResult, queries: Sequence[str], repetitions: int, warmup: int) -> None:

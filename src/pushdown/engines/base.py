@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from typing import Any
 
 import pyarrow as pa
 import sqlglot
@@ -52,6 +53,13 @@ class Connector(ABC):
     @abstractmethod
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run a query and return its result as Arrow."""
+
+    def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run a query and fetch its rows one Python tuple each through the driver's DB-API
+        cursor: the slow path, kept to measure the Arrow path against (``pushdown bench``)."""
+        raise UnsupportedError(
+            f"{self.profile.name} ({self.name})", "DB-API row fetch", "this connector has none"
+        )
 
     @abstractmethod
     def table_schema(self, table: str) -> pa.Schema:

@@ -87,6 +87,12 @@ class BigQueryConnector(Connector):
             table: pa.Table = job.to_arrow(create_bqstorage_client=self.use_storage_api)
         return table
 
+    def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run ``sql`` and fetch Python rows (the REST row pages)."""
+        with self.errors(sql):
+            job = self.client.query(sql, job_config=self._config())
+            return [tuple(row.values()) for row in job.result()]
+
     def dry_run(self, sql: str) -> int:
         """Validate ``sql`` without running it; returns the bytes it would scan."""
         with self.errors(sql):

@@ -50,6 +50,17 @@ class DatabricksConnector(HiveConnector):
         with self.errors():
             self.con = sql.connect(**options)
 
+    def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run ``sql`` and fetch Python rows (DB-API)."""
+        with self.errors(sql):
+            cursor = self.con.cursor()
+            try:
+                cursor.execute(sql)
+                rows = [tuple(r) for r in cursor.fetchall()]
+            finally:
+                cursor.close()
+        return rows
+
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run ``sql`` and return ``fetchall_arrow``'s table."""
         with self.errors(sql):

@@ -34,6 +34,12 @@ class DuckDBConnector(Connector):
         """The schema of ``table``, from a zero-row Arrow result."""
         return self.fetch_arrow(select_all(table, dialect="duckdb", limit=0)).schema
 
+    def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run ``sql`` and fetch Python rows (DB-API)."""
+        with self.errors(sql):
+            rows: list[tuple[Any, ...]] = self.con.execute(sql).fetchall()
+        return rows
+
     def write_table(self, table: str, data: pa.Table) -> None:
         """Replace ``table`` inside one transaction (DuckDB DDL is transactional)."""
         self.write_tables({table: data})

@@ -142,6 +142,12 @@ class HiveConnector(Connector):
             ]
             yield pa.RecordBatch.from_arrays(arrays, names=names)
 
+    def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run ``sql`` and fetch Python rows (DB-API; also what ``fetch_arrow`` converts)."""
+        with self.errors(sql):
+            rows: list[tuple[Any, ...]] = self._execute(sql).fetchall()
+        return rows
+
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run ``sql``; convert the fetched rows to Arrow batch by batch."""
         with self.errors(sql):

@@ -56,6 +56,12 @@ class SnowflakeConnector(Connector):
         cursor.execute(sql)
         return cursor
 
+    def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run ``sql`` and fetch Python rows (DB-API)."""
+        with self.errors(sql):
+            rows: list[tuple[Any, ...]] = self._run(sql).fetchall()
+        return rows
+
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run ``sql`` and return the Arrow result batches."""
         with self.errors(sql):
