@@ -9,6 +9,9 @@ are declared in ``dialects/hive.toml`` and pinned by the golden files).
 
 from __future__ import annotations
 
+from typing import Any
+
+import pyarrow as pa
 import pytest
 
 import pushdown
@@ -39,3 +42,41 @@ def test_spark_sql_matches_local(case: Case, engine: str, spark: object) -> None
     (statement,) = statements
     got = spark.sql(statement.rstrip(";")).toArrow()  # type: ignore[attr-defined]
     assert_same(got, want["out"], ordered=case.ordered)
+
+
+@pytest.mark.spark
+def test_hive_statistics_come_from_describe_formatted_once_computed(spark: object) -> None:
+    """The Hive/Databricks connectors read ``DESCRIBE FORMATTED``: Spark prints
+    ``Statistics: N bytes, M rows`` once ``ANALYZE TABLE`` ran (parsed here from the real
+    output of the in-process session), and nothing before (then COUNT(*) is the answer)."""
+    from pushdown.engines.hive import _described_stats
+
+    session: Any = spark
+    session.createDataFrame(pa.table({"x": list(range(7))})).write.mode("overwrite").saveAsTable(
+        "stats_probe"
+    )
+    before = session.sql("DESCRIBE FORMATTED stats_probe").toArrow()
+    session.sql("ANALYZE TABLE stats_probe COMPUTE STATISTICS")
+    after = session.sql("DESCRIBE FORMATTED stats_probe").toArrow()
+    session.sql("DROP TABLE stats_probe")
+    assert _described_stats(before) is None or _described_stats(before)[0] == 7
+    rows, size = _described_stats(after)  # type: ignore[misc]
+    assert rows == 7 and size is not None and size > 0
+
+
+def test_hive_describe_formatted_table_parameters_are_parsed() -> None:
+    """HiveServer2's layout: numRows and totalSize under "Table Parameters:" (-1 before any
+    ANALYZE, when COUNT(*) is used instead).  Rows as PyHive returns them."""
+    from pushdown.engines.hive import _described_stats
+
+    def described(rows: str) -> pa.Table:
+        return pa.table(
+            {
+                "col_name": ["x", "", "Table Parameters:", "", ""],
+                "data_type": ["int", None, None, "numRows             ", "totalSize           "],
+                "comment": [None, None, None, f"{rows}                  ", "3456                "],
+            }
+        )
+
+    assert _described_stats(described("12")) == (12.0, 3456.0)
+    assert _described_stats(described("-1")) is None

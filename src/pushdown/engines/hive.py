@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import itertools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +25,7 @@ from sqlglot import exp
 from pushdown.compilers.ddl import create_table, drop_table, rename_table, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
+from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
 from pushdown.types import arrow_to_sql, sql_to_arrow
 
@@ -85,6 +88,28 @@ def _literal(value: Any, arrow: pa.DataType) -> exp.Expr:
     return exp.Literal.string(str(value))
 
 
+_SPARK_STATS = re.compile(r"(\d+) bytes(?:, (\d+) rows)?")
+
+
+def _described_stats(described: pa.Table) -> tuple[float, float | None] | None:
+    """(rows, bytes) from a ``DESCRIBE FORMATTED`` result, or None when not computed."""
+    params: dict[str, str] = {}
+    for row in described.to_pylist():
+        cells = [str(v).strip() for v in row.values() if v is not None]
+        if len(cells) >= 2 and cells[0] == "Statistics":  # Spark, Databricks
+            match = _SPARK_STATS.search(cells[1])
+            if match and match.group(2):
+                return float(match.group(2)), float(match.group(1))
+        for key, value in itertools.pairwise(cells):  # Hive's table parameters
+            if key in ("numRows", "totalSize"):
+                params[key] = value
+    rows = params.get("numRows", "")
+    if rows.isdigit():  # Hive says -1 when statistics were never computed
+        size = params.get("totalSize", "")
+        return float(rows), float(size) if size.isdigit() else None
+    return None
+
+
 def _same_decimals(batches: list[pa.RecordBatch]) -> list[pa.RecordBatch]:
     """One decimal type per column across batches: the widest scale seen, 38 digits."""
     schema = batches[0].schema
@@ -141,6 +166,16 @@ class HiveConnector(Connector):
                 for col, t in zip(columns, types, strict=True)
             ]
             yield pa.RecordBatch.from_arrays(arrays, names=names)
+
+    def table_stats(self, table: str) -> TableStats:
+        """Rows and bytes from ``DESCRIBE FORMATTED`` when the engine has computed them
+        (Hive's ``numRows``/``totalSize`` table parameters; Spark's and Databricks'
+        ``Statistics: N bytes, M rows`` after ``ANALYZE TABLE``); otherwise ``COUNT(*)``."""
+        describe = exp.Describe(this=table_ref(table, dialect=self.dialect), style="FORMATTED")
+        found = _described_stats(self.fetch_arrow(describe.sql(dialect=self.dialect)))
+        if found is not None:
+            return TableStats(rows=found[0], bytes=found[1], source="DESCRIBE FORMATTED")
+        return super().table_stats(table)
 
     def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and fetch Python rows (DB-API; also what ``fetch_arrow`` converts)."""
