@@ -16,7 +16,7 @@ from typing import Any
 
 import pushdown
 from pushdown.bench import results as r
-from pushdown.bench.runner import BenchError, _progress, _Recorder, reference_answers
+from pushdown.bench.runner import BenchError, Settings, _progress, _Recorder, reference_answers
 from pushdown.bench.targets import LOCAL, Target, UnreachableEngine, open_target
 from pushdown.bench.tpch.flows import tpch_flow
 from pushdown.errors import PushdownError, redact
@@ -61,38 +61,36 @@ def _placements(
     return variants
 
 
-def run_multi(
-    result: r.BenchResult,
-    engines: Sequence[str],
-    *,
-    scale: float,
-    queries: Sequence[str],
-    repetitions: int,
-    warmup: int,
-    connections: Mapping[str, str],
-    progress: bool,
-) -> None:
+def run_multi(result: r.BenchResult, settings: Settings) -> None:
     """Run every query of the suite in every placement variant; see the module docstring."""
-    spread = layout(engines)
+    scale, queries = settings.scale, settings.queries
+    spread = layout(settings.engines)
     result.settings["layout"] = {c: list(t) for c, (_, t) in spread.items()}
     targets: dict[str, Target] = {}
     try:
         for conn, (engine, tables) in spread.items():
             try:
-                targets[conn] = open_target(engine, scale, connections, tables)
+                targets[conn] = open_target(
+                    engine,
+                    scale,
+                    settings.connections,
+                    tables,
+                    connect_args=settings.connect_args.get(engine),
+                )
             except UnreachableEngine as err:
                 result.skipped[engine] = str(err)
                 return  # every query needs every table
         urls = {c: t.url for c, t in targets.items() if t.url is not None}
         homes = {table: c for c, (_, tables) in spread.items() for table in tables}
         opened = {c: t.connector for c, t in targets.items() if t.connector is not None}
+        args = {c: t.connect_args for c, t in targets.items() if t.connect_args}
         expected = reference_answers(scale, queries)
-        recorder = _Recorder(result, "tpch-multi", repetitions, warmup)
-        with _progress(progress, len(queries)) as advance:
+        recorder = _Recorder(result, "tpch-multi", settings.repetitions, settings.warmup)
+        with _progress(settings.progress, len(queries)) as advance:
             for query in queries:
                 advance(f"multi {query}")
                 flow = tpch_flow(query, homes=homes, connections=urls)
-                _one_query(recorder, flow, query, expected[query], opened)
+                _one_query(recorder, flow, query, expected[query], opened, args)
     finally:
         for target in targets.values():
             target.close()
@@ -104,9 +102,10 @@ def _one_query(
     query: str,
     expected: Any,
     opened: Mapping[str, Any],
+    connect_args: Mapping[str, Mapping[str, Any]],
 ) -> None:
     try:
-        plan = pushdown.plan(flow)
+        plan = pushdown.plan(flow, connect_args=connect_args)
     except PushdownError as err:
         recorder.result.measurements.append(
             r.Measurement("tpch-multi", ENGINE, query, r.PLACED, "error", detail=redact(str(err)))
@@ -115,7 +114,9 @@ def _one_query(
     seen: dict[tuple[tuple[str, str], ...], r.Measurement] = {}
     for variant, kwargs in _placements(flow, plan, list(opened)).items():
         try:
-            chosen = plan if not kwargs else pushdown.plan(flow, **kwargs)
+            chosen = (
+                plan if not kwargs else pushdown.plan(flow, connect_args=connect_args, **kwargs)
+            )
         except PushdownError as err:  # e.g. a step one engine cannot run
             recorder.result.measurements.append(
                 r.Measurement(

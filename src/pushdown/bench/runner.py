@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -170,30 +171,51 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[str], None]]:
         yield advance
 
 
-def run_tpch(
-    result: r.BenchResult,
-    engines: Sequence[str],
-    *,
-    scale: float,
-    queries: Sequence[str],
-    repetitions: int,
-    warmup: int,
-    connections: Mapping[str, str],
-    baselines: bool,
-    progress: bool,
-    connect_args: Mapping[str, Mapping[str, Any]] | None = None,
-) -> None:
+@dataclass(frozen=True)
+class Settings:
+    """What one benchmark run was asked to do (connections stay out of the report)."""
+
+    suite: str
+    engines: tuple[str, ...]
+    scale: float
+    queries: tuple[str, ...]
+    repetitions: int
+    warmup: int
+    baselines: bool
+    progress: bool
+    connections: Mapping[str, str] = field(default_factory=dict)
+    connect_args: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def public(self) -> dict[str, Any]:
+        """The settings the results record: no URLs, no driver arguments."""
+        return {
+            "suite": self.suite,
+            "engines": list(self.engines),
+            "scale": self.scale,
+            "queries": list(self.queries),
+            "repetitions": self.repetitions,
+            "warmup": self.warmup,
+            "baselines": self.baselines,
+        }
+
+
+def run_tpch(result: r.BenchResult, settings: Settings) -> None:
     """The single-engine TPC-H suite: every query on every reachable engine, with the
     hand-written and pull-everything-local baselines and, on ``local``, the peers."""
     from pushdown.bench import peers
 
-    expected = reference_answers(scale, queries)
-    recorder = _Recorder(result, "tpch", repetitions, warmup)
-    with _progress(progress, len(engines) * len(queries)) as advance:
-        for engine in engines:
+    queries, baselines = settings.queries, settings.baselines
+    expected = reference_answers(settings.scale, queries)
+    recorder = _Recorder(result, "tpch", settings.repetitions, settings.warmup)
+    with _progress(settings.progress, len(settings.engines) * len(queries)) as advance:
+        for engine in settings.engines:
             try:
-                args = (connect_args or {}).get(engine)
-                target = open_target(engine, scale, connections, connect_args=args)
+                target = open_target(
+                    engine,
+                    settings.scale,
+                    settings.connections,
+                    connect_args=settings.connect_args.get(engine),
+                )
             except UnreachableEngine as err:
                 result.skipped[engine] = str(err)
                 for _ in queries:
@@ -210,7 +232,7 @@ def run_tpch(
             finally:
                 target.close()
     if baselines:
-        _planning(result, queries, repetitions, warmup)
+        _planning(result, queries, settings.repetitions, settings.warmup)
 
 
 TRANSFER_ROWS = 200_000
@@ -332,44 +354,25 @@ def run(
         raise BenchError("repetitions must be at least 1 and warmup at least 0")
     if not engines:
         raise BenchError("name at least one engine, e.g. engines=['duckdb', 'local']")
-    chosen = query_names(queries)
-    settings = {
-        "suite": suite,
-        "engines": list(engines),
-        "scale": scale,
-        "queries": chosen,
-        "repetitions": repetitions,
-        "warmup": warmup,
-        "baselines": baselines,
-    }
-    result = r.BenchResult(settings=settings, machine=r.machine_info())
-    links = dict(connections or {})
+    settings = Settings(
+        suite=suite,
+        engines=tuple(engines),
+        scale=scale,
+        queries=tuple(query_names(queries)),
+        repetitions=repetitions,
+        warmup=warmup,
+        baselines=baselines,
+        progress=progress,
+        connections=dict(connections or {}),
+        connect_args=dict(connect_args or {}),
+    )
+    result = r.BenchResult(settings=settings.public(), machine=r.machine_info())
     if suite == "tpch":
-        run_tpch(
-            result,
-            engines,
-            scale=scale,
-            queries=chosen,
-            repetitions=repetitions,
-            warmup=warmup,
-            connections=links,
-            baselines=baselines,
-            progress=progress,
-            connect_args=connect_args,
-        )
+        run_tpch(result, settings)
     else:
         from pushdown.bench.multi import run_multi
 
-        run_multi(
-            result,
-            engines,
-            scale=scale,
-            queries=chosen,
-            repetitions=repetitions,
-            warmup=warmup,
-            connections=links,
-            progress=progress,
-        )
+        run_multi(result, settings)
     from pushdown.bench.figures import headline_figures
 
     result.figures = headline_figures(result)
