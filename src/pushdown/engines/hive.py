@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import itertools
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -50,6 +51,10 @@ _TYPES: dict[str, pa.DataType] = {
 
 
 DECIMAL = "DECIMAL_TYPE"  # no precision or scale in PyHive's description: taken from values
+# Arrays, structs and maps arrive as JSON text without their element types: parsed, and the
+# Arrow type inferred from the values (a documented conversion; see docs/engines.md).
+NESTED_TYPES = {"ARRAY_TYPE", "STRUCT_TYPE", "MAP_TYPE"}
+NESTED = pa.null()  # marker type for "parse the JSON, infer the type"
 
 
 def _convert(value: Any, arrow: pa.DataType | None) -> Any:
@@ -57,6 +62,8 @@ def _convert(value: Any, arrow: pa.DataType | None) -> Any:
         return value
     if pa.types.is_decimal(arrow):
         return decimal.Decimal(str(value))
+    if arrow == NESTED and isinstance(value, str):
+        return json.loads(value)
     if pa.types.is_date(arrow) and isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
     if pa.types.is_timestamp(arrow) and isinstance(value, str):
@@ -68,6 +75,12 @@ def _literal(value: Any, arrow: pa.DataType) -> exp.Expr:
     """A Hive literal for one Arrow value (typed where Hive needs a cast)."""
     if value is None:
         return exp.Cast(this=exp.null(), to=arrow_to_sql(arrow))
+    if pa.types.is_list(arrow) or pa.types.is_large_list(arrow):
+        items = [_literal(v, arrow.value_type) for v in value]
+        return exp.Cast(this=exp.Array(expressions=items), to=arrow_to_sql(arrow))
+    if pa.types.is_struct(arrow):  # positional, then cast: Hive has no named struct literal
+        fields = [_literal(value.get(f.name), f.type) for f in arrow]
+        return exp.Cast(this=exp.Struct(expressions=fields), to=arrow_to_sql(arrow))
     if isinstance(value, bool):
         return exp.Boolean(this=value)
     if isinstance(value, int | float | decimal.Decimal):
@@ -151,7 +164,11 @@ class HiveConnector(Connector):
         description = cursor.description or []
         names = [d[0].split(".")[-1] for d in description]
         types = [
-            pa.decimal128(38, 0) if str(d[1]) == DECIMAL else _TYPES.get(str(d[1]))
+            pa.decimal128(38, 0)
+            if str(d[1]) == DECIMAL
+            else NESTED
+            if str(d[1]) in NESTED_TYPES
+            else _TYPES.get(str(d[1]))
             for d in description
         ]
         while True:
@@ -161,8 +178,8 @@ class HiveConnector(Connector):
             columns = [[_convert(row[i], types[i]) for row in rows] for i in range(len(names))]
             arrays = [
                 pa.array(col, type=t)
-                if t is not None and not pa.types.is_decimal(t)
-                else pa.array(col)  # decimals: precision and scale inferred from the values
+                if t is not None and t != NESTED and not pa.types.is_decimal(t)
+                else pa.array(col)  # decimals and nested: types inferred from the values
                 for col, t in zip(columns, types, strict=True)
             ]
             yield pa.RecordBatch.from_arrays(arrays, names=names)

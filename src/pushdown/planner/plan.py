@@ -89,8 +89,10 @@ class Plan:
         ).hexdigest()[:8]
         self.id = digest
         self.materialized = set(materialize or set())
+        self._statements: dict[tuple[int, str, bool, bool], str] = {}
         self.fragments: list[Fragment] = build_fragments(logical, engines, self.materialized)
         self._respect_statement_limits(engines)
+        self._statements.clear()  # fragments may have been re-cut: generate afresh
         self.steps: dict[str, Step] = {
             name: Step(
                 name=name,
@@ -179,9 +181,16 @@ class Plan:
     def statement(
         self, fragment: Fragment, output: str, *, pretty: bool = True, project: bool = False
     ) -> str:
-        """The SQL text ``fragment``'s engine runs to produce ``output``."""
-        query = self.query(fragment, output, project=project)
-        return to_sql(query, self.dialect_of(fragment.engine), pretty=pretty)
+        """The SQL text ``fragment``'s engine runs to produce ``output`` (generated once per
+        plan: a plan executed repeatedly does not pay sqlglot's generator again)."""
+        key = (fragment.id, output, pretty, project)
+        cached = self._statements.get(key)
+        if cached is None:
+            query = self.query(fragment, output, project=project)
+            cached = self._statements[key] = to_sql(
+                query, self.dialect_of(fragment.engine), pretty=pretty
+            )
+        return cached
 
     def sql(self, target: str | None = None) -> str:
         """SQL of the plan.
