@@ -10,6 +10,7 @@ it.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pyarrow as pa
@@ -17,6 +18,20 @@ import sqlalchemy as sa
 
 from pushdown.engines.hive import HiveConnector
 from pushdown.profiles import Profile
+
+
+def _native_nested(table: pa.Table, kinds: list[str]) -> pa.Table:
+    """Arrays, structs and maps a server sent as JSON text (a Spark Thrift server without
+    Arrow results does) become Arrow nested values, their types inferred from the values;
+    Databricks SQL warehouses send them as native Arrow already and pass through."""
+    if len(kinds) != table.num_columns:
+        return table
+    for i, kind in enumerate(kinds):
+        column = table.column(i)
+        if kind in ("array", "struct", "map") and pa.types.is_string(column.type):
+            values = [None if v is None else json.loads(v) for v in column.to_pylist()]
+            table = table.set_column(i, table.field(i).name, pa.array(values))
+    return table
 
 
 class DatabricksConnector(HiveConnector):
@@ -68,9 +83,10 @@ class DatabricksConnector(HiveConnector):
             try:
                 cursor.execute(sql)
                 table: pa.Table = cursor.fetchall_arrow()
+                kinds = [str(d[1]).lower() for d in cursor.description or []]
             finally:
                 cursor.close()
-        return table
+        return _native_nested(table, kinds)
 
     def _execute(self, sql: str) -> Any:
         cursor = self.con.cursor()
