@@ -364,3 +364,27 @@ def test_extended_type_round_trips_or_is_refused(loaded: tuple[str, Target], kin
         conn.drop(f"ext_{kind}")
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("engine", ["databricks", "spark"])
+def test_cancel_stops_a_running_statement(engine: str, request: pytest.FixtureRequest) -> None:
+    """A statement running on the engine is cancelled from another thread (what a failed or
+    interrupted run does): it ends with a typed EngineError within seconds, not when the
+    cross product of 4e10 rows would have finished."""
+    import threading
+    import time
+
+    target: Target = request.getfixturevalue(f"{engine}_target")
+    conn = open_connector(engine, target.url, target.connect_args)
+    huge = "SELECT COUNT(*) AS n FROM range(200000) AS a CROSS JOIN range(200000) AS b"
+    timer = threading.Timer(2.0, conn.cancel)
+    start = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(pushdown.EngineError) as err:
+            conn.fetch_arrow(huge)
+    finally:
+        timer.cancel()
+        conn.close()
+    assert time.perf_counter() - start < 30
+    assert engine in str(err.value) and "range(200000)" in str(err.value)

@@ -10,6 +10,7 @@ it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -62,6 +63,7 @@ class DatabricksConnector(HiveConnector):
             options["access_token"] = url.password
         options.setdefault("enable_telemetry", False)
         options.update(args)
+        self._running: set[Any] = set()  # cursors with a statement in flight
         with self.errors():
             self.con = sql.connect(**options)
 
@@ -80,20 +82,31 @@ class DatabricksConnector(HiveConnector):
         """Run ``sql`` and return ``fetchall_arrow``'s table."""
         with self.errors(sql):
             cursor = self.con.cursor()
+            self._running.add(cursor)
             try:
                 cursor.execute(sql)
                 table: pa.Table = cursor.fetchall_arrow()
                 kinds = [str(d[1]).lower() for d in cursor.description or []]
             finally:
+                self._running.discard(cursor)
                 cursor.close()
         return _native_nested(table, kinds)
 
     def _execute(self, sql: str) -> Any:
         cursor = self.con.cursor()
+        self._running.add(cursor)
         try:
             cursor.execute(sql)
         finally:
+            self._running.discard(cursor)
             cursor.close()
+
+    def cancel(self) -> None:
+        """Cancel the statements running on this connection (``Cursor.cancel``, which the
+        driver allows from another thread)."""
+        for cursor in list(self._running):
+            with contextlib.suppress(Exception):
+                cursor.cancel()
         return None
 
     def close(self) -> None:
