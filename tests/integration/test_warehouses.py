@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -388,3 +389,31 @@ def test_cancel_stops_a_running_statement(engine: str, request: pytest.FixtureRe
         conn.close()
     assert time.perf_counter() - start < 30
     assert engine in str(err.value) and "range(200000)" in str(err.value)
+
+
+def test_hive_upload_through_load_data(hive_target: Target, tmp_path: Path) -> None:
+    """With ``load_dir`` (a folder the client and HiveServer2 both see; here the same host),
+    an upload is one Parquet file and ``LOAD DATA LOCAL INPATH`` instead of INSERT batches:
+    the table round-trips and the staged file is gone afterwards."""
+    n = 20_000
+    table = pa.table(
+        {
+            "id": pa.array(range(n), pa.int64()),
+            "price": pa.array(
+                [decimal.Decimal(i % 997) / 100 for i in range(n)], pa.decimal128(15, 2)
+            ),
+            "day": pa.array([dt.date(2024, 1, 1) + dt.timedelta(days=i % 400) for i in range(n)]),
+            "label": pa.array([f"row {i % 50}" if i % 7 else None for i in range(n)]),
+        }
+    )
+    args = {**hive_target.connect_args, "load_dir": str(tmp_path / "staged")}
+    conn = open_connector("lake", hive_target.url, args)
+    try:
+        conn.upload("loaded", table)
+        back = conn.fetch_arrow(select_all("loaded", dialect=conn.dialect)).sort_by("id")
+        assert back.num_rows == n
+        assert rows(back) == rows(table)
+        assert list((tmp_path / "staged").iterdir()) == []
+        conn.drop("loaded")
+    finally:
+        conn.close()

@@ -15,10 +15,13 @@ import decimal
 import itertools
 import json
 import re
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlalchemy as sa
 import sqlglot
 from sqlglot import exp
@@ -140,6 +143,8 @@ def _same_decimals(batches: list[pa.RecordBatch]) -> list[pa.RecordBatch]:
 class HiveConnector(Connector):
     """A HiveServer2 endpoint."""
 
+    load_dir: Path | None = None  # see __init__: uploads through LOAD DATA when set
+
     def __init__(
         self,
         name: str,
@@ -148,10 +153,13 @@ class HiveConnector(Connector):
         connect_args: dict[str, Any] | None = None,
     ):
         super().__init__(name, profile)
+        args = dict(connect_args or {})
+        # A folder both this client and HiveServer2 see (the same host, or a shared mount):
+        # uploads go there as Parquet and into the table with LOAD DATA LOCAL INPATH.
+        load_dir = args.pop("load_dir", None)
+        self.load_dir: Path | None = Path(load_dir) if load_dir else None
         with self.errors():
-            self.engine = sa.create_engine(
-                url, connect_args=connect_args or {}, poolclass=sa.pool.StaticPool
-            )
+            self.engine = sa.create_engine(url, connect_args=args, poolclass=sa.pool.StaticPool)
             self._raw = self.engine.raw_connection()
         self.con: Any = self._raw.driver_connection
 
@@ -232,7 +240,11 @@ class HiveConnector(Connector):
         return pa.schema([f.with_type(declared.get(f.name, f.type)) for f in fallback])
 
     def _upload(self, table: str, data: pa.Table) -> None:
-        """``CREATE TABLE`` from the Arrow schema, then ``INSERT ... VALUES`` in batches."""
+        """``CREATE TABLE`` from the Arrow schema, then ``INSERT ... VALUES`` in batches; with
+        ``load_dir``, a Parquet file and ``LOAD DATA`` instead."""
+        if self.load_dir is not None:
+            self._load_data(table, data)
+            return
         self.drop(table)
         ddl = create_table(table, data.schema, dialect=self.dialect)
         with self.errors(ddl):
@@ -249,6 +261,37 @@ class HiveConnector(Connector):
             sql = insert.sql(dialect=self.dialect)
             with self.errors(sql[:2000]):
                 self._execute(sql)
+
+    def _load_data(self, table: str, data: pa.Table) -> None:
+        """Write ``data`` as Parquet under ``load_dir``, create ``table`` stored as Parquet
+        with the same columns, and ``LOAD DATA LOCAL INPATH`` the file into it (the server
+        copies it; our file is removed afterwards)."""
+        assert self.load_dir is not None
+        self.drop(table)
+        ddl = sqlglot.parse_one(
+            create_table(table, data.schema, dialect=self.dialect), read=self.dialect
+        )
+        ddl.set(
+            "properties",
+            exp.Properties(expressions=[exp.FileFormatProperty(this=exp.var("PARQUET"))]),
+        )
+        statement = ddl.sql(dialect=self.dialect)
+        with self.errors(statement):
+            self._execute(statement)
+        self.load_dir.mkdir(parents=True, exist_ok=True)
+        path = self.load_dir / f"{table}-{uuid.uuid4().hex}.parquet"
+        try:
+            pq.write_table(data, path)
+            load = exp.LoadData(
+                this=table_ref(table, dialect=self.dialect),
+                local=True,
+                inpath=exp.Literal.string(str(path.resolve())),
+            )
+            sql = load.sql(dialect=self.dialect)
+            with self.errors(sql):
+                self._execute(sql)
+        finally:
+            path.unlink(missing_ok=True)
 
     def materialize(self, table: str, sql: str) -> None:
         """``CREATE TABLE table AS <sql>`` (Hive has no CREATE OR REPLACE)."""
