@@ -8,8 +8,12 @@ from types import TracebackType
 
 
 def _rss_bytes() -> int:
-    """Resident bytes of this process plus its children, now."""
-    import psutil
+    """Resident bytes of this process plus its children, now (0 without psutil, which the
+    ``bench`` extra installs: the report then has no memory figures)."""
+    try:
+        import psutil
+    except ImportError:
+        return 0
 
     me = psutil.Process()
     total = me.memory_info().rss

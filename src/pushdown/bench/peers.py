@@ -226,23 +226,23 @@ def _polars_queries() -> dict[str, Callable[[dict[str, Any]], Any]]:
 
 
 # -- running them --------------------------------------------------------------------------
-_FRAMES: dict[tuple[str, int], dict[str, Any]] = {}
+# peer -> (the Arrow tables converted, their frames): one set kept per peer.
+_FRAMES: dict[str, tuple[dict[str, pa.Table], dict[str, Any]]] = {}
 
 
 def _frames(peer: str, tables: dict[str, pa.Table]) -> dict[str, Any]:
     """The tables as ``peer`` frames, converted once per set of tables."""
-    key = (peer, id(tables))
-    if key not in _FRAMES:
-        _FRAMES.clear()
-        if peer == "pandas":
-            _FRAMES[key] = {
-                n: _floats(t).to_pandas(date_as_object=False) for n, t in tables.items()
-            }
-        else:
-            import polars as pl
+    cached = _FRAMES.get(peer)
+    if cached is not None and cached[0] is tables:
+        return cached[1]
+    if peer == "pandas":
+        frames = {n: _floats(t).to_pandas(date_as_object=False) for n, t in tables.items()}
+    else:
+        import polars as pl
 
-            _FRAMES[key] = {n: pl.DataFrame(_floats(t)).lazy() for n, t in tables.items()}
-    return _FRAMES[key]
+        frames = {n: pl.DataFrame(_floats(t)).lazy() for n, t in tables.items()}
+    _FRAMES[peer] = (tables, frames)
+    return frames
 
 
 def _dates(table: pa.Table) -> pa.Table:

@@ -61,7 +61,7 @@ def reference_answers(scale: float, queries: Sequence[str]) -> dict[str, pa.Tabl
         con.close()
 
 
-def timed(fn: Callable[[], Any], repetitions: int, warmup: int) -> tuple[list[float], int]:
+def timed(fn: Callable[[], Any], repetitions: int, warmup: int) -> tuple[list[float], int | None]:
     """Wall seconds of ``repetitions`` calls after ``warmup`` calls, and the peak resident
     memory while they ran."""
     for _ in range(warmup):
@@ -72,7 +72,7 @@ def timed(fn: Callable[[], Any], repetitions: int, warmup: int) -> tuple[list[fl
             start = time.perf_counter()
             fn()
             seconds.append(time.perf_counter() - start)
-    return seconds, peak.bytes
+    return seconds, peak.bytes or None
 
 
 def _flow(target: Target, query: str) -> pushdown.Flow:
