@@ -16,7 +16,14 @@ from typing import Any
 
 import pushdown
 from pushdown.bench import results as r
-from pushdown.bench.runner import BenchError, Settings, _progress, _Recorder, reference_answers
+from pushdown.bench.runner import (
+    BenchError,
+    Settings,
+    Variant,
+    _progress,
+    _Recorder,
+    reference_answers,
+)
 from pushdown.bench.targets import LOCAL, Target, UnreachableEngine, open_target
 from pushdown.bench.tpch.flows import tpch_flow
 from pushdown.errors import PushdownError, redact
@@ -111,7 +118,9 @@ def _one_query(
             r.Measurement("tpch-multi", ENGINE, query, r.PLACED, "error", detail=redact(str(err)))
         )
         return
-    seen: dict[tuple[tuple[str, str], ...], r.Measurement] = {}
+    distinct: list[Variant] = []  # one run per distinct placement, timed interleaved
+    twins: list[tuple[str, str, float | None]] = []  # (variant, same as, its estimate)
+    seen: dict[tuple[tuple[str, str], ...], str] = {}
     for variant, kwargs in _placements(flow, plan, list(opened)).items():
         try:
             chosen = (
@@ -126,29 +135,30 @@ def _one_query(
             continue
         key = tuple(sorted((s, st.engine) for s, st in chosen.steps.items()))
         estimate = chosen.cost.seconds if chosen.cost is not None else None
-        if key in seen:  # the same placement as another variant: measured once
-            twin = seen[key]
-            recorder.result.measurements.append(
-                r.Measurement(
-                    "tpch-multi",
-                    ENGINE,
-                    query,
-                    variant,
-                    twin.status,
-                    seconds=list(twin.seconds),
-                    rows=twin.rows,
-                    bytes_moved=twin.bytes_moved,
-                    estimated_seconds=estimate,
-                    peak_rss_bytes=twin.peak_rss_bytes,
-                    detail=f"same placement as {twin.variant}",
-                )
-            )
+        if key in seen:
+            twins.append((variant, seen[key], estimate))
             continue
-        seen[key] = recorder.measure(
-            ENGINE,
-            query,
-            variant,
-            lambda chosen=chosen: chosen.execute(connections=opened),  # type: ignore[misc]
-            expected,
-            estimated_seconds=estimate,
+        seen[key] = variant
+
+        def run(chosen: pushdown.Plan = chosen) -> Any:
+            return chosen.execute(connections=opened)
+
+        distinct.append((variant, run, {"estimated_seconds": estimate}))
+    measured = {m.variant: m for m in recorder.measure_together(ENGINE, query, expected, distinct)}
+    for variant, same, estimate in twins:  # the same placement as another variant: copied
+        twin = measured[same]
+        recorder.result.measurements.append(
+            r.Measurement(
+                "tpch-multi",
+                ENGINE,
+                query,
+                variant,
+                twin.status,
+                seconds=list(twin.seconds),
+                rows=twin.rows,
+                bytes_moved=twin.bytes_moved,
+                estimated_seconds=estimate,
+                peak_rss_bytes=twin.peak_rss_bytes,
+                detail=f"same placement as {same}",
+            )
         )

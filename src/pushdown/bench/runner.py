@@ -119,8 +119,11 @@ def handwritten_sql(query: str, dialect: str) -> str:
     return str(simplify(tree, dialect="duckdb").sql(dialect=dialect))
 
 
+Variant = tuple[str, Callable[[], "pa.Table | RunResult"], dict[str, Any]]
+
+
 class _Recorder:
-    """Checks, times and records one (engine, query, variant)."""
+    """Checks, times and records (engine, query, variant) measurements."""
 
     def __init__(self, result: r.BenchResult, suite: str, repetitions: int, warmup: int):
         self.result, self.suite = result, suite
@@ -135,26 +138,72 @@ class _Recorder:
         expected: pa.Table,
         **extra: Any,
     ) -> r.Measurement:
-        m = r.Measurement(self.suite, engine, query, variant, status="ok", **extra)
-        self.result.measurements.append(m)
+        """Check and time one variant."""
+        return self.measure_together(engine, query, expected, [(variant, run, extra)])[0]
+
+    def measure_together(
+        self, engine: str, query: str, expected: pa.Table, variants: list[Variant]
+    ) -> list[r.Measurement]:
+        """Check every variant's answer, then time the correct ones interleaved (one run of
+        each in turn, ``repetitions`` times, after the warm-up runs), so that drift in the
+        machine's speed affects a ratio's two sides alike."""
+        checked: list[tuple[r.Measurement, Callable[[], Any]]] = []
+        done = []
+        for variant, run, extra in variants:
+            m = r.Measurement(self.suite, engine, query, variant, status="ok", **extra)
+            self.result.measurements.append(m)
+            done.append(m)
+            if self._check(m, run, expected):
+                checked.append((m, run))
+        for m, run in checked:
+            try:
+                for _ in range(self.warmup):
+                    run()
+            except Exception as err:
+                self._failed(m, err)
+        for _ in range(self.repetitions):
+            for m, run in checked:
+                if m.status != "ok":
+                    continue
+                try:
+                    with PeakMemory() as peak:
+                        start = time.perf_counter()
+                        run()
+                        m.seconds.append(time.perf_counter() - start)
+                except Exception as err:
+                    self._failed(m, err)
+                    continue
+                if peak.bytes:
+                    m.peak_rss_bytes = max(m.peak_rss_bytes or 0, peak.bytes)
+        return done
+
+    def _check(self, m: r.Measurement, run: Callable[[], Any], expected: pa.Table) -> bool:
+        """Run once and compare with the reference; False (recorded) when wrong or failing."""
         try:
             first = run()
-            table = first["result"] if isinstance(first, RunResult) else first
-            if isinstance(first, RunResult):
-                m.bytes_moved = first.bytes_moved
-            m.rows = table.num_rows
-            problem = difference(table, expected, ordered=query in ORDERED)
-            if problem is not None:
-                m.status, m.detail = "wrong", problem
-                return m
-            m.seconds, m.peak_rss_bytes = timed(run, self.repetitions, self.warmup)
-        except PushdownError as err:
-            m.status, m.detail = "error", redact(str(err))[:500]
-        except Exception as err:  # a peer library's own failure: reported, the run goes on
-            if variant != r.PEER:
-                raise
-            m.status, m.detail = "error", f"{type(err).__name__}: {err}"[:500]
-        return m
+        except Exception as err:
+            self._failed(m, err)
+            return False
+        table = first["result"] if isinstance(first, RunResult) else first
+        if isinstance(first, RunResult):
+            m.bytes_moved = first.bytes_moved
+        m.rows = table.num_rows
+        problem = difference(table, expected, ordered=m.query in ORDERED)
+        if problem is not None:
+            m.status, m.detail = "wrong", problem
+            return False
+        return True
+
+    @staticmethod
+    def _failed(m: r.Measurement, err: Exception) -> None:
+        """Record an engine's failure; a peer library's own failure too (the run goes on);
+        anything else is a bug in pushdown and propagates."""
+        if isinstance(err, PushdownError):
+            m.status, m.detail, m.seconds = "error", redact(str(err))[:500], []
+        elif m.variant == r.PEER:
+            m.status, m.detail, m.seconds = "error", f"{type(err).__name__}: {err}"[:500], []
+        else:
+            raise err
 
 
 @contextmanager
@@ -302,23 +351,22 @@ def _one_query(
         )
         return
     conns = _connections(target)
-    recorder.measure(
-        engine,
-        query,
-        r.FLOW,
-        lambda: plan.execute(connections=conns),
-        expected,
-        plan_seconds=plan_seconds,
-        estimated_seconds=plan.cost.seconds if plan.cost is not None else None,
-    )
-    if not baselines:
-        return
-    recorder.measure(engine, query, r.HANDWRITTEN, _handwritten(target, query), expected)
-    if target.connector is not None:
-        pulled = _plan(target, query, forbid=["tpch"])
-        recorder.measure(
-            engine, query, r.PULL_LOCAL, lambda: pulled.execute(connections=conns), expected
+    variants: list[Variant] = [
+        (
+            r.FLOW,
+            lambda: plan.execute(connections=conns),
+            {
+                "plan_seconds": plan_seconds,
+                "estimated_seconds": plan.cost.seconds if plan.cost is not None else None,
+            },
         )
+    ]
+    if baselines:
+        variants.append((r.HANDWRITTEN, _handwritten(target, query), {}))
+        if target.connector is not None:
+            pulled = _plan(target, query, forbid=["tpch"])
+            variants.append((r.PULL_LOCAL, lambda: pulled.execute(connections=conns), {}))
+    recorder.measure_together(engine, query, expected, variants)
 
 
 def run(
