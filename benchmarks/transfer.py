@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from pushdown.compilers.ddl import select_all
-from pushdown.engines import open_connector
+from pushdown.engines import Connector, open_connector
 
 
 def _data(rows: int) -> pa.Table:
@@ -39,27 +39,25 @@ def _rate(rows: int, fn: Callable[[], Any]) -> float:
     return rows / (time.perf_counter() - start)
 
 
-def _rows_to_arrow(cursor: Any) -> pa.Table:
-    names = [d[0] for d in cursor.description]
-    return pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in cursor.fetchall()])
-
-
-def duckdb_figures(rows: int) -> dict[str, float]:
-    """DuckDB: native Arrow vs DB-API rows; CTAS over Arrow vs executemany INSERT."""
-    conn = open_connector("duck", "duckdb:///:memory:")
+def figures(
+    conn: Connector, rows: int, upload_rows: int, insert: Callable[[Any], None]
+) -> dict[str, float]:
+    """Rows/s of the connector's Arrow fetch and DB-API rows (``fetch_rows``, made Arrow) for
+    the same result, and of its bulk upload and ``insert`` (row inserts of ``values``)."""
     data = _data(rows)
+    small = data.slice(0, min(rows, upload_rows))
+    bulk = _rate(small.num_rows, lambda: conn.upload("t_small", small))
     conn.upload("t", data)
-    sql = select_all("t", dialect="duckdb")
-    con: Any = conn.con  # type: ignore[attr-defined]
+    sql = select_all("t", dialect=conn.dialect)
     arrow = _rate(rows, lambda: conn.fetch_arrow(sql))
-    dbapi = _rate(rows, lambda: _rows_to_arrow(con.execute(sql)))
-    small = data.slice(0, min(rows, 20_000))
-    bulk = _rate(small.num_rows, lambda: conn.upload("u", small))
-    con.execute("CREATE TABLE v (id BIGINT, amount DOUBLE, label VARCHAR)")
+
+    def row_fetch() -> pa.Table:
+        fetched = conn.fetch_rows(sql)
+        return pa.table([pa.array(c) for c in zip(*fetched, strict=True)], names=data.column_names)
+
+    dbapi = _rate(rows, row_fetch)
     values = [tuple(r.values()) for r in small.to_pylist()]
-    inserts = _rate(
-        small.num_rows, lambda: con.executemany("INSERT INTO v VALUES (?, ?, ?)", values)
-    )
+    inserts = _rate(small.num_rows, lambda: insert(values))
     conn.close()
     return {
         "fetch arrow": arrow,
@@ -67,6 +65,16 @@ def duckdb_figures(rows: int) -> dict[str, float]:
         "upload bulk": bulk,
         "upload inserts": inserts,
     }
+
+
+def duckdb_figures(rows: int) -> dict[str, float]:
+    """DuckDB: native Arrow vs DB-API rows; CTAS over Arrow vs executemany INSERT."""
+    conn = open_connector("duck", "duckdb:///:memory:")
+    con: Any = conn.con  # type: ignore[attr-defined]
+    con.execute("CREATE TABLE v (id BIGINT, amount DOUBLE, label VARCHAR)")
+    return figures(
+        conn, rows, 20_000, lambda values: con.executemany("INSERT INTO v VALUES (?, ?, ?)", values)
+    )
 
 
 def snowflake_figures(rows: int) -> dict[str, float] | None:
@@ -74,49 +82,19 @@ def snowflake_figures(rows: int) -> dict[str, float] | None:
     address = os.environ.get("PUSHDOWN_STANDIN_SNOWFLAKE")
     if not address:
         return None
-    import snowflake.connector
+    from tests.integration.conftest import prepare_standin, snowflake_standin
 
-    host, port = address.rsplit(":", 1)
-    args = {
-        "host": host,
-        "port": int(port),
-        "protocol": "http",
-        "network_timeout": 5,
-        "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False},
-    }
-    with snowflake.connector.connect(
-        user="fake", password="snow", account="fakesnow", **args
-    ) as con:
-        con.cursor().execute("CREATE DATABASE IF NOT EXISTS BENCH")
-        con.cursor().execute("CREATE SCHEMA IF NOT EXISTS BENCH.S")
-    conn = open_connector("sf", "snowflake://fake:snow@fakesnow/BENCH/S", args)
-    data = _data(rows)
-    small = data.slice(0, min(rows, 2_000))
-    bulk = _rate(small.num_rows, lambda: conn.upload("t_small", small))
-    conn.upload("t", data)
-    sql = select_all("t", dialect="snowflake")
-    raw: Any = conn.con  # type: ignore[attr-defined]
-    arrow = _rate(rows, lambda: conn.fetch_arrow(sql))
-
-    def row_fetch() -> None:
-        cursor = raw.cursor()
-        cursor.execute(sql)
-        _rows_to_arrow(cursor)
-
-    dbapi = _rate(rows, row_fetch)
-    cursor = raw.cursor()
+    target = snowflake_standin(address)
+    prepare_standin("snowflake", target)
+    conn = open_connector("sf", target.url, target.connect_args)
+    cursor = conn.con.cursor()  # type: ignore[attr-defined]
     cursor.execute('CREATE OR REPLACE TABLE "v" ("id" BIGINT, "amount" DOUBLE, "label" VARCHAR)')
-    values = [tuple(r.values()) for r in small.to_pylist()]
-    inserts = _rate(
-        small.num_rows, lambda: cursor.executemany('INSERT INTO "v" VALUES (%s, %s, %s)', values)
+    return figures(
+        conn,
+        rows,
+        2_000,
+        lambda values: cursor.executemany('INSERT INTO "v" VALUES (%s, %s, %s)', values),
     )
-    conn.close()
-    return {
-        "fetch arrow": arrow,
-        "fetch rows": dbapi,
-        "upload bulk": bulk,
-        "upload inserts": inserts,
-    }
 
 
 def main(argv: list[str] | None = None) -> None:

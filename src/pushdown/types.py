@@ -193,3 +193,11 @@ def common_type(a: pa.DataType, b: pa.DataType) -> pa.DataType | None:
     if pa.types.is_timestamp(a) and pa.types.is_timestamp(b) and a.tz == b.tz:
         return pa.timestamp("us", tz=a.tz)
     return None
+
+
+def plain_strings(table: pa.Table) -> pa.Table:
+    """``table`` with string views as plain strings (not every engine and driver reads views)."""
+    fields = [
+        f.with_type(pa.string()) if pa.types.is_string_view(f.type) else f for f in table.schema
+    ]
+    return table.cast(pa.schema(fields))

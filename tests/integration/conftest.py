@@ -35,6 +35,19 @@ def _require(variable: str, engine: str) -> None:
     pytest.skip(message)
 
 
+def snowflake_standin(address: str) -> Target:
+    """The fakesnow stand-in at ``host:port`` (plain HTTP, short timeouts, no telemetry)."""
+    host, port = address.rsplit(":", 1)
+    args = {
+        "host": host,
+        "port": int(port),
+        "protocol": "http",
+        "network_timeout": 1,
+        "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False},
+    }
+    return Target("snowflake://fake:snow@fakesnow/PUSHDOWN/TESTS", args)
+
+
 @pytest.fixture(scope="session")
 def snowflake_target() -> Iterator[Target]:
     pytest.importorskip("snowflake.sqlalchemy", reason="pip install -e '.[snowflake]'")
@@ -45,15 +58,7 @@ def snowflake_target() -> Iterator[Target]:
     address = os.environ.get("PUSHDOWN_STANDIN_SNOWFLAKE")
     if not address:
         _require("PUSHDOWN_STANDIN_SNOWFLAKE", "snowflake")
-    host, port = address.rsplit(":", 1)
-    args = {
-        "host": host,
-        "port": int(port),
-        "protocol": "http",
-        "network_timeout": 1,
-        "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False},
-    }
-    yield Target("snowflake://fake:snow@fakesnow/PUSHDOWN/TESTS", args)
+    yield snowflake_standin(address)
 
 
 @pytest.fixture(scope="session")

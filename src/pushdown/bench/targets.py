@@ -84,19 +84,10 @@ def _count(connector: Connector, table: str) -> int | None:
 
 def _load(connector: Connector, scale: float, tables: tuple[str, ...] = TABLES) -> None:
     """Make ``tables`` at ``scale`` present on the engine (kept between runs)."""
-    if connector.profile.name == "spark" and hasattr(connector, "spark"):
-        folder = parquet_dir(scale)
-        for table in tables:  # Spark reads the Parquet itself: views, nothing copied
-            connector.spark.read.parquet(str(folder / f"{table}.parquet")).createOrReplaceTempView(
-                table
-            )
-        return
-    expected = table_rows(scale)
-    missing = [t for t in tables if _count(connector, t) != expected[t]]
-    if missing:
-        data = generate(scale)
-        for table in missing:
-            connector.write_table(table, data[table])
+    folder, expected = parquet_dir(scale), table_rows(scale)
+    for table in tables:
+        if _count(connector, table) != expected[table]:
+            connector.load_parquet(table, str(folder / f"{table}.parquet"))
 
 
 def open_target(

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlglot
 from sqlglot import exp
 
@@ -21,7 +22,7 @@ from pushdown.compilers.sql import table_ref
 from pushdown.errors import EngineError, PushdownError, UnsupportedError, scrub
 from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
-from pushdown.types import sql_kind
+from pushdown.types import plain_strings, sql_kind
 
 
 def _suggest(kind: str) -> str:
@@ -69,6 +70,11 @@ class Connector(ABC):
     def write_table(self, table: str, data: pa.Table) -> None:
         """Replace ``table`` with ``data`` atomically: on failure the old table is untouched."""
 
+    def load_parquet(self, table: str, path: str) -> None:
+        """Make ``table`` hold the Parquet file at ``path`` (read here, then ``write_table``;
+        an engine that reads files itself overrides this)."""
+        self.write_table(table, plain_strings(pq.read_table(path)))
+
     def table_stats(self, table: str) -> TableStats:
         """Row count (and what else the engine knows) of ``table``; engines override this
         with their catalog's numbers."""
@@ -106,7 +112,10 @@ class Connector(ABC):
 
     def materialize(self, table: str, sql: str) -> None:
         """``CREATE OR REPLACE TABLE table AS <sql>``: computed on the engine, no data leaves."""
-        query = sqlglot.parse_one(sql, read=self.dialect)
+        self._create_or_replace(table, sqlglot.parse_one(sql, read=self.dialect))
+
+    def _create_or_replace(self, table: str, query: exp.Expr) -> None:
+        """``CREATE OR REPLACE TABLE table AS <query>``."""
         create = exp.Create(
             this=table_ref(table, dialect=self.dialect),
             kind="TABLE",
@@ -123,13 +132,7 @@ class Connector(ABC):
         self.upload(staging, data)
         try:
             query = exp.select(exp.Star()).from_(table_ref(staging, dialect=self.dialect))
-            create = exp.Create(
-                this=table_ref(table, dialect=self.dialect),
-                kind="TABLE",
-                replace=True,
-                expression=query,
-            )
-            self.execute(create.sql(dialect=self.dialect))
+            self._create_or_replace(table, query)
         finally:
             with contextlib.suppress(EngineError):
                 self.drop(staging)

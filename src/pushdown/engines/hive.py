@@ -222,22 +222,23 @@ class HiveConnector(Connector):
 
     def table_schema(self, table: str) -> pa.Schema:
         """The Arrow schema of ``table`` from ``DESCRIBE`` (result metadata lacks decimal
-        precision and scale); a type sqlglot cannot read falls back to the result's."""
-        fallback = self.fetch_arrow(select_all(table, dialect=self.dialect, limit=0)).schema
+        precision and scale); only when a type is one sqlglot cannot read is a zero-row
+        result's metadata asked as well."""
         describe = exp.Describe(this=table_ref(table, dialect=self.dialect))
         rows = self.fetch_arrow(describe.sql(dialect=self.dialect)).to_pylist()
-        declared: dict[str, pa.DataType] = {}
+        declared: dict[str, pa.DataType | None] = {}
         for row in rows:
             name, kind = (str(v) if v is not None else "" for v in list(row.values())[:2])
             if not name or name.startswith("#"):
                 break  # partition and detail sections follow the columns
             try:
-                arrow = sql_to_arrow(exp.DataType.build(kind, dialect=self.dialect))
+                declared[name] = sql_to_arrow(exp.DataType.build(kind, dialect=self.dialect))
             except (sqlglot.errors.ParseError, ValueError):
-                arrow = None
-            if arrow is not None:
-                declared[name] = arrow
-        return pa.schema([f.with_type(declared.get(f.name, f.type)) for f in fallback])
+                declared[name] = None
+        if declared and all(t is not None for t in declared.values()):
+            return pa.schema([(n, t) for n, t in declared.items() if t is not None])
+        fallback = self.fetch_arrow(select_all(table, dialect=self.dialect, limit=0)).schema
+        return pa.schema([f.with_type(declared.get(f.name) or f.type) for f in fallback])
 
     def _upload(self, table: str, data: pa.Table) -> None:
         """``CREATE TABLE`` from the Arrow schema, then ``INSERT ... VALUES`` in batches; with

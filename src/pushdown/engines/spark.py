@@ -102,6 +102,11 @@ class SparkConnector(Connector):
         with self.errors():
             self.spark.createDataFrame(data).write.mode("overwrite").saveAsTable(table)
 
+    def load_parquet(self, table: str, path: str) -> None:
+        """A temporary view over the file: Spark reads the Parquet itself, nothing copied."""
+        with self.errors():
+            self.spark.read.parquet(path).createOrReplaceTempView(table)
+
     def cancel(self) -> None:
         """Cancel every running Spark job of the session."""
         self.spark.sparkContext.cancelAllJobs()

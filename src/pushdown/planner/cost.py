@@ -19,6 +19,8 @@ The model charges, for a placement:
 
 from __future__ import annotations
 
+import copy
+import functools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -140,7 +142,19 @@ class CostModel:
 
 
 def read_calibration(path: str | Path) -> dict[str, dict[str, Any]]:
-    """Cost overrides per connection name from a calibration file."""
+    """Cost overrides per connection name from a calibration file (read again only when the
+    file changes: ``PUSHDOWN_CALIBRATION`` makes every ``plan()`` ask)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+    except FileNotFoundError:
+        stamp = (-1, -1, -1)
+    return copy.deepcopy(_read_calibration(str(p), stamp))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_calibration(path: str, stamp: tuple[int, int, int]) -> dict[str, dict[str, Any]]:
     p = Path(path)
     try:
         with p.open("rb") as f:

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pushdown.errors import PushdownError
+from pushdown.types import plain_strings
 
 TABLES = ("region", "nation", "supplier", "customer", "part", "partsupp", "orders", "lineitem")
 
@@ -59,19 +60,10 @@ def parquet_dir(scale: float) -> Path:
     return target
 
 
-def _plain(table: pa.Table) -> pa.Table:
-    """String views as plain strings (not every engine and driver reads views)."""
-    fields = [
-        pa.field(f.name, pa.string(), f.nullable) if pa.types.is_string_view(f.type) else f
-        for f in table.schema
-    ]
-    return table.cast(pa.schema(fields))
-
-
 def generate(scale: float = 0.01) -> dict[str, pa.Table]:
     """All eight TPC-H tables at ``scale`` (1.0 is 6 million line items) as Arrow tables."""
     folder = parquet_dir(scale)
-    return {t: _plain(pq.read_table(folder / f"{t}.parquet")) for t in TABLES}
+    return {t: plain_strings(pq.read_table(folder / f"{t}.parquet")) for t in TABLES}
 
 
 def table_rows(scale: float) -> dict[str, int]:
