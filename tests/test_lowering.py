@@ -410,3 +410,39 @@ def test_every_construct_is_declared_and_lowered_where_the_profiles_say() -> Non
     for c in CONSTRUCTS:
         # a 'rewritten' entry has code; code runs only where a profile declares it
         assert set(c.rewrites) == rewritten.get(c.name, set()), c.name
+
+
+# -- NULL ordering: explicit where the engine's default differs ------------------------------
+
+# Engine defaults: DuckDB NULLS LAST both ways (https://duckdb.org/docs/stable/sql/query_syntax/orderby);
+# Snowflake NULLs largest (https://docs.snowflake.com/en/sql-reference/constructs/order-by);
+# Spark, Databricks, Hive, BigQuery NULLs smallest, pushdown's meaning (no clause needed).
+NULLS = {
+    "duckdb": ("`k` NULLS FIRST", "`x` DESC"),
+    "snowflake": ("`k` NULLS FIRST", "`x` DESC NULLS LAST"),
+    "spark": ("`k`", "`x` DESC"),
+    "databricks": ("`k`", "`x` DESC"),
+    "hive": ("`k`", "`x` DESC"),
+    "bigquery": ("`k`", "`x` DESC"),
+}
+
+
+@pytest.mark.parametrize("engine", sorted(NULLS))
+@pytest.mark.parametrize("recipe", ["sort", "top_n", "window"])
+def test_null_ordering_is_explicit_where_the_engine_default_differs(
+    recipe: str, engine: str
+) -> None:
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    t = flow.dataset("t", connection="wh", table="t", columns={"k": "bigint", "x": "double"})
+    if recipe == "sort":
+        t.sort("k", "x DESC", name="out")
+    elif recipe == "top_n":
+        t.top_n(1, order_by=["k", "x DESC"], partition_by=["k"], name="out")
+    else:
+        t.window({"r": "row_number()"}, order_by=["k", "x DESC"], name="out")
+    sql = _flat(pushdown.plan(flow).retarget(engine)).replace('"', "`")
+    asc, desc = NULLS[engine]
+    assert f"ORDER BY {asc}, {desc}" in sql + " ", sql
+    after = sql.split(f"ORDER BY {asc}, {desc}", 1)[1]
+    assert not after.startswith(" NULLS"), sql
