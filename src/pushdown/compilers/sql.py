@@ -2,8 +2,10 @@
 
 Each node becomes a ``SELECT`` over its inputs; the nodes a result depends on inside one
 fragment become CTEs named after their datasets, so consecutive steps on one engine run as ONE
-statement.  Nothing here is dialect-specific: :func:`to_sql` hands the tree to sqlglot's
-generator for the target dialect, which quotes identifiers and spells types and functions.
+statement.  Nothing here is dialect-specific: :func:`to_sql` lowers the tree for the target
+engine (``compilers/lowering``: each engine computes pushdown's meaning) and hands it to
+sqlglot's generator, which quotes identifiers and spells types and functions.  Column
+references carry their input's type so the lowering can tell an integer from a float.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
+from pushdown.compilers.lowering import lower
 from pushdown.plan import nodes as n
 from pushdown.plan.formulas import column
+from pushdown.types import arrow_to_sql
 
 ROW_NUMBER_COLUMN = "_pushdown_rn"
 
@@ -77,6 +81,49 @@ def _select(
     if distinct:
         select.set("distinct", exp.Distinct())
     return select
+
+
+_TYPES: dict[object, exp.DataType] = {}
+
+
+def _type_columns(query: exp.Expr, schemas: Mapping[str | None, object]) -> None:
+    """Give each untyped column of ``query`` its type from the input schema it reads
+    (``schemas`` maps a table alias, or ``None`` for unqualified columns, to an Arrow schema)."""
+    for col in query.find_all(exp.Column):
+        if col.type is not None and col.type.this != exp.DataType.Type.UNKNOWN:
+            continue
+        schema = schemas.get(col.table or None)
+        if schema is None:
+            continue
+        idx = schema.get_field_index(col.name)  # type: ignore[attr-defined]
+        if idx < 0:
+            continue
+        arrow = schema.field(idx).type  # type: ignore[attr-defined]
+        cached = _TYPES.get(arrow)
+        if cached is None:
+            cached = _TYPES[arrow] = arrow_to_sql(arrow)
+        col.type = cached
+
+
+def _typed(query: exp.Query, node: n.Node, nodes: Mapping[str, n.Node]) -> exp.Query:
+    """``query`` (compiled from ``node``) with its input columns typed, in place."""
+    if not node.inputs or any(i not in nodes for i in node.inputs):
+        return query
+    if isinstance(node, n.Join):
+        left, right = (nodes[i].schema for i in node.inputs)
+        _type_columns(query, {n.LEFT: left, n.RIGHT: right, None: left})
+    elif isinstance(node, n.Union):
+        parts = []
+        union: exp.Expr = query
+        while isinstance(union, exp.Union):
+            parts.append(union.expression)
+            union = union.this
+        parts.append(union)
+        for part, name in zip(reversed(parts), node.inputs, strict=True):
+            _type_columns(part, {None: nodes[name].schema})
+    else:
+        _type_columns(query, {None: nodes[node.inputs[0]].schema})
+    return query
 
 
 def compile_node(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
@@ -216,11 +263,11 @@ def compile_query(
         while cte_name in taken:
             cte_name += "_"
         taken.add(cte_name)
-        body = compile_node(node, refs)
+        body = _typed(compile_node(node, refs), node, nodes)
         ctes.append(exp.CTE(this=body, alias=exp.TableAlias(this=quoted(cte_name))))
         refs[name] = exp.Table(this=quoted(cte_name))
     root = (
-        compile_node(nodes[target], refs)
+        _typed(compile_node(nodes[target], refs), nodes[target], nodes)
         if target not in external
         else _select([exp.Star()], _from(external[target]))
     )
@@ -230,11 +277,15 @@ def compile_query(
 
 
 def to_sql(query: exp.Expr, dialect: str, *, pretty: bool = True) -> str:
-    """Generate ``dialect`` SQL, raising sqlglot's UnsupportedError for what it cannot say.
+    """Lower ``query`` for ``dialect``'s engine and generate its SQL, raising sqlglot's
+    UnsupportedError for what it cannot say (a construct the profile refuses included).
 
-    The tree is consumed (the generator's transforms may rewrite it in place): pass a tree
-    built for this call, as :func:`compile_query` returns.
+    ``dialect`` is a profile's :attr:`~pushdown.profiles.Profile.dialect` (it carries the
+    engine version: ``"hive, version=2.1"``).  The tree is consumed (the lowering and the
+    generator's transforms rewrite it in place): pass a tree built for this call, as
+    :func:`compile_query` returns.
     """
+    query = lower(query, dialect)
     return query.sql(
         dialect=dialect,
         pretty=pretty,
