@@ -8,5 +8,5 @@ SELECT
   `day`,
   `amount` * `qty` AS `total`,
   UPPER(`status`) || '-' || CAST(`id` AS STRING) AS `label`,
-  DATE_TRUNC(`day`, MONTH) AS `month`
+  CAST(DATE_TRUNC(`day`, MONTH) AS DATE) AS `month`
 FROM `orders`;

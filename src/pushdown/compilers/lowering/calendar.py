@@ -100,7 +100,9 @@ def _snowflake_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
 
 def _bigquery_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
     """BigQuery: WEEK starts on Sunday, ISOWEEK on Monday; a TIMESTAMP (wall clock, BigQuery
-    DATETIME) is truncated with DATETIME_TRUNC."""
+    DATETIME) is truncated with DATETIME_TRUNC.  A DATE's truncation is cast to DATE: BigQuery
+    returns a DATE already, the cast costs nothing and keeps emulations (which return a
+    DATETIME) honest."""
     unit = unit_of(node)
     if unit is None:
         return None
@@ -109,7 +111,7 @@ def _bigquery_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
         if node.this.type is not None and node.this.type.this == exp.DataType.Type.TIMESTAMPTZ:
             return exp.TimestampTrunc(this=node.this, unit=part)
         return exp.DatetimeTrunc(this=node.this, unit=part)
-    return exp.DateTrunc(this=node.this, unit=part)
+    return _cast(exp.DateTrunc(this=node.this, unit=part), "DATE")
 
 
 _HIVE_FORMATS = {
