@@ -39,10 +39,10 @@ from pushdown.errors import (
 )
 from pushdown.planner.make import make_plan as plan
 from pushdown.planner.plan import Plan, Step
-from pushdown.planner.stats import ColumnStats, TableStats
 from pushdown.recipe.flow import Dataset, Flow, load_flow
 from pushdown.recipe.spec import json_schema
 from pushdown.run import RunResult
+from pushdown.statistics import ColumnStats, TableStats
 
 __version__ = "0.1.0"
 

@@ -20,10 +20,11 @@ from pushdown.plan.build import LogicalPlan, build_logical_plan
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import Plan
-from pushdown.planner.stats import TableStats, estimate_plan, required_columns, type_width
+from pushdown.planner.stats import estimate_plan, required_columns, type_width
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
 from pushdown.recipe.flow import Flow
+from pushdown.statistics import TableStats
 
 _VARIABLE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
