@@ -28,7 +28,7 @@ from pushdown.errors import PushdownError
 from pushdown.local import LocalEngine, run_python_step
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
-from pushdown.planner.plan import Plan
+from pushdown.planner.plan import PhysicalPlan
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class RunResult(Mapping[str, pa.Table]):
 
 
 class _Run:
-    def __init__(self, plan: Plan, connectors: Mapping[str, Connector] | None):
+    def __init__(self, plan: PhysicalPlan, connectors: Mapping[str, Connector] | None):
         self.plan = plan
         self.given = dict(connectors or {})
         self.opened: dict[str, Connector] = {}
@@ -249,7 +249,7 @@ class _Run:
 
 
 def execute(
-    plan: Plan,
+    plan: PhysicalPlan,
     *,
     connectors: Mapping[str, Connector] | None = None,
     before_fragment: Callable[[Fragment], None] | None = None,

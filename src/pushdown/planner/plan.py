@@ -1,21 +1,20 @@
-"""The Plan a user gets from :func:`pushdown.plan`: per step the engine, the reason and the
-cost; the fragments and the SQL each engine receives; and ``execute()``."""
+"""The physical plan: per step the engine, the reason and the cost; the fragments and the SQL
+each engine receives.  It is data: running it (``run.py``) and rendering it (``explain.py``)
+are functions that take it, and the :class:`pushdown.Plan` users hold adds them as methods."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
 from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
 from pushdown.compilers.sql import compile_query, quoted, table_ref, to_sql
-from pushdown.engines import Connector
 from pushdown.errors import UnsupportedError
 from pushdown.optimizer import optimize
 from pushdown.plan import nodes as n
@@ -27,9 +26,6 @@ from pushdown.planner.fragments import Fragment, build_fragments, is_local
 from pushdown.planner.placement import Placement, Transfer
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe.flow import Flow
-
-if TYPE_CHECKING:
-    from pushdown.run import RunResult
 
 
 @dataclass(frozen=True)
@@ -48,7 +44,7 @@ class Step:
     alternatives: tuple[tuple[str, float | None, str], ...] = ()
 
 
-class Plan:
+class PhysicalPlan:
     """Where every step of a flow runs and the SQL each engine receives."""
 
     def __init__(
@@ -270,29 +266,6 @@ class Plan:
                 raise
         return "\n\n".join(parts)
 
-    # -- running and showing ----------------------------------------------------------------
-    def execute(
-        self,
-        *,
-        connections: Mapping[str, Connector] | None = None,
-        before_fragment: Callable[[Fragment], None] | None = None,
-    ) -> RunResult:
-        """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``)."""
-        from pushdown.run import execute
-
-        return execute(self, connectors=connections, before_fragment=before_fragment)
-
-    def explain(self, *, verbose: bool = False) -> str:
-        """A numbered text rendering: engine and reason per step, then the SQL per engine."""
-        from pushdown.explain import explain_text
-
-        return explain_text(self, verbose=verbose)
-
     def __repr__(self) -> str:
         engines = sorted({st.engine for st in self.steps.values()})
         return f"<Plan {len(self.steps)} steps on {', '.join(engines)}>"
-
-    def _repr_html_(self) -> str:
-        import html
-
-        return f"<pre>{html.escape(self.explain())}</pre>"
