@@ -87,7 +87,7 @@ def explain_text(plan: PhysicalPlan, *, verbose: bool = False) -> str:
             )
     lines += ["", "Fragments (each output is one statement):"]
     for frag in plan.fragments:
-        what = "python" if frag.python else plan.dialect_of(frag.engine)
+        what = "python" if frag.python else plan.statements.dialect(frag.engine)
         ins = f" <- {', '.join(frag.inputs)}" if frag.inputs else ""
         lines.append(
             f"  {frag.label} [{what}] steps: {', '.join(frag.nodes)}{ins}"
