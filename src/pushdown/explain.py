@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pushdown.planner.stats import log_rows
 
 if TYPE_CHECKING:
-    from pushdown.planner.plan import Plan
+    from pushdown.planner.plan import PhysicalPlan
 
 
 def _table(rows: list[list[str]]) -> list[str]:
@@ -28,7 +28,7 @@ def _bytes(value: float | None) -> str:
     return f"{value:.1f} PB"
 
 
-def explain_text(plan: Plan, *, verbose: bool = False) -> str:
+def explain_text(plan: PhysicalPlan, *, verbose: bool = False) -> str:
     """The plan as text."""
     engines = sorted({st.engine for st in plan.steps.values()})
     head = f"Plan {plan.id}: {len(plan.steps)} steps on {len(engines)} engine(s): "
@@ -87,7 +87,7 @@ def explain_text(plan: Plan, *, verbose: bool = False) -> str:
             )
     lines += ["", "Fragments (each output is one statement):"]
     for frag in plan.fragments:
-        what = "python" if frag.python else plan.dialect_of(frag.engine)
+        what = "python" if frag.python else plan.statements.dialect(frag.engine)
         ins = f" <- {', '.join(frag.inputs)}" if frag.inputs else ""
         lines.append(
             f"  {frag.label} [{what}] steps: {', '.join(frag.nodes)}{ins}"

@@ -28,7 +28,7 @@ from pushdown.errors import PushdownError
 from pushdown.local import LocalEngine, run_python_step
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
-from pushdown.planner.plan import Plan
+from pushdown.planner.plan import PhysicalPlan
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class RunResult(Mapping[str, pa.Table]):
 
 
 class _Run:
-    def __init__(self, plan: Plan, connectors: Mapping[str, Connector] | None):
+    def __init__(self, plan: PhysicalPlan, connectors: Mapping[str, Connector] | None):
         self.plan = plan
         self.given = dict(connectors or {})
         self.opened: dict[str, Connector] = {}
@@ -131,7 +131,7 @@ class _Run:
                     self.local.register_file(name, node.path)
         for out in frag.outputs:
             start = time.perf_counter()
-            table = self.local.fetch_arrow(self.plan.statement(frag, out))
+            table = self.local.fetch_arrow(self.plan.statements.text(frag, out))
             self.arrow[out] = table
             self.local.register(out, table)
             self._record(out, frag.engine, start, table, moved=0)
@@ -141,7 +141,7 @@ class _Run:
         for inp in frag.inputs:
             if (frag.engine, inp) in self.uploaded:
                 continue
-            name = self.plan.temp_name(inp)
+            name = self.plan.statements.temp_name(inp)
             with self.state:
                 self.temp.append((frag.engine, name))
             conn.drop(name)
@@ -155,17 +155,21 @@ class _Run:
             here = [c for c in consumers[out] if engine_of[c] == frag.engine]
             elsewhere = out in sinks or any(engine_of[c] != frag.engine for c in consumers[out])
             if here:
-                name = self.plan.temp_name(out)
+                name = self.plan.statements.temp_name(out)
                 with self.state:
                     self.temp.append((frag.engine, name))
-                conn.materialize(name, self.plan.statement(frag, out, pretty=False, project=True))
+                conn.materialize(
+                    name, self.plan.statements.text(frag, out, pretty=False, project=True)
+                )
                 self.uploaded.add((frag.engine, out))
                 if elsewhere:
                     table = conn.fetch_arrow(select_all(name, dialect=conn.dialect))
                     keep = [c for c in table.column_names if c in self.plan.needed[out]]
                     self.arrow[out] = table if out in sinks else table.select(keep)
             elif elsewhere:
-                self.arrow[out] = conn.fetch_arrow(self.plan.statement(frag, out, project=True))
+                self.arrow[out] = conn.fetch_arrow(
+                    self.plan.statements.text(frag, out, project=True)
+                )
             table = self.arrow.get(out)
             moved = table.nbytes if table is not None else 0
             self._record(out, frag.engine, start, table, moved=moved)
@@ -249,7 +253,7 @@ class _Run:
 
 
 def execute(
-    plan: Plan,
+    plan: PhysicalPlan,
     *,
     connectors: Mapping[str, Connector] | None = None,
     before_fragment: Callable[[Fragment], None] | None = None,

@@ -20,8 +20,8 @@ from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
 from pushdown.errors import EngineError, PushdownError, UnsupportedError, scrub
-from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
+from pushdown.statistics import TableStats
 from pushdown.types import plain_strings, sql_kind
 
 

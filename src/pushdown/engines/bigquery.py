@@ -27,8 +27,8 @@ from pushdown.compilers.ddl import create_table, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.errors import ConnectionConfigError
-from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
+from pushdown.statistics import TableStats
 
 
 class BigQueryConnector(Connector):

@@ -29,8 +29,8 @@ from sqlglot import exp
 from pushdown.compilers.ddl import create_table, drop_table, rename_table, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
-from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
+from pushdown.statistics import TableStats
 from pushdown.types import arrow_to_sql, sql_to_arrow
 
 FETCH_ROWS = 10_000

@@ -26,8 +26,8 @@ from sqlglot import exp
 from pushdown.compilers.ddl import create_table, drop_table, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
-from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
+from pushdown.statistics import TableStats
 
 STAGE = "pushdown_stage"
 

@@ -1,14 +1,18 @@
 """Fragments: maximal connected groups of steps on one engine, each run as one statement
-per result (a CTE chain), plus the Python steps, each a fragment of its own."""
+per result (a CTE chain), plus the Python steps, each a fragment of its own.  A fragment
+whose statement would exceed its engine's size limit is cut (:func:`fit_statement_limits`)."""
 
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pushdown.compilers.statements import Statements
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.planner.cost import LOCAL
+from pushdown.profiles import Profile
 
 
 @dataclass
@@ -109,3 +113,43 @@ def build_fragments(
 def is_local(fragment: Fragment) -> bool:
     """True when the fragment runs on the local engine."""
     return fragment.engine == LOCAL
+
+
+def fit_statement_limits(
+    logical: LogicalPlan,
+    engines: dict[str, str],
+    materialize: set[str],
+    profiles: Mapping[str, Profile],
+    statements: Statements,
+    notes: dict[str, str],
+) -> list[Fragment]:
+    """The fragments, cut until every statement fits its engine's size limit: the middle step
+    of an offending chain is materialised (added to ``materialize``, with a note)."""
+    fragments = build_fragments(logical, engines, materialize)
+    for _ in range(32):
+        cut = None
+        for frag in fragments:
+            if frag.python or is_local(frag):
+                continue
+            limit = profiles[frag.engine].limits.max_statement_bytes
+            for out in frag.outputs:
+                if len(statements.text(frag, out, pretty=False).encode()) <= limit:
+                    continue
+                chain = [
+                    x
+                    for x in frag.nodes
+                    if x != out
+                    and not isinstance(logical.nodes[x], n.Source)
+                    and x not in materialize
+                ]
+                if chain:
+                    cut = chain[len(chain) // 2]
+                    break
+            if cut:
+                break
+        if cut is None:
+            return fragments
+        materialize.add(cut)
+        notes[cut] = "materialised: the statement exceeded the engine's size limit"
+        fragments = build_fragments(logical, engines, materialize)
+    return fragments

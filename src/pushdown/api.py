@@ -1,10 +1,17 @@
-"""Build a :class:`Plan`: validate, read schemas and statistics, estimate, cost, place."""
+"""The entry point: :func:`make_plan` (``pushdown.plan``) validates a flow, reads schemas and
+statistics, estimates, costs and places every step, and returns the :class:`Plan` users hold.
+
+This module is the top of the library.  The planner's :class:`PhysicalPlan` is data; running
+it (``run.py``) and rendering it (``explain.py``) are functions that take it.  ``Plan`` only
+adds them as methods, here where both are in reach, so no lower module imports them.
+"""
 
 from __future__ import annotations
 
+import html
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,20 +21,45 @@ import pyarrow.parquet as pq
 from pushdown.engines import Connector, open_connector
 from pushdown.engines.urls import parse_url
 from pushdown.errors import ConnectionConfigError, PushdownError, UnknownDatasetError, did_you_mean
+from pushdown.explain import explain_text
 from pushdown.local.engine import read_file_schema
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan, build_logical_plan
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
+from pushdown.planner.fragments import Fragment
 from pushdown.planner.placement import Constraints, Placer
-from pushdown.planner.plan import Plan
-from pushdown.planner.stats import TableStats, estimate_plan, required_columns, type_width
+from pushdown.planner.plan import PhysicalPlan
+from pushdown.planner.stats import estimate_plan, required_columns, type_width
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
 from pushdown.recipe.flow import Flow
+from pushdown.run import RunResult, execute
+from pushdown.statistics import TableStats
 
 _VARIABLE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 StatsInput = TableStats | Mapping[str, Any]
+
+
+class Plan(PhysicalPlan):
+    """Where every step of a flow runs and the SQL each engine receives; ``execute()`` runs it
+    and ``explain()`` tells why each step runs where it does."""
+
+    def execute(
+        self,
+        *,
+        connections: Mapping[str, Connector] | None = None,
+        before_fragment: Callable[[Fragment], None] | None = None,
+    ) -> RunResult:
+        """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``)."""
+        return execute(self, connectors=connections, before_fragment=before_fragment)
+
+    def explain(self, *, verbose: bool = False) -> str:
+        """A numbered text rendering: engine and reason per step, then the SQL per engine."""
+        return explain_text(self, verbose=verbose)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(self.explain())}</pre>"
 
 
 def _check_url(name: str, url: str) -> Profile:

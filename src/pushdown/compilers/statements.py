@@ -1,0 +1,145 @@
+"""Statements: the SQL text a placed plan sends to each engine.
+
+Every output of a fragment is one statement: the fragment's compiled steps as a CTE chain
+(:func:`pushdown.compilers.sql.compile_query`), reading the fragment's inputs from temporary
+tables on a warehouse (``_pushdown_<plan id>_<dataset>``) or from Arrow registered under the
+dataset's name on the local engine, and its sources from their tables.  :class:`Statements`
+generates each once per plan.  :func:`whole_flow` compiles a flow for one engine as if every
+table lived there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Protocol
+
+from sqlglot import exp
+
+from pushdown.compilers.sql import compile_query, quoted, table_ref, to_sql
+from pushdown.plan import nodes as n
+from pushdown.plan.build import LogicalPlan
+from pushdown.plan.formulas import column
+from pushdown.profiles import Profile
+
+
+class Part(Protocol):
+    """What a statement reads of a fragment (the planner's ``Fragment`` is one): its engine,
+    its steps, and the steps of other fragments it reads."""
+
+    engine: str
+    nodes: list[str]
+    inputs: list[str]
+
+
+def temp_name(plan_id: str, dataset: str) -> str:
+    """The deterministic name of the temporary table holding ``dataset`` on an engine."""
+    safe = re.sub(r"[^A-Za-z0-9_]", "_", dataset)[:40]
+    return f"_pushdown_{plan_id}_{safe}"
+
+
+class Statements:
+    """The statements of one placed plan, each generated once: a plan executed repeatedly
+    does not pay sqlglot's generator again.
+
+    ``compiled`` are the optimised nodes the SQL is made from, ``needed`` the columns each
+    step's consumers read, ``profiles`` the connections' profiles, and ``local`` the name of
+    the local engine (DuckDB over Arrow)."""
+
+    def __init__(
+        self,
+        plan_id: str,
+        logical: LogicalPlan,
+        compiled: Mapping[str, n.Node],
+        needed: Mapping[str, set[str]],
+        profiles: Mapping[str, Profile],
+        *,
+        local: str,
+    ):
+        self.plan_id = plan_id
+        self.logical = logical
+        self.compiled = compiled
+        self.needed = needed
+        self.profiles = profiles
+        self.local = local
+        self.results = set(logical.sinks())
+        self._text: dict[tuple[tuple[str, ...], str, bool, bool], str] = {}
+
+    def dialect(self, engine: str) -> str:
+        """The sqlglot dialect an engine (connection name or the local engine) runs."""
+        return "duckdb" if engine == self.local else self.profiles[engine].dialect
+
+    def temp_name(self, dataset: str) -> str:
+        """The temporary table holding ``dataset`` on an engine, for this plan."""
+        return temp_name(self.plan_id, dataset)
+
+    def _external(self, part: Part, dialect: str) -> dict[str, exp.Table]:
+        local = part.engine == self.local
+        refs: dict[str, exp.Table] = {
+            name: exp.Table(this=quoted(name))
+            if local
+            else table_ref(self.temp_name(name), dialect=dialect)
+            for name in part.inputs
+        }
+        for name in part.nodes:
+            node = self.logical.nodes[name]
+            if isinstance(node, n.Source):
+                refs[name] = (
+                    table_ref(node.table, dialect=dialect)
+                    if node.table and not local
+                    else exp.Table(this=quoted(name))
+                )
+        return refs
+
+    def query(self, part: Part, output: str, *, project: bool = False) -> exp.Query:
+        """The sqlglot tree computing ``output`` inside ``part``; with ``project``, only the
+        columns its consumers need (what a transfer moves)."""
+        dialect = self.dialect(part.engine)
+        query = compile_query(self.compiled, output, self._external(part, dialect))
+        columns = self.logical.nodes[output].columns
+        keep = [c for c in columns if c in self.needed[output]]
+        if not project or output in self.results or len(keep) == len(columns):
+            return query
+        moved = exp.Subquery(this=query, alias=exp.TableAlias(this=quoted("moved")))
+        return exp.Select(expressions=[column(c) for c in keep], from_=exp.From(this=moved))
+
+    def text(self, part: Part, output: str, *, pretty: bool = True, project: bool = False) -> str:
+        """The SQL text ``part``'s engine runs to produce ``output``."""
+        key = (tuple(part.nodes), output, pretty, project)
+        cached = self._text.get(key)
+        if cached is None:
+            query = self.query(part, output, project=project)
+            cached = self._text[key] = to_sql(query, self.dialect(part.engine), pretty=pretty)
+        return cached
+
+
+def sql_steps(logical: LogicalPlan) -> set[str]:
+    """The steps SQL can compute wherever the tables live: all but the Python steps and the
+    steps after them (which run locally whatever the engine)."""
+    steps: set[str] = set()
+    for name, node in logical.nodes.items():
+        if not isinstance(node, n.PythonStep) and all(i in steps for i in node.inputs):
+            steps.add(name)
+    return steps
+
+
+def whole_flow(
+    logical: LogicalPlan, compiled: Mapping[str, n.Node], steps: set[str], dialect: str
+) -> Iterator[exp.Query]:
+    """The flow compiled for ``dialect`` as if every table lived on that engine: one query per
+    step of ``steps`` that the flow returns or a step outside ``steps`` reads, in plan order
+    (each made when the caller asks for it)."""
+    nodes = logical.nodes
+    external = {
+        name: table_ref(node.table or name, dialect=dialect)
+        for name, node in nodes.items()
+        if isinstance(node, n.Source)
+    }
+    sinks = set(logical.sinks())
+    targets = [
+        name
+        for name in nodes
+        if name in steps and (name in sinks or any(c not in steps for c in logical.consumers[name]))
+    ]
+    for target in targets:
+        yield compile_query(compiled, target, external)
