@@ -19,7 +19,8 @@ import sqlglot
 from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
-from pushdown.errors import EngineError, PushdownError, UnsupportedError, scrub
+from pushdown.engines.secrets import OPENING, DriverError, driver_failure, scrub
+from pushdown.errors import EngineError, PushdownError, UnsupportedError
 from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
 from pushdown.types import plain_strings, sql_kind
@@ -156,12 +157,32 @@ class Connector(ABC):
 
     @contextlib.contextmanager
     def errors(self, sql: str | None = None) -> Iterator[None]:
-        """Turn any driver exception raised inside into an :class:`EngineError`."""
+        """Turn any driver exception raised inside into an :class:`EngineError`.
+
+        No credential reaches any channel of the error: its message, the SQL it carries and
+        its cause are scrubbed of the connection's secrets; the cause is a :class:`DriverError`
+        holding the driver's scrubbed text (the driver's own exception, whose text, chained
+        exceptions and frames may hold a secret, is neither chained nor kept as context)."""
+        failure: EngineError | None = None
+        cause: DriverError | None = None
         try:
             yield
         except PushdownError:
             raise
         except Exception as err:
-            message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            message = scrub(message, self.secrets)
-            raise EngineError(self.name, f"{type(err).__name__}: {message}", sql=sql) from err
+            secrets = self.secrets | OPENING.get()
+            text = str(err).strip()
+            message = scrub(text.splitlines()[0] if text else type(err).__name__, secrets)
+            failure = EngineError(
+                self.name,
+                f"{type(err).__name__}: {message}",
+                sql=scrub(sql, secrets) if sql else None,
+            )
+            cause = driver_failure(err, secrets)
+        if failure is not None and cause is not None:
+            try:  # raised and caught here so that the stand-in, not the driver's exception,
+                raise cause  # is what the EngineError chains as cause and as context
+            except DriverError as stand_in:
+                stand_in.__context__ = None
+                stand_in.__traceback__ = None
+                raise failure from stand_in
