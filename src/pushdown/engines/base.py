@@ -86,7 +86,9 @@ class Connector(ABC):
     def upload(self, table: str, data: pa.Table) -> None:
         """Create ``table`` holding ``data`` (a transfer's target; dropped after the run).
 
-        A column of a type the engine's profile says it cannot hold is an
+        It is created as the engine's temporary kind of table where it has one
+        (:meth:`temporary_properties`), so a run that dies leaves nothing behind that costs
+        money.  A column of a type the engine's profile says it cannot hold is an
         :class:`UnsupportedError` naming the column, never a silent conversion."""
         self.check_schema(data.schema)
         self._upload(table, data)
@@ -111,24 +113,34 @@ class Connector(ABC):
         """Run a statement that returns no rows."""
         raise NotImplementedError(f"{self.name} cannot run statements yet")
 
-    def materialize(self, table: str, sql: str) -> None:
-        """``CREATE OR REPLACE TABLE table AS <sql>``: computed on the engine, no data leaves."""
-        self._create_or_replace(table, sqlglot.parse_one(sql, read=self.dialect))
+    def temporary_properties(self) -> list[exp.Expr]:
+        """Properties of the tables a run creates and drops (uploads, materialised steps,
+        output staging): none here; Snowflake says TEMPORARY, BigQuery an expiration."""
+        return []
 
-    def _create_or_replace(self, table: str, query: exp.Expr) -> None:
-        """``CREATE OR REPLACE TABLE table AS <query>``."""
+    def materialize(self, table: str, sql: str) -> None:
+        """``CREATE OR REPLACE [TEMPORARY] TABLE table AS <sql>``: computed on the engine, no
+        data leaves (a temporary table of the run: :meth:`temporary_properties`)."""
+        query = sqlglot.parse_one(sql, read=self.dialect)
+        self._create_or_replace(table, query, properties=self.temporary_properties())
+
+    def _create_or_replace(
+        self, table: str, query: exp.Expr, *, properties: list[exp.Expr] | None = None
+    ) -> None:
+        """``CREATE OR REPLACE TABLE table [properties] AS <query>``."""
         create = exp.Create(
             this=table_ref(table, dialect=self.dialect),
             kind="TABLE",
             replace=True,
             expression=query,
+            properties=exp.Properties(expressions=properties) if properties else None,
         )
         self.execute(create.sql(dialect=self.dialect))
 
     def replace_from_staging(self, table: str, data: pa.Table) -> None:
-        """Load ``data`` into a staging table, then ``CREATE OR REPLACE TABLE table AS SELECT``
-        from it (atomic where the engine's CREATE OR REPLACE is); the staging table is
-        dropped either way."""
+        """Load ``data`` into a staging table (temporary, as every upload), then ``CREATE OR
+        REPLACE TABLE table AS SELECT`` from it (a permanent table, atomic where the engine's
+        CREATE OR REPLACE is); the staging table is dropped either way."""
         staging = f"{table}__pushdown_new"
         self.upload(staging, data)
         try:
