@@ -81,7 +81,10 @@ class BigQueryConnector(Connector):
         # deadline, each request answered within connect_timeout.
         self._retry = DEFAULT_RETRY.with_deadline(self.options.deadline)
         self._timeout = self.options.connect_timeout
-        self._job_retry = DEFAULT_JOB_RETRY.with_deadline(max(self.options.deadline, 120.0))
+        # A query whose job fails transiently (backendError, rateLimitExceeded) is run again,
+        # within the same deadline; not when it is first sent (the client's insert retry
+        # has a ten-minute deadline of its own).
+        self._job_retry = DEFAULT_JOB_RETRY.with_deadline(self.options.deadline)
         self.project = url.host or args.get("project")
         self.dataset = (url.database or "").strip("/") or args.get("dataset")
         if not self.project or not self.dataset:
@@ -134,12 +137,12 @@ class BigQueryConnector(Connector):
                 job_config=self._config(**config),
                 retry=self._retry,
                 timeout=self._timeout,
-                job_retry=None if config.get("dry_run") else self._job_retry,
+                job_retry=None,
             )
         )
 
     def _rows(self, job: Any) -> Any:
-        return self._call(lambda: job.result(retry=self._retry))
+        return self._call(lambda: job.result(retry=self._retry, job_retry=self._job_retry))
 
     def _query(self, sql: str) -> Any:
         with self.errors(sql):

@@ -16,7 +16,6 @@ retries (``connect_timeout``, ``retries``: :mod:`pushdown.engines.options`).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 from typing import Any
 
@@ -49,9 +48,11 @@ def transient(err: BaseException) -> bool:
             return True
         if type(current).__name__ in ("MaxRetryDurationError", "MaxRetryError"):
             return True
-        current = current.__cause__ or current.__context__
+        inner = [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
+        current = current.__cause__ or current.__context__ or (inner[0] if inner else None)
     text = str(err)
-    return any(k in text for k in ("Connection refused", "timed out", "Max retries exceeded"))
+    keys = ("Connection refused", "timed out", "Max retries exceeded", "max retry duration")
+    return any(k in text for k in keys)
 
 
 def driver_options(options: ConnectOptions) -> dict[str, Any]:
@@ -130,13 +131,18 @@ class DatabricksConnector(HiveConnector):
         options.update(args)
         self._running: set[Any] = set()  # cursors with a statement in flight
         host = f"{url.host}:{url.port or 443}"
-        once = dataclasses.replace(self.options, retries=0)  # the driver retries itself
 
         def attempt() -> Any:
             return sql.connect(**options, session_configuration=settings)
 
         with self.errors():
-            self.con = with_retries(attempt, options=once, transient=transient, host=host)
+            self.con = with_retries(
+                attempt,
+                options=self.options,
+                transient=transient,
+                host=host,
+                retried_by_driver=True,
+            )
             _set_read_timeout(self.con, READ_TIMEOUT)
 
     def _insert(self, table: str, rows: list[list[exp.Expr]]) -> str:

@@ -99,10 +99,12 @@ def with_retries(
     options: ConnectOptions,
     transient: Callable[[BaseException], bool],
     host: str,
+    retried_by_driver: bool = False,
 ) -> T:
     """Call ``attempt`` until it succeeds, a failure is not transient (re-raised as is), or
     the attempts or the deadline run out: then :class:`HostUnreachable` names ``host``, the
-    attempts and the last failure."""
+    attempts and the last failure.  ``retried_by_driver``: ``attempt`` retries by itself
+    (bounded by the same options), so it is called once."""
     start = time.monotonic()
     number = 0
     while True:
@@ -115,10 +117,11 @@ def with_retries(
             elapsed = time.monotonic() - start
             pause = min(2.0, 0.25 * 2 ** (number - 1))
             out_of_time = elapsed + pause + options.connect_timeout > options.deadline
-            if number >= options.attempts or out_of_time:
+            if retried_by_driver or number >= options.attempts or out_of_time:
                 text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+                tries = "the driver's attempts" if retried_by_driver else f"{number} attempt(s)"
                 raise HostUnreachable(
-                    f"gave up reaching {host} after {number} attempt(s) in {elapsed:.1f} s "
+                    f"gave up reaching {host} after {tries} in {elapsed:.1f} s "
                     f"(connect_timeout={options.connect_timeout:g} s, retries={options.retries}"
                     f"); last failure: {type(err).__name__}: {text}"
                 ) from None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import re
 import threading
 import traceback
 from collections.abc import Iterable, Iterator
@@ -49,12 +50,13 @@ def variants(secrets: Iterable[str]) -> set[str]:
 
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` without any of ``secrets`` (nor any registered one), and with URL passwords
-    and ``key=value`` secrets redacted."""
+    """``text`` without any of ``secrets`` (nor any registered one), in any letter case (an
+    engine may echo a secret upper-cased, as Snowflake does identifiers), and with URL
+    passwords and ``key=value`` secrets redacted."""
     with _LOCK:
         known = variants(secrets) | _REGISTERED
     for secret in sorted(known, key=len, reverse=True):
-        text = text.replace(secret, "***")
+        text = re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE)
     return redact(text)
 
 
@@ -88,11 +90,12 @@ def _scrub_record(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except Exception:  # a record whose arguments do not format: leave it to logging
         return
-    if any(s in message for s in known):
+    lowered = message.lower()
+    if any(s.lower() in lowered for s in known):
         record.msg, record.args = scrub(message), None
     if record.exc_info and record.exc_info[1] is not None:
         text = "".join(traceback.format_exception(*record.exc_info))
-        if any(s in text for s in known):
+        if any(s.lower() in text.lower() for s in known):
             record.exc_info, record.exc_text = None, scrub(text).rstrip("\n")
 
 

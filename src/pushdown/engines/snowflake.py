@@ -32,11 +32,20 @@ from sqlglot import exp
 from pushdown.compilers.ddl import create_table, drop_table, select_all, temporary
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
-from pushdown.engines.options import split_options
+from pushdown.engines.options import split_options, with_retries
 from pushdown.planner.stats import TableStats
 from pushdown.profiles import Profile
 
 STAGE = "pushdown_stage"
+
+
+def _unreachable(err: BaseException) -> bool:
+    """The login never reached Snowflake (refused, timed out), as opposed to a rejected
+    login: the connector reports both as 250001 "Failed to login"."""
+    text = str(err)
+    return "250001" in text and any(
+        k in text for k in ("Connection refused", "timed out", "failed after retries")
+    )
 
 
 class SnowflakeConnector(Connector):
@@ -57,9 +66,18 @@ class SnowflakeConnector(Connector):
         args.setdefault("login_timeout", max(1, math.ceil(self.options.deadline)))
         args.setdefault("connect_timeout", max(1, math.ceil(self.options.connect_timeout)))
         args.setdefault("retry_max_attempts", self.options.attempts)
+        host = (
+            f"{args.get('host') or f'{url.host}.snowflakecomputing.com'}:{args.get('port') or 443}"
+        )
         with self.errors():
             self.engine = sa.create_engine(url, connect_args=args, poolclass=sa.pool.StaticPool)
-            self._raw = self.engine.raw_connection()
+            self._raw = with_retries(
+                self.engine.raw_connection,
+                options=self.options,
+                transient=_unreachable,
+                host=host,
+                retried_by_driver=True,
+            )
         self.con: Any = self._raw.driver_connection
         self._stage_ready = False
 
