@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlglot
+from sqlalchemy.exc import NoSuchModuleError
 from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
@@ -179,8 +180,8 @@ class Connector(ABC):
         cause: DriverError | None = None
         try:
             yield
-        except PushdownError:
-            raise
+        except (PushdownError, ImportError, NoSuchModuleError):
+            raise  # typed already, or a missing driver (open_connector names the extra)
         except Exception as err:
             secrets = self.secrets | OPENING.get()
             text = str(err).strip()

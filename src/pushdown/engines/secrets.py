@@ -112,7 +112,7 @@ def opening(secrets: frozenset[str]) -> Iterator[None]:
 def driver_failure(err: BaseException, secrets: Iterable[str]) -> DriverError:
     """A :class:`DriverError` holding ``err``'s type and its whole (scrubbed) text, and the
     scrubbed text of whatever the driver chained to it."""
-    parts = []
+    parts: list[str] = []
     seen: set[int] = set()
     current: BaseException | None = err
     while current is not None and id(current) not in seen and len(parts) < 8:
