@@ -69,7 +69,13 @@ def loaded(request: pytest.FixtureRequest) -> tuple[str, Target]:
     try:
         for name, table in TABLES.items():
             if target.live or name not in STANDIN_SKIP_TABLES[engine]:
-                conn.write_table(name, table)
+                # Spark: temporary views of the test session; elsewhere permanent tables (an
+                # upload is a run's temporary table, TEMPORARY on Snowflake: gone with the
+                # session that made it).
+                if engine == "spark":
+                    conn.upload(name, table)
+                else:
+                    conn.write_table(name, table)
     finally:
         conn.close()
     return engine, target
