@@ -6,7 +6,9 @@
     ├── FlowError                     the flow itself is wrong (names the recipe and column)
     │   ├── FlowFileError             a flow file cannot be read or does not match the format
     │   ├── UnknownOptionError        a recipe option that does not exist
-    │   ├── DuplicateNameError        two datasets or outputs with one name
+    │   ├── InvalidValueError         an option holds a value of the wrong kind or range
+    │   ├── InvalidNameError          a name that cannot be used (empty, not an identifier)
+    │   ├── DuplicateNameError        two datasets, outputs or columns with one name
     │   ├── UnknownDatasetError       a recipe reads a dataset nobody defines
     │   ├── CycleError                recipes that depend on each other in a loop
     │   ├── UnknownColumnError        a formula or option names a column its input lacks
@@ -71,13 +73,27 @@ class PushdownError(Exception):
 
 
 class FlowError(PushdownError):
-    """The flow is invalid; ``recipe`` and ``column`` name what is at fault when known."""
+    """The flow is invalid; ``recipe``, ``dataset`` and ``column`` name what is at fault when
+    known (a source dataset or an output is named by ``dataset``)."""
 
-    def __init__(self, message: str, *, recipe: str | None = None, column: str | None = None):
-        where = f"recipe {recipe!r}: " if recipe else ""
+    def __init__(
+        self,
+        message: str,
+        *,
+        recipe: str | None = None,
+        column: str | None = None,
+        dataset: str | None = None,
+    ):
+        if recipe is not None:
+            where = f"recipe {recipe!r}: "
+        elif dataset is not None:
+            where = f"dataset {dataset!r}: "
+        else:
+            where = ""
         super().__init__(where + message)
         self.recipe = recipe
         self.column = column
+        self.dataset = dataset
 
 
 class FlowFileError(FlowError):
@@ -88,8 +104,19 @@ class UnknownOptionError(FlowError):
     """A recipe was given an option it does not have."""
 
 
+class InvalidValueError(FlowError):
+    """An option holds a value of the wrong kind or outside its range (``n: true``, a string
+    where a list belongs, an empty key list, an unknown formula dialect)."""
+
+
+class InvalidNameError(FlowError):
+    """A dataset, column or table name that cannot be used: empty, or a table name that is not
+    dotted identifier parts, or a name reserved for pushdown's own tables."""
+
+
 class DuplicateNameError(FlowError):
-    """Two datasets, outputs or columns share one name."""
+    """Two datasets, outputs or columns share one name, or names an engine folds together
+    (equal ignoring case)."""
 
 
 class UnknownDatasetError(FlowError):
@@ -113,7 +140,13 @@ class FormulaTypeError(FlowError):
 
 
 class ConnectionConfigError(PushdownError):
-    """A connection is misconfigured: bad URL, unset environment variable, missing extra."""
+    """A connection is misconfigured: bad URL, unset environment variable, missing extra, or a
+    planning option naming a connection that does not exist; ``connection`` names it when
+    known.  The message is redacted (no password of a URL can appear in it)."""
+
+    def __init__(self, message: str, *, connection: str | None = None):
+        super().__init__(redact(message))
+        self.connection = connection
 
 
 class UnknownConnectionError(ConnectionConfigError):

@@ -8,9 +8,8 @@ generator for the target dialect, which quotes identifiers and spells types and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
@@ -25,12 +24,25 @@ def quoted(name: str) -> exp.Identifier:
     return exp.Identifier(this=name, quoted=True)
 
 
-def table_ref(name: str, *, dialect: str | None = None) -> exp.Table:
-    """A quoted table reference; dots separate catalog, schema and table."""
-    table = sqlglot.to_table(name, dialect=dialect or None)
-    for ident in table.find_all(exp.Identifier):
-        ident.set("quoted", True)
-    return table
+def table_ref(name: str | Sequence[str], *, dialect: str | None = None) -> exp.Table:
+    """A quoted table reference built from its parts, never by parsing text.
+
+    A string is split at its dots into catalog, schema and table (``"db.orders"``); a name
+    that does not split into 1 to 3 non-empty parts is one identifier as a whole.  A sequence
+    gives the parts themselves.  Each part becomes one quoted identifier, which the
+    generator escapes for ``dialect``, so no name can end a statement or start a comment.
+    """
+    del dialect  # quoting is the generator's; kept so every caller can say its dialect
+    if isinstance(name, str):
+        split = name.split(".")
+        parts = split if 1 <= len(split) <= 3 and all(split) else [name]
+    else:
+        parts = list(name)
+    if not 1 <= len(parts) <= 3 or not all(isinstance(p, str) and p for p in parts):
+        raise ValueError(f"a table name has 1 to 3 non-empty parts, not {name!r}")
+    idents: list[exp.Identifier | None] = [quoted(p) for p in reversed(parts)]
+    idents += [None] * (3 - len(idents))
+    return exp.Table(this=idents[0], db=idents[1], catalog=idents[2])
 
 
 def _aliased(items: Iterable[tuple[str, exp.Expr]]) -> list[exp.Expr]:

@@ -297,7 +297,8 @@ class Flow:
     def output(self, dataset: Dataset | str, *, connection: str, table: str) -> None:
         """Write ``dataset`` to ``table`` on ``connection`` when the flow runs (replacing it)."""
         ds_name = dataset.name if isinstance(dataset, Dataset) else dataset
-        self.spec.outputs.append(s.OutputSpec(dataset=ds_name, connection=connection, table=table))
+        raw = {"dataset": ds_name, "connection": connection, "table": table}
+        self.spec.outputs.append(spec_from_data({"outputs": [raw]}).outputs[0])
 
     def __getitem__(self, name: str) -> Dataset:
         names = self.dataset_names()

@@ -10,8 +10,24 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from pushdown.errors import FlowFileError, UnknownOptionError, did_you_mean
-from pushdown.recipe.spec import RECIPE_TYPES, FlowSpec
+from pushdown.errors import (
+    DuplicateNameError,
+    FlowError,
+    FlowFileError,
+    InvalidNameError,
+    InvalidValueError,
+    UnknownOptionError,
+    did_you_mean,
+)
+from pushdown.recipe.spec import (
+    DUPLICATE_NAME,
+    INVALID_NAME,
+    INVALID_VALUE,
+    RECIPE_TYPES,
+    DatasetSpec,
+    FlowSpec,
+    OutputSpec,
+)
 
 
 class _Yaml12Loader(yaml.SafeLoader):
@@ -49,13 +65,23 @@ def read_flow_file(path: str | Path) -> dict[str, Any]:
 
 def _recipe_label(data: dict[str, Any], index: int) -> str:
     recipes = data.get("recipes") or []
-    if index < len(recipes) and isinstance(recipes[index], dict):
+    if isinstance(recipes, list) and index < len(recipes) and isinstance(recipes[index], dict):
         r = recipes[index]
         for key in ("name", "output"):
-            if isinstance(r.get(key), str):
+            if isinstance(r.get(key), str) and r[key]:
                 return str(r[key])
         if isinstance(r.get("outputs"), dict) and r["outputs"]:
             return str(next(iter(r["outputs"])))
+    return f"#{index + 1}"
+
+
+def _item_name(data: dict[str, Any], section: str, index: int, key: str) -> str:
+    """The name of the ``index``-th entry of ``datasets`` or ``outputs`` (``#n`` if none)."""
+    items = data.get(section)
+    if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
+        value = items[index].get(key)
+        if isinstance(value, str) and value:
+            return value
     return f"#{index + 1}"
 
 
@@ -65,9 +91,36 @@ def _allowed_keys(data: dict[str, Any], loc: tuple[Any, ...]) -> list[str]:
         cls = RECIPE_TYPES.get(str(loc[2]))
         if cls is not None:
             return [f.alias or n for n, f in cls.model_fields.items()]
-    if len(loc) == 1:
+    if loc and loc[0] in ("datasets", "outputs") and len(loc) == 2:
+        model = DatasetSpec if loc[0] == "datasets" else OutputSpec
+        return [f.alias or n for n, f in model.model_fields.items()]
+    if not loc:
         return [f.alias or n for n, f in FlowSpec.model_fields.items()]
     return []
+
+
+_OWN_ERRORS: dict[str, type[FlowError]] = {
+    INVALID_NAME: InvalidNameError,
+    INVALID_VALUE: InvalidValueError,
+    DUPLICATE_NAME: DuplicateNameError,
+}
+
+
+def _owner(data: dict[str, Any], loc: tuple[Any, ...]) -> tuple[dict[str, str], tuple[Any, ...]]:
+    """Who an error at ``loc`` belongs to (``recipe=`` or ``dataset=``), and the rest of
+    ``loc`` inside it."""
+    if len(loc) > 1 and isinstance(loc[1], int):
+        if loc[0] == "recipes":
+            return {"recipe": _recipe_label(data, loc[1])}, loc[3:]
+        if loc[0] == "datasets":
+            return {"dataset": _item_name(data, "datasets", loc[1], "name")}, loc[2:]
+        if loc[0] == "outputs":
+            return {"dataset": _item_name(data, "outputs", loc[1], "dataset")}, loc[2:]
+    return {}, loc
+
+
+def _where(rest: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in rest)
 
 
 def spec_from_data(data: dict[str, Any], *, source: str = "flow") -> FlowSpec:
@@ -85,14 +138,18 @@ def spec_from_data(data: dict[str, Any], *, source: str = "flow") -> FlowSpec:
         return FlowSpec.model_validate(data)
     except ValidationError as err:
         problems = err.errors()
-        first = next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
+        first = next((p for p in problems if p["type"] in _OWN_ERRORS), None)
+        first = first or next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
         loc = tuple(first["loc"])
-        recipe = _recipe_label(data, int(loc[1])) if len(loc) > 1 and loc[0] == "recipes" else None
-        where = ".".join(str(part) for part in loc)
+        owner, rest = _owner(data, loc)
+        if first["type"] in _OWN_ERRORS:
+            raise _OWN_ERRORS[first["type"]](first["msg"], **owner) from None
         if first["type"] == "extra_forbidden":
             key = str(loc[-1])
             hint = did_you_mean(key, _allowed_keys(data, loc[:-1]))
-            raise UnknownOptionError(f"unknown option {key!r}; {hint}", recipe=recipe) from None
+            raise UnknownOptionError(f"unknown option {key!r}; {hint}", **owner) from None
         message = first["msg"]
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise FlowFileError(f"{source}: {where}: {message}{more}", recipe=recipe) from None
+        where = _where(rest if owner else loc)
+        where = f"{where}: " if where else ""
+        raise FlowFileError(f"{source}: {where}{message}{more}", **owner) from None

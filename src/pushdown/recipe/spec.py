@@ -9,10 +9,31 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from pushdown.recipe.names import name_problem, table_name_problem
 
 _STRICT = ConfigDict(extra="forbid", populate_by_name=True)
 
 Scalar = str | int | float | bool | None
+
+# Error types of the flow's own checks; ``load.spec_from_data`` turns each into its
+# PushdownError class (InvalidNameError, InvalidValueError, DuplicateNameError).
+INVALID_NAME = "pushdown_invalid_name"
+INVALID_VALUE = "pushdown_invalid_value"
+DUPLICATE_NAME = "pushdown_duplicate_name"
+
+
+def refuse(kind: str, message: str) -> PydanticCustomError:
+    """A validation error of one of the flow's own kinds, carrying ``message`` as is."""
+    return PydanticCustomError(kind, "{message}", {"message": message})
+
+
+def check_name(name: object, what: str) -> None:
+    """Refuse an empty dataset or column name."""
+    problem = name_problem(name, what)
+    if problem:
+        raise refuse(INVALID_NAME, problem)
 
 
 class DatasetSpec(BaseModel):
@@ -21,7 +42,9 @@ class DatasetSpec(BaseModel):
     model_config = _STRICT
     name: str = Field(description="Name recipes use to read this dataset")
     connection: str | None = Field(None, description="Connection holding the table")
-    table: str | None = Field(None, description="Table name (optionally schema-qualified)")
+    table: str | None = Field(
+        None, description="Table name: 1 to 3 dot-separated identifier parts (schema.table)"
+    )
     path: str | None = Field(None, description="Local Parquet, CSV or Arrow IPC file")
     columns: dict[str, str] | None = Field(
         None, description="Declared schema (column -> type); read from the engine when omitted"
@@ -29,10 +52,17 @@ class DatasetSpec(BaseModel):
 
     @model_validator(mode="after")
     def _one_location(self) -> DatasetSpec:
+        check_name(self.name, "dataset")
         if (self.table is None) == (self.path is None):
             raise ValueError("give exactly one of 'table' (with 'connection') or 'path'")
         if self.table is not None and self.connection is None:
             raise ValueError("a 'table' dataset needs a 'connection'")
+        if self.table is not None:
+            problem = table_name_problem(self.table)
+            if problem:
+                raise refuse(INVALID_NAME, problem)
+        for column in self.columns or {}:
+            check_name(column, "column")
         return self
 
 
@@ -42,8 +72,16 @@ class OutputSpec(BaseModel):
     model_config = _STRICT
     dataset: str
     connection: str
-    table: str
+    table: str = Field(description="Table name: 1 to 3 dot-separated identifier parts")
     mode: Literal["replace"] = "replace"
+
+    @model_validator(mode="after")
+    def _table_is_an_identifier(self) -> OutputSpec:
+        check_name(self.dataset, "dataset")
+        problem = table_name_problem(self.table, output=True)
+        if problem:
+            raise refuse(INVALID_NAME, problem)
+        return self
 
 
 class _Recipe(BaseModel):

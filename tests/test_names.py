@@ -1,0 +1,134 @@
+"""Names reach SQL as identifiers only, never collide with each other or with pushdown's own
+names, and nothing is dropped or renamed without an error (issue #12, items 2, 6, 8, 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pytest
+import yaml
+
+import pushdown
+from pushdown import errors as e
+from pushdown.compilers.sql import table_ref
+
+HOSTILE_TABLES = [
+    "victim -- nightly copy",
+    "victim;",
+    '"victim"',
+    "a;b",
+    "x --",
+    "${system:user.name}",
+    "victim/*",
+    "read_csv('regions.csv')",
+    "victim\nDROP TABLE victim",
+    "`victim`",
+    "a..b",
+    "a.b.c.d",
+    " ",
+    "",
+]
+
+
+def _warehouse(tmp_path: Path) -> str:
+    path = tmp_path / "wh.db"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE victim AS SELECT 42 AS x")
+    con.execute("CREATE TABLE src AS SELECT 1 AS x")
+    con.close()
+    return str(path)
+
+
+def _tables(path: str) -> dict[str, list[tuple[Any, ...]]]:
+    con = duckdb.connect(path, read_only=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        return {n: con.execute(f'SELECT * FROM "{n}"').fetchall() for n in sorted(names)}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("table", HOSTILE_TABLES)
+def test_output_table_is_an_identifier_or_refused(tmp_path: Path, table: str) -> None:
+    db = _warehouse(tmp_path)
+    before = _tables(db)
+    flow = pushdown.Flow()
+    flow.connection("wh", f"duckdb:///{db}")
+    src = flow.dataset("src", connection="wh", table="src")
+    out = src.filter("x > 0", name="nightly")
+    with pytest.raises(e.InvalidNameError) as info:
+        flow.output(out, connection="wh", table=table)
+        pushdown.plan(flow).execute()
+    assert info.value.dataset == "nightly" and "dataset 'nightly'" in str(info.value)
+    assert _tables(db) == before  # victim untouched, nothing created
+
+
+@pytest.mark.parametrize("table", HOSTILE_TABLES)
+def test_source_table_is_an_identifier_or_refused(tmp_path: Path, table: str) -> None:
+    db = _warehouse(tmp_path)
+    flow = pushdown.Flow()
+    flow.connection("wh", f"duckdb:///{db}")
+    with pytest.raises(e.InvalidNameError, match="dataset 'src'"):
+        flow.dataset("src", connection="wh", table=table)
+        pushdown.plan(flow)
+
+
+def test_table_names_in_files_are_refused_naming_the_dataset(tmp_path: Path) -> None:
+    data = {
+        "connections": {"wh": "duckdb:///:memory:"},
+        "datasets": [{"name": "regions", "connection": "wh", "table": "read_csv('r.csv')"}],
+    }
+    path = tmp_path / "flow.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(e.InvalidNameError, match="dataset 'regions': table name"):
+        pushdown.load_flow(path)
+    data["datasets"] = [{"name": "r", "connection": "wh", "table": "r", "columns": {"x": "int"}}]
+    data["outputs"] = [{"dataset": "r", "connection": "wh", "table": "r; DROP TABLE r"}]
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(e.InvalidNameError, match="dataset 'r': table name"):
+        pushdown.load_flow(path)
+
+
+def test_a_file_path_as_table_name_reads_no_file(tmp_path: Path) -> None:
+    (tmp_path / "secret.csv").write_text("a,b\n1,2\n")
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    with pytest.raises(e.InvalidNameError):
+        flow.dataset("s", connection="wh", table=f"read_csv('{tmp_path / 'secret.csv'}')")
+
+
+@pytest.mark.parametrize("table", ["_pushdown_1234_x", "orders__pushdown_new", "s._PUSHDOWN_x"])
+def test_output_tables_cannot_take_pushdowns_own_names(table: str) -> None:
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    t = flow.dataset("t", data=pa.table({"x": [1]}))
+    with pytest.raises(e.InvalidNameError, match="reserved"):
+        flow.output(t, connection="wh", table=table)
+
+
+def test_qualified_and_hyphenated_names_still_work(tmp_path: Path) -> None:
+    db = _warehouse(tmp_path)
+    flow = pushdown.Flow()
+    flow.connection("wh", f"duckdb:///{db}")
+    src = flow.dataset("src", connection="wh", table="main.src")
+    out = src.compute(y="x + 1", name="out")
+    flow.output(out, connection="wh", table="main.out-2")
+    flow.output(out, connection="wh", table="wh.main.out_3")
+    pushdown.plan(flow).execute()
+    tables = _tables(db)
+    assert tables["out-2"] == tables["out_3"] == [(1, 2)]
+    assert tables["victim"] == [(42,)]
+
+
+def test_table_ref_builds_identifiers_from_parts() -> None:
+    assert table_ref("x --").sql("duckdb") == '"x --"'
+    assert table_ref("a;b").sql("duckdb") == '"a;b"'
+    assert table_ref('it"s').sql("duckdb") == '"it""s"'
+    assert table_ref("x`y").sql("spark") == "`x``y`"
+    assert table_ref("read_csv('r.csv')").sql("duckdb") == '"read_csv(\'r"' + '."csv\')"'
+    assert table_ref("cat.db.t").sql("duckdb") == '"cat"."db"."t"'
+    assert table_ref(["my proj", "d.s", "t"]).sql("bigquery") == "`my proj`.`d.s`.`t`"
+    assert table_ref("a..b").sql("duckdb") == '"a..b"'
