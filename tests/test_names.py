@@ -132,3 +132,60 @@ def test_table_ref_builds_identifiers_from_parts() -> None:
     assert table_ref("cat.db.t").sql("duckdb") == '"cat"."db"."t"'
     assert table_ref(["my proj", "d.s", "t"]).sql("bigquery") == "`my proj`.`d.s`.`t`"
     assert table_ref("a..b").sql("duckdb") == '"a..b"'
+
+
+# -- item 6: names an engine folds together -------------------------------------------------
+
+
+def test_in_memory_datasets_differing_in_case_are_refused_naming_both() -> None:
+    flow = pushdown.Flow()
+    upper = flow.dataset("T", data=pa.table({"x": [1]}))
+    with pytest.raises(e.DuplicateNameError, match="'T' and 't' differ only in case"):
+        lower = flow.dataset("t", data=pa.table({"x": [2]}))
+        flow.stack([upper, lower], name="s")
+        pushdown.plan(flow).execute()
+
+
+def test_recipe_outputs_differing_in_case_are_refused_on_a_warehouse() -> None:
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    t = flow.dataset("t", connection="wh", table="t", columns={"x": "int"})
+    a = t.filter("x > 0", name="A")
+    with pytest.raises(e.DuplicateNameError, match="'A' and 'a' differ only in case"):
+        b = t.filter("x > 1", name="a")
+        flow.stack([a, b], name="s")
+        pushdown.plan(flow, engine_statistics=False).sql()
+    with pytest.raises(e.DuplicateNameError, match="'Big' and 'BIG' differ only in case"):
+        t.split({"Big": "x > 5", "BIG": "x > 9"})
+
+
+def test_flow_files_refuse_dataset_names_differing_in_case(tmp_path: Path) -> None:
+    data = {
+        "connections": {"wh": "duckdb:///:memory:"},
+        "datasets": [
+            {"name": "T", "connection": "wh", "table": "a", "columns": {"x": "int"}},
+            {"name": "t", "connection": "wh", "table": "b", "columns": {"x": "int"}},
+        ],
+        "recipes": [{"type": "stack", "inputs": ["T", "t"], "output": "s"}],
+    }
+    path = tmp_path / "flow.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(e.DuplicateNameError, match="'T' and 't' differ only in case"):
+        pushdown.load_flow(path)
+
+
+def test_a_step_named_like_a_source_table_does_not_shadow_it(tmp_path: Path) -> None:
+    """A CTE named after the step ``big`` must not hide the table ``BIG`` (DuckDB folds)."""
+    db = str(tmp_path / "wh.db")
+    con = duckdb.connect(db)
+    con.execute("CREATE TABLE BIG AS SELECT range AS x, 'from BIG' AS tag FROM range(3)")
+    con.execute("CREATE TABLE other AS SELECT range AS x FROM range(3)")
+    con.close()
+    flow = pushdown.Flow()
+    flow.connection("wh", f"duckdb:///{db}")
+    big = flow.dataset("o", connection="wh", table="other").filter("x >= 0", name="big")
+    big.join(flow.dataset("src", connection="wh", table="BIG"), on=["x"], name="out")
+    result = pushdown.plan(flow).execute()["out"]
+    assert sorted(result.to_pylist(), key=lambda r: r["x"]) == [
+        {"x": i, "tag": "from BIG"} for i in range(3)
+    ]

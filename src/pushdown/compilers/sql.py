@@ -217,7 +217,7 @@ def compile_query(
         stack.append((name, True))
         stack.extend((inp, False) for inp in reversed(nodes[name].inputs))
     refs: dict[str, exp.Table] = dict(external)
-    taken = {t.name for t in external.values()}
+    taken = {t.name.casefold() for t in external.values()}  # engines fold case: "T" is "t"
     ctes: list[exp.CTE] = []
     for name in order[:-1]:
         node = nodes[name]
@@ -225,9 +225,9 @@ def compile_query(
             refs[name] = refs[node.inputs[0]]
             continue
         cte_name = name
-        while cte_name in taken:
+        while cte_name.casefold() in taken:
             cte_name += "_"
-        taken.add(cte_name)
+        taken.add(cte_name.casefold())
         body = compile_node(node, refs)
         ctes.append(exp.CTE(this=body, alias=exp.TableAlias(this=quoted(cte_name))))
         refs[name] = exp.Table(this=quoted(cte_name))

@@ -29,6 +29,7 @@ import yaml
 from pushdown.errors import DuplicateNameError, FlowError, UnknownDatasetError, did_you_mean
 from pushdown.recipe import spec as s
 from pushdown.recipe.load import read_flow_file, spec_from_data
+from pushdown.recipe.names import fold_message, folded
 
 PythonFunction = Callable[[pa.RecordBatch], pa.RecordBatch]
 
@@ -367,8 +368,12 @@ class Flow:
         return importlib.import_module(module_name)
 
     def _check_new(self, name: str) -> None:
-        if name in self.dataset_names():
+        names = self.dataset_names()
+        if name in names:
             raise DuplicateNameError(f"dataset {name!r} is already defined", recipe=name)
+        for other in names:
+            if folded(other) == folded(name):
+                raise DuplicateNameError(fold_message("datasets", other, name), dataset=name)
 
     def _fresh_name(self, base: str) -> str:
         names = set(self.dataset_names())

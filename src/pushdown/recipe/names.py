@@ -84,3 +84,12 @@ def case_clashes(names: Iterable[str]) -> list[tuple[str, str]]:
         if first != name:
             clashes.append((first, name))
     return clashes
+
+
+def fold_message(what: str, first: str, second: str) -> str:
+    """The message for two names that differ only in case."""
+    return (
+        f"{what} {first!r} and {second!r} differ only in case; most engines fold names "
+        f"together (DuckDB, Snowflake unquoted, BigQuery, Spark, Hive), so one would replace "
+        f"the other: rename one of them"
+    )

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from pushdown.recipe.names import name_problem, table_name_problem
+from pushdown.recipe.names import case_clashes, fold_message, name_problem, table_name_problem
 
 _STRICT = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -355,6 +355,14 @@ class FlowSpec(BaseModel):
     datasets: list[DatasetSpec] = Field(default_factory=list)
     recipes: list[Recipe] = Field(default_factory=list)
     outputs: list[OutputSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names_do_not_fold_together(self) -> FlowSpec:
+        names = [d.name for d in self.datasets]
+        names += [out for r in self.recipes for out in r.output_names()]
+        for first, second in case_clashes(names):
+            raise refuse(DUPLICATE_NAME, fold_message("datasets", first, second))
+        return self
 
 
 def json_schema() -> dict[str, Any]:
