@@ -189,3 +189,50 @@ def test_a_step_named_like_a_source_table_does_not_shadow_it(tmp_path: Path) -> 
     assert sorted(result.to_pylist(), key=lambda r: r["x"]) == [
         {"x": i, "tag": "from BIG"} for i in range(3)
     ]
+
+
+# -- item 7: Python functions are never replaced by another of the same name -----------------
+
+
+def _scaler(k: int) -> Any:
+    def scale(batch: pa.RecordBatch) -> pa.RecordBatch:
+        import pyarrow.compute as pc
+
+        return pa.RecordBatch.from_arrays([pc.multiply(batch.column(0), k)], names=["x"])
+
+    return scale
+
+
+def test_two_closures_of_one_factory_keep_their_own_behaviour() -> None:
+    flow = pushdown.Flow()
+    t = flow.dataset("t", data=pa.table({"x": [1, 5]}))
+    t.python(_scaler(2), {"x": "bigint"}, name="two")
+    t.python(_scaler(3), {"x": "bigint"}, name="three")
+    t.python(lambda b: b, {"x": "bigint"}, name="same")
+    t.python(lambda b: pa.RecordBatch.from_pydict({"x": [0] * b.num_rows}), {"x": "bigint"})
+    result = pushdown.plan(flow).execute()
+    assert result["two"].column("x").to_pylist() == [2, 10]
+    assert result["three"].column("x").to_pylist() == [3, 15]
+    assert result["same"].column("x").to_pylist() == [1, 5]
+    assert result["t_python"].column("x").to_pylist() == [0, 0]
+    refs = [r.function for r in flow.spec.recipes]  # type: ignore[attr-defined]
+    assert len(set(refs)) == 4
+
+
+def test_one_function_used_twice_keeps_one_reference() -> None:
+    flow = pushdown.Flow()
+    t = flow.dataset("t", data=pa.table({"x": [1]}))
+    double = _scaler(2)
+    t.python(double, {"x": "bigint"}, name="a")
+    t.python(double, {"x": "bigint"}, name="b")
+    assert flow.spec.recipes[0].function == flow.spec.recipes[1].function  # type: ignore[union-attr]
+
+
+def test_an_in_memory_function_reference_in_a_file_says_what_it_was(tmp_path: Path) -> None:
+    flow = pushdown.Flow()
+    t = flow.dataset("t", path=str(tmp_path / "t.parquet"), columns={"x": "bigint"})
+    t.python(_scaler(2), {"x": "bigint"}, name="two")
+    t.python(_scaler(3), {"x": "bigint"}, name="three")
+    (tmp_path / "f.yaml").write_text(flow.to_yaml())
+    with pytest.raises(e.FlowError, match="recipe 'two'.*in-memory function"):
+        pushdown.plan(pushdown.load_flow(tmp_path / "f.yaml"))

@@ -26,7 +26,13 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from pushdown.errors import DuplicateNameError, FlowError, UnknownDatasetError, did_you_mean
+from pushdown.errors import (
+    DuplicateNameError,
+    FlowError,
+    InvalidValueError,
+    UnknownDatasetError,
+    did_you_mean,
+)
 from pushdown.recipe import spec as s
 from pushdown.recipe.load import read_flow_file, spec_from_data
 from pushdown.recipe.names import fold_message, folded
@@ -339,6 +345,13 @@ class Flow:
         module_name, _, attr = ref.partition(":")
         if not module_name or not attr:
             raise FlowError(f"function {ref!r} is not 'module:function'", recipe=recipe)
+        if "#" in attr or "<" in attr:
+            raise FlowError(
+                f"function {ref!r} was an in-memory function (a lambda, a closure or a second "
+                f"function of that name) of a flow built in Python; a flow file names a "
+                f"module-level function, 'module:function'",
+                recipe=recipe,
+            )
         try:
             obj: Any = self._import(module_name)
             for part in attr.split("."):
@@ -392,9 +405,23 @@ class Flow:
         return Dataset(self, recipe.output_names()[0])
 
     def _register_function(self, function: PythonFunction | str) -> str:
+        """The reference a python recipe stores for ``function``: ``module:qualname``, with
+        ``#2``, ``#3``... for another function of the same qualified name (two lambdas, two
+        closures of one factory), so that no function replaces another."""
         if isinstance(function, str):
             return function
-        ref = f"{function.__module__}:{function.__qualname__}"
+        if not callable(function):
+            raise InvalidValueError(
+                f"a python recipe takes a function or 'module:function', not "
+                f"{type(function).__name__}"
+            )
+        module = getattr(function, "__module__", None) or "__main__"
+        qualname = getattr(function, "__qualname__", None) or type(function).__qualname__
+        base = ref = f"{module}:{qualname}"
+        number = 1
+        while ref in self.functions and self.functions[ref] != function:
+            number += 1
+            ref = f"{base}#{number}"
         self.functions[ref] = function
         return ref
 
