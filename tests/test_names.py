@@ -236,3 +236,32 @@ def test_an_in_memory_function_reference_in_a_file_says_what_it_was(tmp_path: Pa
     (tmp_path / "f.yaml").write_text(flow.to_yaml())
     with pytest.raises(e.FlowError, match="recipe 'two'.*in-memory function"):
         pushdown.plan(pushdown.load_flow(tmp_path / "f.yaml"))
+
+
+# -- item 8: internal names never meet user names -------------------------------------------
+
+
+@pytest.mark.parametrize("internal", ["_pushdown_rn", "_PUSHDOWN_RN", "_pushdown_rn_"])
+def test_a_user_column_named_like_the_row_number_keeps_top_n_right(
+    internal: str, tmp_path: Path
+) -> None:
+    data = pa.table({"g": [1, 1, 2, 2], "v": [1, 2, 3, 4], internal: [9, 9, 9, 9]})
+    expected = [{"g": 1, "v": 2, internal: 9}, {"g": 2, "v": 4, internal: 9}]
+    db = str(tmp_path / "wh.db")
+    con = duckdb.connect(db)
+    con.register("data", data)
+    con.execute("CREATE TABLE t AS SELECT * FROM data")
+    con.close()
+    for where in ("local", "wh"):
+        flow = pushdown.Flow()
+        flow.connection("wh", f"duckdb:///{db}")
+        t = (
+            flow.dataset("t", data=data)
+            if where == "local"
+            else flow.dataset("t", connection="wh", table="t")
+        )
+        t.top_n(1, ["v DESC"], partition_by=["g"], name="top")
+        plan = pushdown.plan(flow)
+        assert plan.steps["top"].engine == where
+        rows = plan.execute()["top"].to_pylist()
+        assert sorted(rows, key=lambda r: r["g"]) == expected, where

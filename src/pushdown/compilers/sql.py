@@ -157,9 +157,12 @@ def _top_n(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
         partition_by=[column(p) for p in node.partition],
         order=exp.Order(expressions=[o.copy() for o in node.order]),
     )
-    inner = _select([exp.Star(), exp.Alias(this=rn, alias=quoted(ROW_NUMBER_COLUMN))], source)
+    rn_name = ROW_NUMBER_COLUMN  # never one of the input's names, whatever their case
+    while rn_name.casefold() in {c.casefold() for c in node.columns}:
+        rn_name += "_"
+    inner = _select([exp.Star(), exp.Alias(this=rn, alias=quoted(rn_name))], source)
     ranked = exp.Subquery(this=inner, alias=exp.TableAlias(this=quoted("ranked")))
-    keep = exp.LTE(this=column(ROW_NUMBER_COLUMN), expression=exp.Literal.number(node.n))
+    keep = exp.LTE(this=column(rn_name), expression=exp.Literal.number(node.n))
     return _select([column(c) for c in node.columns], ranked, where=keep)
 
 
