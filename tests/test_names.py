@@ -265,3 +265,93 @@ def test_a_user_column_named_like_the_row_number_keeps_top_n_right(
         assert plan.steps["top"].engine == where
         rows = plan.execute()["top"].to_pylist()
         assert sorted(rows, key=lambda r: r["g"]) == expected, where
+
+
+# -- item 9: nothing dropped or renamed without a word --------------------------------------
+
+
+@pytest.mark.parametrize("second", ["out", "Out", "OUT"])
+def test_two_outputs_to_one_table_are_refused(tmp_path: Path, second: str) -> None:
+    db = _warehouse(tmp_path)
+    flow = pushdown.Flow()
+    flow.connection("wh", f"duckdb:///{db}")
+    t = flow.dataset("t", data=pa.table({"x": [1]}))
+    flow.output(t.filter("x > 0", name="a"), connection="wh", table="out")
+    with pytest.raises(e.DuplicateNameError, match="outputs 'a' and 'b' both write") as info:
+        flow.output(t.compute(y="x * 2", name="b"), connection="wh", table=second)
+        pushdown.plan(flow).execute()
+    assert info.value.dataset == "b"
+    assert "out" not in _tables(db)
+
+
+def test_two_outputs_to_one_table_in_a_file_are_refused(tmp_path: Path) -> None:
+    data = {
+        "connections": {"wh": "duckdb:///:memory:"},
+        "datasets": [{"name": "t", "connection": "wh", "table": "t", "columns": {"x": "int"}}],
+        "recipes": [{"type": "filter", "input": "t", "output": "a", "where": "x > 0"}],
+        "outputs": [
+            {"dataset": "a", "connection": "wh", "table": "Out"},
+            {"dataset": "t", "connection": "wh", "table": "out"},
+        ],
+    }
+    (tmp_path / "f.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(e.DuplicateNameError, match="'Out' and 'out'"):
+        pushdown.load_flow(tmp_path / "f.yaml")
+
+
+def test_one_table_name_on_two_connections_is_fine() -> None:
+    flow = pushdown.Flow()
+    flow.connection("a", "duckdb:///:memory:")
+    flow.connection("b", "duckdb:///:memory:")
+    t = flow.dataset("t", data=pa.table({"x": [1]}))
+    flow.output(t, connection="a", table="out")
+    flow.output(t, connection="b", table="out")
+    assert len(flow.spec.outputs) == 2
+
+
+def test_a_computed_column_differing_in_case_is_refused() -> None:
+    flow = pushdown.Flow()
+    t = flow.dataset("t", data=pa.table({"id": [1]}))
+    t.compute(ID="id * 2", name="c")
+    with pytest.raises(e.DuplicateNameError, match="recipe 'c'.*'id' and 'ID'") as info:
+        pushdown.plan(flow)
+    assert info.value.column == "ID"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda t: t.prepare([{"rename": {"b": "A"}}], name="x"),
+        lambda t: t.window({"A": "row_number()"}, order_by=["a"], name="x"),
+        lambda t: t.group(["a"], {"A_": "count(*)", "a_": "sum(b)"}, name="x"),
+        lambda t: t.pivot(["a"], "b", ["k", "K"], "count(*)", name="x"),
+        lambda t: t.python(lambda b: b, {"q": "int", "Q": "int"}, name="x"),
+        lambda t: t.join(t.compute(B="b", name="r"), on=["a"], name="x"),
+    ],
+    ids=["rename", "window", "group", "pivot", "python", "join"],
+)
+def test_every_recipe_refuses_columns_differing_in_case(build: Any) -> None:
+    flow = pushdown.Flow()
+    t = flow.dataset("t", data=pa.table({"a": [1], "b": [2]}))
+    build(t)
+    with pytest.raises(e.DuplicateNameError, match="differ only in case"):
+        pushdown.plan(flow)
+
+
+def test_arrow_columns_differing_in_case_are_refused_naming_the_dataset(tmp_path: Path) -> None:
+    data = pa.table({"Amount": [1], "amount": [2]})
+    flow = pushdown.Flow()
+    flow.dataset("t", data=data).filter("Amount > 0", name="c")
+    with pytest.raises(e.DuplicateNameError, match="dataset 't'.*'Amount' and 'amount'"):
+        pushdown.plan(flow)
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table([[1], [2]], names=["a", "A"]), tmp_path / "case.parquet")
+    flow = pushdown.Flow()
+    flow.dataset("f", path=str(tmp_path / "case.parquet")).filter("true", name="c")
+    with pytest.raises(e.DuplicateNameError, match="dataset 'f'.*'a' and 'A'"):
+        pushdown.plan(flow)
+    flow = pushdown.Flow()
+    flow.dataset("d", data=pa.table([[1], [2]], names=["a", "a"])).filter("true", name="c")
+    with pytest.raises(e.DuplicateNameError, match="dataset 'd' has two columns named 'a'"):
+        pushdown.plan(flow)

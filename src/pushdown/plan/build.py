@@ -28,6 +28,7 @@ from pushdown.errors import (
     did_you_mean,
 )
 from pushdown.plan import nodes as n
+from pushdown.plan.columns import check_columns
 from pushdown.plan.formulas import (
     column,
     contains_aggregate,
@@ -100,10 +101,10 @@ def build_logical_plan(
     nodes: dict[str, n.Node] = {}
     for item in order:
         if isinstance(item, s.DatasetSpec):
-            nodes[item.name] = builder.source(item)
+            nodes[item.name] = check_columns(builder.source(item))
         else:
             for node in builder.recipe(item, nodes):
-                nodes[node.name] = node
+                nodes[node.name] = check_columns(node)
     consumers: dict[str, list[str]] = {name: [] for name in nodes}
     for node in nodes.values():
         for inp in node.inputs:

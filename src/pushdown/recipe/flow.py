@@ -35,7 +35,7 @@ from pushdown.errors import (
 )
 from pushdown.recipe import spec as s
 from pushdown.recipe.load import read_flow_file, spec_from_data
-from pushdown.recipe.names import fold_message, folded
+from pushdown.recipe.names import fold_message, folded, output_clash
 
 PythonFunction = Callable[[pa.RecordBatch], pa.RecordBatch]
 
@@ -305,7 +305,12 @@ class Flow:
         """Write ``dataset`` to ``table`` on ``connection`` when the flow runs (replacing it)."""
         ds_name = dataset.name if isinstance(dataset, Dataset) else dataset
         raw = {"dataset": ds_name, "connection": connection, "table": table}
-        self.spec.outputs.append(spec_from_data({"outputs": [raw]}).outputs[0])
+        spec = spec_from_data({"outputs": [raw]}).outputs[0]
+        outputs = [*self.spec.outputs, spec]
+        clash = output_clash((o.dataset, o.connection, o.table) for o in outputs)
+        if clash:
+            raise DuplicateNameError(clash, dataset=ds_name)
+        self.spec.outputs.append(spec)
 
     def __getitem__(self, name: str) -> Dataset:
         names = self.dataset_names()

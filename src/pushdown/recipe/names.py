@@ -93,3 +93,27 @@ def fold_message(what: str, first: str, second: str) -> str:
         f"together (DuckDB, Snowflake unquoted, BigQuery, Spark, Hive), so one would replace "
         f"the other: rename one of them"
     )
+
+
+def output_clash(outputs: Iterable[tuple[str, str, str]]) -> str | None:
+    """Why two of ``outputs`` (dataset, connection, table) cannot both be written: they name
+    one table of one connection (compared ignoring case, as most engines resolve it)."""
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    for dataset, connection, table in outputs:
+        key = (connection, folded(table))
+        if key not in seen:
+            seen[key] = (dataset, table)
+            continue
+        first_dataset, first_table = seen[key]
+        tables = (
+            f"table {table!r}"
+            if first_table == table
+            else f"tables {first_table!r} and {table!r} (equal ignoring case)"
+        )
+        if first_dataset == dataset:
+            return f"dataset {dataset!r} is written twice to {tables} on connection {connection!r}"
+        return (
+            f"outputs {first_dataset!r} and {dataset!r} both write {tables} on connection "
+            f"{connection!r}: one would replace the other; give each its own table"
+        )
+    return None

@@ -11,7 +11,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from pushdown.recipe.names import case_clashes, fold_message, name_problem, table_name_problem
+from pushdown.recipe.names import (
+    case_clashes,
+    fold_message,
+    name_problem,
+    output_clash,
+    table_name_problem,
+)
 
 _STRICT = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -362,6 +368,9 @@ class FlowSpec(BaseModel):
         names += [out for r in self.recipes for out in r.output_names()]
         for first, second in case_clashes(names):
             raise refuse(DUPLICATE_NAME, fold_message("datasets", first, second))
+        clash = output_clash((o.dataset, o.connection, o.table) for o in self.outputs)
+        if clash:
+            raise refuse(DUPLICATE_NAME, clash)
         return self
 
 
