@@ -33,6 +33,7 @@ from pushdown.errors import (
     UnknownDatasetError,
     did_you_mean,
 )
+from pushdown.local.engine import check_arrow_schema
 from pushdown.recipe import spec as s
 from pushdown.recipe.load import read_flow_file, spec_from_data
 from pushdown.recipe.names import fold_message, folded, output_clash
@@ -248,7 +249,7 @@ class Flow:
     """A DAG of datasets and recipes, built in Python or loaded from a file."""
 
     def __init__(self, formula_dialect: str | None = None, *, spec: s.FlowSpec | None = None):
-        self.spec = spec or s.FlowSpec(formula_dialect=formula_dialect)
+        self.spec = spec or spec_from_data({"formula_dialect": formula_dialect})
         self.functions: dict[str, PythonFunction] = {}
         self.tables: dict[str, pa.Table] = {}
         self.base_dir: Path | None = None
@@ -274,6 +275,13 @@ class Flow:
         an in-memory Arrow table ``data`` (Python only)."""
         self._check_new(name)
         if data is not None:
+            if not isinstance(data, pa.Table):
+                raise InvalidValueError(
+                    f"data is a {type(data).__name__}, not a pyarrow.Table "
+                    f"(pyarrow.Table.from_pandas / from_pydict make one)",
+                    dataset=name,
+                )
+            check_arrow_schema(data.schema, dataset=name)
             self.tables[name] = data
             path = f"memory:{name}"
         raw = {
@@ -365,6 +373,24 @@ class Flow:
             raise FlowError(
                 f"cannot import python function {ref!r}: {err}", recipe=recipe
             ) from None
+        except SyntaxError as err:
+            raise FlowError(
+                f"cannot import python function {ref!r}: module {module_name!r} has a syntax "
+                f"error on line {err.lineno}: {err.msg}",
+                recipe=recipe,
+            ) from None
+        except SystemExit as err:
+            raise FlowError(
+                f"cannot import python function {ref!r}: importing module {module_name!r} "
+                f"called sys.exit({err.code!r})",
+                recipe=recipe,
+            ) from None
+        except Exception as err:
+            raise FlowError(
+                f"cannot import python function {ref!r}: importing module {module_name!r} "
+                f"raised {type(err).__name__}: {err}",
+                recipe=recipe,
+            ) from err
         if not callable(obj):
             raise FlowError(f"{ref!r} is not callable", recipe=recipe)
         return obj  # type: ignore[no-any-return]
@@ -381,7 +407,11 @@ class Flow:
             assert spec is not None and spec.loader is not None
             module = importlib.util.module_from_spec(spec)
             sys.modules[key] = module
-            spec.loader.exec_module(module)
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[key]  # a module that failed to load is not kept half-made
+                raise
             return module
         return importlib.import_module(module_name)
 

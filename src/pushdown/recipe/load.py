@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import re
 from pathlib import Path
@@ -45,19 +47,98 @@ _Yaml12Loader.add_implicit_resolver(
 )
 
 
+def _construct_unique_mapping(loader: _Yaml12Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    """A YAML mapping whose keys are all different: a repeated key is an error, not "the
+    last one wins"."""
+    loader.flatten_mapping(node)
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            continue  # the constructor reports an unhashable key itself
+        if key in seen:
+            first = seen[key].start_mark.line + 1
+            raise FlowFileError(
+                f"{Path(key_node.start_mark.name).name}: key {key!r} appears twice in one "
+                f"mapping (lines {first} and {key_node.start_mark.line + 1}); YAML keeps only "
+                f"the last, so remove or rename one"
+            )
+        seen[key] = key_node
+    return loader.construct_mapping(node, deep=True)
+
+
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:map", _construct_unique_mapping)
+
+
+def _unique_json_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different (``json.loads``' object_pairs_hook)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise FlowFileError(
+                f"key {key!r} appears twice in one JSON object; JSON readers keep only the "
+                f"last, so remove or rename one"
+            )
+        result[key] = value
+    return result
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """The text of a flow file: UTF-8, or UTF-8/16/32 with a byte-order mark (as YAML and
+    JSON allow); anything else is a :class:`FlowFileError` saying where it stops being text."""
+    encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), "utf-8")
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        byte = raw[err.start : err.start + 1].hex()
+        raise FlowFileError(
+            f"{name} is not {encoding.upper().replace('-SIG', '')} text: byte 0x{byte} on line "
+            f"{line} cannot be decoded; save the file as UTF-8"
+        ) from None
+
+
+def _named(text: str, name: str) -> io.StringIO:
+    """``text`` as a stream YAML's error marks name ``name``."""
+    stream = io.StringIO(text)
+    stream.name = name
+    return stream
+
+
 def read_flow_file(path: str | Path) -> dict[str, Any]:
     """Parse a ``.yaml``/``.yml``/``.json`` flow file into plain data."""
     p = Path(path)
     try:
-        text = p.read_text()
+        raw = p.read_bytes()
     except OSError as err:
-        raise FlowFileError(f"cannot read flow file {str(p)!r}: {err.strerror}") from None
+        reason = err.strerror or type(err).__name__
+        raise FlowFileError(f"cannot read flow file {str(p)!r}: {reason}") from None
+    text = _decode(raw, p.name)
+    kind = "JSON" if p.suffix == ".json" else "YAML"
     try:
-        data = json.loads(text) if p.suffix == ".json" else yaml.load(text, Loader=_Yaml12Loader)
+        if p.suffix == ".json":
+            try:
+                data = json.loads(text, object_pairs_hook=_unique_json_keys)
+            except FlowFileError as err:
+                raise FlowFileError(f"{p.name}: {err}") from None
+        else:
+            data = yaml.load(_named(text, p.name), Loader=_Yaml12Loader)
     except (json.JSONDecodeError, yaml.YAMLError) as err:
-        kind = "JSON" if p.suffix == ".json" else "YAML"
         detail = " ".join(str(err).split())
         raise FlowFileError(f"{p.name} is not valid {kind}: {detail}") from None
+    except RecursionError:
+        raise FlowFileError(f"{p.name}: the {kind} is nested too deeply to be a flow") from None
     if not isinstance(data, dict):
         raise FlowFileError(f"{p.name}: a flow file holds a mapping at the top level")
     return data
@@ -128,10 +209,24 @@ def spec_from_data(data: dict[str, Any], *, source: str = "flow") -> FlowSpec:
     recipes = data.get("recipes")
     if isinstance(recipes, list):
         for i, r in enumerate(recipes):
-            if isinstance(r, dict) and r.get("type") not in RECIPE_TYPES:
-                kind = r.get("type")
+            if not isinstance(r, dict):
+                continue
+            kind = r.get("type")
+            types = ", ".join(repr(t) for t in RECIPE_TYPES)
+            if kind is None:
+                raise FlowFileError(
+                    f"{source}: a recipe needs a 'type', one of {types}",
+                    recipe=_recipe_label(data, i),
+                )
+            if not isinstance(kind, str):
+                raise FlowFileError(
+                    f"{source}: 'type' is a {type(kind).__name__}, not a string; write one "
+                    f"of {types}",
+                    recipe=_recipe_label(data, i),
+                )
+            if kind not in RECIPE_TYPES:
                 raise UnknownOptionError(
-                    f"unknown recipe type {kind!r}; {did_you_mean(str(kind), RECIPE_TYPES)}",
+                    f"unknown recipe type {kind!r}; {did_you_mean(kind, RECIPE_TYPES)}",
                     recipe=_recipe_label(data, i),
                 )
     try:

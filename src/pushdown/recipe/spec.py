@@ -6,11 +6,13 @@ JSON Schema.  Formulas are SQL expression strings in the flow's ``formula_dialec
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+from sqlglot.dialects.dialect import Dialect
 
+from pushdown.errors import did_you_mean
 from pushdown.recipe.names import (
     case_clashes,
     fold_message,
@@ -107,6 +109,18 @@ class _Recipe(BaseModel):
         """The name errors and explain use for this recipe."""
         return self.name or self.output_names()[0]
 
+    def new_columns(self) -> list[str]:
+        """Column names this recipe introduces."""
+        return []
+
+    @model_validator(mode="after")
+    def _names_are_usable(self) -> Self:
+        for out in self.output_names():
+            check_name(out, "dataset")
+        for column in self.new_columns():
+            check_name(column, "column")
+        return self
+
 
 class ComputeStep(BaseModel):
     """Add or replace columns from formulas."""
@@ -171,6 +185,18 @@ class PrepareRecipe(_Recipe):
     output: str
     steps: list[PrepareStep]
 
+    def new_columns(self) -> list[str]:
+        """Computed, renamed and if/then columns."""
+        names: list[str] = []
+        for step in self.steps:
+            if isinstance(step, ComputeStep):
+                names += step.compute
+            elif isinstance(step, RenameStep):
+                names += step.rename.values()
+            elif isinstance(step, IfStep):
+                names.append(step.as_)
+        return names
+
 
 class FilterRecipe(_Recipe):
     """Keep the rows where a condition holds."""
@@ -201,6 +227,16 @@ class JoinRecipe(_Recipe):
         """Datasets this recipe reads."""
         return [self.left, self.right]
 
+    @model_validator(mode="after")
+    def _keys_are_given(self) -> JoinRecipe:
+        if self.on is not None and not self.on:
+            raise refuse(
+                INVALID_VALUE,
+                "'on' lists no key columns; give at least one, or a 'condition', or "
+                "how: cross for every pair of rows",
+            )
+        return self
+
 
 class GroupRecipe(_Recipe):
     """Group by keys and compute aggregate formulas."""
@@ -210,6 +246,10 @@ class GroupRecipe(_Recipe):
     output: str
     by: list[str] = Field(default_factory=list)
     aggregates: dict[str, str]
+
+    def new_columns(self) -> list[str]:
+        """The aggregate columns."""
+        return list(self.aggregates)
 
 
 class WindowColumn(BaseModel):
@@ -231,6 +271,10 @@ class WindowRecipe(_Recipe):
     partition_by: list[str] = Field(default_factory=list)
     order_by: list[str] = Field(default_factory=list)
     columns: dict[str, str | WindowColumn]
+
+    def new_columns(self) -> list[str]:
+        """The window columns."""
+        return list(self.columns)
 
 
 class SortRecipe(_Recipe):
@@ -286,6 +330,10 @@ class PivotRecipe(_Recipe):
     values: list[str | int | float | bool] = Field(min_length=1)
     aggregate: str = Field(description="Aggregate formula, e.g. 'sum(amount)'")
 
+    def new_columns(self) -> list[str]:
+        """One column per pivoted value."""
+        return [str(v) for v in self.values]
+
 
 class SplitRecipe(_Recipe):
     """Route each row to the first output whose condition holds, or to ``else_output``."""
@@ -309,6 +357,10 @@ class PythonRecipe(_Recipe):
     output: str
     function: str = Field(description="'package.module:function'")
     schema_: dict[str, str] = Field(alias="schema", description="Declared output columns")
+
+    def new_columns(self) -> list[str]:
+        """The declared output columns."""
+        return list(self.schema_)
 
 
 Recipe = Annotated[
@@ -361,6 +413,19 @@ class FlowSpec(BaseModel):
     datasets: list[DatasetSpec] = Field(default_factory=list)
     recipes: list[Recipe] = Field(default_factory=list)
     outputs: list[OutputSpec] = Field(default_factory=list)
+
+    @field_validator("formula_dialect")
+    @classmethod
+    def _known_dialect(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        known = [name for name in Dialect.classes if name]
+        if value not in known:
+            raise refuse(
+                INVALID_VALUE,
+                f"unknown formula_dialect {value!r}; {did_you_mean(value, known)}",
+            )
+        return value
 
     @model_validator(mode="after")
     def _names_do_not_fold_together(self) -> FlowSpec:
