@@ -64,10 +64,10 @@ def _groups(logical: LogicalPlan, engines: dict[str, str], cuts: set[str]) -> di
             if c in group_of and group_of[c] != group
         }
 
-    def closes_a_loop(merged: set[int], inputs: set[int]) -> bool:
-        # A loop appears when a path leaves the merged groups and comes back to a group
-        # the new node reads.
-        frontier = [g for m in merged for g in successors(m) if g not in merged]
+    def returns(group: int, merged: set[int], inputs: set[int]) -> bool:
+        # True when a path leaves the merged groups at ``group`` and comes back to a group
+        # the new node reads: merging would put a group on both sides of another.
+        frontier = [g for g in successors(group) if g not in merged]
         seen: set[int] = set()
         while frontier:
             g = frontier.pop()
@@ -81,19 +81,19 @@ def _groups(logical: LogicalPlan, engines: dict[str, str], cuts: set[str]) -> di
 
     for name, node in logical.nodes.items():  # dependency order
         inputs = {group_of[i] for i in node.inputs}
-        merged: set[int] = set()
-        for inp in node.inputs:
-            group = group_of[inp]
-            if (
-                group in merged
-                or engines[inp] != engines[name]
-                or inp in cuts
-                or python(name)
-                or python(inp)
-            ):
-                continue
-            if not closes_a_loop(merged | {group}, inputs):
-                merged.add(group)
+        merged = {
+            group_of[inp]
+            for inp in node.inputs
+            if engines[inp] == engines[name]
+            and inp not in cuts
+            and not python(name)
+            and not python(inp)
+        }
+        while merged:  # drop the groups a loop leaves from, until none does
+            leaving = {g for g in merged if returns(g, merged, inputs)}
+            if not leaving:
+                break
+            merged -= leaving
         target = min(merged) if merged else len(group_of)  # a fresh id: no node has it
         members.setdefault(target, [])
         for group in sorted(merged - {target}):
