@@ -303,3 +303,166 @@ def test_fragments_of_any_placement_form_a_dag_covering_every_step(data: st.Data
     computed = {n for n, node in logical.nodes.items() if not isinstance(node, Source)}
     assert set(owners) == computed
     assert set(logical.sinks()) <= produced
+
+
+# -- item 11: nothing silently accepted -----------------------------------------------------
+
+
+def test_duplicate_keys_in_flow_files_are_refused(tmp_path: Path) -> None:
+    text = (
+        'connections: {wh: "duckdb:///:memory:"}\n'
+        "datasets:\n"
+        "  - {name: t, connection: wh, table: t, columns: {x: int}}\n"
+        "recipes:\n"
+        "  - type: filter\n"
+        "    input: t\n"
+        "    output: a\n"
+        "    where: x > 1\n"
+        "    where: x > 2\n"
+    )
+    with pytest.raises(e.FlowFileError, match=r"flow.yaml: key 'where' appears twice.*8 and 9"):
+        pushdown.load_flow(write(tmp_path, text.encode()))
+    path = write(tmp_path, b'{"recipes": [], "recipes": []}', "flow.json")
+    with pytest.raises(e.FlowFileError, match="flow.json: key 'recipes' appears twice"):
+        pushdown.load_flow(path)
+
+
+@pytest.mark.parametrize(
+    ("kind", "formula", "needle"),
+    [
+        ("if", "amount", "condition 'amount' \\(double\\) is not a boolean"),
+        ("filter", "NOT amount", "NOT operand 'amount'"),
+        ("filter", "amount AND id > 1", "AND operand 'amount'"),
+        ("filter", "day > 5", "'day' \\(date32\\[day\\]\\) is a date/time and '5'"),
+        ("filter", "status > 5", "is a text and '5'"),
+        ("filter", "amount = 'abc'", "is a number and"),
+        ("filter", "status = day", "is a text and 'day'"),
+        ("filter", "amount IN ('a', 'b')", "is a number"),
+        ("filter", "status BETWEEN 1 AND 2", "is a text"),
+        ("filter", "amount LIKE 'x%'", "LIKE compares text"),
+        ("filter", "status IS TRUE", "IS TRUE/FALSE operand"),
+        ("compute", "CASE WHEN amount > 1 THEN 1 ELSE 'a' END", "is a number and"),
+        ("compute", "coalesce(amount, 'x')", "is a number and"),
+        ("compute", "abs(status)", "ABS expects a number"),
+        ("compute", "round(status, 2)", "ROUND expects a number"),
+        ("compute", "-status", "negation of text"),
+        ("compute", "date_trunc('month', status)", "expects a date or timestamp"),
+        ("compute", "extract(year from amount)", "expects a date or timestamp"),
+        ("compute", "day * 2", "mul of 'day'"),
+        ("compute", "(amount > 1) + 1", "add of boolean"),
+    ],
+)
+def test_type_errors_are_caught_while_planning(kind: str, formula: str, needle: str) -> None:
+    flow, orders = base_flow()
+    if kind == "if":
+        orders.prepare([{"if": formula, "then": "1", "else": "0", "as": "x"}], name="r")
+    elif kind == "filter":
+        orders.filter(formula, name="r")
+    else:
+        orders.compute(x=formula, name="r")
+    with pytest.raises(e.FormulaTypeError, match=f"recipe 'r'.*{needle}"):
+        pushdown.plan(flow, engine_statistics=False)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "day >= '2024-01-01'",
+        "id = '5'",
+        "day + 1 > day",
+        "day - INTERVAL 1 DAY < day",
+        "day + INTERVAL 1 DAY > day",
+        "CASE WHEN amount > 1 THEN amount ELSE 0 END > 0",
+        "coalesce(status, 'none') = 'x'",
+        "status LIKE 'a%' AND amount > 1",
+        "NOT (amount > 1) OR status IS NULL",
+        "round(amount, 2) > abs(id)",
+    ],
+)
+def test_well_typed_formulas_still_plan_and_run(formula: str, tmp_path: Path) -> None:
+    db = str(tmp_path / "wh.db")
+    con = duckdb.connect(db)
+    con.execute(
+        "CREATE TABLE orders AS SELECT 1::BIGINT AS id, 2.5 AS amount, 'a' AS status, "
+        "DATE '2024-02-01' AS day"
+    )
+    con.close()
+    flow, orders = base_flow()
+    orders.filter(formula, name="r")
+    pushdown.plan(flow, connections={"wh": f"duckdb:///{db}"}).execute()
+
+
+@pytest.mark.parametrize(
+    ("build", "needle"),
+    [
+        (lambda o: o.pivot(["id"], "status", "open", "sum(amount)"), "'values' takes a list"),
+        (lambda o: o.group("status", {"n": "count(*)"}), "'by' takes a list"),
+        (lambda o: o.top_n(3, "amount DESC"), "'order_by' takes a list"),
+        (lambda o: o.distinct("status"), "'columns' takes a list"),
+        (lambda o: o.join(o.filter("id > 1", name="o2"), on="id"), "'on' takes a list"),
+        (lambda o: o.window({"r": "rank()"}, order_by="amount"), "'order_by' takes a list"),
+        (lambda o: o.prepare({"compute": {"x": "1"}}), "'steps' takes a list"),
+        (lambda o: o.python(lambda b: b, ["x"]), "'schema' takes a mapping"),
+        (lambda o: o.distinct([]), "'columns' lists no column"),
+    ],
+    ids=["pivot", "group", "top_n", "distinct", "join", "window", "prepare", "python", "empty"],
+)
+def test_a_string_or_empty_list_where_a_list_belongs_is_refused(build: Any, needle: str) -> None:
+    _, orders = base_flow()
+    with pytest.raises(e.InvalidValueError, match=needle):
+        build(orders)
+
+
+@pytest.mark.parametrize("n", [True, 2.0, "3", 0])
+def test_top_n_takes_a_whole_number(n: Any) -> None:
+    _, orders = base_flow()
+    with pytest.raises(e.FlowFileError, match="recipe 'top': n"):
+        orders.top_n(n, ["amount"], name="top")
+
+
+def test_stack_distinct_takes_a_boolean() -> None:
+    flow, orders = base_flow()
+    with pytest.raises(e.FlowFileError, match="recipe 's': distinct"):
+        flow.stack([orders, orders.filter("id > 1", name="o2")], distinct="yes", name="s")  # type: ignore[arg-type]
+
+
+def test_connect_args_for_an_unknown_connection_suggest(tmp_path: Path) -> None:
+    flow, orders = base_flow()
+    orders.filter("amount > 1", name="f")
+    with pytest.raises(
+        e.ConnectionConfigError, match="unknown connection 'whh'; did you mean 'wh'"
+    ):
+        pushdown.plan(flow, connect_args={"whh": {"timeout": 1}}, engine_statistics=False)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"pin": {"f": "wh"}, "forbid": ["wh"]},
+        {"pin": {"f": "local"}, "forbid_steps": {"f": ["local"]}},
+    ],
+)
+def test_pin_and_forbid_on_one_engine_are_refused(options: dict[str, Any]) -> None:
+    flow, orders = base_flow()
+    orders.filter("amount > 1", name="f")
+    with pytest.raises(e.InvalidValueError, match="dataset 'f': step 'f' is pinned to"):
+        pushdown.plan(flow, engine_statistics=False, **options)
+
+
+@pytest.mark.parametrize("option", ["forbid", "materialize"])
+def test_plan_options_refuse_a_string_where_a_list_belongs(option: str) -> None:
+    flow, orders = base_flow()
+    orders.filter("amount > 1", name="f")
+    with pytest.raises(e.InvalidValueError, match=f"'{option}' takes a list"):
+        pushdown.plan(flow, engine_statistics=False, **{option: "f"})
+
+
+def test_a_dataset_of_another_flow_is_refused() -> None:
+    flow, orders = base_flow()
+    _, other_orders = base_flow()  # same name, other flow: silently joined before
+    with pytest.raises(e.UnknownDatasetError, match="'orders' belongs to another Flow"):
+        orders.join(other_orders, on=["id"], name="j")
+    with pytest.raises(e.UnknownDatasetError, match="belongs to another Flow"):
+        flow.stack([orders, other_orders], name="s")
+    with pytest.raises(e.UnknownDatasetError, match="belongs to another Flow"):
+        flow.output(other_orders, connection="wh", table="out")

@@ -25,6 +25,7 @@ from pushdown.errors import (
 from pushdown.local.engine import read_file_schema
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan, build_logical_plan
+from pushdown.planner.arguments import check_arguments
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import Plan
@@ -140,6 +141,16 @@ def make_plan(
             )
         profiles[name] = get_profile(engine)
     engines = [LOCAL, *profiles]
+    check_arguments(
+        flow.spec,
+        profiles,
+        pin=pin,
+        forbid=forbid,
+        forbid_steps=forbid_steps,
+        materialize=materialize,
+        connect_args=connect_args,
+        objective=objective,
+    )
     for engine in [
         *forbid,
         *(pin or {}).values(),

@@ -35,6 +35,7 @@ from pushdown.errors import (
 )
 from pushdown.local.engine import check_arrow_schema
 from pushdown.recipe import spec as s
+from pushdown.recipe.arguments import listed, listed_or_none, mapped
 from pushdown.recipe.load import read_flow_file, spec_from_data
 from pushdown.recipe.names import fold_message, folded, output_clash
 
@@ -52,20 +53,16 @@ class Dataset:
         return f"Dataset({self.name!r})"
 
     def _out(self, name: str | None, kind: str) -> str:
-        return name or self.flow._fresh_name(f"{self.name}_{kind}")
+        return name if name is not None else self.flow._fresh_name(f"{self.name}_{kind}")
 
     def prepare(self, steps: Sequence[Mapping[str, Any]], *, name: str | None = None) -> Dataset:
         """Apply prepare steps in order: ``{"compute": {...}}``, ``{"rename": {...}}``,
         ``{"drop": [...]}``, ``{"keep": [...]}``, ``{"cast": {...}}``, ``{"fill_nulls": {...}}``,
         ``{"if": cond, "then": a, "else": b, "as": col}``."""
         out = self._out(name, "prepared")
+        listed_steps = [mapped(step, "steps", out) for step in listed(steps, "steps", out)]
         return self.flow._add(
-            {
-                "type": "prepare",
-                "input": self.name,
-                "output": out,
-                "steps": [dict(step) for step in steps],
-            }
+            {"type": "prepare", "input": self.name, "output": out, "steps": listed_steps}
         )
 
     def compute(self, name: str | None = None, **formulas: str) -> Dataset:
@@ -88,14 +85,14 @@ class Dataset:
         name: str | None = None,
     ) -> Dataset:
         """Join with ``right`` on key columns (``on``) or a ``condition`` formula."""
-        keys: list[str] | dict[str, str] | None
-        keys = dict(on) if isinstance(on, Mapping) else (list(on) if on is not None else None)
         out = self._out(name, "joined")
+        keys: list[str] | dict[str, str] | None
+        keys = dict(on) if isinstance(on, Mapping) else listed_or_none(on, "on", out)
         return self.flow._add(
             {
                 "type": "join",
                 "left": self.name,
-                "right": right.name,
+                "right": self.flow._own(right, out),
                 "output": out,
                 "how": how,
                 "on": keys,
@@ -114,8 +111,8 @@ class Dataset:
                 "type": "group",
                 "input": self.name,
                 "output": out,
-                "by": list(by),
-                "aggregates": dict(aggregates),
+                "by": listed(by, "by", out),
+                "aggregates": mapped(aggregates, "aggregates", out),
             }
         )
 
@@ -130,14 +127,17 @@ class Dataset:
         """Add window columns: ``{"rn": "row_number()", "avg3": {"formula": "avg(x)",
         "frame": [-2, 0]}}`` computed per ``partition_by`` in ``order_by`` order."""
         out = self._out(name, "windowed")
-        cols = {k: (v if isinstance(v, str) else dict(v)) for k, v in columns.items()}
+        cols = {
+            k: (v if isinstance(v, str) else mapped(v, f"columns.{k}", out))
+            for k, v in mapped(columns, "columns", out).items()
+        }
         return self.flow._add(
             {
                 "type": "window",
                 "input": self.name,
                 "output": out,
-                "partition_by": list(partition_by),
-                "order_by": list(order_by),
+                "partition_by": listed(partition_by, "partition_by", out),
+                "order_by": listed(order_by, "order_by", out),
                 "columns": cols,
             }
         )
@@ -163,8 +163,8 @@ class Dataset:
                 "input": self.name,
                 "output": out,
                 "n": n,
-                "order_by": list(order_by),
-                "partition_by": list(partition_by),
+                "order_by": listed(order_by, "order_by", out),
+                "partition_by": listed(partition_by, "partition_by", out),
             }
         )
 
@@ -176,7 +176,7 @@ class Dataset:
                 "type": "distinct",
                 "input": self.name,
                 "output": out,
-                "columns": list(columns) if columns is not None else None,
+                "columns": listed_or_none(columns, "columns", out),
             }
         )
 
@@ -196,9 +196,9 @@ class Dataset:
                 "type": "pivot",
                 "input": self.name,
                 "output": out,
-                "index": list(index),
+                "index": listed(index, "index", out),
                 "key": key,
-                "values": list(values),
+                "values": listed(values, "values", out),
                 "aggregate": aggregate,
             }
         )
@@ -211,16 +211,18 @@ class Dataset:
         name: str | None = None,
     ) -> dict[str, Dataset]:
         """Route rows to the first output whose condition holds (else to ``else_output``)."""
+        label = name if name is not None else f"{self.name}_split"
+        routes = mapped(outputs, "outputs", label)
         data: dict[str, Any] = {
             "type": "split",
             "input": self.name,
-            "outputs": dict(outputs),
+            "outputs": routes,
             "else_output": else_output,
         }
-        if name:
+        if name is not None:
             data["name"] = name
         self.flow._add(data)
-        names = [*outputs, *([else_output] if else_output else [])]
+        names = [*routes, *([else_output] if else_output is not None else [])]
         return {n: Dataset(self.flow, n) for n in names}
 
     def python(
@@ -240,7 +242,7 @@ class Dataset:
                 "input": self.name,
                 "output": out,
                 "function": ref,
-                "schema": dict(schema),
+                "schema": mapped(schema, "schema", out),
             }
         )
 
@@ -299,11 +301,11 @@ class Flow:
         self, inputs: Sequence[Dataset], *, distinct: bool = False, name: str | None = None
     ) -> Dataset:
         """Union ``inputs`` by column name (``distinct`` removes duplicate rows)."""
-        out = name or self._fresh_name("stacked")
+        out = name if name is not None else self._fresh_name("stacked")
         return self._add(
             {
                 "type": "stack",
-                "inputs": [d.name for d in inputs],
+                "inputs": [self._own(d, out) for d in listed(inputs, "inputs", out)],
                 "output": out,
                 "distinct": distinct,
             }
@@ -311,7 +313,7 @@ class Flow:
 
     def output(self, dataset: Dataset | str, *, connection: str, table: str) -> None:
         """Write ``dataset`` to ``table`` on ``connection`` when the flow runs (replacing it)."""
-        ds_name = dataset.name if isinstance(dataset, Dataset) else dataset
+        ds_name = self._own(dataset, None)
         raw = {"dataset": ds_name, "connection": connection, "table": table}
         spec = spec_from_data({"outputs": [raw]}).outputs[0]
         outputs = [*self.spec.outputs, spec]
@@ -414,6 +416,24 @@ class Flow:
                 raise
             return module
         return importlib.import_module(module_name)
+
+    def _own(self, dataset: object, recipe: str | None) -> str:
+        """The name of ``dataset``, a Dataset of this flow or a dataset name."""
+        if isinstance(dataset, str):
+            return dataset
+        if not isinstance(dataset, Dataset):
+            raise InvalidValueError(
+                f"expected a Dataset of this flow or a dataset name, not {type(dataset).__name__}",
+                recipe=recipe,
+            )
+        if dataset.flow is not self:
+            raise UnknownDatasetError(
+                f"dataset {dataset.name!r} belongs to another Flow; a flow reads only its own "
+                f"datasets (declare it in this flow with flow.dataset(...))",
+                recipe=recipe,
+                dataset=None if recipe else dataset.name,
+            )
+        return dataset.name
 
     def _check_new(self, name: str) -> None:
         names = self.dataset_names()

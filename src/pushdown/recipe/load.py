@@ -204,8 +204,10 @@ def _where(rest: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in rest)
 
 
-def spec_from_data(data: dict[str, Any], *, source: str = "flow") -> FlowSpec:
-    """Validate plain data as a flow; the first problem becomes a typed, named error."""
+def spec_from_data(data: dict[str, Any], *, source: str | None = None) -> FlowSpec:
+    """Validate plain data as a flow; the first problem becomes a typed, named error.
+    ``source`` (a file name) starts the messages of format errors."""
+    prefix = f"{source}: " if source else ""
     recipes = data.get("recipes")
     if isinstance(recipes, list):
         for i, r in enumerate(recipes):
@@ -215,12 +217,12 @@ def spec_from_data(data: dict[str, Any], *, source: str = "flow") -> FlowSpec:
             types = ", ".join(repr(t) for t in RECIPE_TYPES)
             if kind is None:
                 raise FlowFileError(
-                    f"{source}: a recipe needs a 'type', one of {types}",
+                    f"{prefix}a recipe needs a 'type', one of {types}",
                     recipe=_recipe_label(data, i),
                 )
             if not isinstance(kind, str):
                 raise FlowFileError(
-                    f"{source}: 'type' is a {type(kind).__name__}, not a string; write one "
+                    f"{prefix}'type' is a {type(kind).__name__}, not a string; write one "
                     f"of {types}",
                     recipe=_recipe_label(data, i),
                 )
@@ -247,4 +249,4 @@ def spec_from_data(data: dict[str, Any], *, source: str = "flow") -> FlowSpec:
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         where = _where(rest if owner else loc)
         where = f"{where}: " if where else ""
-        raise FlowFileError(f"{source}: {where}{message}{more}", **owner) from None
+        raise FlowFileError(f"{prefix}{where}{message}{more}", **owner) from None

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 from sqlglot.dialects.dialect import Dialect
 
@@ -257,7 +265,7 @@ class WindowColumn(BaseModel):
 
     model_config = _STRICT
     formula: str
-    frame: tuple[int | None, int | None] | None = Field(
+    frame: tuple[StrictInt | None, StrictInt | None] | None = Field(
         None, description="[start, end] in rows relative to the current row: [-2, 0], [null, 0]"
     )
 
@@ -292,7 +300,7 @@ class TopNRecipe(_Recipe):
     type: Literal["top_n"] = "top_n"
     input: str
     output: str
-    n: int = Field(gt=0)
+    n: StrictInt = Field(gt=0, description="How many rows (per group), a whole number > 0")
     order_by: list[str]
     partition_by: list[str] = Field(default_factory=list)
 
@@ -303,7 +311,18 @@ class DistinctRecipe(_Recipe):
     type: Literal["distinct"] = "distinct"
     input: str
     output: str
-    columns: list[str] | None = None
+    columns: list[str] | None = Field(
+        None, description="Columns to compare and keep (at least one); omit for all columns"
+    )
+
+    @model_validator(mode="after")
+    def _columns_are_listed(self) -> DistinctRecipe:
+        if self.columns is not None and not self.columns:
+            raise refuse(
+                INVALID_VALUE,
+                "'columns' lists no column; omit it to compare all columns, or list some",
+            )
+        return self
 
 
 class StackRecipe(_Recipe):
@@ -312,7 +331,7 @@ class StackRecipe(_Recipe):
     type: Literal["stack"] = "stack"
     inputs: list[str] = Field(min_length=2)
     output: str
-    distinct: bool = False
+    distinct: StrictBool = False
 
     def input_names(self) -> list[str]:
         """Datasets this recipe reads."""
