@@ -466,3 +466,74 @@ def test_a_dataset_of_another_flow_is_refused() -> None:
         flow.stack([orders, other_orders], name="s")
     with pytest.raises(e.UnknownDatasetError, match="belongs to another Flow"):
         flow.output(other_orders, connection="wh", table="out")
+
+
+# -- item 12: messages that say what is wrong and where --------------------------------------
+
+
+def _prepare(steps: list[Any]) -> dict[str, Any]:
+    return {
+        **BASE,
+        "recipes": [{"type": "prepare", "input": "orders", "output": "x", "steps": steps}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "message"),
+    [
+        (
+            _prepare([{"compute": {"k": 5}}]),
+            e.FlowFileError,
+            "recipe 'x': flow.yaml: steps.0.compute.k: Input should be a valid string (got 5",
+        ),
+        (
+            _prepare([{"comptue": {"k": "5"}}]),
+            e.UnknownOptionError,
+            "recipe 'x': steps.0: unknown prepare step 'comptue'; did you mean 'compute'?",
+        ),
+        (
+            _prepare([{"compute": {"k": "5"}, "drop": ["id"]}]),
+            e.UnknownOptionError,
+            "this one has 'compute' and 'drop'; make them separate steps",
+        ),
+        (
+            _prepare([{"if": "id > 1", "then": "1", "as": "z", "els": "2"}]),
+            e.UnknownOptionError,
+            "recipe 'x': steps.0.if: unknown option 'els'; did you mean 'else'?",
+        ),
+        (
+            {**BASE, "recipies": []},
+            e.UnknownOptionError,
+            "unknown option 'recipies'; did you mean 'recipes'?",
+        ),
+        (
+            {**BASE, "datasets": [{"name": "orders", "conection": "wh", "table": "orders"}]},
+            e.UnknownOptionError,
+            "dataset 'orders': unknown option 'conection'; did you mean 'connection'?",
+        ),
+        (
+            {**BASE, "outputs": [{"dataset": "orders", "connection": "wh", "tabel": "o"}]},
+            e.UnknownOptionError,
+            "dataset 'orders': unknown option 'tabel'; did you mean 'table'?",
+        ),
+    ],
+    ids=["formula-number", "step-typo", "two-steps", "if-typo", "top-level", "dataset", "output"],
+)
+def test_format_mistakes_say_what_and_where(
+    tmp_path: Path, data: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error) as info:
+        pushdown.load_flow(write(tmp_path, data))
+    assert message in str(info.value)
+
+
+def test_a_backwards_window_frame_names_the_recipe() -> None:
+    _, orders = base_flow()
+    with pytest.raises(e.InvalidValueError) as info:
+        orders.window(
+            {"s": {"formula": "sum(amount)", "frame": [0, -2]}}, order_by=["id"], name="w"
+        )
+    assert str(info.value) == (
+        "recipe 'w': window frame [0, -2] of 'sum(amount)' starts after it ends; write [-2, 0]"
+    )
+    assert info.value.recipe == "w"  # type: ignore[attr-defined]

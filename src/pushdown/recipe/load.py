@@ -26,6 +26,7 @@ from pushdown.recipe.spec import (
     INVALID_NAME,
     INVALID_VALUE,
     RECIPE_TYPES,
+    STEP_KINDS,
     DatasetSpec,
     FlowSpec,
     OutputSpec,
@@ -168,6 +169,9 @@ def _item_name(data: dict[str, Any], section: str, index: int, key: str) -> str:
 
 def _allowed_keys(data: dict[str, Any], loc: tuple[Any, ...]) -> list[str]:
     """Field names allowed where an unknown key was found (for did-you-mean)."""
+    if len(loc) >= 3 and loc[-3] == "steps" and loc[-1] in STEP_KINDS:
+        step = STEP_KINDS[str(loc[-1])]
+        return [f.alias or n for n, f in step.model_fields.items()]
     if loc and loc[0] == "recipes" and len(loc) >= 3:
         cls = RECIPE_TYPES.get(str(loc[2]))
         if cls is not None:
@@ -201,7 +205,28 @@ def _owner(data: dict[str, Any], loc: tuple[Any, ...]) -> tuple[dict[str, str], 
 
 
 def _where(rest: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in rest)
+    parts = [str(part) for part in rest]
+    # A tagged union repeats its tag (steps.0.compute.compute.k): say it once.
+    kept = [p for i, p in enumerate(parts) if i + 1 >= len(parts) or parts[i + 1] != p]
+    return ".".join(kept)
+
+
+def _step_problem(step: object) -> str:
+    """Why ``step`` is not one prepare step."""
+    kinds = list(STEP_KINDS)
+    if not isinstance(step, dict):
+        return (
+            f"a prepare step is a mapping such as {{compute: {{col: formula}}}}, not "
+            f"{type(step).__name__}"
+        )
+    known = [k for k in step if k in STEP_KINDS]
+    if len(known) > 1:
+        return (
+            f"one prepare step does one thing, this one has {' and '.join(map(repr, known))}; "
+            f"make them separate steps"
+        )
+    key = str(next(iter(step), ""))
+    return f"unknown prepare step {key!r}; {did_you_mean(key, kinds)}"
 
 
 def spec_from_data(data: dict[str, Any], *, source: str | None = None) -> FlowSpec:
@@ -241,11 +266,19 @@ def spec_from_data(data: dict[str, Any], *, source: str | None = None) -> FlowSp
         owner, rest = _owner(data, loc)
         if first["type"] in _OWN_ERRORS:
             raise _OWN_ERRORS[first["type"]](first["msg"], **owner) from None
+        if first["type"] == "pushdown_unknown_step":
+            raise UnknownOptionError(
+                f"{_where(rest)}: {_step_problem(first['input'])}", **owner
+            ) from None
         if first["type"] == "extra_forbidden":
             key = str(loc[-1])
             hint = did_you_mean(key, _allowed_keys(data, loc[:-1]))
-            raise UnknownOptionError(f"unknown option {key!r}; {hint}", **owner) from None
+            inside = _where(rest[:-1])
+            inside = f"{inside}: " if inside else ""
+            raise UnknownOptionError(f"{inside}unknown option {key!r}; {hint}", **owner) from None
         message = first["msg"]
+        if first["type"] == "string_type":
+            message += f" (got {first['input']!r}; formulas and names are text: quote them)"
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         where = _where(rest if owner else loc)
         where = f"{where}: " if where else ""

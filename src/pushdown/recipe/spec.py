@@ -11,9 +11,11 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StrictBool,
     StrictInt,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -182,7 +184,42 @@ class IfStep(BaseModel):
     as_: str = Field(alias="as")
 
 
-PrepareStep = ComputeStep | RenameStep | DropStep | KeepStep | CastStep | FillNullsStep | IfStep
+STEP_KINDS: dict[str, type[BaseModel]] = {
+    "compute": ComputeStep,
+    "rename": RenameStep,
+    "drop": DropStep,
+    "keep": KeepStep,
+    "cast": CastStep,
+    "fill_nulls": FillNullsStep,
+    "if": IfStep,
+}
+
+
+def _step_kind(value: Any) -> str | None:
+    """Which prepare step a mapping is, from its keys (so errors speak of that step)."""
+    if isinstance(value, dict):
+        kinds = [k for k in value if k in STEP_KINDS]
+        return kinds[0] if len(kinds) == 1 else None
+    for kind, model in STEP_KINDS.items():
+        if isinstance(value, model):
+            return kind
+    return None
+
+
+PrepareStep = Annotated[
+    Annotated[ComputeStep, Tag("compute")]
+    | Annotated[RenameStep, Tag("rename")]
+    | Annotated[DropStep, Tag("drop")]
+    | Annotated[KeepStep, Tag("keep")]
+    | Annotated[CastStep, Tag("cast")]
+    | Annotated[FillNullsStep, Tag("fill_nulls")]
+    | Annotated[IfStep, Tag("if")],
+    Discriminator(
+        _step_kind,
+        custom_error_type="pushdown_unknown_step",
+        custom_error_message="not a prepare step",
+    ),
+]
 
 
 class PrepareRecipe(_Recipe):
@@ -268,6 +305,17 @@ class WindowColumn(BaseModel):
     frame: tuple[StrictInt | None, StrictInt | None] | None = Field(
         None, description="[start, end] in rows relative to the current row: [-2, 0], [null, 0]"
     )
+
+    @model_validator(mode="after")
+    def _frame_runs_forward(self) -> WindowColumn:
+        start, end = self.frame or (None, None)
+        if start is not None and end is not None and start > end:
+            raise refuse(
+                INVALID_VALUE,
+                f"window frame [{start}, {end}] of {self.formula!r} starts after it ends; "
+                f"write [{end}, {start}]",
+            )
+        return self
 
 
 class WindowRecipe(_Recipe):
