@@ -31,10 +31,16 @@ import difflib
 import re
 from collections.abc import Iterable
 
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
-_SECRET_ASSIGNMENT = re.compile(
-    r"(?i)\b(password|passwd|pwd|token|secret|access_token|private_key)\s*=\s*('[^']*'|\"[^\"]*\"|[^\s;,&]+)"
+# user:password@host inside a URL, also a malformed one (``snowflake//u:pw@h``, ``u:pw@h``):
+# the password runs to the last ``@`` of the token, so a ``/`` or ``@`` in it is covered too.
+_URL_PASSWORD = re.compile(
+    r"(?P<head>(?:[A-Za-z][\w+.-]*:?/+)|(?<![^\s'\"(<=,;]))"
+    r"(?P<user>[^\s:/@'\"<>]*):(?P<pw>[^\s'\"<>]+)@(?=[^\s@'\"<>]+)"
 )
+_SECRET_KEYS = r"password|passwd|pwd|token|secret|access_token|private_key|api_key|client_secret"
+_SECRET_ASSIGNMENT = re.compile(rf"(?i)\b({_SECRET_KEYS})\s*=\s*('[^']*'|\"[^\"]*\"|[^\s;,&]+)")
+# 'password': 'x' in a repr or JSON (the key quoted, so ordinary text such as "token: )" stays)
+_SECRET_ITEM = re.compile(rf"(?i)(['\"])({_SECRET_KEYS})\1(\s*:\s*)('[^']*'|\"[^\"]*\"|[^\s,}}]+)")
 
 
 def redact(text: str) -> str:
@@ -42,9 +48,12 @@ def redact(text: str) -> str:
 
     >>> redact("snowflake://me:hunter2@acct/db?token=abc")
     'snowflake://me:***@acct/db?token=***'
+    >>> redact("snowflake//etl:p/w@acct/db")
+    'snowflake//etl:***@acct/db'
     """
-    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
-    return _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}=***", text)
+    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}{m['user']}:***@", text)
+    text = _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}=***", text)
+    return _SECRET_ITEM.sub(lambda m: f"{m[1]}{m[2]}{m[1]}{m[3]}{m[1]}***{m[1]}", text)
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
@@ -166,16 +175,30 @@ class UnsupportedError(PushdownError):
 
 
 class EngineError(PushdownError):
-    """An engine failed; carries the engine name and the (redacted) SQL that failed."""
+    """An engine failed; carries the engine name and the (redacted) SQL that failed.
 
-    def __init__(self, engine: str, message: str, *, sql: str | None = None):
+    ``secrets`` are the credential values of the connection: they are scrubbed from the
+    message and the SQL wherever a driver put them, and ``str()``/``repr()`` show only the
+    scrubbed text."""
+
+    def __init__(
+        self, engine: str, message: str, *, sql: str | None = None, secrets: Iterable[str] = ()
+    ):
+        known = list(secrets)
         self.engine = engine
-        self.sql = redact(sql) if sql else None
-        self.message = redact(message)
+        self.sql = scrub(redact(sql), known) if sql else None
+        self.message = scrub(redact(message), known)
         text = f"{engine}: {self.message}"
         if self.sql:
             text += f"\n-- failing SQL --\n{self.sql}"
         super().__init__(text)
+        self._text = text
+
+    def __str__(self) -> str:
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._text!r})"
 
 
 class PythonStepError(PushdownError):

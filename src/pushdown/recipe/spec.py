@@ -6,6 +6,7 @@ JSON Schema.  Formulas are SQL expression strings in the flow's ``formula_dialec
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -22,7 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from sqlglot.dialects.dialect import Dialect
 
-from pushdown.errors import did_you_mean
+from pushdown.errors import did_you_mean, redact
 from pushdown.recipe.names import (
     case_clashes,
     fold_message,
@@ -480,6 +481,14 @@ class FlowSpec(BaseModel):
     datasets: list[DatasetSpec] = Field(default_factory=list)
     recipes: list[Recipe] = Field(default_factory=list)
     outputs: list[OutputSpec] = Field(default_factory=list)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """The fields ``repr()`` and ``str()`` show, connection passwords redacted (the
+        flow-file form, ``model_dump``, keeps them as written)."""
+        for name, value in super().__repr_args__():
+            if name == "connections" and isinstance(value, dict):
+                value = {k: redact(v) if isinstance(v, str) else v for k, v in value.items()}
+            yield name, value
 
     @field_validator("formula_dialect")
     @classmethod
