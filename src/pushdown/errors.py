@@ -3,12 +3,12 @@
 ::
 
     PushdownError
-    ├── FlowError                     the flow itself is wrong (names the recipe and column)
+    ├── FlowError                     the flow itself is wrong (names recipe, dataset, column)
     │   ├── FlowFileError             a flow file cannot be read or does not match the format
     │   ├── UnknownOptionError        a recipe option that does not exist
     │   ├── InvalidValueError         an option holds a value of the wrong kind or range
     │   ├── InvalidNameError          a name that cannot be used (empty, not an identifier)
-    │   ├── DuplicateNameError        two datasets, outputs or columns with one name
+    │   ├── DuplicateNameError        two datasets, outputs or columns with one name (any case)
     │   ├── UnknownDatasetError       a recipe reads a dataset nobody defines
     │   ├── CycleError                recipes that depend on each other in a loop
     │   ├── UnknownColumnError        a formula or option names a column its input lacks
