@@ -537,3 +537,40 @@ def test_a_backwards_window_frame_names_the_recipe() -> None:
         "recipe 'w': window frame [0, -2] of 'sum(amount)' starts after it ends; write [-2, 0]"
     )
     assert info.value.recipe == "w"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("build", "error"),
+    [
+        (lambda f, t: f.dataset(5, data=pa.table({"x": [1]})), e.InvalidNameError),
+        (lambda f, t: f.connection(5, "duckdb:///:memory:"), e.FlowFileError),
+        (lambda f, t: f.connection("z", 5), e.FlowFileError),
+        (lambda f, t: f.connection("", "duckdb:///:memory:"), e.InvalidNameError),
+        (lambda f, t: f.connection("local", "duckdb:///:memory:"), e.InvalidNameError),
+        (lambda f, t: f.dataset("u", path="u.parquet", columns=["x"]), e.InvalidValueError),
+        (lambda f, t: t.filter(5), e.FlowFileError),
+        (
+            lambda f, t: t.window({"s": {"formula": "sum(x)", "frame": "a"}}, order_by=["x"]),
+            e.FlowFileError,
+        ),
+        (lambda f, t: f.stack([t]), e.FlowFileError),
+        (lambda f, t: t.join(t, on=["x"], how="outer"), e.FlowFileError),
+    ],
+    ids=[
+        "int-dataset-name",
+        "int-connection-name",
+        "int-url",
+        "empty-connection",
+        "local-connection",
+        "columns-list",
+        "int-formula",
+        "frame-text",
+        "stack-one",
+        "how",
+    ],
+)
+def test_odd_builder_arguments_are_typed_errors(build: Any, error: type[Exception]) -> None:
+    flow = pushdown.Flow()
+    t = flow.dataset("t", data=pa.table({"x": [1]}))
+    with pytest.raises(error):
+        build(flow, t)

@@ -25,12 +25,16 @@ def listed(value: object, option: str, recipe: str) -> list[Any]:
     return list(value)
 
 
-def mapped(value: object, option: str, recipe: str) -> dict[Any, Any]:
-    """``value`` as a dict; anything but a mapping is an InvalidValueError."""
+def mapped(
+    value: object, option: str, recipe: str | None = None, *, dataset: str | None = None
+) -> dict[Any, Any]:
+    """``value`` as a dict; anything but a mapping is an InvalidValueError naming the recipe
+    (or the source ``dataset``)."""
     if not isinstance(value, Mapping):
         raise InvalidValueError(
             f"{option!r} takes a mapping (name -> value), not {type(value).__name__}",
             recipe=recipe,
+            dataset=dataset,
         )
     return dict(value)
 

@@ -29,6 +29,7 @@ import yaml
 from pushdown.errors import (
     DuplicateNameError,
     FlowError,
+    InvalidNameError,
     InvalidValueError,
     UnknownDatasetError,
     did_you_mean,
@@ -37,7 +38,7 @@ from pushdown.local.engine import check_arrow_schema
 from pushdown.recipe import spec as s
 from pushdown.recipe.arguments import listed, listed_or_none, mapped
 from pushdown.recipe.load import read_flow_file, spec_from_data
-from pushdown.recipe.names import fold_message, folded, output_clash
+from pushdown.recipe.names import fold_message, folded, name_problem, output_clash
 
 PythonFunction = Callable[[pa.RecordBatch], pa.RecordBatch]
 
@@ -259,8 +260,7 @@ class Flow:
     # -- building -------------------------------------------------------------------------
     def connection(self, name: str, url: str) -> None:
         """Declare a connection by name with a SQLAlchemy URL (``${VAR}`` from the environment)."""
-        if name == "local":
-            raise DuplicateNameError("'local' is reserved for local Arrow execution")
+        spec_from_data({"connections": {name: url}})  # a name and a URL, as in a file
         self.spec.connections[name] = url
 
     def dataset(
@@ -291,7 +291,7 @@ class Flow:
             "connection": connection,
             "table": table,
             "path": str(path) if path is not None else None,
-            "columns": dict(columns) if columns is not None else None,
+            "columns": mapped(columns, "columns", dataset=name) if columns is not None else None,
         }
         spec = spec_from_data({"datasets": [raw]}).datasets[0]
         self.spec.datasets.append(spec)
@@ -436,6 +436,9 @@ class Flow:
         return dataset.name
 
     def _check_new(self, name: str) -> None:
+        problem = name_problem(name, "dataset")
+        if problem:
+            raise InvalidNameError(problem)
         names = self.dataset_names()
         if name in names:
             raise DuplicateNameError(f"dataset {name!r} is already defined", recipe=name)

@@ -204,8 +204,12 @@ def _owner(data: dict[str, Any], loc: tuple[Any, ...]) -> tuple[dict[str, str], 
     return {}, loc
 
 
+_UNION_MEMBERS = {"str", "int", "float", "bool", "list", "dict", "none", "WindowColumn"}
+
+
 def _where(rest: tuple[Any, ...]) -> str:
-    parts = [str(part) for part in rest]
+    # pydantic names the member of a union it tried (columns.s.WindowColumn.frame): drop it
+    parts = [str(p) for p in rest if str(p) not in _UNION_MEMBERS and "[" not in str(p)]
     # A tagged union repeats its tag (steps.0.compute.compute.k): say it once.
     kept = [p for i, p in enumerate(parts) if i + 1 >= len(parts) or parts[i + 1] != p]
     return ".".join(kept)
@@ -261,7 +265,9 @@ def spec_from_data(data: dict[str, Any], *, source: str | None = None) -> FlowSp
     except ValidationError as err:
         problems = err.errors()
         first = next((p for p in problems if p["type"] in _OWN_ERRORS), None)
-        first = first or next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
+        first = first or next((p for p in problems if p["type"] == "extra_forbidden"), None)
+        # else the most specific problem: a union's member that went deepest into the input
+        first = first or max(problems, key=lambda p: len(p["loc"]))
         loc = tuple(first["loc"])
         owner, rest = _owner(data, loc)
         if first["type"] in _OWN_ERRORS:

@@ -490,6 +490,19 @@ class FlowSpec(BaseModel):
                 value = {k: redact(v) if isinstance(v, str) else v for k, v in value.items()}
             yield name, value
 
+    @field_validator("connections")
+    @classmethod
+    def _connection_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if name == "local":
+                raise refuse(
+                    INVALID_NAME, "connection name 'local' is reserved for local Arrow execution"
+                )
+            problem = name_problem(name, "connection")
+            if problem:
+                raise refuse(INVALID_NAME, problem)
+        return value
+
     @field_validator("formula_dialect")
     @classmethod
     def _known_dialect(cls, value: str | None) -> str | None:
