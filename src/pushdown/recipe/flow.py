@@ -15,11 +15,8 @@ Every recipe call appends a recipe to :attr:`Flow.spec`, the same :class:`FlowSp
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +25,6 @@ import yaml
 
 from pushdown.errors import (
     DuplicateNameError,
-    FlowError,
     InvalidNameError,
     InvalidValueError,
     UnknownDatasetError,
@@ -37,10 +33,9 @@ from pushdown.errors import (
 from pushdown.local.engine import check_arrow_schema
 from pushdown.recipe import spec as s
 from pushdown.recipe.arguments import listed, listed_or_none, mapped
+from pushdown.recipe.functions import PythonFunction, register_function, resolve_function
 from pushdown.recipe.load import read_flow_file, spec_from_data
 from pushdown.recipe.names import fold_message, folded, name_problem, output_clash
-
-PythonFunction = Callable[[pa.RecordBatch], pa.RecordBatch]
 
 
 class Dataset:
@@ -355,68 +350,9 @@ class Flow:
 
     def resolve_function(self, ref: str, recipe: str) -> PythonFunction:
         """The callable behind a python recipe's ``function`` reference."""
-        if ref in self.functions:
-            return self.functions[ref]
-        module_name, _, attr = ref.partition(":")
-        if not module_name or not attr:
-            raise FlowError(f"function {ref!r} is not 'module:function'", recipe=recipe)
-        if "#" in attr or "<" in attr:
-            raise FlowError(
-                f"function {ref!r} was an in-memory function (a lambda, a closure or a second "
-                f"function of that name) of a flow built in Python; a flow file names a "
-                f"module-level function, 'module:function'",
-                recipe=recipe,
-            )
-        try:
-            obj: Any = self._import(module_name)
-            for part in attr.split("."):
-                obj = getattr(obj, part)
-        except (ImportError, AttributeError) as err:
-            raise FlowError(
-                f"cannot import python function {ref!r}: {err}", recipe=recipe
-            ) from None
-        except SyntaxError as err:
-            raise FlowError(
-                f"cannot import python function {ref!r}: module {module_name!r} has a syntax "
-                f"error on line {err.lineno}: {err.msg}",
-                recipe=recipe,
-            ) from None
-        except SystemExit as err:
-            raise FlowError(
-                f"cannot import python function {ref!r}: importing module {module_name!r} "
-                f"called sys.exit({err.code!r})",
-                recipe=recipe,
-            ) from None
-        except Exception as err:
-            raise FlowError(
-                f"cannot import python function {ref!r}: importing module {module_name!r} "
-                f"raised {type(err).__name__}: {err}",
-                recipe=recipe,
-            ) from err
-        if not callable(obj):
-            raise FlowError(f"{ref!r} is not callable", recipe=recipe)
-        return obj  # type: ignore[no-any-return]
+        return resolve_function(self.functions, self.base_dir, ref, recipe)
 
     # -- internals ------------------------------------------------------------------------
-    def _import(self, module_name: str) -> Any:
-        """Import ``module_name``; a flow file's folder is searched for ``module_name.py``."""
-        local = self.base_dir / (module_name.replace(".", "/") + ".py") if self.base_dir else None
-        if local is not None and local.is_file():
-            key = f"_pushdown_flow_{abs(hash(str(local)))}_{module_name}"
-            if key in sys.modules:
-                return sys.modules[key]
-            spec = importlib.util.spec_from_file_location(key, local)
-            assert spec is not None and spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[key] = module
-            try:
-                spec.loader.exec_module(module)
-            except BaseException:
-                del sys.modules[key]  # a module that failed to load is not kept half-made
-                raise
-            return module
-        return importlib.import_module(module_name)
-
     def _own(self, dataset: object, recipe: str | None) -> str:
         """The name of ``dataset``, a Dataset of this flow or a dataset name."""
         if isinstance(dataset, str):
@@ -463,25 +399,7 @@ class Flow:
         return Dataset(self, recipe.output_names()[0])
 
     def _register_function(self, function: PythonFunction | str) -> str:
-        """The reference a python recipe stores for ``function``: ``module:qualname``, with
-        ``#2``, ``#3``... for another function of the same qualified name (two lambdas, two
-        closures of one factory), so that no function replaces another."""
-        if isinstance(function, str):
-            return function
-        if not callable(function):
-            raise InvalidValueError(
-                f"a python recipe takes a function or 'module:function', not "
-                f"{type(function).__name__}"
-            )
-        module = getattr(function, "__module__", None) or "__main__"
-        qualname = getattr(function, "__qualname__", None) or type(function).__qualname__
-        base = ref = f"{module}:{qualname}"
-        number = 1
-        while ref in self.functions and self.functions[ref] != function:
-            number += 1
-            ref = f"{base}#{number}"
-        self.functions[ref] = function
-        return ref
+        return register_function(self.functions, function)
 
 
 def load_flow(path: str | Path) -> Flow:
