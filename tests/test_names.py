@@ -355,3 +355,18 @@ def test_arrow_columns_differing_in_case_are_refused_naming_the_dataset(tmp_path
     flow.dataset("d", data=pa.table([[1], [2]], names=["a", "a"])).filter("true", name="c")
     with pytest.raises(e.DuplicateNameError, match="dataset 'd' has two columns named 'a'"):
         pushdown.plan(flow)
+
+
+@pytest.mark.parametrize(
+    "url", ["spark://local[2]", "hive://ci@127.0.0.1:10000/default", "databricks://token:t@h"]
+)
+@pytest.mark.parametrize("table", ["x --", "${system:user.name}", "x;", "`x`"])
+def test_spark_family_output_names_are_refused_before_anything_runs(url: str, table: str) -> None:
+    """saveAsTable('x --') wrote table x and '${system:user.name}' wrote table root: such a
+    name never reaches a Spark-family engine (nothing is opened; the flow refuses it)."""
+    flow = pushdown.Flow()
+    flow.connection("lake", url)
+    t = flow.dataset("t", data=pa.table({"x": [1]}))
+    with pytest.raises(e.InvalidNameError, match="dataset 't': table name"):
+        flow.output(t, connection="lake", table=table)
+    assert flow.spec.outputs == []
