@@ -12,7 +12,7 @@ import functools
 
 import pyarrow as pa
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 from sqlglot.expressions.datatypes import DType
 
 from pushdown.errors import FlowError
@@ -166,8 +166,8 @@ def parse_type(text: str, *, dialect: str | None = None, recipe: str | None = No
         return cached
     try:
         parsed = exp.DataType.build(text, dialect=dialect or "")
-    except (ParseError, ValueError) as err:
-        raise FlowError(f"cannot parse type {text!r}: {err}", recipe=recipe) from None
+    except (ParseError, TokenError, ValueError, RecursionError) as err:
+        raise FlowError(f"cannot parse type {text!r}: {err!s:.200}", recipe=recipe) from None
     arrow = sql_to_arrow(parsed)
     if arrow is None:
         raise FlowError(f"type {text!r} has no Arrow equivalent", recipe=recipe)
