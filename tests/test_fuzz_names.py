@@ -8,9 +8,8 @@ DuckDB, on the local engine and on an in-process Spark session.  Each run must
 - leave every other table of the catalog as it was (only the output table may change),
 - and, when the names are not usable, fail with a typed PushdownError, never anything else.
 
-Known problems that belong to other work are excluded from the strategies here and pinned by
-the xfail tests at the end (Spark's ``${...}`` substitution, comment headers in printed SQL,
-temporary-table names that collide).
+What the fuzzer found in other parts (Spark's ``${...}`` substitution, comment headers in
+printed SQL, temporary-table names that collided) is fixed; the tests at the end pin it.
 
 CI cost is bounded: a fixed number of examples per engine, no deadline (the first example
 pays DuckDB's and Spark's start-up), deterministic in CI (``CI=true``).
@@ -93,16 +92,11 @@ def _literal(*, spark: bool) -> st.SearchStrategy[str]:
     return st.lists(st.sampled_from([*pieces, "a", "Z", "0"]), max_size=5).map("".join)
 
 
-def _temp_key(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", name)[:40].casefold()
-
-
 def _distinct(names: list[str]) -> bool:
-    """Usable together: different ignoring case, and with different temporary-table names
-    (colliding temporary names are later work, pinned by an xfail test below)."""
-    return len({n.casefold() for n in names}) == len(names) and len(
-        {_temp_key(n) for n in names}
-    ) == len(names)
+    """Usable together: different ignoring case (engines fold case; pushdown refuses names
+    that differ only in case).  Names whose temporary tables once collided (``a b``/``a.b``)
+    are fuzzed together: every dataset gets its own temporary table."""
+    return len({n.casefold() for n in names}) == len(names)
 
 
 @dataclass
@@ -326,14 +320,10 @@ def test_any_names_plan_or_fail_with_a_typed_error(
     _typed_or_ok(run)
 
 
-# -- found by the fuzzer, belonging to other work (each an xfail with its reason) -----------
+# -- found by the fuzzer and fixed by other work (issue #12 items 1, 3, 4): regressions -------
 
 
 @pytest.mark.spark
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #12 item 1 (engines helper): Spark substitutes ${...} in the SQL it is sent",
-)
 def test_spark_keeps_a_dollar_brace_literal_as_written(spark: Any) -> None:
     spark.createDataFrame(pa.table({"x": [1]})).createOrReplaceTempView("fuzz_one")
     flow = pushdown.Flow()
@@ -344,11 +334,6 @@ def test_spark_keeps_a_dollar_brace_literal_as_written(spark: Any) -> None:
     assert got.column("home").to_pylist() == ["${env:HOME}"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #12 item 3 (later work): names reach the printed SQL's -- comment headers "
-    "unescaped, so a newline in a dataset name starts a statement",
-)
 def test_printed_sql_keeps_names_inside_comments() -> None:
     flow = pushdown.Flow()
     flow.connection("wh", "duckdb:///:memory:")
@@ -358,11 +343,6 @@ def test_printed_sql_keeps_names_inside_comments() -> None:
     assert not any(line.startswith("DROP") for line in sql.splitlines())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #12 item 4 (later work): temporary-table names keep [A-Za-z0-9_] and 40 "
-    "characters, so 'a b' and 'a.b' share one temporary table",
-)
 def test_datasets_whose_temporary_names_collide_keep_their_rows(tmp_path: Path) -> None:
     db = _fresh_duckdb(tmp_path, None)
     flow = pushdown.Flow()
