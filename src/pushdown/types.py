@@ -110,6 +110,11 @@ def arrow_to_sql(t: pa.DataType, *, dialect: str | None = None) -> exp.DataType:
     raise FlowError(f"Arrow type {t} has no SQL equivalent in pushdown")
 
 
+def dialect_name(dialect: str | None) -> str | None:
+    """The sqlglot dialect's name without its settings (``"hive, version=2.1"`` is ``hive``)."""
+    return None if dialect is None else dialect.split(",", 1)[0].strip().lower()
+
+
 def decimal_type(precision: int, scale: int, *, dialect: str | None = None) -> exp.DataType:
     """``DECIMAL(precision, scale)`` as ``dialect`` can hold it.
 
@@ -118,7 +123,7 @@ def decimal_type(precision: int, scale: int, *, dialect: str | None = None) -> e
     (``0 <= S <= 38``, ``max(1, S) <= P <= S + 38``), and wider ones still have no BigQuery
     type: https://cloud.google.com/bigquery/docs/reference/standard-sql/data-types#parameterized_decimal_type
     """
-    if dialect == "bigquery":
+    if dialect_name(dialect) == "bigquery":
         digits = precision - scale
         if scale <= 9 and digits <= 29:
             return exp.DataType.build(f"DECIMAL({precision}, {scale})")
