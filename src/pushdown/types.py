@@ -15,7 +15,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.expressions.datatypes import DType
 
-from pushdown.errors import FlowError
+from pushdown.errors import FlowError, InvalidValueError
 
 DT = exp.DataType.Type
 
@@ -235,3 +235,43 @@ def plain_strings(table: pa.Table) -> pa.Table:
         f.with_type(pa.string()) if pa.types.is_string_view(f.type) else f for f in table.schema
     ]
     return table.cast(pa.schema(fields))
+
+
+def _readable(schema: pa.Schema) -> bool:
+    import duckdb  # only when a schema is checked
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.from_arrow(schema.empty_table()).limit(0).fetchall()
+        return True
+    except Exception:  # DuckDB's own errors and Arrow's (unions, ...)
+        return False
+    finally:
+        con.close()
+
+
+def _cast_hint(t: pa.DataType) -> str:
+    if pa.types.is_float16(t):
+        return "cast it to float32"
+    if pa.types.is_decimal(t):
+        return "cast it to decimal128 (at most 38 digits) or float64"
+    return "cast it to a plain type (string, int64, float64, timestamp)"
+
+
+def check_arrow_schema(schema: pa.Schema, *, dataset: str) -> None:
+    """Refuse Arrow data the local engine cannot read (no columns, float16, decimal256,
+    unions), naming the dataset and the column, before anything runs."""
+    if len(schema) == 0:
+        raise InvalidValueError(
+            "the data has no columns; a dataset needs at least one", dataset=dataset
+        )
+    if _readable(schema):
+        return
+    for field in schema:
+        if not _readable(pa.schema([field])):
+            raise InvalidValueError(
+                f"column {field.name!r} is {field.type}, which pushdown's engines cannot "
+                f"hold; {_cast_hint(field.type)} first",
+                dataset=dataset,
+                column=field.name,
+            )
