@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pushdown.engines import Connector, open_connector
-from pushdown.engines.urls import parse_url
+from pushdown.engines.urls import parse_url, require_database_file
 from pushdown.errors import (
     ConnectionConfigError,
     FlowError,
@@ -29,7 +29,7 @@ from pushdown.errors import (
     UnknownDatasetError,
     did_you_mean,
 )
-from pushdown.explain import explain_text
+from pushdown.explain import explain_text, visible_steps
 from pushdown.local.engine import read_file_schema
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan, build_logical_plan
@@ -41,7 +41,7 @@ from pushdown.planner.plan import PhysicalPlan
 from pushdown.planner.stats import estimate_plan, required_columns, type_width
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
-from pushdown.recipe.flow import Flow
+from pushdown.recipe.flow import Flow, load_flow
 from pushdown.run import RunResult, execute
 from pushdown.statistics import TableStats
 
@@ -53,6 +53,9 @@ StatsInput = TableStats | Mapping[str, Any]
 class Plan(PhysicalPlan):
     """Where every step of a flow runs and the SQL each engine receives; ``execute()`` runs it
     and ``explain()`` tells why each step runs where it does."""
+
+    # What the placement minimised: "time", "money" or seconds per dollar (make_plan sets it).
+    objective: Objective = "time"
 
     def execute(
         self,
@@ -69,6 +72,12 @@ class Plan(PhysicalPlan):
 
     def _repr_html_(self) -> str:
         return f"<pre>{html.escape(self.explain())}</pre>"
+
+    def __repr__(self) -> str:
+        steps = visible_steps(self)
+        engines = ", ".join(sorted({st.engine for st in steps}))
+        cost = f", estimated {self.cost.seconds:.3g} s" if self.cost is not None else ""
+        return f"<Plan {self.id}: {len(steps)} steps on {engines}{cost}>"
 
 
 def _check_url(name: str, url: str) -> Profile:
@@ -124,7 +133,7 @@ def _names(kind: str, given: Iterable[str], known: Iterable[str]) -> None:
 
 
 def make_plan(
-    flow: Flow,
+    flow: Flow | str | Path,
     connections: Mapping[str, str] | None = None,
     *,
     statistics: Mapping[str, StatsInput] | None = None,
@@ -139,7 +148,8 @@ def make_plan(
     engine_statistics: bool = True,
     calibration: str | Path | None = None,
 ) -> Plan:
-    """Plan ``flow``: place each step on the cheapest engine that can run it.
+    """Plan ``flow`` (a :class:`Flow`, or the path of a flow file): place each step on the
+    cheapest engine that can run it.
 
     - ``connections`` overrides (or adds) connection URLs by name, e.g. to point a flow at a
       test database: ``plan(flow, connections={"wh": "duckdb:///test.db"})``;
@@ -160,6 +170,8 @@ def make_plan(
       ``PUSHDOWN_CALIBRATION``): its measured cost parameters apply to the connections it
       names; ``cost_overrides`` still win over it.
     """
+    if isinstance(flow, str | Path):
+        flow = load_flow(flow)  # paths inside it are relative to the file
     urls = dict(flow.spec.connections)
     for name, url in (connections or {}).items():
         if name == LOCAL:
@@ -172,6 +184,10 @@ def make_plan(
                 f"dialect override for unknown connection {name!r}; {did_you_mean(name, profiles)}"
             )
         profiles[name] = get_profile(engine)
+    for name, url in urls.items():
+        readers = [d.name for d in flow.spec.datasets if d.connection == name]
+        if readers:
+            require_database_file(name, url, reading=f"datasets {', '.join(readers)} read it")
     engines = [LOCAL, *profiles]
     check_arguments(
         flow.spec,
@@ -237,7 +253,7 @@ def make_plan(
     placer = Placer(logical, profiles, estimates, needed, model, constraints)
     assign = placer.solve()
     rule = placer.first_input_rule()
-    return Plan(
+    result = Plan(
         flow,
         logical,
         placer.placements(assign),
@@ -252,6 +268,8 @@ def make_plan(
         notes=notes,
         connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
     )
+    result.objective = objective
+    return result
 
 
 def _source_stats(
