@@ -11,6 +11,7 @@ def main(argv: list[str]) -> int:
         "planning": "benchmarks.planning",
         "placement": "benchmarks.placement",
         "transfer": "benchmarks.transfer",
+        "startup": "benchmarks.startup",
     }
     if argv[:1] in (["-h"], ["--help"]):
         print(__doc__ + f"\n\nbenchmarks: {', '.join(names)}; add --help after one to describe it")

@@ -179,3 +179,37 @@ def test_flow_and_run_result_show_themselves(tmp_path: Path) -> None:
     assert repr(result).startswith("<RunResult by_name: 2 rows; ")
     page = result._repr_html_()
     assert "<td>by_name</td>" in page and "<th>name</th>" in page
+
+
+@pytest.mark.parametrize(
+    ("argv", "absent"),
+    [
+        (["--help"], ["pyarrow", "sqlglot", "pydantic", "sqlalchemy", "duckdb", "pandas"]),
+        (["schema"], ["pyarrow", "sqlglot", "sqlalchemy", "duckdb", "pandas"]),
+        (["plan", "{flow}", "--offline"], ["duckdb", "pandas", "pyarrow.dataset"]),
+    ],
+    ids=["help", "schema", "plan-offline"],
+)
+def test_cli_start_up_imports_only_what_the_command_needs(
+    argv: list[str], absent: list[str], tmp_path: Path
+) -> None:
+    """Start-up time is imports: ``--help`` loads no library, ``schema`` only pydantic, and
+    planning a flow whose schemas are given loads neither DuckDB nor pandas (the figures:
+    ``python -m benchmarks startup``)."""
+    flow = tmp_path / "small.yaml"
+    flow.write_text(
+        "connections: {wh: 'duckdb:///:memory:'}\n"
+        "datasets: [{name: t, connection: wh, table: t, columns: {x: bigint}}]\n"
+        "recipes: [{type: filter, input: t, output: big, where: 'x > 1'}]\n"
+    )
+    code = (
+        "import sys\nfrom pushdown.cli import main\n"
+        f"try:\n    main({[a.format(flow=flow) for a in argv]!r})\n"
+        "except SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {absent!r} if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-300:]
