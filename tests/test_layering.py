@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("engines", "planner"),
     ("run",),
     ("explain",),
+    ("view",),
     ("api",),
     ("__init__",),
     ("bench",),

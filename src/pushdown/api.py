@@ -8,7 +8,6 @@ adds them as methods, here where both are in reach, so no lower module imports t
 
 from __future__ import annotations
 
-import html
 import math
 import os
 import re
@@ -71,7 +70,30 @@ class Plan(PhysicalPlan):
         return explain_text(self, verbose=verbose)
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(self.explain())}</pre>"
+        """The plan drawn as a graph (notebooks): see :meth:`to_html`."""
+        from pushdown.view import plan_html
+
+        return plan_html(self)
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        """The plan as a self-contained HTML page: steps as nodes coloured by engine with a
+        legend, each fragment framed, transfers as edges labelled with rows, bytes and
+        seconds, refused steps marked with their reason; selecting a step shows its SQL,
+        estimate and runner-up engines.  Nothing is fetched from the network.  With ``path``
+        the page is also written there."""
+        from pushdown.view import plan_page
+
+        page = plan_page(self)
+        if path is not None:
+            Path(path).write_text(page, encoding="utf-8")
+        return page
+
+    def to_dot(self) -> str:
+        """The plan as Graphviz DOT text (``dot -Tsvg``): a cluster per fragment, nodes
+        coloured by engine, transfers as labelled edges."""
+        from pushdown.view import plan_dot
+
+        return plan_dot(self)
 
     def __repr__(self) -> str:
         steps = visible_steps(self)

@@ -74,7 +74,7 @@ def _flow_parsers(sub: Any) -> None:
         "plan",
         "explain where each step runs",
         "  pushdown plan examples/retail/flow.yaml\n"
-        "  pushdown plan flow.yaml --format json > plan.json\n"
+        "  pushdown plan flow.yaml --format html > plan.html    # the plan as a graph\n"
         "  pushdown plan flow.yaml --sql snowflake              # the SQL one engine runs\n"
         "  pushdown plan flow.yaml -c warehouse=duckdb:///test.db --offline",
     )
@@ -98,9 +98,10 @@ def _flow_parsers(sub: Any) -> None:
     plan.add_argument(
         "--format",
         "-f",
-        choices=["text", "json"],
+        choices=["text", "json", "html", "dot"],
         default="text",
-        help="text (the explanation) or json (for machines)",
+        help="text (the explanation), json (for machines), html (a self-contained page with "
+        "the plan drawn as a graph) or dot (Graphviz)",
     )
     plan.add_argument(
         "--sql",
@@ -222,6 +223,10 @@ def _print_plan(plan: Plan, args: argparse.Namespace) -> None:
         from pushdown.explain import plan_data
 
         print(json.dumps(plan_data(plan), indent=2))
+    elif args.format == "html":
+        print(plan.to_html(), end="")
+    elif args.format == "dot":
+        print(plan.to_dot())
     else:
         print(plan.explain(verbose=args.verbose))
 
