@@ -207,7 +207,8 @@ def make_plan(
             )
         profiles[name] = get_profile(engine)
     for name, url in urls.items():
-        readers = [d.name for d in flow.spec.datasets if d.connection == name]
+        # Only where a schema must be read from the file (declared columns need nothing).
+        readers = [d.name for d in flow.spec.datasets if d.connection == name and not d.columns]
         if readers:
             require_database_file(name, url, reading=f"datasets {', '.join(readers)} read it")
     engines = [LOCAL, *profiles]
