@@ -179,6 +179,7 @@ def test_flow_and_run_result_show_themselves(tmp_path: Path) -> None:
     assert repr(result).startswith("<RunResult by_name: 2 rows; ")
     page = result._repr_html_()
     assert "<td>by_name</td>" in page and "<th>name</th>" in page
+    assert "x too high</td>" in page  # 2 groups where the model guessed hundreds
 
 
 @pytest.mark.parametrize(

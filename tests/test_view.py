@@ -119,3 +119,27 @@ def test_cli_plan_formats_html_and_dot(
     assert page.startswith("<!DOCTYPE html>") and page.count('class="pd-node"') == 2
     assert main(["plan", str(flow), "--format", "dot", "--offline"]) == 0
     assert '"t" -> "big";' in capsys.readouterr().out
+
+
+def test_compare_shows_the_cost_difference_and_the_steps_that_moved(
+    two_engine_plan: pushdown.Plan,
+) -> None:
+    """What-if: the same flow with the filter pinned locally; both drawings side by side."""
+    before = two_engine_plan
+    after = pushdown.plan(
+        before.flow,
+        engine_statistics=False,
+        statistics={"orders": {"rows": 1e6}},
+        pin={'big <orders> & "quotes"': "local"},
+    )
+    diff = before.compare(after)
+    assert diff.moved == [('big <orders> & "quotes"', "lake", "local")]
+    assert diff.seconds > 0  # pulling a million rows costs more than filtering in place
+    text = repr(diff)
+    assert "estimated time: " in text and f"(+{diff.seconds:.3g} s)" in text
+    assert 'big <orders> & "quotes": lake -> local (pinned to local by the user)' in text
+    page = diff._repr_html_()
+    assert page.count('<div class="pd-plan"') == 2 and "&lt;orders&gt;" in page
+    assert before.compare(before).moved == [] and "same engine in both" in repr(
+        before.compare(before)
+    )

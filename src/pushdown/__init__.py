@@ -56,8 +56,13 @@ if TYPE_CHECKING:
 else:
 
     def plan(flow, connections=None, **options):
-        """Plan ``flow``: place each step on the cheapest engine that can run it.  Returns a
-        :class:`Plan`; the options are those of :func:`pushdown.api.make_plan`."""
+        """Plan ``flow`` (a :class:`Flow` or a flow file's path): place each step on the
+        cheapest engine that can run it; returns a :class:`Plan`.
+
+        Options (keywords; see :func:`pushdown.api.make_plan` for each): ``connections``,
+        ``statistics``, ``objective`` ("time", "money" or seconds per dollar),
+        ``cost_overrides``, ``pin``, ``forbid``, ``forbid_steps``, ``materialize``,
+        ``dialects``, ``connect_args``, ``engine_statistics``, ``calibration``."""
         from pushdown.api import make_plan
 
         return make_plan(flow, connections, **options)

@@ -28,7 +28,7 @@ from pushdown.errors import (
     UnknownDatasetError,
     did_you_mean,
 )
-from pushdown.explain import explain_text, visible_steps
+from pushdown.explain import compare_rows, compare_text, explain_text, visible_steps
 from pushdown.local.engine import read_file_schema
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan, build_logical_plan
@@ -88,6 +88,12 @@ class Plan(PhysicalPlan):
             Path(path).write_text(page, encoding="utf-8")
         return page
 
+    def compare(self, other: PhysicalPlan) -> PlanComparison:
+        """This plan next to ``other`` (the same flow re-planned with a pin, a forbidden
+        engine or another objective): the cost difference in seconds and dollars, the
+        transfers, every step placed differently; in a notebook both drawings side by side."""
+        return PlanComparison(self, other)
+
     def to_dot(self) -> str:
         """The plan as Graphviz DOT text (``dot -Tsvg``): a cluster per fragment, nodes
         coloured by engine, transfers as labelled edges."""
@@ -100,6 +106,40 @@ class Plan(PhysicalPlan):
         engines = ", ".join(sorted({st.engine for st in steps}))
         cost = f", estimated {self.cost.seconds:.3g} s" if self.cost is not None else ""
         return f"<Plan {self.id}: {len(steps)} steps on {engines}{cost}>"
+
+
+class PlanComparison:
+    """Two plans of one flow, compared (see :meth:`Plan.compare`)."""
+
+    def __init__(self, before: PhysicalPlan, after: PhysicalPlan):
+        self.before, self.after = before, after
+
+    @property
+    def moved(self) -> list[tuple[str, str, str]]:
+        """``(step, engine before, engine after)`` for every step placed differently."""
+        return compare_rows(self.before, self.after)
+
+    @property
+    def seconds(self) -> float:
+        """Estimated seconds of ``after`` minus ``before``."""
+        return (self.after.cost.seconds if self.after.cost else 0.0) - (
+            self.before.cost.seconds if self.before.cost else 0.0
+        )
+
+    @property
+    def usd(self) -> float:
+        """Estimated dollars of ``after`` minus ``before``."""
+        return (self.after.cost.usd if self.after.cost else 0.0) - (
+            self.before.cost.usd if self.before.cost else 0.0
+        )
+
+    def __repr__(self) -> str:
+        return compare_text(self.before, self.after)
+
+    def _repr_html_(self) -> str:
+        from pushdown.view import compare_html
+
+        return compare_html(self.before, self.after)
 
 
 def _check_url(name: str, url: str) -> Profile:

@@ -13,13 +13,11 @@ from pushdown.compilers.statements import sql_steps
 from pushdown.plan import nodes as n
 from pushdown.planner.cost import LOCAL, describe_score
 from pushdown.planner.stats import log_rows
+from pushdown.run import far_off
 
 if TYPE_CHECKING:
     from pushdown.planner.plan import PhysicalPlan, Step
     from pushdown.run import RunResult
-
-# An estimate this many times off (either way) is pointed out next to the actual count.
-FAR_OFF = 10.0
 
 
 def _table(rows: list[list[str]]) -> list[str]:
@@ -269,18 +267,6 @@ def plan_data(plan: PhysicalPlan) -> dict[str, Any]:
     }
 
 
-def far_off(estimated: float | None, actual: int) -> str:
-    """``"estimate 170x too high"`` when an estimate is :data:`FAR_OFF` times off, else ``""``."""
-    if estimated is None:
-        return ""
-    est, got = max(estimated, 1.0), max(float(actual), 1.0)
-    if est / got >= FAR_OFF:
-        return f"estimate {est / got:.0f}x too high"
-    if got / est >= FAR_OFF:
-        return f"estimate {got / est:.0f}x too low"
-    return ""
-
-
 def run_data(plan: PhysicalPlan, result: RunResult) -> dict[str, Any]:
     """A run as JSON-ready data: per fragment output its engine, time, rows (and estimate),
     bytes moved; the flow outputs written and where."""
@@ -347,4 +333,45 @@ def run_text(plan: PhysicalPlan, result: RunResult) -> str:
             f"Wrote {shown(o.dataset)} ({count}) to table {shown(o.table)} on "
             f"{shown(o.connection)} ({url})"
         )
+    return "\n".join(lines)
+
+
+def compare_rows(a: PhysicalPlan, b: PhysicalPlan) -> list[tuple[str, str, str]]:
+    """The steps two plans of one flow place differently: ``(step, engine in a, engine in
+    b)``, in ``a``'s order (a step only one plan has shows ``-`` for the other)."""
+    names = list(a.steps) + [n for n in b.steps if n not in a.steps]
+    rows = []
+    for name in names:
+        ea = a.steps[name].engine if name in a.steps else "-"
+        eb = b.steps[name].engine if name in b.steps else "-"
+        if ea != eb:
+            rows.append((name, ea, eb))
+    return rows
+
+
+def compare_text(a: PhysicalPlan, b: PhysicalPlan) -> str:
+    """Two plans side by side in words: estimated seconds and dollars of each and the
+    difference, the transfers, and every step placed differently."""
+
+    def total(p: PhysicalPlan) -> tuple[float, float]:
+        return (p.cost.seconds, p.cost.usd) if p.cost is not None else (0.0, 0.0)
+
+    (sa, ua), (sb, ub) = total(a), total(b)
+    moved_a = sum(t.bytes for t in a.transfers)
+    moved_b = sum(t.bytes for t in b.transfers)
+    dt = describe_score("time", sb - sa, signed=True)
+    du = describe_score("money", ub - ua, signed=True)
+    lines = [
+        f"Plan {a.id} -> plan {b.id}",
+        f"  estimated time: {sa:.3g} s -> {sb:.3g} s ({dt})",
+        f"  estimated money: ${ua:.4f} -> ${ub:.4f} ({du})",
+        f"  transfers: {len(a.transfers)} ({human_bytes(moved_a)}) -> "
+        f"{len(b.transfers)} ({human_bytes(moved_b)})",
+    ]
+    rows = compare_rows(a, b)
+    if not rows:
+        lines.append("  every step runs on the same engine in both")
+    for name, ea, eb in rows:
+        why = b.steps[name].reason if name in b.steps else ""
+        lines.append(f"  {shown(name)}: {shown(ea)} -> {shown(eb)}" + (f" ({why})" if why else ""))
     return "\n".join(lines)

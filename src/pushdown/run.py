@@ -81,11 +81,13 @@ class RunResult(Mapping[str, pa.Table]):
         """Per statement its engine, time and rows (actual and estimated); then the first
         rows of each result table."""
         e = html.escape
-        head = "".join(f"<th>{h}</th>" for h in ("dataset", "engine", "s", "rows", "estimated"))
+        heads = ("dataset", "engine", "s", "rows", "estimated", "note")
+        head = "".join(f"<th>{h}</th>" for h in heads)
         runs = "".join(
             f"<tr><td>{e(r.dataset)}</td><td>{e(r.engine)}</td><td>{r.seconds:.3f}</td>"
             f"<td>{r.rows:,}</td><td>"
-            f"{'?' if r.estimated_rows is None else f'{r.estimated_rows:,.0f}'}</td></tr>"
+            f"{'?' if r.estimated_rows is None else f'{r.estimated_rows:,.0f}'}</td>"
+            f"<td>{far_off(r.estimated_rows, r.rows)}</td></tr>"
             for r in self.runs
         )
         parts = [f"<table><thead><tr>{head}</tr></thead><tbody>{runs}</tbody></table>"]
@@ -100,6 +102,17 @@ class RunResult(Mapping[str, pa.Table]):
                 f"<table><thead><tr>{cols}</tr></thead><tbody>{body}</tbody></table>"
             )
         return '<div class="pushdown-run">' + "".join(parts) + "</div>"
+
+
+def far_off(estimated: float | None, actual: int) -> str:
+    """``estimate 170x too high`` when the estimate is ten times off or more (either way)."""
+    if estimated is None:
+        return ""
+    est, got = max(estimated, 1.0), max(float(actual), 1.0)
+    ratio = max(est / got, got / est)
+    if ratio < 10:
+        return ""
+    return f"estimate {ratio:.0f}x too {'high' if est > got else 'low'}"
 
 
 class _Run:

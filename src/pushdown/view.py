@@ -339,6 +339,18 @@ def plan_html(plan: PhysicalPlan) -> str:
     )
 
 
+def compare_html(a: PhysicalPlan, b: PhysicalPlan) -> str:
+    """Two plans of one flow side by side: the differences in words, then both drawings."""
+    from pushdown.explain import compare_text
+
+    e = html.escape
+    return (
+        f'<div class="pd-compare"><pre>{e(compare_text(a, b))}</pre>'
+        '<div style="display:flex;gap:16px;align-items:flex-start;overflow-x:auto">'
+        f"<div>{plan_html(a)}</div><div>{plan_html(b)}</div></div></div>"
+    )
+
+
 def plan_page(plan: PhysicalPlan) -> str:
     """A whole HTML document around :func:`plan_html` (for a file or a browser)."""
     return (
