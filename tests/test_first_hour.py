@@ -5,6 +5,7 @@ the CLI's summaries, help texts and refusals, readable reprs."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -109,11 +110,15 @@ def test_run_says_what_it_wrote_where_and_flags_far_off_estimates(
 ) -> None:
     flow_file = make_project(tmp_path)
     assert main(["run", str(flow_file)]) == 0
-    out = capsys.readouterr().out
+    printed = capsys.readouterr()
+    out = printed.out
     assert "Wrote by_name (2 rows) to table by_name_out on wh (duckdb:///" in out
+    assert re.search(r"^\[1/\d\] F1 \(\w+\) \[duckdb\]: ", printed.err, re.M)  # progress
     assert "x too high" in out  # 2 groups where the model guessed hundreds
-    assert main(["run", str(flow_file), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    assert main(["run", str(flow_file), "--json", "--quiet"]) == 0
+    printed = capsys.readouterr()
+    assert printed.err == ""
+    data = json.loads(printed.out)
     assert data["written"] == [
         {"dataset": "by_name", "connection": "wh", "table": "by_name_out", "rows": 2}
     ]
@@ -214,3 +219,24 @@ def test_cli_start_up_imports_only_what_the_command_needs(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-300:]
+
+
+def test_exit_codes_tell_flow_errors_from_engine_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """2: the flow, a connection or the arguments are wrong; 3: an engine failed."""
+    import duckdb
+
+    duckdb.connect(str(tmp_path / "wh.db")).close()  # exists, without the table
+    flow = tmp_path / "f.yaml"
+    flow.write_text(
+        f"connections: {{wh: 'duckdb:///{(tmp_path / 'wh.db').as_posix()}'}}\n"
+        "datasets: [{name: t, connection: wh, table: no_such_table}]\n"
+    )
+    assert main(["plan", str(flow)]) == 3
+    assert capsys.readouterr().err.startswith("error: EngineError: ")
+    flow.write_text("datasets: [{name: t}]\n")
+    assert main(["plan", str(flow)]) == 2
+    with pytest.raises(SystemExit) as usage:
+        main(["plan", str(flow), "--format", "pdf"])
+    assert usage.value.code == 2

@@ -117,6 +117,9 @@ def _flow_parsers(sub: Any) -> None:
         help="do not ask the engines for statistics (schemas are still read)",
     )
     run.add_argument("--json", action="store_true", help="print a JSON summary for machines")
+    run.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress lines (on stderr) per statement"
+    )
 
 
 def _bench_parsers(sub: Any) -> None:
@@ -242,6 +245,25 @@ def _print_run(plan: Plan, result: RunResult, *, as_json: bool) -> None:
         print(run_text(plan, result))
 
 
+def _progress(plan: Plan) -> Any:
+    """A callback printing each fragment as it starts (to stderr: stdout stays the summary)."""
+    total = len(plan.fragments)
+    started = [0]
+
+    def show(fragment: Any) -> None:
+        started[0] += 1
+        what = "python" if fragment.python else plan.dialect_of(fragment.engine)
+        reads = f" <- {', '.join(fragment.inputs)}" if fragment.inputs else ""
+        print(
+            f"[{started[0]}/{total}] {fragment.label} [{what}]: "
+            f"{', '.join(fragment.outputs)}{reads}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
 def _header_comment(path: str) -> str:
     """The comment lines a flow file starts with (how to make its data, usually)."""
     try:
@@ -275,7 +297,7 @@ def _flow_command(args: argparse.Namespace) -> int:
     if args.command == "plan":
         _print_plan(plan, args)
         return EXIT_OK
-    result = plan.execute()
+    result = plan.execute(before_fragment=None if args.quiet else _progress(plan))
     _print_run(plan, result, as_json=args.json)
     return EXIT_OK
 
