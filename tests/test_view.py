@@ -143,3 +143,18 @@ def test_compare_shows_the_cost_difference_and_the_steps_that_moved(
     assert before.compare(before).moved == [] and "same engine in both" in repr(
         before.compare(before)
     )
+
+
+def test_a_run_draws_actual_rows_next_to_the_estimates(tmp_path: Path) -> None:
+    flow = pushdown.Flow()
+    orders = flow.dataset("orders", data=pa.table({"s": ["a", "b", "a"], "x": [1, 2, 3]}))
+    orders.group(["s"], {"n": "count(*)"}, name="by_s")
+    result = pushdown.plan(flow).execute()
+    assert isinstance(result, pushdown.RunResult) and result["by_s"].num_rows == 2
+    assert repr(result).startswith("<RunResult by_s: 2 rows; ")
+    page = result._repr_html_()
+    root = _svg(page)
+    assert page.count('class="pd-node"') == 2
+    texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert any(t.startswith("group · 2 (est. ") for t in texts), texts
+    assert "<th>moved</th>" in page and "<td>by_s</td>" in page

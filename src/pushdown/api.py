@@ -12,6 +12,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +63,11 @@ class Plan(PhysicalPlan):
         connections: Mapping[str, Connector] | None = None,
         before_fragment: Callable[[Fragment], None] | None = None,
     ) -> RunResult:
-        """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``)."""
-        return execute(self, connectors=connections, before_fragment=before_fragment)
+        """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``);
+        in a notebook the run shows as the plan's drawing with actual rows, and the time,
+        rows and bytes of each statement."""
+        result = execute(self, connectors=connections, before_fragment=before_fragment)
+        return PlanRun(**{f.name: getattr(result, f.name) for f in fields(result)}, plan=self)
 
     def explain(self, *, verbose: bool = False) -> str:
         """A numbered text rendering: engine and reason per step, then the SQL per engine."""
@@ -106,6 +110,20 @@ class Plan(PhysicalPlan):
         engines = ", ".join(sorted({st.engine for st in steps}))
         cost = f", estimated {self.cost.seconds:.3g} s" if self.cost is not None else ""
         return f"<Plan {self.id}: {len(steps)} steps on {engines}{cost}>"
+
+
+@dataclass(repr=False)  # RunResult's short repr, not every table
+class PlanRun(RunResult):
+    """A :class:`RunResult` that knows its plan, so a notebook can draw the run."""
+
+    plan: PhysicalPlan | None = field(default=None, repr=False, compare=False)
+
+    def _repr_html_(self) -> str:
+        if self.plan is None:
+            return super()._repr_html_()
+        from pushdown.view import run_html
+
+        return run_html(self.plan, self) + super()._repr_html_()
 
 
 class PlanComparison:

@@ -32,6 +32,7 @@ from pushdown.planner.stats import log_rows
 if TYPE_CHECKING:
     from pushdown.planner.placement import Transfer
     from pushdown.planner.plan import PhysicalPlan, Step
+    from pushdown.run import RunResult, StepRun
 
 # Okabe-Ito (colour-blind safe), then a few more; an engine keeps its colour in every drawing
 # of one plan (engines sorted, ``local`` always grey).
@@ -122,7 +123,7 @@ def _edge_label(t: Transfer) -> str:
     return f"{log_rows(t.rows)} rows · {human_bytes(t.bytes)} · {t.cost.seconds:.3g} s"
 
 
-def _svg(plan: PhysicalPlan, uid: str) -> str:
+def _svg(plan: PhysicalPlan, uid: str, actual: dict[str, StepRun] | None = None) -> str:
     e = html.escape
     nodes, width, height = _layout(plan)
     colours = engine_colours(plan)
@@ -187,6 +188,9 @@ def _svg(plan: PhysicalPlan, uid: str) -> str:
         st = node.step
         why = refusal(plan, st)
         rows = log_rows(st.rows) if st.rows is not None else "?"
+        got = (actual or {}).get(name)
+        if got is not None:  # a run: actual rows, the estimate after it
+            rows = f"{log_rows(got.rows)} (est. {rows})"
         mark = (
             f'<text x="{node.x + NODE_W - 16:.0f}" y="{node.y + 17:.0f}" '
             'class="pd-refused">⚠</text>'
@@ -336,6 +340,42 @@ def plan_html(plan: PhysicalPlan) -> str:
         f'<div style="overflow-x:auto">{_svg(plan, uid)}</div>'
         f"<p>Select a step for its SQL, estimate and runner-up engines:</p>"
         f"{_details(plan, uid)}<script>{_SCRIPT % uid}</script></div>"
+    )
+
+
+def run_html(plan: PhysicalPlan, result: RunResult) -> str:
+    """A run drawn: the plan's graph with actual rows next to the estimates, then per
+    statement its engine, seconds, rows (estimated) and bytes moved as bars on one time axis."""
+    from pushdown.explain import human_bytes as size
+    from pushdown.run import far_off
+
+    e = html.escape
+    uid = f"pd-run-{plan.id}-{next(_counter)}"
+    actual = {r.dataset: r for r in result.runs}
+    colours = engine_colours(plan)
+    longest = max((r.seconds for r in result.runs), default=0.0) or 1.0
+    bars = "".join(
+        f'<tr><td>{e(r.dataset)}</td><td>{e(r.engine)}</td><td style="width:320px">'
+        f'<div style="background:{colours.get(r.engine, LOCAL_COLOUR)};height:12px;'
+        f'width:{max(1.0, 300 * r.seconds / longest):.0f}px"></div></td>'
+        f"<td>{r.seconds:.3f} s</td><td>{r.rows:,}</td>"
+        f"<td>{'?' if r.estimated_rows is None else log_rows(r.estimated_rows)}</td>"
+        f"<td>{size(r.bytes_moved)}</td><td>{e(far_off(r.estimated_rows, r.rows))}</td></tr>"
+        for r in result.runs
+    )
+    total = sum(r.seconds for r in result.runs)
+    head = (
+        f"Run of plan {e(plan.id)}: {len(result.runs)} statement(s), {total:.3g} s in all "
+        f"(estimated {plan.cost.seconds:.3g} s)"
+        if plan.cost is not None
+        else f"Run of plan {e(plan.id)}"
+    )
+    return (
+        f'<div class="pd-plan pd-run" id="{uid}"><style>{_STYLE}</style><p><b>{head}</b></p>'
+        f'<div style="overflow-x:auto">{_svg(plan, uid, actual)}</div>'
+        "<table><thead><tr><th>statement</th><th>engine</th><th>seconds</th><th></th>"
+        "<th>rows</th><th>estimated</th><th>moved</th><th>note</th></tr></thead>"
+        f"<tbody>{bars}</tbody></table></div>"
     )
 
 
