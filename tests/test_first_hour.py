@@ -240,3 +240,14 @@ def test_exit_codes_tell_flow_errors_from_engine_errors(
     with pytest.raises(SystemExit) as usage:
         main(["plan", str(flow), "--format", "pdf"])
     assert usage.value.code == 2
+
+
+def test_bench_headline_figures_are_marked_met_or_missed() -> None:
+    from pushdown.cli import target_verdict
+
+    assert target_verdict(1.12, "<= 1.10") == "missed"
+    assert target_verdict(1.02, "<= 1.10") == "met"
+    assert target_verdict(61.6, ">= 10") == "met" and target_verdict(4.6, ">= 10") == "missed"
+    assert target_verdict(3.0, "> 1") == "met"
+    assert target_verdict(1.77, "<= 4 (local, scale 1)") == "met"
+    assert target_verdict(0.8, "(like for like)") == "" and target_verdict(0.8, "") == ""

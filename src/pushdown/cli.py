@@ -171,6 +171,19 @@ def _bench_parsers(sub: Any) -> None:
     cal.add_argument("--max-rows", type=int, default=1_280_000, help="largest probe table (rows)")
 
 
+def target_verdict(value: float, target: str) -> str:
+    """``"met"`` or ``"missed"`` for a headline figure against a target such as ``<= 1.10``,
+    ``>= 10`` or ``> 1`` (words after the number are ignored); ``""`` when there is none."""
+    import operator
+    import re
+
+    match = re.match(r"\s*(<=|>=|<|>)\s*([0-9.]+)", target or "")
+    if match is None:
+        return ""
+    compare = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
+    return "met" if compare[match.group(1)](value, float(match.group(2))) else "missed"
+
+
 def _bench(args: argparse.Namespace) -> int:
     from pushdown import bench
 
@@ -189,7 +202,9 @@ def _bench(args: argparse.Namespace) -> int:
     for engine, reason in result.skipped.items():
         print(f"skipped {engine}: {reason}", file=sys.stderr)
     for f in result.figures:
-        print(f"{f['figure']} [{f['engine']}]: median {f['median']:.3g} (target {f['target']})")
+        verdict = target_verdict(f["median"], f["target"])
+        target = f" (target {f['target']}: {verdict})" if verdict else ""
+        print(f"{f['figure']} [{f['engine']}]: median {f['median']:.3g}{target}")
     bad = [m for m in result.measurements if m.status != "ok"]
     for m in bad:
         print(f"not timed: {m.engine} {m.query} {m.variant}: {m.status}: {m.detail}")
