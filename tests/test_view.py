@@ -117,6 +117,11 @@ def test_cli_plan_formats_html_and_dot(
     assert main(["plan", str(flow), "--format", "html", "--offline"]) == 0
     page = capsys.readouterr().out
     assert page.startswith("<!DOCTYPE html>") and page.count('class="pd-node"') == 2
+    assert main(["plan", str(flow), "--format", "svg", "--offline"]) == 0
+    svg = capsys.readouterr().out
+    assert svg.startswith('<?xml version="1.0"') and "<style>" in svg
+    root = ET.fromstring(svg.split("\n", 1)[1])
+    assert sum(1 for g in root.iter() if g.get("class") == "pd-node") == 2
     assert main(["plan", str(flow), "--format", "dot", "--offline"]) == 0
     assert '"t" -> "big";' in capsys.readouterr().out
 

@@ -98,6 +98,16 @@ class Plan(PhysicalPlan):
         transfers, every step placed differently; in a notebook both drawings side by side."""
         return PlanComparison(self, other)
 
+    def to_svg(self, path: str | Path | None = None) -> str:
+        """The drawing alone as a standalone SVG document (for a file or an image viewer);
+        with ``path`` it is also written there."""
+        from pushdown.view import plan_svg
+
+        svg = plan_svg(self)
+        if path is not None:
+            Path(path).write_text(svg, encoding="utf-8")
+        return svg
+
     def to_dot(self) -> str:
         """The plan as Graphviz DOT text (``dot -Tsvg``): a cluster per fragment, nodes
         coloured by engine, transfers as labelled edges."""

@@ -98,10 +98,10 @@ def _flow_parsers(sub: Any) -> None:
     plan.add_argument(
         "--format",
         "-f",
-        choices=["text", "json", "html", "dot"],
+        choices=["text", "json", "html", "svg", "dot"],
         default="text",
         help="text (the explanation), json (for machines), html (a self-contained page with "
-        "the plan drawn as a graph) or dot (Graphviz)",
+        "the plan drawn as a graph), svg (the drawing alone) or dot (Graphviz)",
     )
     plan.add_argument(
         "--sql",
@@ -243,6 +243,8 @@ def _print_plan(plan: Plan, args: argparse.Namespace) -> None:
         print(json.dumps(plan_data(plan), indent=2))
     elif args.format == "html":
         print(plan.to_html(), end="")
+    elif args.format == "svg":
+        print(plan.to_svg(), end="")
     elif args.format == "dot":
         print(plan.to_dot())
     else:

@@ -391,6 +391,18 @@ def compare_html(a: PhysicalPlan, b: PhysicalPlan) -> str:
     )
 
 
+def plan_svg(plan: PhysicalPlan) -> str:
+    """The drawing alone as a standalone SVG document (its style inside; no details)."""
+    uid = f"pd-{plan.id}-{next(_counter)}"
+    style = _STYLE.replace(".pd-plan ", "")
+    drawing = _svg(plan, uid)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        + drawing.replace("<defs>", f"<defs><style>{style}</style>", 1)
+        + "\n"
+    )
+
+
 def plan_page(plan: PhysicalPlan) -> str:
     """A whole HTML document around :func:`plan_html` (for a file or a browser)."""
     return (
