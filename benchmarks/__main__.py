@@ -11,13 +11,20 @@ def main(argv: list[str]) -> int:
         "planning": "benchmarks.planning",
         "placement": "benchmarks.placement",
         "transfer": "benchmarks.transfer",
+        "startup": "benchmarks.startup",
     }
+    if argv[:1] in (["-h"], ["--help"]):
+        print(__doc__ + f"\n\nbenchmarks: {', '.join(names)}; add --help after one to describe it")
+        return 0
     if not argv or argv[0] not in names:
         print(f"usage: python -m benchmarks {{{','.join(names)}}}", file=sys.stderr)
         return 2
     import importlib
 
     module = importlib.import_module(names[argv[0]])
+    if {"-h", "--help"} & set(argv[1:]):  # describe the benchmark; do not run it
+        print(module.__doc__ or f"python -m benchmarks {argv[0]}")
+        return 0
     module.main(argv[1:])
     return 0
 

@@ -10,6 +10,7 @@ import random
 import time
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -222,6 +223,11 @@ def test_bad_calibration_files_are_clear_errors(tmp_path: Path) -> None:
 def test_cli_calibrate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "cal.toml"
     url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
+    # A missing DuckDB file is refused (DuckDB would create an empty one), and not created.
+    assert main(["calibrate", f"wh={url}", "-o", str(out)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "wh.duckdb").exists() and not out.exists()
+    duckdb.connect(str(tmp_path / "wh.duckdb")).close()
     assert main(["calibrate", f"wh={url}", "--max-rows", "64000", "-o", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "| scan_bytes_per_s |" in printed and "Median absolute error" in printed

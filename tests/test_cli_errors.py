@@ -114,10 +114,11 @@ def _run(
 
 
 def _assert_clean(code: int, err: str, what: str) -> None:
-    assert code in (0, 2), what
-    if code == 2:
+    assert code in (0, 2, 3), what
+    if code in (2, 3):
         assert err.startswith("error: ") and err.count("\n") >= 1, what
         assert err.split(":")[1].strip() in ERROR_NAMES, (what, err)
+        assert (code == 3) == err.startswith("error: EngineError"), (what, err)
         assert "Traceback" not in err, what
 
 

@@ -32,10 +32,11 @@ def test_yaml_and_json_round_trip_builds_the_same_flow(case: object, tmp_path: P
 
 def test_python_builder_equals_retail_flow_file() -> None:
     flow = pushdown.Flow()
-    flow.connection("warehouse", "duckdb:///examples/data/retail.db")
+    data = (ROOT / "examples" / "data").as_posix()  # the file's relative paths, resolved
+    flow.connection("warehouse", f"duckdb:///{data}/retail.db")
     orders = flow.dataset("orders", connection="warehouse", table="orders")
     customers = flow.dataset("customers", connection="warehouse", table="customers")
-    regions = flow.dataset("regions", path="examples/data/regions.parquet")
+    regions = flow.dataset("regions", path=f"{data}/regions.parquet")
     completed = orders.filter("status = 'completed'", name="completed_orders")
     priced = completed.prepare(
         [

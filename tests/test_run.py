@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -92,13 +93,22 @@ def test_local_step_reason_names_engine_and_construct() -> None:
 
 
 def test_demo_command_runs(tmp_path: Path) -> None:
-    """The README's demo command (after installation): generate, plan, run, print."""
+    """The README's demo command (after installation): generate, plan, run, print.  It runs on
+    a copy of ``examples/retail`` so the data it generates (3,000 orders) lands in a temporary
+    folder, never over the committed demo's ``examples/data``."""
+    import shutil
+
+    demo = tmp_path / "examples" / "retail"
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "examples" / "retail", demo, ignore=skip)
+    before = _stat(ROOT / "examples" / "data" / "retail.db")
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "retail" / "demo.py"), "--orders", "3000"],
+        [sys.executable, str(demo / "demo.py"), "--orders", "3000"],
         capture_output=True,
         text=True,
         timeout=300,
-        cwd=tmp_path,
+        cwd=tmp_path / "examples",  # any folder: the flow file's paths are relative to it
+        env={**os.environ, "COLUMNS": "100"},
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
@@ -114,11 +124,17 @@ def test_demo_command_runs(tmp_path: Path) -> None:
         "wrote table revenue_trend",
     ):
         assert needle in out, needle
-    con = duckdb.connect(str(ROOT / "examples" / "data" / "retail.db"), read_only=True)
+    con = duckdb.connect(str(tmp_path / "examples" / "data" / "retail.db"), read_only=True)
     try:
+        assert con.execute("SELECT count(*) FROM orders").fetchone()[0] == 3000  # type: ignore[index]
         assert con.execute("SELECT count(*) FROM revenue_trend").fetchone()[0] > 0  # type: ignore[index]
     finally:
         con.close()
+    assert _stat(ROOT / "examples" / "data" / "retail.db") == before  # untouched
+
+
+def _stat(path: Path) -> tuple[float, int] | None:
+    return (path.stat().st_mtime, path.stat().st_size) if path.exists() else None
 
 
 def test_interrupt_cancels_the_running_query(tmp_path: Path) -> None:

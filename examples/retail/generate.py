@@ -77,3 +77,8 @@ def generate(
         con.close()
     pq.write_table(region_table, regions_path)
     return db_path, regions_path
+
+
+if __name__ == "__main__":
+    db, regions = generate(Path(__file__).resolve().parents[1] / "data")
+    print(f"wrote {db} and {regions}")

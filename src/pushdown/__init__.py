@@ -20,30 +20,83 @@ WHERE
 
 from __future__ import annotations
 
-from pushdown.api import Plan
-from pushdown.api import make_plan as plan
-from pushdown.errors import (
-    ConnectionConfigError,
-    CycleError,
-    DuplicateNameError,
-    EngineError,
-    FlowError,
-    FlowFileError,
-    FormulaSyntaxError,
-    FormulaTypeError,
-    PushdownError,
-    PythonStepError,
-    UnknownColumnError,
-    UnknownConnectionError,
-    UnknownDatasetError,
-    UnknownOptionError,
-    UnsupportedError,
-)
-from pushdown.planner.plan import Step
-from pushdown.recipe.flow import Dataset, Flow, load_flow
-from pushdown.recipe.spec import json_schema
-from pushdown.run import RunResult
-from pushdown.statistics import ColumnStats, TableStats
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pushdown.api import Plan
+    from pushdown.errors import (
+        ConnectionConfigError,
+        CycleError,
+        DuplicateNameError,
+        EngineError,
+        FlowError,
+        FlowFileError,
+        FormulaSyntaxError,
+        FormulaTypeError,
+        PushdownError,
+        PythonStepError,
+        UnknownColumnError,
+        UnknownConnectionError,
+        UnknownDatasetError,
+        UnknownOptionError,
+        UnsupportedError,
+    )
+    from pushdown.planner.plan import Step
+    from pushdown.recipe.flow import Dataset, Flow, load_flow
+    from pushdown.recipe.spec import json_schema
+    from pushdown.run import RunResult
+    from pushdown.statistics import ColumnStats, TableStats
+
+# ``pushdown.plan`` is the planning function, not the subpackage of the same name: bind the
+# subpackage first (importing it later would otherwise replace the function).
+import pushdown.plan as _logical_plan  # noqa: F401
+
+if TYPE_CHECKING:
+    from pushdown.api import make_plan as plan
+else:
+
+    def plan(flow, connections=None, **options):
+        """Plan ``flow`` (a :class:`Flow` or a flow file's path): place each step on the
+        cheapest engine that can run it; returns a :class:`Plan`.
+
+        Options (keywords; see :func:`pushdown.api.make_plan` for each): ``connections``,
+        ``statistics``, ``objective`` ("time", "money" or seconds per dollar),
+        ``cost_overrides``, ``pin``, ``forbid``, ``forbid_steps``, ``materialize``,
+        ``dialects``, ``connect_args``, ``engine_statistics``, ``calibration``."""
+        from pushdown.api import make_plan
+
+        return make_plan(flow, connections, **options)
+
+
+# Where each public name lives: imported on first use (PEP 562), so ``import pushdown`` and
+# the command line start without loading Arrow, sqlglot and the engines.
+_LAZY = {
+    "Plan": "pushdown.api",
+    "Step": "pushdown.planner.plan",
+    "Dataset": "pushdown.recipe.flow",
+    "Flow": "pushdown.recipe.flow",
+    "load_flow": "pushdown.recipe.flow",
+    "json_schema": "pushdown.recipe.spec",
+    "RunResult": "pushdown.run",
+    "ColumnStats": "pushdown.statistics",
+    "TableStats": "pushdown.statistics",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    import importlib
+
+    if name in _LAZY:
+        module, _, attr = _LAZY[name].partition(":")
+        value = getattr(importlib.import_module(module), attr or name)
+    elif name in __all__:
+        value = getattr(importlib.import_module("pushdown.errors"), name)
+    else:
+        raise AttributeError(f"module 'pushdown' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 

@@ -8,11 +8,11 @@ adds them as methods, here where both are in reach, so no lower module imports t
 
 from __future__ import annotations
 
-import html
 import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pushdown.engines import Connector, open_connector
-from pushdown.engines.urls import parse_url
+from pushdown.engines.urls import parse_url, require_database_file
 from pushdown.errors import (
     ConnectionConfigError,
     FlowError,
@@ -29,7 +29,7 @@ from pushdown.errors import (
     UnknownDatasetError,
     did_you_mean,
 )
-from pushdown.explain import explain_text
+from pushdown.explain import compare_rows, compare_text, explain_text, visible_steps
 from pushdown.local.engine import read_file_schema
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan, build_logical_plan
@@ -41,7 +41,7 @@ from pushdown.planner.plan import PhysicalPlan
 from pushdown.planner.stats import estimate_plan, required_columns, type_width
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
-from pushdown.recipe.flow import Flow
+from pushdown.recipe.flow import Flow, load_flow
 from pushdown.run import RunResult, execute
 from pushdown.statistics import TableStats
 
@@ -54,21 +54,120 @@ class Plan(PhysicalPlan):
     """Where every step of a flow runs and the SQL each engine receives; ``execute()`` runs it
     and ``explain()`` tells why each step runs where it does."""
 
+    # What the placement minimised: "time", "money" or seconds per dollar (make_plan sets it).
+    objective: Objective = "time"
+
     def execute(
         self,
         *,
         connections: Mapping[str, Connector] | None = None,
         before_fragment: Callable[[Fragment], None] | None = None,
     ) -> RunResult:
-        """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``)."""
-        return execute(self, connectors=connections, before_fragment=before_fragment)
+        """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``);
+        in a notebook the run shows as the plan's drawing with actual rows, and the time,
+        rows and bytes of each statement."""
+        result = execute(self, connectors=connections, before_fragment=before_fragment)
+        return PlanRun(**{f.name: getattr(result, f.name) for f in fields(result)}, plan=self)
 
     def explain(self, *, verbose: bool = False) -> str:
         """A numbered text rendering: engine and reason per step, then the SQL per engine."""
         return explain_text(self, verbose=verbose)
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(self.explain())}</pre>"
+        """The plan drawn as a graph (notebooks): see :meth:`to_html`."""
+        from pushdown.view import plan_html
+
+        return plan_html(self)
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        """The plan as a self-contained HTML page: steps as nodes coloured by engine with a
+        legend, each fragment framed, transfers as edges labelled with rows, bytes and
+        seconds, refused steps marked with their reason; selecting a step shows its SQL,
+        estimate and runner-up engines.  Nothing is fetched from the network.  With ``path``
+        the page is also written there."""
+        from pushdown.view import plan_page
+
+        page = plan_page(self)
+        if path is not None:
+            Path(path).write_text(page, encoding="utf-8")
+        return page
+
+    def compare(self, other: PhysicalPlan) -> PlanComparison:
+        """This plan next to ``other`` (the same flow re-planned with a pin, a forbidden
+        engine or another objective): the cost difference in seconds and dollars, the
+        transfers, every step placed differently; in a notebook both drawings side by side."""
+        return PlanComparison(self, other)
+
+    def to_svg(self, path: str | Path | None = None) -> str:
+        """The drawing alone as a standalone SVG document (for a file or an image viewer);
+        with ``path`` it is also written there."""
+        from pushdown.view import plan_svg
+
+        svg = plan_svg(self)
+        if path is not None:
+            Path(path).write_text(svg, encoding="utf-8")
+        return svg
+
+    def to_dot(self) -> str:
+        """The plan as Graphviz DOT text (``dot -Tsvg``): a cluster per fragment, nodes
+        coloured by engine, transfers as labelled edges."""
+        from pushdown.view import plan_dot
+
+        return plan_dot(self)
+
+    def __repr__(self) -> str:
+        steps = visible_steps(self)
+        engines = ", ".join(sorted({st.engine for st in steps}))
+        cost = f", estimated {self.cost.seconds:.3g} s" if self.cost is not None else ""
+        return f"<Plan {self.id}: {len(steps)} steps on {engines}{cost}>"
+
+
+@dataclass(repr=False)  # RunResult's short repr, not every table
+class PlanRun(RunResult):
+    """A :class:`RunResult` that knows its plan, so a notebook can draw the run."""
+
+    plan: PhysicalPlan | None = field(default=None, repr=False, compare=False)
+
+    def _repr_html_(self) -> str:
+        if self.plan is None:
+            return super()._repr_html_()
+        from pushdown.view import run_html
+
+        return run_html(self.plan, self) + super()._repr_html_()
+
+
+class PlanComparison:
+    """Two plans of one flow, compared (see :meth:`Plan.compare`)."""
+
+    def __init__(self, before: PhysicalPlan, after: PhysicalPlan):
+        self.before, self.after = before, after
+
+    @property
+    def moved(self) -> list[tuple[str, str, str]]:
+        """``(step, engine before, engine after)`` for every step placed differently."""
+        return compare_rows(self.before, self.after)
+
+    @property
+    def seconds(self) -> float:
+        """Estimated seconds of ``after`` minus ``before``."""
+        return (self.after.cost.seconds if self.after.cost else 0.0) - (
+            self.before.cost.seconds if self.before.cost else 0.0
+        )
+
+    @property
+    def usd(self) -> float:
+        """Estimated dollars of ``after`` minus ``before``."""
+        return (self.after.cost.usd if self.after.cost else 0.0) - (
+            self.before.cost.usd if self.before.cost else 0.0
+        )
+
+    def __repr__(self) -> str:
+        return compare_text(self.before, self.after)
+
+    def _repr_html_(self) -> str:
+        from pushdown.view import compare_html
+
+        return compare_html(self.before, self.after)
 
 
 def _check_url(name: str, url: str) -> Profile:
@@ -124,7 +223,7 @@ def _names(kind: str, given: Iterable[str], known: Iterable[str]) -> None:
 
 
 def make_plan(
-    flow: Flow,
+    flow: Flow | str | Path,
     connections: Mapping[str, str] | None = None,
     *,
     statistics: Mapping[str, StatsInput] | None = None,
@@ -139,7 +238,8 @@ def make_plan(
     engine_statistics: bool = True,
     calibration: str | Path | None = None,
 ) -> Plan:
-    """Plan ``flow``: place each step on the cheapest engine that can run it.
+    """Plan ``flow`` (a :class:`Flow`, or the path of a flow file): place each step on the
+    cheapest engine that can run it.
 
     - ``connections`` overrides (or adds) connection URLs by name, e.g. to point a flow at a
       test database: ``plan(flow, connections={"wh": "duckdb:///test.db"})``;
@@ -160,6 +260,8 @@ def make_plan(
       ``PUSHDOWN_CALIBRATION``): its measured cost parameters apply to the connections it
       names; ``cost_overrides`` still win over it.
     """
+    if isinstance(flow, str | Path):
+        flow = load_flow(flow)  # paths inside it are relative to the file
     urls = dict(flow.spec.connections)
     for name, url in (connections or {}).items():
         if name == LOCAL:
@@ -172,6 +274,11 @@ def make_plan(
                 f"dialect override for unknown connection {name!r}; {did_you_mean(name, profiles)}"
             )
         profiles[name] = get_profile(engine)
+    for name, url in urls.items():
+        # Only where a schema must be read from the file (declared columns need nothing).
+        readers = [d.name for d in flow.spec.datasets if d.connection == name and not d.columns]
+        if readers:
+            require_database_file(name, url, reading=f"datasets {', '.join(readers)} read it")
     engines = [LOCAL, *profiles]
     check_arguments(
         flow.spec,
@@ -237,7 +344,7 @@ def make_plan(
     placer = Placer(logical, profiles, estimates, needed, model, constraints)
     assign = placer.solve()
     rule = placer.first_input_rule()
-    return Plan(
+    result = Plan(
         flow,
         logical,
         placer.placements(assign),
@@ -252,6 +359,8 @@ def make_plan(
         notes=notes,
         connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
     )
+    result.objective = objective
+    return result
 
 
 def _source_stats(

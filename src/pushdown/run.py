@@ -14,6 +14,7 @@ written last, temporary tables always dropped.
 
 from __future__ import annotations
 
+import html
 import secrets
 import threading
 import time
@@ -68,6 +69,50 @@ class RunResult(Mapping[str, pa.Table]):
     def bytes_moved(self) -> int:
         """Bytes of Arrow moved between engines (and to the caller)."""
         return sum(r.bytes_moved for r in self.runs)
+
+    def __repr__(self) -> str:
+        tables = ", ".join(f"{k}: {t.num_rows:,} rows" for k, t in self.tables.items())
+        seconds = sum(r.seconds for r in self.runs)
+        return (
+            f"<RunResult {tables or 'no tables'}; {len(self.runs)} statement(s), {seconds:.3g} s>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Per statement its engine, time and rows (actual and estimated); then the first
+        rows of each result table."""
+        e = html.escape
+        heads = ("dataset", "engine", "s", "rows", "estimated", "note")
+        head = "".join(f"<th>{h}</th>" for h in heads)
+        runs = "".join(
+            f"<tr><td>{e(r.dataset)}</td><td>{e(r.engine)}</td><td>{r.seconds:.3f}</td>"
+            f"<td>{r.rows:,}</td><td>"
+            f"{'?' if r.estimated_rows is None else f'{r.estimated_rows:,.0f}'}</td>"
+            f"<td>{far_off(r.estimated_rows, r.rows)}</td></tr>"
+            for r in self.runs
+        )
+        parts = [f"<table><thead><tr>{head}</tr></thead><tbody>{runs}</tbody></table>"]
+        for name, table in self.tables.items():
+            cols = "".join(f"<th>{e(c)}</th>" for c in table.column_names)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row.values()) + "</tr>"
+                for row in table.slice(0, 5).to_pylist()
+            )
+            parts.append(
+                f"<p><b>{e(name)}</b>: {table.num_rows:,} rows</p>"
+                f"<table><thead><tr>{cols}</tr></thead><tbody>{body}</tbody></table>"
+            )
+        return '<div class="pushdown-run">' + "".join(parts) + "</div>"
+
+
+def far_off(estimated: float | None, actual: int) -> str:
+    """``estimate 170x too high`` when the estimate is ten times off or more (either way)."""
+    if estimated is None:
+        return ""
+    est, got = max(estimated, 1.0), max(float(actual), 1.0)
+    ratio = max(est / got, got / est)
+    if ratio < 10:
+        return ""
+    return f"estimate {ratio:.0f}x too {'high' if est > got else 'low'}"
 
 
 class _Run:

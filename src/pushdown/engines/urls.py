@@ -57,3 +57,35 @@ def parse_url(url: str, *, connection: str) -> tuple[URL, Profile]:
     except ConnectionConfigError as err:
         raise ConnectionConfigError(f"connection {connection!r}: {err}") from None
     return parsed, profile
+
+
+def database_file(url: str) -> str | None:
+    """The file a ``duckdb:///`` or ``sqlite:///`` URL names (``None`` for ``:memory:``,
+    templated paths and server URLs)."""
+    if "${" in url:
+        return None
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    if parsed.drivername.split("+")[0] not in ("duckdb", "sqlite"):
+        return None
+    database = parsed.database or ""
+    if not database or database.startswith(":") or database.startswith("md:"):
+        return None
+    return database
+
+
+def require_database_file(name: str, url: str, *, reading: str = "") -> None:
+    """Refuse a ``duckdb:///`` file that does not exist: DuckDB would silently create an empty
+    database, and the table reads then fail far from the cause.  ``reading`` says who needs
+    it (for the message)."""
+    path = database_file(url)
+    if path is None or os.path.exists(path):
+        return
+    who = f" ({reading})" if reading else ""
+    raise ConnectionConfigError(
+        f"connection {name!r}: the database file {path!r} does not exist{who}; create it "
+        f"first, or point the connection at an existing file (-c {name}=duckdb:///PATH)",
+        connection=name,
+    )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.csv
-import pyarrow.dataset
 import pyarrow.parquet
+
+if TYPE_CHECKING:
+    import pyarrow.dataset
 
 from pushdown.errors import EngineError, FlowError, PushdownError
 from pushdown.types import check_arrow_schema
@@ -37,8 +38,10 @@ def _dataset(path: str, *, recipe: str) -> pa.dataset.Dataset:
         raise FlowError(f"cannot read {path!r}: use a .parquet, .csv or .arrow file", recipe=recipe)
     if not p.exists():
         raise FlowError(f"file {path!r} does not exist", recipe=recipe)
+    from pyarrow import dataset as pads  # here: it loads pandas (~1 s); planning never needs it
+
     try:
-        return pa.dataset.dataset(str(p), format=fmt)
+        return pads.dataset(str(p), format=fmt)
     except (pa.ArrowInvalid, OSError) as err:
         raise FlowError(f"cannot read {path!r}: {err}", recipe=recipe) from None
 
@@ -53,6 +56,8 @@ class LocalEngine:
         config: dict[str, Any] = {}
         if threads:
             config["threads"] = threads
+        import duckdb
+
         self.con = duckdb.connect(":memory:", config=config)
 
     def register(self, name: str, data: pa.Table | pa.dataset.Dataset) -> None:

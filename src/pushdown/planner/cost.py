@@ -101,6 +101,11 @@ class CostModel:
             return cost.usd + cost.seconds * 1e-9
         return cost.seconds + float(self.objective) * cost.usd
 
+    def describe(self, score: float, *, signed: bool = False) -> str:
+        """A score (or a difference of scores) with its unit, per the objective:
+        ``0.0065 s``, ``$0.0012``, or ``0.5 (s + 3600 s/$ x $)`` for a mix."""
+        return describe_score(self.objective, score, signed=signed)
+
     def _compute_usd(self, p: CostParams, seconds: float, scanned: float) -> float:
         if p.pricing_model == "bytes_scanned":
             return scanned / 1e12 * p.price_usd_per_tb_scanned
@@ -185,3 +190,15 @@ def merge_overrides(
             else:
                 mine[key] = value
     return merged
+
+
+def describe_score(objective: Objective, score: float, *, signed: bool = False) -> str:
+    """``score`` under ``objective`` with its unit: seconds for ``"time"``, dollars for
+    ``"money"`` (its tie-breaking nanoseconds per second are dropped), else a blend."""
+    sign = ("+" if score >= 0 else "-") if signed else ("-" if score < 0 else "")
+    size = abs(score)
+    if objective == "time":
+        return f"{sign}{size:.3g} s"
+    if objective == "money":
+        return f"{sign}${size:.3g}"
+    return f"{sign}{size:.3g} (seconds + {float(objective):g} x dollars)"

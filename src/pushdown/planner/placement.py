@@ -454,7 +454,9 @@ class Placer:
             h = blocked[0]
             return self.verdicts[name][h].describe(f"{self.profiles[h].name} ({h})")
         costed = [(delta, e) for e, delta, _ in alternatives if delta is not None]
-        runner = f"; runner-up {min(costed)[1]} costs +{_fmt(min(costed)[0])}" if costed else ""
+        best = min(costed) if costed else None
+        extra = self.model.describe(best[0], signed=True) if best else ""
+        runner = f"; runner-up {best[1]} would cost {extra}" if best else ""
         if homes == [engine]:
             where = (
                 f"its inputs live on {engine} ({self.profiles[engine].name})"
@@ -467,10 +469,6 @@ class Placer:
             f"cheapest: moves {', '.join(moved)} to {engine} instead of running on "
             f"{', '.join(h for h in homes if h != engine)}{runner}"
         )
-
-
-def _fmt(score: float) -> str:
-    return f"{score:.3g}"
 
 
 class _Overlay(Mapping[str, str]):

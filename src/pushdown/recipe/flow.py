@@ -33,8 +33,9 @@ from pushdown.errors import (
 from pushdown.recipe import spec as s
 from pushdown.recipe.arguments import listed, listed_or_none, mapped
 from pushdown.recipe.functions import PythonFunction, register_function, resolve_function
-from pushdown.recipe.load import read_flow_file, spec_from_data
+from pushdown.recipe.load import read_flow_file, resolve_paths, spec_from_data
 from pushdown.recipe.names import fold_message, folded, name_problem, output_clash
+from pushdown.recipe.show import flow_html, flow_text
 from pushdown.types import check_arrow_schema
 
 
@@ -343,6 +344,12 @@ class Flow:
         """The flow as a JSON flow file."""
         return json.dumps(self.to_dict(), indent=2)
 
+    def __repr__(self) -> str:
+        return flow_text(self.spec)
+
+    def _repr_html_(self) -> str:
+        return flow_html(self.spec)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Flow) and self.spec == other.spec
 
@@ -404,7 +411,7 @@ class Flow:
 
 def load_flow(path: str | Path) -> Flow:
     """Load a YAML or JSON flow file into a :class:`Flow`."""
-    data = read_flow_file(path)
+    data = resolve_paths(read_flow_file(path), Path(path).parent)  # relative to the file
     flow = Flow(spec=spec_from_data(data, source=Path(path).name))
     flow.base_dir = Path(path).resolve().parent
     return flow

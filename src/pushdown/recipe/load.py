@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -289,3 +290,44 @@ def spec_from_data(data: dict[str, Any], *, source: str | None = None) -> FlowSp
         where = _where(rest if owner else loc)
         where = f"{where}: " if where else ""
         raise FlowFileError(f"{prefix}{where}{message}{more}", **owner) from None
+
+
+_FILE_SCHEMES = ("duckdb", "sqlite")
+
+
+def _file_url(url: str, base: Path) -> str:
+    """A file-database URL (``duckdb:///x.db``) with a relative path made absolute against
+    ``base``; every other URL unchanged (``:memory:``, ``${VAR}`` templates, servers)."""
+    scheme, sep, rest = url.partition(":///")
+    if not sep or scheme.split("+")[0] not in _FILE_SCHEMES:
+        return url
+    database, query, tail = rest.partition("?")
+    if not database or database.startswith(("/", ":", "$")) or Path(database).is_absolute():
+        return url
+    return f"{scheme}:///{Path(os.path.normpath(base / database)).as_posix()}{query}{tail}"
+
+
+def resolve_paths(data: dict[str, Any], base: str | Path) -> dict[str, Any]:
+    """``data`` with the relative paths of a flow file made absolute against ``base`` (the
+    file's folder): dataset ``path`` values and file-database connection URLs.  A flow file
+    then means the same files whatever the working directory."""
+    root = Path(base).resolve()
+    result = dict(data)
+    connections = data.get("connections")
+    if isinstance(connections, dict):
+        result["connections"] = {
+            k: _file_url(v, root) if isinstance(v, str) else v for k, v in connections.items()
+        }
+    datasets = data.get("datasets")
+    if isinstance(datasets, list):
+        result["datasets"] = [
+            {**d, "path": Path(os.path.normpath(root / d["path"])).as_posix()}
+            if isinstance(d, dict)
+            and isinstance(d.get("path"), str)
+            and d["path"]
+            and not d["path"].startswith(("memory:", "$"))
+            and not Path(d["path"]).is_absolute()
+            else d
+            for d in datasets
+        ]
+    return result

@@ -19,7 +19,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from sqlglot.dialects.dialect import Dialect
 
 from pushdown.errors import did_you_mean, redact
 from pushdown.recipe.names import (
@@ -424,6 +423,8 @@ class FlowSpec(BaseModel):
     def _known_dialect(cls, value: str | None) -> str | None:
         if value is None:
             return value
+        from sqlglot.dialects.dialect import Dialect  # here: `pushdown schema` needs no sqlglot
+
         known = [name for name in Dialect.classes if name]
         if value not in known:
             raise refuse(

@@ -1,0 +1,75 @@
+"""Command-line start-up: wall time of ``pushdown --help``, ``pushdown schema`` and
+``pushdown plan`` of a small flow, each as a fresh process, next to ``python -c pass`` (and the
+bare import of the libraries planning needs) measured in the same run, interleaved.
+
+    python -m benchmarks startup --runs 7      # from the repository root
+
+Target: under 0.5 s for each command.  The ratio to ``python -c pass`` is the figure that
+travels between machines; seconds depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FLOW = """\
+connections: {wh: 'duckdb:///:memory:'}
+datasets:
+  - {name: orders, connection: wh, table: orders,
+     columns: {id: bigint, status: varchar, amount: double}}
+recipes:
+  - {type: filter, input: orders, output: paid, where: "status = 'paid'"}
+  - {type: group, input: paid, output: totals, by: [status],
+     aggregates: {n: 'count(*)', total: 'sum(amount)'}}
+"""
+
+FLOOR = "import pyarrow, sqlglot, sqlalchemy, pydantic, duckdb"
+
+
+def commands(flow: Path) -> dict[str, list[str]]:
+    """What is timed, by label."""
+    py = sys.executable
+    cli = [py, "-m", "pushdown.cli"]
+    return {
+        "python -c pass": [py, "-c", "pass"],
+        "python -c 'import pyarrow, sqlglot, sqlalchemy, pydantic, duckdb'": [py, "-c", FLOOR],
+        "pushdown --help": [*cli, "--help"],
+        "pushdown schema": [*cli, "schema"],
+        "pushdown plan small.yaml --offline": [*cli, "plan", str(flow), "--offline"],
+        "pushdown plan small.yaml": [*cli, "plan", str(flow)],
+    }
+
+
+def measure(runs: int) -> dict[str, float]:
+    """Median wall seconds per command over ``runs`` interleaved rounds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        flow = Path(tmp) / "small.yaml"
+        flow.write_text(FLOW)
+        todo = commands(flow)
+        times: dict[str, list[float]] = {label: [] for label in todo}
+        for _ in range(runs):
+            for label, argv in todo.items():
+                start = time.perf_counter()
+                subprocess.run(argv, check=True, capture_output=True)
+                times[label].append(time.perf_counter() - start)
+    return {label: statistics.median(ts) for label, ts in times.items()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the table: median seconds and the ratio to ``python -c pass``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=7, help="rounds (default 7)")
+    args = parser.parse_args(argv)
+    medians = measure(args.runs)
+    base = medians["python -c pass"]
+    print(f"| command (median of {args.runs}) | seconds | / python -c pass | under 0.5 s |")
+    print("|---|---|---|---|")
+    for label, seconds in medians.items():
+        mark = "" if not label.startswith("pushdown") else ("met" if seconds < 0.5 else "missed")
+        print(f"| `{label}` | {seconds:.3f} | {seconds / base:.1f} | {mark} |")

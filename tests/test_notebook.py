@@ -1,0 +1,111 @@
+"""The example notebook ``examples/retail/explore.ipynb`` runs top to bottom (on a copy, in a
+temporary folder) and its HTML outputs show the plan: one node per step, the engine legend,
+the comparison and the run.  Then the page of its outputs opens in headless Chromium (Debian's
+``chromium``) without console errors, with the drawing in the DOM after scripts ran, and a
+screenshot is kept under the git-ignored ``artifacts/``.
+
+The cells run in one namespace the way a kernel runs them (the value of a cell's last
+expression is its output, shown through ``_repr_html_``), without a Jupyter server."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "examples" / "retail" / "explore.ipynb"
+ARTIFACTS = ROOT / "artifacts"
+
+
+def run_notebook(path: Path, cwd: Path) -> list[str]:
+    """Run the code cells of ``path`` in order in ``cwd``; the HTML output of each cell."""
+    import os
+
+    cells = json.loads(path.read_text())["cells"]
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    outputs = []
+    old, sys.path[:0] = os.getcwd(), [str(cwd)]
+    os.chdir(cwd)
+    try:
+        for i, cell in enumerate(c for c in cells if c["cell_type"] == "code"):
+            tree = ast.parse("".join(cell["source"]))
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            exec(compile(tree, f"cell {i + 1}", "exec"), namespace)
+            if last is None:
+                continue
+            value = eval(compile(ast.Expression(last.value), f"cell {i + 1}", "eval"), namespace)
+            if hasattr(value, "_repr_html_"):
+                outputs.append(value._repr_html_())
+    finally:
+        os.chdir(old)
+        sys.path.remove(str(cwd))
+        sys.modules.pop("generate", None)
+    return outputs
+
+
+@pytest.fixture(scope="module")
+def notebook_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The notebook run on a copy of ``examples/retail``; its outputs as one HTML page."""
+    root = tmp_path_factory.mktemp("nb")
+    shutil.copytree(
+        ROOT / "examples" / "retail", root / "retail", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    outputs = run_notebook(root / "retail" / NOTEBOOK.name, root / "retail")
+    page = root / "notebook.html"
+    body = "".join(f'<section class="output">{o}</section>' for o in outputs)
+    page.write_text(
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{body}</body></html>'
+    )
+    return page, outputs
+
+
+def test_the_notebook_runs_and_shows_the_plan(notebook_page: tuple[Path, list[str]]) -> None:
+    import pushdown
+
+    _, outputs = notebook_page
+    flow_view, plan_view, compare_view, run_view = outputs
+    assert '<div class="pushdown-flow">' in flow_view
+    spec = pushdown.load_flow(NOTEBOOK.parent / "flow.yaml").spec
+    steps = len(spec.datasets) + sum(len(r.output_names()) for r in spec.recipes)
+    assert plan_view.count('class="pd-node"') == steps == 12  # one node per step
+    assert 'data-engine="warehouse"' in plan_view and "warehouse (duckdb)" in plan_view
+    assert (
+        compare_view.count('<div class="pd-plan"') == 2
+        and "monthly_revenue: local -&gt; warehouse" in compare_view
+    )
+    assert "revenue_trend" in run_view and "<th>estimated</th>" in run_view
+    assert json.loads(NOTEBOOK.read_text())["cells"][1]["outputs"] == []  # committed clean
+
+
+def test_the_notebook_page_in_headless_chromium(notebook_page: tuple[Path, list[str]]) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium); CI installs it")
+    page, outputs = notebook_page
+    base = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000"]  # fmt: skip
+    dom = subprocess.run(
+        [*base, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    assert console == [], console
+    # The drawing is in the DOM the browser built: one node per step of the first plan, the legend.
+    svgs = re.findall(r"<svg.*?</svg>", dom.stdout, re.S)
+    assert svgs and svgs[0].count('class="pd-node"') == outputs[1].count('class="pd-node"')
+    assert 'class="pd-legend-item" data-engine="warehouse"' in svgs[0]
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "notebook.png"
+    done = subprocess.run(
+        [*base, "--window-size=1200,2400", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0 and shot.stat().st_size > 10_000, done.stderr[-2000:]
