@@ -1,0 +1,400 @@
+"""What no stand-in can show: the SQL pushdown sends to the real engine, checked against the
+vendor's documentation.
+
+The Hive stand-in is Spark SQL, fakesnow and the BigQuery emulator run DuckDB: a case can pass
+there and still mean something else on the real engine (or fail there only because the
+stand-in differs).  Each shape compiles conformance cases for the real engine's dialect
+(``Plan.retarget``) and asserts the construct pushdown emits, citing the page that says why
+that construct is the right one.  A shape also backs every "stand-in limitation" in
+``known.py``: its ``cases`` are the ones it proves right for the real engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+import pushdown
+from pushdown.types import sql_type_name
+
+Check = Callable[[str], str | None]  # SQL -> what is wrong with it, or None
+
+HIVE_UDF = "https://cwiki.apache.org/confluence/display/Hive/LanguageManual+UDF"
+SF_IDENTIFIERS = "https://docs.snowflake.com/en/sql-reference/identifiers-syntax"
+SF_ARITHMETIC = "https://docs.snowflake.com/en/sql-reference/operators-arithmetic"
+SF_NUMERIC = "https://docs.snowflake.com/en/sql-reference/data-types-numeric"
+SF_DATETIME = "https://docs.snowflake.com/en/sql-reference/data-types-datetime"
+SF_LIKE = "https://docs.snowflake.com/en/sql-reference/functions/like"
+SF_STRINGS = (
+    "https://docs.snowflake.com/en/sql-reference/data-types-text"
+    "#escape-sequences-in-single-quoted-string-constants"
+)
+SF_WINDOW = "https://docs.snowflake.com/en/sql-reference/functions-analytic"
+SF_SUM = "https://docs.snowflake.com/en/sql-reference/functions/sum"
+BQ = "https://cloud.google.com/bigquery/docs/reference/standard-sql/"
+DBX_LISTAGG = "https://docs.databricks.com/en/sql/language-manual/functions/listagg.html"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """An assertion on the SQL an engine receives for some cases."""
+
+    id: str
+    engine: str
+    cases: tuple[str, ...]  # the conformance cases compiled (and proved, for stand-ins)
+    check: Check
+    claim: str  # what the real engine does, in the vendor's terms
+    url: str
+    flow: Callable[[], pushdown.Flow] | None = None  # compiled instead of cases (connection wh)
+    refusal_ok: bool = True  # a declared refusal also satisfies the shape
+
+
+# -- checks ---------------------------------------------------------------------------------
+def absent(*patterns: str) -> Check:
+    """None of the regular expressions (case-insensitive) occurs in the SQL."""
+
+    def check(sql: str) -> str | None:
+        found = [p for p in patterns if re.search(p, sql, re.IGNORECASE)]
+        return f"emits {found}" if found else None
+
+    return check
+
+
+def present(*patterns: str) -> Check:
+    """Every regular expression (case-insensitive) occurs in the SQL."""
+
+    def check(sql: str) -> str | None:
+        missing = [p for p in patterns if not re.search(p, sql, re.IGNORECASE)]
+        return f"does not emit {missing}" if missing else None
+
+    return check
+
+
+def both(*checks: Check) -> Check:
+    """Every check holds."""
+
+    def check(sql: str) -> str | None:
+        problems = [p for p in (c(sql) for c in checks) if p]
+        return "; ".join(problems) or None
+
+    return check
+
+
+def like_pattern(dialect: str, want: str) -> Check:
+    """The LIKE pattern, once the engine has read the string literal, is ``want``; and no
+    ESCAPE clause (or one pushdown wrote on purpose) changes it."""
+
+    def check(sql: str) -> str | None:
+        tree = sqlglot.parse_one(sql.rstrip(";"), read=dialect)
+        like = tree.find(exp.Like)
+        if like is None:
+            return "no LIKE"
+        got = like.expression.name if isinstance(like.expression, exp.Literal) else None
+        return None if got == want else f"the engine reads the pattern as {got!r}, not {want!r}"
+
+    return check
+
+
+def float_division(sql: str) -> str | None:
+    """The quotient of two integers is taken on floating-point operands."""
+    tree = sqlglot.parse_one(sql.rstrip(";"), read="snowflake")
+    div = tree.find(exp.Div)
+    if div is None:
+        return "no division"
+    casts = [c for c in div.find_all(exp.Cast) if c.to.is_type(*exp.DataType.FLOAT_TYPES)]
+    return None if casts else f"{div.sql(dialect='snowflake')} divides NUMBERs (6 decimals)"
+
+
+def snowflake_names(table: str, column: str) -> Check:
+    """After Snowflake's own identifier resolution the SQL names ``table`` and ``column``."""
+
+    def check(sql: str) -> str | None:
+        tree = normalize_identifiers(
+            sqlglot.parse_one(sql.rstrip(";"), read="snowflake"), dialect="snowflake"
+        )
+        tables = {t.name for t in tree.find_all(exp.Table)}
+        columns = {c.name for c in tree.find_all(exp.Column)}
+        if table in tables and column in columns:
+            return None
+        return f"resolves to tables {sorted(tables)}, columns {sorted(columns)}"
+
+    return check
+
+
+# -- flows that are not conformance cases ------------------------------------------------------
+def snowflake_table_flow() -> pushdown.Flow:
+    """A source table created the usual way on Snowflake (``CREATE TABLE orders (id INT)``,
+    stored as ORDERS(ID)), declared the way the README does."""
+    flow = pushdown.Flow()
+    flow.connection("wh", "snowflake://u:p@account/DB/SCHEMA")
+    orders = flow.dataset("orders", connection="wh", table="orders", columns={"id": "bigint"})
+    orders.compute(name="out", next_id="id + 1")
+    return flow
+
+
+def staging_type(engine: str, t: pa.DataType) -> str:
+    """The column type pushdown's staging DDL gives an Arrow type on ``engine``."""
+    return sql_type_name(t, engine)
+
+
+INT_CASTS = (
+    "casts.int_half",
+    "casts.int_half_neg",
+    "casts.int_half_small",
+    "casts.int_half_small_neg",
+    "casts.int_one_and_half",
+    "casts.int_large_half",
+    "casts.int32_half",
+    "casts.int32_half_neg",
+)
+DECIMAL_DIVISIONS = (
+    "arithmetic.div_dec_third",
+    "arithmetic.div_dec_by_int",
+    "arithmetic.div_int_by_dec",
+    "arithmetic.div_dec_neg",
+    "arithmetic.div_dec_scale4",
+    "arithmetic.div_dec_beyond_double",
+)
+NULL_TIMESTAMPS = ("calendar.ts_null", "calendar.trunc_ts_null", "ordering.timestamps_dst")
+SUBSTRING_ZERO = (
+    "strings.substring_start_zero",
+    "strings.substring_start_zero_len1",
+    "strings.substr_alias",
+    "strings.substring_start_column_zero",
+)
+
+SHAPES: list[Shape] = [
+    # -- Hive: the stand-in is Spark SQL, which has functions Hive lacks -------------------------
+    Shape(
+        "hive.no_date_trunc", "hive",
+        ("calendar.trunc_ts_month_dst_gap", "calendar.trunc_ts_hour_dst_gap",
+         "calendar.trunc_month_leap_day"),
+        absent(r"\bDATE_TRUNC\s*\("),
+        "Hive has no DATE_TRUNC: trunc(date, fmt) covers MONTH/QUARTER/YEAR only (Date Functions)",
+        HIVE_UDF,
+    ),
+    Shape(
+        "hive.variance_is_sample", "hive", ("aggregates.variance_is_sample",),
+        both(present(r"\bVAR_SAMP\s*\("), absent(r"\bVARIANCE\s*\(")),
+        "Hive's variance(col) is the population variance; var_samp(col) the sample one "
+        "(Built-in Aggregate Functions)",
+        HIVE_UDF,
+    ),
+    Shape(
+        "hive.var_pop", "hive", ("aggregates.var_pop",),
+        both(present(r"\bVAR_POP\s*\("), absent(r"\bVARIANCE_POP\s*\(")),
+        "Hive's population variance is var_pop(col); there is no variance_pop",
+        HIVE_UDF,
+    ),
+    Shape(
+        "hive.stddev_is_sample", "hive", ("aggregates.stddev_is_sample",),
+        present(r"\bSTDDEV_SAMP\s*\("),
+        "Hive's stddev(col) is the population deviation; stddev_samp(col) the sample one",
+        HIVE_UDF,
+    ),
+    Shape(
+        "hive.day_of_week", "hive", ("calendar.dow_sunday",),
+        absent(r"EXTRACT\s*\(\s*DOW\b"),
+        "Hive's EXTRACT knows dayofweek, not DOW, and dayofweek(date) numbers Sunday 1 .. "
+        "Saturday 7 (Date Functions)",
+        HIVE_UDF,
+    ),
+    Shape(
+        "hive.iso_day_of_week", "hive", ("calendar.isodow_sunday", "calendar.isodow_function_sunday"),
+        absent(r"\bDAYOFWEEK_ISO\s*\(", r"EXTRACT\s*\(\s*ISODOW\b"),
+        "Hive has no ISO day-of-week function: dayofweek(date) (Sunday 1) is what exists",
+        HIVE_UDF,
+    ),
+    Shape(
+        "hive.like_backslash", "hive", ("like.backslash_is_literal_match",),
+        like_pattern("hive", "a\\\\%c"),
+        "Hive's LIKE treats a backslash as the escape character, so a literal backslash must "
+        "reach it doubled (String Operators: A LIKE B)",
+        HIVE_UDF,
+    ),
+    Shape(
+        "hive.pipes_need_2_2", "hive", ("strings.concat_pipes",),
+        absent(r"\|\|"),
+        "the || operator exists from Hive 2.2.0 on; concat(a, b) in every version "
+        "(String Operators)",
+        HIVE_UDF,
+    ),
+    # -- Snowflake: fakesnow runs DuckDB -------------------------------------------------------------
+    Shape(
+        "snowflake.unquoted_names", "snowflake", (),
+        snowflake_names("ORDERS", "ID"),
+        "unquoted identifiers are stored and resolved as uppercase; quoted ones keep their "
+        "case, so a table created as orders(id) is ORDERS(ID) and \"orders\" does not exist",
+        SF_IDENTIFIERS,
+        flow=snowflake_table_flow,
+    ),
+    Shape(
+        "snowflake.integer_division", "snowflake", ("arithmetic.div_int_third",),
+        float_division,
+        "dividing two NUMBERs keeps at most 6 more decimals (7 / 2 is 3.500000, 1 / 3 is "
+        "0.333333): the quotient of integers is a DOUBLE only with a FLOAT operand",
+        SF_ARITHMETIC,
+    ),
+    Shape(
+        "snowflake.integer_division_truncates", "snowflake", ("arithmetic.intdiv_pos",),
+        absent(r"CAST\s*\(.*/.*\bAS\s+(BIGINT|INT|NUMBER)"),
+        "casting the NUMBER quotient 3.500000 to an integer rounds it (to 4): integer "
+        "division must truncate (TRUNC) instead",
+        SF_NUMERIC,
+    ),
+    Shape(
+        "snowflake.float_to_integer", "snowflake", INT_CASTS,
+        both(present(r"CAST\s*\(\s*\"c000_x\"\s+AS\s+(BIGINT|INT)"), absent(r"\bROUND\s*\(")),
+        "converting a FLOAT to a NUMBER rounds half away from zero (2.5 to 3, -2.5 to -3), "
+        "pushdown's meaning; fakesnow's DuckDB rounds half to even",
+        SF_NUMERIC,
+    ),
+    Shape(
+        "snowflake.decimal_division", "snowflake", DECIMAL_DIVISIONS,
+        both(present(r"\"c000_a\"\s*/\s*\"c000_b\""), absent(r"\bAS\s+(FLOAT|DOUBLE)")),
+        "NUMBER / NUMBER is a NUMBER whose scale grows by up to 6 digits (exact to at least 6 "
+        "places); fakesnow's DuckDB divides DECIMALs as DOUBLE",
+        SF_ARITHMETIC,
+    ),
+    Shape(
+        "snowflake.sum_of_numbers", "snowflake",
+        ("aggregates.sum_decimal", "aggregates.sum_beyond_double"),
+        both(present(r"\bSUM\s*\("), absent(r"\bAS\s+(FLOAT|DOUBLE)")),
+        "SUM of a NUMBER column is a NUMBER (exact); fakesnow returns SUM of integers and "
+        "decimals as FLOAT",
+        SF_SUM,
+    ),
+    Shape(
+        "snowflake.naive_timestamps_pass_through", "snowflake", NULL_TIMESTAMPS,
+        absent(r"CONVERT_TIMEZONE", r"TIMESTAMP_(LTZ|TZ)", r"\bAS\s+TIMESTAMP\b"),
+        "a naive timestamp column read, truncated or sorted as it is comes back as written, "
+        "NULLs included; fakesnow sends NULL TIMESTAMP_NTZ values the connector cannot decode",
+        SF_DATETIME,
+    ),
+    Shape(
+        "snowflake.timestamp_ntz_staging", "snowflake", (),
+        lambda _sql: None
+        if staging_type("snowflake", pa.timestamp("us")) == "TIMESTAMP_NTZ"
+        else f"stages naive timestamps as {staging_type('snowflake', pa.timestamp('us'))}",
+        "TIMESTAMP is an alias whose meaning the TIMESTAMP_TYPE_MAPPING parameter sets "
+        "(TIMESTAMP_NTZ by default, LTZ or TZ on some accounts); only TIMESTAMP_NTZ is "
+        "wall-clock time whatever the account says",
+        SF_DATETIME,
+    ),
+    Shape(
+        "snowflake.quoted_unicode_name", "snowflake", ("nulls.name_non_ascii",),
+        present('"c000_pr\u00e9cis"'),
+        "a double-quoted identifier keeps its exact characters and case; fakesnow upper-cases "
+        "the non-ASCII name",
+        SF_IDENTIFIERS,
+    ),
+    Shape(
+        "snowflake.like_backslash", "snowflake", ("like.backslash_is_literal_match",),
+        like_pattern("snowflake", "a\\%c"),
+        "Snowflake's LIKE has no default escape character; its string literals read '\\\\' "
+        "as one backslash",
+        SF_LIKE,
+    ),
+    Shape(
+        "snowflake.last_value_frame", "snowflake", ("windows.last_value_running",),
+        present(r"ROWS\s+BETWEEN\s+UNBOUNDED\s+PRECEDING\s+AND\s+CURRENT\s+ROW"),
+        "without a frame, FIRST_VALUE/LAST_VALUE use the whole partition (ROWS BETWEEN "
+        "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) on Snowflake",
+        SF_WINDOW,
+    ),
+    # -- BigQuery: the emulator runs DuckDB ------------------------------------------------------------
+    Shape(
+        "bigquery.week_starts_monday", "bigquery",
+        ("calendar.trunc_week_leap_day", "calendar.trunc_week_sunday_into_last_year"),
+        present(r"\bISOWEEK\b|WEEK\s*\(\s*MONDAY\s*\)"),
+        "DATE_TRUNC(d, WEEK) starts weeks on Sunday; ISOWEEK (or WEEK(MONDAY)) on Monday",
+        BQ + "date_functions#date_trunc",
+    ),
+    Shape(
+        "bigquery.iso_week_number", "bigquery", ("calendar.week_sunday_in_week_53",),
+        present(r"\bISOWEEK\b"),
+        "EXTRACT(WEEK ...) counts Sunday-started weeks from 0; ISOWEEK is the ISO 8601 number",
+        BQ + "date_functions#extract",
+    ),
+    Shape(
+        "bigquery.day_of_week", "bigquery", ("calendar.dow_sunday",),
+        absent(r"EXTRACT\s*\(\s*DOW\b"),
+        "EXTRACT takes DAYOFWEEK (Sunday 1 .. Saturday 7); DOW is not a BigQuery part",
+        BQ + "date_functions#extract",
+    ),
+    Shape(
+        "bigquery.numeric_scale", "bigquery", ("casts.dec_round_half",),
+        present(r"\bNUMERIC\s*\(\s*10\s*,\s*2\s*\)"),
+        "a parameterized NUMERIC(P, S) rounds to S decimals; a bare NUMERIC keeps 9",
+        BQ + "data-types#parameterized_decimal_type",
+    ),
+    Shape(
+        "bigquery.numeric_limits", "bigquery", ("casts.dec_38_10",),
+        present(r"\bBIGNUMERIC\b"),
+        "NUMERIC holds 29 integer digits and 9 decimals; a scale of 10 needs BIGNUMERIC",
+        BQ + "data-types#decimal_types",
+    ),
+    Shape(
+        "bigquery.numeric_staging", "bigquery", (),
+        lambda _sql: None
+        if staging_type("bigquery", pa.decimal128(38, 2)).startswith("BIGNUMERIC")
+        else f"stages decimal128(38, 2) as {staging_type('bigquery', pa.decimal128(38, 2))}",
+        "NUMERIC(38, 2) exceeds NUMERIC's 29 integer digits, so the CREATE fails; BIGNUMERIC "
+        "holds it",
+        BQ + "data-types#decimal_types",
+    ),
+    Shape(
+        "bigquery.count_distinct_one_expression", "bigquery",
+        ("aggregates.count_distinct_pairs",),
+        absent(r"COUNT\s*\(\s*DISTINCT\s+[^()]*,"),
+        "COUNT(DISTINCT expression) takes one expression",
+        BQ + "aggregate_functions#count",
+    ),
+    Shape(
+        "bigquery.float_to_integer", "bigquery", INT_CASTS,
+        both(present(r"CAST\s*\(\s*`c000_x`\s+AS\s+INT64"), absent(r"\bROUND\s*\(")),
+        "casting FLOAT64 to INT64 returns the closest integer, halfway cases rounded away "
+        "from zero; the emulator's DuckDB rounds half to even",
+        BQ + "conversion_functions#cast_as_int64",
+    ),
+    Shape(
+        "bigquery.substring_position_zero", "bigquery", SUBSTRING_ZERO,
+        present(r"\bSUBSTR(ING)?\s*\("),
+        "SUBSTR reads a position of 0 (or left of the string) as 1, pushdown's meaning; the "
+        "emulator's DuckDB starts before the first character",
+        BQ + "string_functions#substr",
+    ),
+    Shape(
+        "bigquery.substring_negative_length", "bigquery", ("strings.substring_neg_len",),
+        absent(r"SUBSTR(ING)?\s*\([^()]*,\s*-\d+\s*\)"),
+        "SUBSTR raises an error for a negative length; pushdown means an empty string",
+        BQ + "string_functions#substr",
+    ),
+    Shape(
+        "bigquery.like_backslash", "bigquery", ("like.backslash_is_literal_match",),
+        like_pattern("bigquery", "a\\\\%c"),
+        "BigQuery's LIKE escapes with a backslash, so a literal backslash must reach it doubled",
+        BQ + "operators#like_operator",
+    ),
+    Shape(
+        "bigquery.decimal_division", "bigquery", ("arithmetic.div_dec_beyond_double",),
+        both(present(r"`c000_a`\s*/\s*`c000_b`"), absent(r"\bFLOAT64\b")),
+        "NUMERIC / NUMERIC is a NUMERIC (exact to 9 decimals); the emulator's DuckDB divides "
+        "as DOUBLE",
+        BQ + "operators#arithmetic_operators",
+    ),
+    # -- Databricks: the stand-in is open-source Spark 4 -------------------------------------------------
+    Shape(
+        "databricks.listagg_runtime", "databricks", ("aggregates.string_agg_skips_null",),
+        absent(r"\bLISTAGG\s*\("),
+        "listagg exists from Databricks Runtime 16.4 on; without a known runtime version the "
+        "step must use what every runtime has (array_join(collect_list(...))) or be refused",
+        DBX_LISTAGG,
+    ),
+]

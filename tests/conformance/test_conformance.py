@@ -1,0 +1,88 @@
+"""Every case on every engine: pushdown's expected value (docs/semantics.md), through upload,
+the generated SQL, execution and fetch.  One test id per (case, engine); known deviations are
+strict xfails listed in ``known.py``.
+
+Run all engines (the stand-ins live in the ``pdev`` namespace):
+``/work/dev/pt <worktree> tests/conformance -q``; one engine: ``-k '[hive]'``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.conformance.cases import CASES
+from tests.conformance.conftest import STANDINS, live
+from tests.conformance.known import KNOWN
+from tests.conformance.model import Case, same_result, type_matches
+from tests.conformance.runner import Engine, EngineRun, sql_for
+
+ENGINES = ("local", "duckdb", "spark", "databricks", "hive", "snowflake", "bigquery")
+# The suite's first test per engine runs all of that engine's cases (batched).
+TIMEOUT_S = 900
+
+
+def _params() -> Iterator[Any]:
+    for engine in ENGINES:
+        for case in CASES:
+            marks: list[Any] = []
+            reason = KNOWN.get((case.id, engine))
+            if reason is not None and not (reason.standin and live(engine)):
+                marks.append(pytest.mark.xfail(strict=True, reason=reason.text))
+            if engine == "spark":
+                marks.append(pytest.mark.spark)
+            yield pytest.param(case, engine, id=f"{case.id}[{engine}]", marks=marks)
+
+
+def _describe(case: Case) -> str:
+    inputs = ", ".join(f"{name}={list(t.values)!r} ({t.type})" for name, t in case.inputs.items())
+    terms = f" ORDER BY {', '.join(case.order_by)}" if case.order_by else ""
+    return f"{case.kind} {case.formula!r}{terms} over {inputs}; semantics.md: {case.row}"
+
+
+@pytest.mark.timeout(TIMEOUT_S)
+@pytest.mark.parametrize(("case", "engine"), list(_params()))
+def test_case(case: Case, engine: str, conformance: Callable[[str], EngineRun]) -> None:
+    run = conformance(engine)
+    outcome = run.outcomes[case.id]
+    if outcome.refused is not None:
+        # A declared refusal is allowed: the planner runs the step elsewhere and says why.
+        assert " is not supported on " in outcome.refused, outcome.refused
+        return
+    def where() -> str:
+        return f"{_describe(case)}\nSQL on {engine}:\n{sql_for(_engine_of(engine), case)}"
+
+    assert outcome.error is None, f"{engine} raised {outcome.error}\n{where()}"
+    assert same_result(case, outcome.value), (
+        f"{engine} gave {outcome.value!r}, pushdown means {case.expected!r}\n{where()}"
+    )
+    if case.type is not None:
+        assert outcome.type is not None and type_matches(case.type, outcome.type), (
+            f"{engine} gave type {outcome.type}, semantics.md pins {case.type}\n{where()}"
+        )
+
+
+def _engine_of(name: str) -> Engine:
+    """An offline engine of ``name``'s profile, to show the SQL a case compiles to."""
+    urls = {
+        "local": None,
+        "duckdb": "duckdb:///:memory:",
+        "spark": "spark://local[2]",
+        "hive": "hive://offline/default",
+        "databricks": "databricks://token:x@offline?http_path=p",
+        "snowflake": "snowflake://u:p@offline/DB/SCHEMA",
+        "bigquery": "bigquery://project/dataset",
+    }
+    return Engine(name, urls[name])
+
+
+def test_known_deviations_name_real_cases_and_engines() -> None:
+    ids = {c.id for c in CASES}
+    for (case_id, engine), reason in KNOWN.items():
+        assert case_id in ids, f"known.py names no such case: {case_id}"
+        assert engine in ENGINES, f"known.py names no such engine: {engine}"
+        assert reason.text.startswith(("pushdown bug: #15", "stand-in limitation: ")), reason
+        if reason.standin:
+            assert engine in STANDINS, f"{case_id}: {engine} is no stand-in"
