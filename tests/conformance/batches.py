@@ -11,8 +11,9 @@ Two shapes of batch:
   table stays narrow; a case's formula only ever sees its own rows.  Window cases with the same
   ordering share one window recipe, sort and top-N cases with the same direction one recipe.
 
-Combined, cases share recipes (few statements); ``split``, every case has recipes of its own
-over the same uploaded input, so one failing statement fails one case.  Formulas are renamed
+Combined, cases share recipes (few statements); chunked, every chunk of N cases has recipes of
+its own over the same uploaded input (only the chunk's rows), so a failing statement fails only
+its chunk.  Formulas are renamed
 on their text (tokens), so the engine receives the formula as written; the renamed text is
 checked to parse to the same tree.
 """
@@ -115,13 +116,13 @@ class Batch:
     steps: list[str] = field(default_factory=list)  # recipe outputs, pinned to the engine
     output: dict[str, str] = field(default_factory=dict)  # case id -> output holding its value
     readers: dict[str, Reader] = field(default_factory=dict)  # case id -> its value
-    recipe_case: dict[str, str] = field(default_factory=dict)  # recipe -> case id (split)
+    recipe_cases: dict[str, list[str]] = field(default_factory=dict)  # recipe -> its cases
 
-    def add(self, step: pushdown.Dataset, case: Case | None = None) -> str:
-        """Record a recipe output (and, split, the case it belongs to)."""
+    def add(self, step: pushdown.Dataset, owners: list[Case] | None = None) -> str:
+        """Record a recipe output (and, chunked, the cases it belongs to)."""
         self.steps.append(step.name)
-        if case is not None:
-            self.recipe_case[step.name] = case.id
+        if owners is not None:
+            self.recipe_cases[step.name] = [c.id for c in owners]
         return step.name
 
     def reads(self, case: Case, out: str, reader: Reader) -> None:
@@ -130,7 +131,15 @@ class Batch:
         self.readers[case.id] = reader
 
 
-def _compute(batch: Batch, dialect: str | None, split: bool) -> None:
+def chunks(cases: list[Case], size: int) -> list[list[int]]:
+    """Case indexes in chunks of ``size`` (0: one chunk of all)."""
+    indexes = list(range(len(cases)))
+    if size <= 0:
+        return [indexes]
+    return [indexes[i : i + size] for i in range(0, len(indexes), size)]
+
+
+def _compute(batch: Batch, dialect: str | None, size: int) -> None:
     cases = batch.cases
     table = pa.table(
         {
@@ -140,15 +149,13 @@ def _compute(batch: Batch, dialect: str | None, split: bool) -> None:
         }
     )
     src = batch.flow.dataset(f"{PREFIX}_compute", data=table)
-    formulas = {output_column(i): prefixed(c.formula, i, dialect) for i, c in enumerate(cases)}
-    parts = [[c] for c in cases] if split else [cases]
-    for part in parts:
-        mine = {output_column(cases.index(c)): formulas[output_column(cases.index(c))] for c in part}
-        name = f"{PREFIX}_compute_{cases.index(part[0]):03d}" if split else f"{PREFIX}_compute_out"
+    for part in chunks(cases, size):
+        mine = {output_column(i): prefixed(cases[i].formula, i, dialect) for i in part}
+        name = f"{PREFIX}_compute_{part[0]:03d}" if size else f"{PREFIX}_compute_out"
         step = src.prepare([{"compute": mine}, {"keep": list(mine)}], name=name)
-        out = batch.add(step, part[0] if split else None)
-        for c in part:
-            batch.reads(c, out, _one_row(out, output_column(cases.index(c))))
+        out = batch.add(step, [cases[i] for i in part] if size else None)
+        for i in part:
+            batch.reads(cases[i], out, _one_row(out, output_column(i)))
 
 
 def _one_row(out: str, col: str) -> Reader:
@@ -160,22 +167,51 @@ def _one_row(out: str, col: str) -> Reader:
     return read
 
 
+@dataclass(frozen=True)
+class OrderSlot:
+    """A column holding one order term's values for the cases ordering that way: within a
+    case's rows (one ``g``) only its own order columns vary, so one ORDER BY listing every
+    order column orders each case by its own terms."""
+
+    name: str  # o<position>_<type>_<direction>
+    source: str  # the case's input column
+    pattern: str  # the term with ``{}`` for the column: "{} DESC NULLS FIRST"
+
+
+def order_slots(case: Case) -> list[OrderSlot]:
+    """One order column per order term of a window, sort or top-N case."""
+    out = []
+    for position, term in enumerate(case.order_by):
+        tree = sqlglot.parse_one(ORDER_WRAP.format(term), read=case.formula_dialect)
+        (column,) = {c.name for c in tree.find_all(exp.Column)}
+        marked = _renamed(term, case.formula_dialect, ORDER_WRAP, "", ((column, "pd_col"),))
+        pattern = marked.replace("pd_col", "{}")
+        direction = "_".join(pattern.replace("{}", "").lower().split()) or "default"
+        typ = slot("", case.inputs[column].type).lstrip("_")
+        out.append(OrderSlot(f"o{position}_{typ}_{direction}", column, pattern))
+    return out
+
+
 def _rows_table(cases: list[Case]) -> pa.Table:
-    """``g``, ``r`` and the shared columns, each case's rows after the other's."""
+    """``g``, ``r``, the shared input columns and the order columns, each case's rows after
+    the other's."""
     types: dict[str, pa.DataType] = {}
-    for c in cases:
+    fills: list[tuple[int, str, Any]] = []  # (case index, column, values)
+    for i, c in enumerate(cases):
         for name, t in c.inputs.items():
             types[slot(name, t.type)] = t.type
-    total = sum(c.rows for c in cases)
-    data: dict[str, list[Any]] = {name: [None] * total for name in types}
-    g: list[int] = []
-    r: list[int] = []
-    for i, c in enumerate(cases):
-        offset = len(g)
-        g += [i] * c.rows
-        r += list(range(c.rows))
-        for name, t in c.inputs.items():
-            data[slot(name, t.type)][offset : offset + c.rows] = list(t.values)
+            fills.append((i, slot(name, t.type), t.values))
+        for o in order_slots(c):
+            types[o.name] = c.inputs[o.source].type
+            fills.append((i, o.name, c.inputs[o.source].values))
+    offsets = [0]
+    for c in cases:
+        offsets.append(offsets[-1] + c.rows)
+    data: dict[str, list[Any]] = {name: [None] * offsets[-1] for name in types}
+    for i, name, values in fills:
+        data[name][offsets[i] : offsets[i + 1]] = list(values)
+    g = [i for i, c in enumerate(cases) for _ in range(c.rows)]
+    r = [j for c in cases for j in range(c.rows)]
     head = {"g": pa.array(g, pa.int64()), "r": pa.array(r, pa.int64())}
     return pa.table(head | {name: pa.array(data[name], t) for name, t in types.items()})
 
@@ -207,53 +243,86 @@ def _group_value(out: str, index: int | None, col: str) -> Reader:
     return read
 
 
-def _direction(term: str, case: Case) -> str:
-    """A sort term with the case's column replaced by ``{}`` (to apply to every column)."""
-    return slotted(case, term, order=True).replace(slot("k", case.inputs["k"].type), "{}")
+def _slots(case: Case) -> list[str]:
+    return [slot(name, t.type) for name, t in case.inputs.items()]
 
 
-def _rows(batch: Batch, dialect: str | None, split: bool) -> None:
+def _order_terms(members: list[Case]) -> list[str]:
+    """Every member's order columns with their directions, first terms first."""
+    slots = {o.name: o for c in members for o in order_slots(c)}
+    return [slots[name].pattern.format(name) for name in sorted(slots)]
+
+
+def _rows(batch: Batch, dialect: str | None, size: int) -> None:
     cases = batch.cases
     src = batch.flow.dataset(f"{PREFIX}_rows", data=_rows_table(cases))
-    sort_slots = sorted({slot("k", c.inputs["k"].type) for c in cases if c.kind in ("sort", "top_n")})
+    for part in chunks(cases, size):
+        base = src
+        if size:  # only the chunk's rows
+            rows = src.filter(f"g IN ({', '.join(str(i) for i in part)})",
+                              name=f"{PREFIX}_chunk_{part[0]:03d}")
+            batch.add(rows)
+            base = rows
+        _rows_part(batch, base, part, [cases[i] for i in part] if size else None)
 
-    def key(i: int, c: Case) -> Any:
-        """Cases with equal keys share a recipe when combined."""
-        if split:
-            return i
-        if c.kind == "window":
-            return ("window", tuple(slotted(c, t, order=True) for t in c.order_by))
-        if c.kind in ("sort", "top_n"):
-            return (c.kind, tuple(_direction(t, c) for t in c.order_by), c.n)
-        return (c.kind, c.rows > 0)
 
+def _share_key(c: Case) -> Any:
+    """Cases with equal keys share a recipe."""
+    if c.kind == "window":  # the same directions: other terms could change what the engine
+        return ("window", tuple(o.pattern for o in order_slots(c)))  # accepts (BigQuery)
+    if c.kind == "top_n":
+        return ("top_n", c.n)
+    # An ordered string_agg beside DISTINCT aggregates of two columns crashes Spark 4.x's
+    # planner (ClassCastException AttributeReference -> SortOrder): kept apart.
+    return (c.kind, c.rows > 0, "string_agg" in c.formula.lower())
+
+
+def _rows_part(
+    batch: Batch, src: pushdown.Dataset, part: list[int], owners: list[Case] | None
+) -> None:
+    """The recipes of some rows cases over ``src``; each shared recipe reads only the columns
+    its cases use, so no other case's NULLs reach its output."""
+    cases = batch.cases
     shared: dict[Any, list[int]] = {}
-    for i, c in enumerate(cases):
-        shared.setdefault(key(i, c), []).append(i)
-    window_input = src
+    for i in part:
+        shared.setdefault(_share_key(cases[i]), []).append(i)
+    tag0 = f"{part[0]:03d}"
+    window_input: pushdown.Dataset | None = None
+    window_cols: list[str] = ["g", "r"]
     empty: pushdown.Dataset | None = None
+
+    def narrowed(members: list[int], what: str) -> pushdown.Dataset:
+        used = [s for i in members for s in _slots(cases[i])]
+        used += [o.name for i in members for o in order_slots(cases[i])]
+        step = src.prepare(
+            [{"keep": ["g", "r", *dict.fromkeys(used)]}], name=f"{PREFIX}_{what}_in"
+        )
+        batch.add(step)
+        return step
+
     for members in shared.values():
         first = cases[members[0]]
+        mine = [cases[i] for i in members]
         tag = f"{first.kind}_{members[0]:03d}"
-        owner = first if split else None
         if first.kind == "filter":
             terms = [f"(g = {i} AND ({slotted(cases[i], cases[i].formula)}))" for i in members]
-            out = batch.add(src.filter(" OR ".join(terms), name=f"{PREFIX}_{tag}"), owner)
+            step = narrowed(members, tag).filter(" OR ".join(terms), name=f"{PREFIX}_{tag}")
+            out = batch.add(step, owners)
             for i in members:
-                col = slot(next(iter(cases[i].inputs)), next(iter(cases[i].inputs.values())).type)
-                batch.reads(cases[i], out, _values(out, i, col))
+                batch.reads(cases[i], out, _values(out, i, _slots(cases[i])[0]))
         elif first.kind == "group":
             aggregates = {output_column(i): slotted(cases[i], cases[i].formula) for i in members}
             if first.rows:
-                out = batch.add(src.group(["g"], aggregates, name=f"{PREFIX}_{tag}"), owner)
+                step = src.group(["g"], aggregates, name=f"{PREFIX}_{tag}")
             else:
                 if empty is None:
-                    empty = src.filter("g < 0", name=f"{PREFIX}_no_rows")
+                    empty = src.filter("g < 0", name=f"{PREFIX}_no_rows_{tag0}")
                     batch.add(empty)
-                out = batch.add(empty.group([], aggregates, name=f"{PREFIX}_{tag}"), owner)
+                step = empty.group([], aggregates, name=f"{PREFIX}_{tag}")
+            out = batch.add(step, owners)
             for i in members:
-                batch.reads(cases[i], out, _group_value(out, i if first.rows else None,
-                                                        output_column(i)))
+                reader = _group_value(out, i if first.rows else None, output_column(i))
+                batch.reads(cases[i], out, reader)
         elif first.kind == "window":
             columns: dict[str, Any] = {}
             for i in members:
@@ -262,44 +331,44 @@ def _rows(batch: Batch, dialect: str | None, split: bool) -> None:
                 columns[output_column(i)] = (
                     formula if frame is None else {"formula": formula, "frame": list(frame)}
                 )
-            step = (src if split else window_input).window(
-                columns,
-                partition_by=["g"],
-                order_by=[slotted(first, t, order=True) for t in first.order_by],
-                name=f"{PREFIX}_{tag}",
+            if window_input is None:  # every window case's columns, read once
+                window_members = [i for i in part if cases[i].kind == "window"]
+                window_input = narrowed(window_members, f"windows_{tag0}")
+            step = window_input.window(
+                columns, partition_by=["g"], order_by=_order_terms(mine), name=f"{PREFIX}_{tag}"
             )
             window_input = step
-            batch.add(step, owner)
-            for i in members:
-                batch.reads(cases[i], step.name, _values(step.name, i, output_column(i),
-                                                         by_r=True, typed=True))
-        else:  # sort, top_n: the direction applied to every sort column (others are NULL)
-            patterns = [_direction(t, first) for t in first.order_by]
-            terms = [p.format(s) for p in patterns for s in sort_slots]
+            window_cols += list(columns)
+            batch.add(step, owners)
+        else:  # sort, top_n
+            narrow = narrowed(members, tag)
+            terms = _order_terms(mine)
             name = f"{PREFIX}_{tag}"
             if first.kind == "sort":
-                step = src.sort("g", *terms, name=name)
+                step = narrow.sort("g", *terms, name=name)
             else:
-                step = src.top_n(first.n, terms, partition_by=["g"], name=name)
-            out = batch.add(step, owner)
+                step = narrow.top_n(first.n, terms, partition_by=["g"], name=name)
+            out = batch.add(step, owners)
             for i in members:
-                batch.reads(cases[i], out, _values(out, i, slot("k", cases[i].inputs["k"].type)))
-    if not split:  # the window chain's last step carries every window column
-        last = window_input.name
-        for c in cases:
-            if c.kind == "window":
-                i = cases.index(c)
-                batch.reads(c, last, _values(last, i, output_column(i), by_r=True, typed=True))
+                batch.reads(cases[i], out, _values(out, i, order_slots(cases[i])[0].name))
+    if window_input is not None:  # the chain's last step carries every window column
+        last = window_input.prepare([{"keep": window_cols}], name=f"{PREFIX}_windows_{tag0}")
+        out = batch.add(last, owners)
+        for i in part:
+            if cases[i].kind == "window":
+                reader = _values(out, i, output_column(i), by_r=True, typed=True)
+                batch.reads(cases[i], out, reader)
 
 
-def build(cases: list[Case], *, split: bool = False) -> Batch:
-    """The batch flow for ``cases``: all compute, or all rows kinds; one formula dialect."""
+def build(cases: list[Case], *, chunk: int = 0) -> Batch:
+    """The batch flow for ``cases``: all compute, or all rows kinds; one formula dialect.
+    ``chunk``: 0 combines every case; N gives each N cases recipes of their own."""
     dialects = {c.formula_dialect for c in cases}
     compute = {c.kind == "compute" for c in cases}
     assert len(dialects) == 1 and len(compute) == 1, "one shape and one dialect per batch"
     dialect = dialects.pop()
     batch = Batch(list(cases), pushdown.Flow(formula_dialect=dialect))
-    (_compute if compute.pop() else _rows)(batch, dialect, split)
+    (_compute if compute.pop() else _rows)(batch, dialect, chunk)
     return batch
 
 

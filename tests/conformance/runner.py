@@ -1,20 +1,21 @@
 """Run cases on one engine through pushdown's real path, batched, isolating failures.
 
 A batch is one flow: its in-memory input is uploaded to the engine, every recipe is pinned
-there (``pushdown.plan(flow, pin=...)``), its SQL runs and the result is fetched.  When a
-combined batch fails (an engine error, or a profile refusing a construct while planning), its
-cases run again split: one upload, one recipe and statement per case, through a connector that
-records a failing statement instead of stopping the run, so every case gets its own outcome.
-A refusal at planning names the recipe (or input column) of its case, which is set aside.
-Known deviations that raise an error run split from the start.
+there (``pushdown.plan(flow, pin=...)``), its SQL runs and the result is fetched.
+
+A case the engine's profile refuses is found by planning it alone (no engine call) when the
+combined plan is refused; its outcome is the refusal.  When a combined batch fails on the
+engine, its cases run again in chunks of 16, then 4, then 1: one upload per round, each chunk
+its own recipes and statement, through a connector that records a failing statement instead of
+stopping the run, so every case ends with its own outcome.  Known deviations that raise an
+error run one statement per case from the start.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ import pyarrow as pa
 import pushdown
 from pushdown.engines import open_connector
 from tests.conformance.batches import Batch, build, groups
-from tests.conformance.model import Case
+from tests.conformance.model import Case, same_result, type_matches
 
 LOCAL = "local"
 CONNECTION = "wh"
@@ -37,6 +38,9 @@ class Engine:
     url: str | None = None
     connect_args: dict[str, Any] = field(default_factory=dict)
     session: Any = None  # the in-process Spark session, whose settings are switched for the run
+    # Run before each execution: a shared stand-in other test runs may reset between batches
+    # (the BigQuery emulator's dataset, say) is made ready again.
+    prepare: Callable[[], None] | None = None
 
     @property
     def pin(self) -> str:
@@ -52,6 +56,20 @@ class Outcome:
     type: pa.DataType | None = None
     error: str | None = None
     refused: str | None = None
+
+
+def problem(case: Case, outcome: Outcome) -> str | None:
+    """What is wrong with ``outcome`` for ``case`` (None: pushdown's answer, or a declared
+    refusal, which lets the planner run the step elsewhere and say why)."""
+    if outcome.refused is not None:
+        return None if " is not supported on " in outcome.refused else outcome.refused
+    if outcome.error is not None:
+        return f"raised {outcome.error}"
+    if not same_result(case, outcome.value):
+        return f"gave {outcome.value!r}, pushdown means {case.expected!r}"
+    if case.type is not None and (outcome.type is None or not type_matches(case.type, outcome.type)):
+        return f"gave type {outcome.type}, semantics.md pins {case.type}"
+    return None
 
 
 @dataclass
@@ -131,27 +149,45 @@ class Isolating:
 
 
 class Runner:
-    """Runs the cases of one engine: a combined batch per kind, split when it fails."""
+    """Runs the cases of one engine: a combined batch per shape, isolated when it fails."""
 
-    def __init__(self, engine: Engine):
+    LEVELS = (16, 4, 1)  # chunk sizes tried in turn to isolate the cases that fail
+
+    def __init__(self, engine: Engine, isolate: Callable[[Case], bool] | None = None):
         self.engine = engine
         self.run = EngineRun(engine.name)
+        self.isolate = isolate or (lambda case: False)
 
     def cases(self, cases: list[Case], known: Mapping[str, Any]) -> EngineRun:
-        """Run ``cases``; known deviations that raise an error (``known[id].raises``) run
-        split from the start, so they cannot fail the combined batch."""
+        """Run ``cases``; known deviations that raise an error (``known[id].raises``), and
+        the cases the engine's stand-in cannot share a batch with (``isolate``), run one
+        statement each from the start, so they cannot fail the combined batch."""
         start = time.perf_counter()
+        raising = {cid for cid, reason in known.items() if reason.raises}
         with engine_settings(self.engine):
             for group in groups(cases):
-                raising = {cid for cid, reason in known.items() if reason.raises}
-                clean = [c for c in group if c.id not in raising]
-                deviating = [c for c in group if c.id in raising]
-                if clean:
-                    self._combined(clean)
-                if deviating:
-                    self._split(deviating)
+                alone = [c for c in group if c.id in raising or self.isolate(c)]
+                rest = [c for c in group if c not in alone]
+                try:
+                    if rest:
+                        self._combined(rest)
+                    if alone:
+                        self._isolated(alone, (1,))
+                except Exception as err:  # a bug of this suite: every case still gets a line
+                    for case in group:
+                        self.run.outcomes.setdefault(
+                            case.id, Outcome(error=f"conformance runner: {first_line(err)}")
+                        )
         self.run.seconds = time.perf_counter() - start
         return self.run
+
+    def _execute(self, plan: pushdown.Plan, connector: Any = None) -> Any:
+        self.run.executions += 1
+        if self.engine.prepare is not None:
+            self.engine.prepare()
+        if connector is None:
+            return plan.execute()
+        return plan.execute(connections={CONNECTION: connector})
 
     def _log(self, what: str, cases: list[Case], start: float) -> None:
         self.run.log.append((what, len(cases), time.perf_counter() - start))
@@ -159,76 +195,103 @@ class Runner:
     def _record(self, case_id: str, outcome: Outcome) -> None:
         self.run.outcomes[case_id] = outcome
 
+    def _plannable(self, cases: list[Case]) -> list[Case]:
+        """The cases the engine's profile accepts; each other one gets its refusal (or its
+        planning error) as its outcome.  Planning alone: no engine call."""
+        kept = []
+        for case in cases:
+            try:
+                plan_batch(self.engine, build([case]))
+            except pushdown.UnsupportedError as err:
+                self._record(case.id, Outcome(refused=str(err)))
+            except pushdown.PushdownError as err:
+                self._record(case.id, Outcome(error=first_line(err)))
+            else:
+                kept.append(case)
+        return kept
+
+    def _plan(self, cases: list[Case], chunk: int) -> tuple[Batch, pushdown.Plan] | None:
+        """A planned batch of the cases that can be planned.  Cases refused on their own get
+        their refusal; a chunked batch whose planning fails in one case's recipe sets that case
+        aside with the error.  None: nothing left, or a failure no case can be blamed for (a
+        combination of cases the engine cannot express together)."""
+        try:
+            batch = build(cases, chunk=chunk)
+            return batch, plan_batch(self.engine, batch)
+        except pushdown.PushdownError:
+            cases = self._plannable(cases)
+        while cases:
+            batch = build(cases, chunk=chunk)
+            try:
+                return batch, plan_batch(self.engine, batch)
+            except pushdown.PushdownError as err:
+                blamed = batch.recipe_cases.get(getattr(err, "recipe", None) or "")
+                if not blamed or chunk == 0:
+                    return None
+                for case_id in blamed:
+                    self._record(case_id, Outcome(error=first_line(err)))
+                cases = [c for c in cases if c.id not in blamed]
+        return None
+
     def _combined(self, cases: list[Case]) -> None:
         start = time.perf_counter()
-        batch = build(cases)
+        planned = self._plan(cases, 0)
+        if planned is None:  # only together they cannot be planned
+            self._log(f"{_shape(cases)} combined: not plannable together", cases, start)
+            self._isolated([c for c in cases if c.id not in self.run.outcomes], self.LEVELS)
+            return
+        batch, plan = planned
         try:
-            plan = plan_batch(self.engine, batch)
-            self.run.executions += 1
-            result = plan.execute()
-            values = {c.id: batch.readers[c.id](result) for c in cases}
-        except Exception:  # a refusal, an engine error, a wrong shape: one case at a time
-            self._log(f"{_shape(cases)} combined (failed)", cases, start)
-            self._split(cases)
+            result = self._execute(plan)
+            values = {c.id: batch.readers[c.id](result) for c in batch.cases}
+        except Exception as err:  # isolate the failing cases
+            self._log(f"{_shape(cases)} combined failed: {first_line(err)[:200]}", cases, start)
+            self._isolated(batch.cases, self.LEVELS)
             return
         self._log(f"{_shape(cases)} combined", cases, start)
         for case_id, (value, typ) in values.items():
             self._record(case_id, Outcome(value=value, type=typ))
 
-    def _planned_split(self, cases: list[Case]) -> tuple[Batch, pushdown.Plan] | None:
-        """The split batch and its plan, once every case the planner refuses (or rejects)
-        has its outcome; None when nothing is left to run."""
-        while cases:
-            batch = build(cases, split=True)
-            try:
-                return batch, plan_batch(self.engine, batch)
-            except pushdown.PushdownError as err:
-                case_id = _case_named(batch, err)
-                if case_id is None:  # not tied to one recipe: plan each case alone
-                    for case in cases:
-                        self._alone(case)
-                    return None
-                refused = isinstance(err, pushdown.UnsupportedError)
-                self._record(
-                    case_id, Outcome(refused=str(err)) if refused else Outcome(error=first_line(err))
-                )
-                cases = [c for c in cases if c.id != case_id]
-        return None
-
-    def _split(self, cases: list[Case]) -> None:
-        """One upload, one statement per case: a failing statement fails its case alone."""
+    def _isolated(self, cases: list[Case], levels: tuple[int, ...]) -> None:
+        """Chunks of ``levels[0]`` cases, each with statements of its own over one upload;
+        the cases of a failing chunk go on to the next level (one case per statement last)."""
         start = time.perf_counter()
         try:
-            self._split_run(cases)
+            planned = self._plan(cases, levels[0])
+            left = [c for c in cases if c.id not in self.run.outcomes]
+            if planned is not None:
+                self._run_chunks(*planned, levels)
+            elif left and len(levels) > 1:
+                self._isolated(left, levels[1:])
+            else:
+                for case in left:
+                    self._alone(case)
         finally:
-            self._log(f"{_shape(cases)} split", cases, start)
+            self._log(f"{_shape(cases)} chunks of {levels[0]}", cases, start)
 
-    def _split_run(self, cases: list[Case]) -> None:
-        planned = self._planned_split(cases)
-        if planned is None:
-            return
-        batch, plan = planned
+    def _run_chunks(self, batch: Batch, plan: pushdown.Plan, levels: tuple[int, ...]) -> None:
         if self.engine.url is None:  # no connector to isolate with: halves until one case
             try:
-                self.run.executions += 1
-                result = plan.execute()
+                result = self._execute(plan)
             except Exception:
                 if len(batch.cases) == 1:
                     self._alone(batch.cases[0])
                     return
                 half = len(batch.cases) // 2
-                self._split_run(batch.cases[:half])
-                self._split_run(batch.cases[half:])
+                self._isolated(batch.cases[:half], (1,))
+                self._isolated(batch.cases[half:], (1,))
                 return
             self._read(batch, result, {})
             return
         connector = Isolating(open_connector(CONNECTION, self.engine.url, self.engine.connect_args))
         try:
-            self.run.executions += 1
-            result = plan.execute(connections={CONNECTION: connector})  # type: ignore[dict-item]
-        except Exception:  # the upload itself failed: each case on its own
-            for case in batch.cases:
-                self._alone(case)
+            result = self._execute(plan, connector)
+        except Exception:  # the upload itself failed
+            if len(levels) > 1:
+                self._isolated(batch.cases, levels[1:])
+            else:
+                for case in batch.cases:
+                    self._alone(case)
             return
         finally:
             connector.close()
@@ -236,6 +299,11 @@ class Runner:
         failed = {
             out: connector.failed[sql] for out, sql in statements.items() if sql in connector.failed
         }
+        if len(levels) > 1:  # a failing chunk's cases try again in smaller chunks
+            again = [c for c in batch.cases if batch.output[c.id] in failed]
+            if again:
+                self._isolated(again, levels[1:])
+            batch.cases = [c for c in batch.cases if c not in again]
         self._read(batch, result, failed)
 
     def _read(self, batch: Batch, result: Any, failed: dict[str, str]) -> None:
@@ -264,8 +332,7 @@ class Runner:
             self._record(case.id, Outcome(error=first_line(err)))
             return
         try:
-            self.run.executions += 1
-            value, typ = batch.readers[case.id](plan.execute())
+            value, typ = batch.readers[case.id](self._execute(plan))
         except Exception as err:
             self._record(case.id, Outcome(error=first_line(err)))
             return
@@ -274,18 +341,6 @@ class Runner:
 
 def _shape(cases: list[Case]) -> str:
     return "compute" if cases[0].kind == "compute" else "rows"
-
-
-_COLUMN = re.compile(r"'c(\d{3})_")
-
-
-def _case_named(batch: Batch, err: pushdown.PushdownError) -> str | None:
-    """The case an error is about: the one whose input column it names, else the one whose
-    recipe it names (a refused input type is reported on the first recipe reading it)."""
-    match = _COLUMN.search(str(err))
-    if match and int(match.group(1)) < len(batch.cases):
-        return batch.cases[int(match.group(1))].id
-    return batch.recipe_case.get(getattr(err, "recipe", None) or "")
 
 
 def _statements(plan: pushdown.Plan) -> dict[str, str]:

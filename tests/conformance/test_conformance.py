@@ -16,8 +16,8 @@ import pytest
 from tests.conformance.cases import CASES
 from tests.conformance.conftest import STANDINS, live
 from tests.conformance.known import KNOWN
-from tests.conformance.model import Case, same_result, type_matches
-from tests.conformance.runner import Engine, EngineRun, sql_for
+from tests.conformance.model import Case
+from tests.conformance.runner import Engine, EngineRun, problem, sql_for
 
 ENGINES = ("local", "duckdb", "spark", "databricks", "hive", "snowflake", "bigquery")
 # The suite's first test per engine runs all of that engine's cases (batched).
@@ -45,23 +45,10 @@ def _describe(case: Case) -> str:
 @pytest.mark.timeout(TIMEOUT_S)
 @pytest.mark.parametrize(("case", "engine"), list(_params()))
 def test_case(case: Case, engine: str, conformance: Callable[[str], EngineRun]) -> None:
-    run = conformance(engine)
-    outcome = run.outcomes[case.id]
-    if outcome.refused is not None:
-        # A declared refusal is allowed: the planner runs the step elsewhere and says why.
-        assert " is not supported on " in outcome.refused, outcome.refused
-        return
-    def where() -> str:
-        return f"{_describe(case)}\nSQL on {engine}:\n{sql_for(_engine_of(engine), case)}"
-
-    assert outcome.error is None, f"{engine} raised {outcome.error}\n{where()}"
-    assert same_result(case, outcome.value), (
-        f"{engine} gave {outcome.value!r}, pushdown means {case.expected!r}\n{where()}"
-    )
-    if case.type is not None:
-        assert outcome.type is not None and type_matches(case.type, outcome.type), (
-            f"{engine} gave type {outcome.type}, semantics.md pins {case.type}\n{where()}"
-        )
+    wrong = problem(case, conformance(engine).outcomes[case.id])
+    if wrong is not None:
+        sql = sql_for(_engine_of(engine), case)
+        pytest.fail(f"{engine} {wrong}\n{_describe(case)}\nSQL on {engine}:\n{sql}", pytrace=False)
 
 
 def _engine_of(name: str) -> Engine:
