@@ -59,7 +59,7 @@ def slot(name: str, t: pa.DataType) -> str:
 
 
 # -- renaming formulas ---------------------------------------------------------------------
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _renamed(
     text: str, dialect: str | None, wrap: str, prefix: str, mapping: tuple[tuple[str, str], ...]
 ) -> str:

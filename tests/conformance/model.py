@@ -179,7 +179,8 @@ def _same_value(got: Any, want: Any) -> bool:
     if isinstance(want, OneOf):
         return any(_same_value(got, option) for option in want.options)
     if isinstance(want, Approx):
-        if got is None or isinstance(got, bool) or not isinstance(got, int | float | decimal.Decimal):
+        numeric = isinstance(got, int | float | decimal.Decimal) and not isinstance(got, bool)
+        if not numeric:
             return False
         return abs(decimal.Decimal(str(got)) - decimal.Decimal(str(want.value))) <= decimal.Decimal(
             str(want.tol)

@@ -67,8 +67,9 @@ def problem(case: Case, outcome: Outcome) -> str | None:
         return f"raised {outcome.error}"
     if not same_result(case, outcome.value):
         return f"gave {outcome.value!r}, pushdown means {case.expected!r}"
-    if case.type is not None and (outcome.type is None or not type_matches(case.type, outcome.type)):
-        return f"gave type {outcome.type}, semantics.md pins {case.type}"
+    typ = outcome.type
+    if case.type is not None and (typ is None or not type_matches(case.type, typ)):
+        return f"gave type {typ}, semantics.md pins {case.type}"
     return None
 
 

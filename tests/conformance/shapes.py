@@ -39,6 +39,8 @@ SF_WINDOW = "https://docs.snowflake.com/en/sql-reference/functions-analytic"
 SF_SUM = "https://docs.snowflake.com/en/sql-reference/functions/sum"
 BQ = "https://cloud.google.com/bigquery/docs/reference/standard-sql/"
 DBX_LISTAGG = "https://docs.databricks.com/en/sql/language-manual/functions/listagg.html"
+DBX_ARROW = "https://docs.databricks.com/en/dev-tools/python-sql-connector.html"
+DBX_TIMESTAMP = "https://docs.databricks.com/en/sql/language-manual/data-types/timestamp-ntz-type.html"
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,25 @@ DECIMAL_DIVISIONS = (
     "arithmetic.div_dec_beyond_double",
 )
 NULL_TIMESTAMPS = ("calendar.ts_null", "calendar.trunc_ts_null", "ordering.timestamps_dst")
+DATABRICKS_TYPED = (
+    "casts.dec_round_half",
+    "casts.dec_round_half_neg",
+    "casts.dec_round_down",
+    "casts.dec_from_double_half",
+    "casts.dec_from_double_half_neg",
+    "casts.dec_from_double_exact_half",
+    "casts.dec_from_int",
+    "casts.dec_null",
+    "casts.dec_from_text",
+    "casts.dec_from_text_neg",
+    "casts.dec_scale_up",
+    "casts.dec_38_10",
+    "casts.dec_small_neg",
+    "calendar.ts_null",
+    "calendar.trunc_date_null",
+    "calendar.tstz_utc",
+    "calendar.tstz_from_offset",
+)
 SUBSTRING_ZERO = (
     "strings.substring_start_zero",
     "strings.substring_start_zero_len1",
@@ -170,7 +191,7 @@ SUBSTRING_ZERO = (
 )
 
 SHAPES: list[Shape] = [
-    # -- Hive: the stand-in is Spark SQL, which has functions Hive lacks -------------------------
+    # -- Hive: the stand-in is Spark SQL, which has functions Hive lacks --------------------------
     Shape(
         "hive.no_date_trunc", "hive",
         ("calendar.trunc_ts_month_dst_gap", "calendar.trunc_ts_hour_dst_gap",
@@ -206,7 +227,8 @@ SHAPES: list[Shape] = [
         HIVE_UDF,
     ),
     Shape(
-        "hive.iso_day_of_week", "hive", ("calendar.isodow_sunday", "calendar.isodow_function_sunday"),
+        "hive.iso_day_of_week", "hive",
+        ("calendar.isodow_sunday", "calendar.isodow_function_sunday"),
         absent(r"\bDAYOFWEEK_ISO\s*\(", r"EXTRACT\s*\(\s*ISODOW\b"),
         "Hive has no ISO day-of-week function: dayofweek(date) (Sunday 1) is what exists",
         HIVE_UDF,
@@ -225,7 +247,7 @@ SHAPES: list[Shape] = [
         "(String Operators)",
         HIVE_UDF,
     ),
-    # -- Snowflake: fakesnow runs DuckDB -------------------------------------------------------------
+    # -- Snowflake: fakesnow runs DuckDB ----------------------------------------------------------
     Shape(
         "snowflake.unquoted_names", "snowflake", (),
         snowflake_names("ORDERS", "ID"),
@@ -308,7 +330,7 @@ SHAPES: list[Shape] = [
         "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) on Snowflake",
         SF_WINDOW,
     ),
-    # -- BigQuery: the emulator runs DuckDB ------------------------------------------------------------
+    # -- BigQuery: the emulator runs DuckDB -------------------------------------------------------
     Shape(
         "bigquery.week_starts_monday", "bigquery",
         ("calendar.trunc_week_leap_day", "calendar.trunc_week_sunday_into_last_year"),
@@ -336,8 +358,9 @@ SHAPES: list[Shape] = [
     ),
     Shape(
         "bigquery.numeric_limits", "bigquery", ("casts.dec_38_10",),
-        present(r"\bBIGNUMERIC\b"),
-        "NUMERIC holds 29 integer digits and 9 decimals; a scale of 10 needs BIGNUMERIC",
+        present(r"\bBIGNUMERIC\s*\(\s*38\s*,\s*10\s*\)"),
+        "NUMERIC holds 29 integer digits and 9 decimals: a scale of 10 needs BIGNUMERIC, and "
+        "only BIGNUMERIC(38, 10) rounds to 10 decimals (a bare BIGNUMERIC keeps 38)",
         BQ + "data-types#decimal_types",
     ),
     Shape(
@@ -389,7 +412,26 @@ SHAPES: list[Shape] = [
         "as DOUBLE",
         BQ + "operators#arithmetic_operators",
     ),
-    # -- Databricks: the stand-in is open-source Spark 4 -------------------------------------------------
+    # -- Databricks: the stand-in is open-source Spark 4 ------------------------------------------
+    Shape(
+        "databricks.declared_types", "databricks", DATABRICKS_TYPED,
+        both(absent(r"\bAS\s+STRING\b"),
+             lambda sql: None if "DECIMAL" not in sql.upper() or re.search(
+                 r"DECIMAL\s*\(\s*\d+\s*,\s*\d+\s*\)", sql, re.IGNORECASE)
+             else "a DECIMAL without its precision and scale"),
+        "a SQL warehouse returns Arrow batches typed as the query declares them (DECIMAL(p, s), "
+        "TIMESTAMP, DATE, also for NULLs); the stand-in's Thrift rows carry no such types",
+        DBX_ARROW,
+    ),
+    Shape(
+        "databricks.timestamp_ntz_staging", "databricks", (),
+        lambda _sql: None
+        if staging_type("databricks", pa.timestamp("us")) == "TIMESTAMP_NTZ"
+        else f"stages naive timestamps as {staging_type('databricks', pa.timestamp('us'))}",
+        "TIMESTAMP is TIMESTAMP_LTZ, read and shown in the session time zone; TIMESTAMP_NTZ is "
+        "wall-clock time",
+        DBX_TIMESTAMP,
+    ),
     Shape(
         "databricks.listagg_runtime", "databricks", ("aggregates.string_agg_skips_null",),
         absent(r"\bLISTAGG\s*\("),

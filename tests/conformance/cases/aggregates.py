@@ -4,7 +4,7 @@ figures; arg_min/arg_max with NULL values; string_agg."""
 from __future__ import annotations
 
 from tests.conformance.cases._build import agg
-from tests.conformance.model import D, F, I, N, S, T, Approx, OneOf, date, dec, ts
+from tests.conformance.model import Approx, D, F, I, N, OneOf, S, T, date, dec, ts
 
 BASIC = "`count(x)`, `sum`, `avg`, `min`, `max`"
 DISTINCT = "`count(DISTINCT a, b)`"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conformance.cases._build import scalar
-from tests.conformance.model import F, I, N, Approx, dec
+from tests.conformance.model import Approx, F, I, N, dec
 
 DIV = "`a / b`"
 DIV0 = "`a / 0`, `a / NULL`"

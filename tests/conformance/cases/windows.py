@@ -12,28 +12,28 @@ BASIC = "`count(x)`, `sum`, `avg`, `min`, `max`"
 OFFSETS = "not in semantics.md: rank, lag/lead, aggregate frames"
 
 X = I(10, 20, 30)
-O = I(1, 2, 3)
+OX = I(1, 2, 3)
 
 CASES = [
     # -- first_value / last_value: ROWS UNBOUNDED PRECEDING .. CURRENT ROW by default -----------
-    win("first_value_running", "first_value(x)", [10, 10, 10], FRAME, order_by=("o",), x=X, o=O),
-    win("last_value_running", "last_value(x)", [10, 20, 30], FRAME, order_by=("o",), x=X, o=O),
+    win("first_value_running", "first_value(x)", [10, 10, 10], FRAME, order_by=("o",), x=X, o=OX),
+    win("last_value_running", "last_value(x)", [10, 20, 30], FRAME, order_by=("o",), x=X, o=OX),
     win(
         "last_value_rows_not_range", "last_value(x)", [10, 20, 30], FRAME, order_by=("o",),
         x=X, o=I(1, 1, 2),
     ),
     win("first_value_null_first", "first_value(x)", [None, None, None], FRAME,
-        order_by=("o",), x=I(None, 20, 30), o=O),
+        order_by=("o",), x=I(None, 20, 30), o=OX),
     win("last_value_null_current", "last_value(x)", [10, None, 30], FRAME,
-        order_by=("o",), x=I(10, None, 30), o=O),
+        order_by=("o",), x=I(10, None, 30), o=OX),
     win("first_value_desc", "first_value(x)", [30, 30, 30], FRAME, order_by=("o DESC",),
-        x=X, o=O),
+        x=X, o=OX),
     win("last_value_desc", "last_value(x)", [10, 20, 30], FRAME, order_by=("o DESC",),
-        x=X, o=O),
+        x=X, o=OX),
     win("last_value_whole_frame", "last_value(x)", [30, 30, 30], FRAME, order_by=("o",),
-        frame=(None, None), x=X, o=O),
+        frame=(None, None), x=X, o=OX),
     win("first_value_sliding_frame", "first_value(x)", [10, 10, 20], FRAME, order_by=("o",),
-        frame=(-1, 0), x=X, o=O),
+        frame=(-1, 0), x=X, o=OX),
     win("first_value_text", "first_value(s)", ["a", "a"], FRAME, order_by=("o",),
         s=S("b", "a"), o=I(2, 1)),
     win("first_value_null_key_first", "first_value(x)", [10, 10, 10], FRAME, order_by=("o",),
@@ -63,14 +63,14 @@ CASES = [
     # -- ranking, offsets, aggregates over windows ------------------------------------------------
     win("rank_ties", "rank()", [1, 1, 3], OFFSETS, order_by=("x",), x=I(1, 1, 2)),
     win("dense_rank_ties", "dense_rank()", [1, 1, 2], OFFSETS, order_by=("x",), x=I(1, 1, 2)),
-    win("lag", "lag(x)", [None, 10, 20], OFFSETS, order_by=("o",), x=X, o=O),
-    win("lead", "lead(x)", [20, 30, None], OFFSETS, order_by=("o",), x=X, o=O),
-    win("lag_default", "lag(x, 1, 0)", [0, 10, 20], OFFSETS, order_by=("o",), x=X, o=O),
+    win("lag", "lag(x)", [None, 10, 20], OFFSETS, order_by=("o",), x=X, o=OX),
+    win("lead", "lead(x)", [20, 30, None], OFFSETS, order_by=("o",), x=X, o=OX),
+    win("lag_default", "lag(x, 1, 0)", [0, 10, 20], OFFSETS, order_by=("o",), x=X, o=OX),
     win("lag_over_null", "lag(x)", [None, 10, None], OFFSETS, order_by=("o",),
-        x=I(10, None, 30), o=O),
-    win("sum_running", "sum(x)", [10, 30, 60], OFFSETS, order_by=("o",), x=X, o=O),
+        x=I(10, None, 30), o=OX),
+    win("sum_running", "sum(x)", [10, 30, 60], OFFSETS, order_by=("o",), x=X, o=OX),
     win("sum_centered_frame", "sum(x)", [30, 60, 50], OFFSETS, order_by=("o",), frame=(-1, 1),
-        x=X, o=O),
+        x=X, o=OX),
     win("count_skips_null", "count(x)", [2, 2, 2], BASIC, x=I(1, None, 3)),
     win("avg_skips_null", "avg(x)", [2.0, 2.0, 2.0], BASIC, x=F(1.0, None, 3.0)),
 ]
