@@ -123,6 +123,12 @@ def matrix() -> str:
         "What a stand-in cannot show about its real engine is pinned by the SQL-shape "
         "assertions further down.",
         "",
+        "Run: `pytest tests/conformance` (the stand-ins' engines skip, saying why, when they "
+        "are not running; in CI they run). Add a case: one line in the area's file under "
+        "`tests/conformance/cases/`, with the semantics.md construct it checks; its expected "
+        "value comes from docs/semantics.md, never from an engine. A fix that lands: delete its "
+        "lines in `known.py`, then regenerate this page.",
+        "",
         "## Results per construct",
         "",
         "| construct (docs/semantics.md) | cases | " + " | ".join(ENGINES[e][0] for e in names)

@@ -106,20 +106,30 @@ def sql_for(engine: Engine, case: Case) -> str:
     return plan.sql(engine.pin)
 
 
+# The in-process Spark session runs the cases as a Databricks SQL warehouse would be set up:
+# ANSI mode on; and in a time zone with DST, so that a naive timestamp that shifts with the
+# session time zone shows (2024-03-10 02:30 does not exist in New York).
+SPARK_SETTINGS = {
+    "spark.sql.ansi.enabled": "true",
+    "spark.sql.session.timeZone": "America/New_York",
+}
+
+
 @contextlib.contextmanager
 def engine_settings(engine: Engine) -> Iterator[None]:
-    """Spark in-process runs with ANSI mode on, as Databricks SQL warehouses do; the shared
-    session's settings are restored afterwards."""
+    """Apply SPARK_SETTINGS to the shared in-process session; restore them afterwards."""
     if engine.session is None:
         yield
         return
     conf = engine.session.conf
-    before = conf.get("spark.sql.ansi.enabled")
-    conf.set("spark.sql.ansi.enabled", "true")
+    before = {key: conf.get(key) for key in SPARK_SETTINGS}
+    for key, value in SPARK_SETTINGS.items():
+        conf.set(key, value)
     try:
         yield
     finally:
-        conf.set("spark.sql.ansi.enabled", before)
+        for key, value in before.items():
+            conf.set(key, value)
 
 
 def first_line(err: BaseException) -> str:

@@ -9,6 +9,7 @@ Run all engines (the stand-ins live in the ``pdev`` namespace):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,3 +76,16 @@ def test_known_deviations_name_real_cases_and_engines() -> None:
         assert reason.text.startswith(("pushdown bug: #15", "stand-in limitation: ")), reason
         if reason.standin:
             assert engine in STANDINS, f"{case_id}: {engine} is no stand-in"
+
+
+def test_cases_name_semantics_md_rows() -> None:
+    """Every case checks a construct of docs/semantics.md's table (or says it is not there)."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "semantics.md").read_text()
+    constructs = {
+        line.split("|")[1].strip()
+        for line in text.splitlines()
+        if line.startswith("| ") and not line.startswith("| construct")
+    }
+    for case in CASES:
+        assert case.row in constructs or case.row.startswith("not in semantics.md: "), case.id
+    assert len(CASES) >= 300
