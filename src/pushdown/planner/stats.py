@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import pyarrow as pa
 from sqlglot import exp
 
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
+from pushdown.statistics import ColumnStats, TableStats
 
 EQ_SELECTIVITY = 0.05
 RANGE_SELECTIVITY = 1 / 3
@@ -48,27 +49,6 @@ DEFAULT_SELECTIVITY = 0.25
 DEFAULT_ROWS = 1_000_000
 DEFAULT_TEXT_BYTES = 16
 SEMI_JOIN_FRACTION = 0.5
-
-
-@dataclass(frozen=True)
-class ColumnStats:
-    """What is known about one column."""
-
-    ndv: float | None = None
-    null_fraction: float | None = None
-    min: object = None
-    max: object = None
-    avg_bytes: float | None = None
-
-
-@dataclass(frozen=True)
-class TableStats:
-    """What is known about a table: rows, bytes and per-column statistics."""
-
-    rows: float
-    bytes: float | None = None
-    columns: Mapping[str, ColumnStats] = field(default_factory=dict)
-    source: str = "engine"
 
 
 @dataclass(frozen=True)
