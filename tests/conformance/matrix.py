@@ -11,22 +11,23 @@ Then the SQL-shape assertions for the real engines, and the known deviations by 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
 
 import pushdown
-from pushdown.profiles import all_profiles
+from pushdown.profiles import Profile, all_profiles
 from tests.conformance.batches import build
 from tests.conformance.cases import CASES
 from tests.conformance.known import KNOWN
-from tests.conformance.model import Case
+from tests.conformance.model import Case, semantics_constructs
 from tests.conformance.runner import Engine, plan_batch
 from tests.conformance.shapes import SHAPES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "conformance.md"
+LOCAL_ENGINE = "local"
 ENGINES = {  # engine -> (column title, offline URL for planning)
     "local": ("local", None),
     "duckdb": ("duckdb", "duckdb:///:memory:"),
@@ -66,17 +67,62 @@ def refused(engine: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def declared(engine: str, row: str) -> str:
-    """What ``engine``'s profile declares for the construct ``row`` (same / rewritten /
-    refused), or "not declared" while the profiles carry no per-construct semantics."""
-    if engine == "local":
-        engine = "duckdb"
-    semantics: Any = all_profiles()[engine].semantics
-    constructs = getattr(semantics, "constructs", None)
-    entry = constructs.get(row) if isinstance(constructs, dict) else None
-    if entry is None:
-        return "not declared"
-    return str(getattr(entry, "status", entry))
+# The profile constructs (fields of ``pushdown.profiles.Semantics``) behind each row of
+# docs/semantics.md's table; rows with none are not lowered per engine (NULL logic, names) or
+# belong to the staging DDL (TIMESTAMP, TIMESTAMPTZ: compilers/ddl.py, docs/engines.md).
+ROW_CONSTRUCTS: dict[str, tuple[str, ...]] = {
+    "`a / b`": ("division",),
+    "`a / 0`, `a / NULL`": ("division_by_zero",),
+    "`a // b`, `div(a, b)`": ("integer_division",),
+    "`a % b`": ("modulo",),
+    "`CAST(float AS integer)`": ("cast_to_integer",),
+    "`CAST(x AS DECIMAL(p, s))`": ("cast_decimal",),
+    "`round(x, n)`": ("round",),
+    "`date_trunc(unit, d)`": ("date_trunc",),
+    "`extract(dow FROM d)`, `dayofweek(d)`": ("day_of_week",),
+    "`extract(isodow FROM d)`, `isodow(d)`": ("iso_day_of_week",),
+    "`extract(week FROM d)`, `weekofyear(d)`": ("iso_week",),
+    "`a || b`, `concat(a, b)`": ("concat_operator", "concat"),
+    "`substring(s, start, len)`": ("substring",),
+    "`length(s)`": ("length",),
+    "`s LIKE p`": ("like",),
+    "string comparison, `=`, `<`, `ORDER BY` on text": ("string_comparison",),
+    "`count(x)`, `sum`, `avg`, `min`, `max`": ("aggregate_nulls",),
+    "`count(DISTINCT a, b)`": ("count_distinct_multi",),
+    "`stddev`, `variance`": ("variance",),
+    "NULL in expressions": (),
+    "`arg_min(v, k)`, `arg_max(v, k)`": ("arg_min_max",),
+    "`string_agg(x, sep ORDER BY ...)`": ("string_agg",),
+    "`median(x)`": ("median",),
+    "`first_value`, `last_value` over an ordered window": ("first_last_value",),
+    "`ORDER BY x` / `x DESC`": ("null_ordering",),
+    "TIMESTAMP": (),
+    "TIMESTAMPTZ": (),
+    "names": (),
+}
+STATUS_ORDER = ("same", "rewritten", "refused")
+
+
+def _profile(engine: str) -> Profile:
+    return all_profiles()["duckdb" if engine == LOCAL_ENGINE else engine]
+
+
+def declared(engine: str, row: str) -> str | None:
+    """What ``engine``'s profile declares for the construct ``row`` at the version pushdown
+    plans for without one (the oldest supported): same, rewritten or refused (the strongest
+    of the row's constructs), with the versions where that changes; None: no construct."""
+    constructs = ROW_CONSTRUCTS.get(row, ())
+    if not constructs:
+        return None
+    profile = _profile(engine)
+    status = max((profile.rule(c).status for c in constructs), key=STATUS_ORDER.index)
+    later = []
+    for construct in constructs:
+        rules = getattr(profile.semantics, construct)
+        for before, rule in itertools.pairwise(rules) if isinstance(rules, list) else []:
+            if before.below and rule.status != before.status:
+                later.append(f"{rule.status} from {before.below}")
+    return status + "".join(f"; {text}" for text in later)
 
 
 def _short(reason: str) -> str:
@@ -86,7 +132,7 @@ def _short(reason: str) -> str:
     return "stand-in" if reason.startswith("stand-in") else "?"
 
 
-def _cell(counts: Counter[str], reasons: set[str]) -> str:
+def _cell(declared_as: str | None, counts: Counter[str], reasons: set[str]) -> str:
     parts = []
     if counts["pass"]:
         parts.append(f"{counts['pass']} pass")
@@ -94,14 +140,32 @@ def _cell(counts: Counter[str], reasons: set[str]) -> str:
         parts.append(f"{counts['deviation']} deviate ({', '.join(sorted(reasons))})")
     if counts["refused"]:
         parts.append(f"{counts['refused']} refused")
-    return "; ".join(parts) or "-"
+    observed = ", ".join(parts) or "-"
+    return observed if declared_as is None else f"**{declared_as}**: {observed}"
+
+
+def outcome(case: Case, engine: str) -> tuple[str, str | None]:
+    """What the tests observe for ``case`` on ``engine``: pass, deviation (with the short
+    reason) or refused (the profile refuses it: the planner runs the step elsewhere)."""
+    reason = KNOWN.get((case.id, engine))
+    if reason is not None:
+        return "deviation", _short(reason.text)
+    if case.id in refused(engine):
+        return "refused", None
+    return "pass", None
+
+
+def rows() -> dict[str, list[Case]]:
+    """The cases per construct: semantics.md's rows in its order, then the others."""
+    out: dict[str, list[Case]] = {row: [] for row in semantics_constructs()}
+    for case in CASES:
+        out.setdefault(case.row, []).append(case)
+    return {row: cases for row, cases in out.items() if cases}
 
 
 def matrix() -> str:
     """docs/conformance.md."""
-    rows: dict[str, list[Case]] = defaultdict(list)
-    for case in CASES:
-        rows[case.row].append(case)
+    by_row = rows()
     names = list(ENGINES)
     lines = [
         "# Conformance matrix",
@@ -129,48 +193,37 @@ def matrix() -> str:
         "value comes from docs/semantics.md, never from an engine. A fix that lands: delete its "
         "lines in `known.py`, then regenerate this page.",
         "",
-        "## Results per construct",
+        "## Construct x engine",
+        "",
+        "Each cell: what the engine's profile (`[semantics]` in `dialects/<engine>.toml`, the "
+        "local engine is lowered as DuckDB) declares for the construct at the version pushdown "
+        "plans for when the connection names none (the oldest supported: Hive 2.1, Databricks "
+        "Runtime 13.3), **same** (the engine's own function means it), **rewritten** (the "
+        "lowering rewrites it) or **refused** (the step runs on another engine and `explain()` "
+        "says why); then what the cases observe: pass, deviate (a known deviation, with its "
+        "reason: an item of issue #15, or a stand-in limitation) or refused (planning refuses "
+        "the case for that engine). How each rewrite is done and the vendor page behind it: "
+        "`docs/dialects.md` (\"Semantics\") and the profiles. Rows without a declaration are "
+        "not lowered per engine (NULL logic, names) or belong to the staging DDL (TIMESTAMP, "
+        "TIMESTAMPTZ: `docs/engines.md`).",
         "",
         "| construct (docs/semantics.md) | cases | " + " | ".join(ENGINES[e][0] for e in names)
         + " |",
         "|---|---|" + "---|" * len(names),
     ]
-    for row, cases in rows.items():
+    for row, cases in by_row.items():
         cells = []
         for engine in names:
             counts: Counter[str] = Counter()
             reasons: set[str] = set()
             for case in cases:
-                reason = KNOWN.get((case.id, engine))
-                if reason is not None:
-                    counts["deviation"] += 1
-                    reasons.add(_short(reason.text))
-                elif case.id in refused(engine):
-                    counts["refused"] += 1
-                else:
-                    counts["pass"] += 1
-            cells.append(_cell(counts, reasons))
+                kind, reason = outcome(case, engine)
+                counts[kind] += 1
+                if reason:
+                    reasons.add(reason)
+            cells.append(_cell(declared(engine, row), counts, reasons))
         label = row.replace("|", "\\|")
         lines.append(f"| {label} | {len(cases)} | " + " | ".join(cells) + " |")
-    profiles = list(all_profiles())
-    verdicts = {row: [declared(e, row) for e in profiles] for row in rows}
-    lines += [
-        "",
-        "## What the profiles declare",
-        "",
-        "Per construct, each profile's `[semantics]` is to say same, rewritten (and how) or",
-        "refused, with the vendor page; `declared()` in `tests/conformance/matrix.py` reads it.",
-        "",
-    ]
-    if all(v == "not declared" for cells in verdicts.values() for v in cells):
-        lines.append("No profile declares per-construct semantics yet.")
-    else:
-        lines += [
-            "| construct | " + " | ".join(profiles) + " |",
-            "|---|" + "---|" * len(profiles),
-        ]
-        for row, cells in verdicts.items():
-            lines.append(f"| {row.replace('|', chr(92) + '|')} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## What no stand-in can show: SQL shapes on the real engines",

@@ -23,7 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
@@ -172,6 +174,22 @@ class Case:
         return pa.table(
             {name: pa.array(list(t.values), t.type) for name, t in self.inputs.items()}
         )
+
+
+SEMANTICS_MD = Path(__file__).resolve().parents[2] / "docs" / "semantics.md"
+
+
+def semantics_constructs(text: str | None = None) -> list[str]:
+    """The construct column of docs/semantics.md's table, in order (``\\|`` read as ``|``)."""
+    text = SEMANTICS_MD.read_text() if text is None else text
+    out: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("| ") or line.startswith(("| construct", "|---")):
+            continue
+        cell = re.split(r"(?<!\\)\|", line)[1].strip().replace("\\|", "|")
+        if cell not in out:
+            out.append(cell)
+    return out
 
 
 # -- comparison ----------------------------------------------------------------------------

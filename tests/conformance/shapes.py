@@ -21,7 +21,7 @@ from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 import pushdown
-from pushdown.types import sql_type_name
+from pushdown.compilers.ddl import ddl_type
 
 Check = Callable[[str], str | None]  # SQL -> what is wrong with it, or None
 
@@ -88,17 +88,47 @@ def both(*checks: Check) -> Check:
     return check
 
 
+# The escape character a LIKE has without an ESCAPE clause (vendor pages in the shapes below).
+LIKE_DEFAULT_ESCAPE = {"hive": "\\", "bigquery": "\\", "spark": "\\", "databricks": "\\"}
+
+
+def like_meaning(pattern: str, escape: str | None) -> list[str]:
+    """What a LIKE pattern matches: one token per position, ``%``/``_`` for the wildcards and
+    ``=c`` for a literal character ``c``."""
+    tokens: list[str] = []
+    chars = iter(pattern)
+    for ch in chars:
+        if escape is not None and ch == escape:
+            ch = next(chars, "")
+            tokens.append(f"={ch}" if ch else "<dangling escape>")
+        elif ch in "%_":
+            tokens.append(ch)
+        else:
+            tokens.append(f"={ch}")
+    return tokens
+
+
 def like_pattern(dialect: str, want: str) -> Check:
-    """The LIKE pattern, once the engine has read the string literal, is ``want``; and no
-    ESCAPE clause (or one pushdown wrote on purpose) changes it."""
+    """Once the engine has read the string literal, the LIKE pattern (with the dialect's
+    default escape character, or the ESCAPE clause pushdown wrote) matches what ``want``
+    matches in pushdown's meaning: ``%`` and ``_`` wildcards, no escape character."""
 
     def check(sql: str) -> str | None:
         tree = sqlglot.parse_one(sql.rstrip(";"), read=dialect)
         like = tree.find(exp.Like)
         if like is None:
             return "no LIKE"
+        escape = LIKE_DEFAULT_ESCAPE.get(dialect)
+        if isinstance(like.parent, exp.Escape):
+            escape = like.parent.expression.name
+        elif like.args.get("escape") is not None:
+            escape = like.args["escape"].name
         got = like.expression.name if isinstance(like.expression, exp.Literal) else None
-        return None if got == want else f"the engine reads the pattern as {got!r}, not {want!r}"
+        if got is None:
+            return "the pattern is no literal"
+        if like_meaning(got, escape) == like_meaning(want, None):
+            return None
+        return f"the engine reads the pattern {got!r} with escape {escape!r}, not as {want!r}"
 
     return check
 
@@ -142,7 +172,7 @@ def snowflake_table_flow() -> pushdown.Flow:
 
 def staging_type(engine: str, t: pa.DataType) -> str:
     """The column type pushdown's staging DDL gives an Arrow type on ``engine``."""
-    return sql_type_name(t, engine)
+    return ddl_type(t, dialect=engine).sql(dialect=engine)
 
 
 INT_CASTS = (
@@ -235,7 +265,7 @@ SHAPES: list[Shape] = [
     ),
     Shape(
         "hive.like_backslash", "hive", ("like.backslash_is_literal_match",),
-        like_pattern("hive", "a\\\\%c"),
+        like_pattern("hive", "a\\%c"),
         "Hive's LIKE treats a backslash as the escape character, so a literal backslash must "
         "reach it doubled (String Operators: A LIKE B)",
         HIVE_UDF,
@@ -279,7 +309,8 @@ SHAPES: list[Shape] = [
     ),
     Shape(
         "snowflake.decimal_division", "snowflake", DECIMAL_DIVISIONS,
-        both(present(r"\"c000_a\"\s*/\s*\"c000_b\""), absent(r"\bAS\s+(FLOAT|DOUBLE)")),
+        both(present(r"\"c000_a\"\s*/\s*(NULLIF\s*\(\s*)?\"c000_b\""),
+             absent(r"\bAS\s+(FLOAT|DOUBLE)")),
         "NUMBER / NUMBER is a NUMBER whose scale grows by up to 6 digits (exact to at least 6 "
         "places); fakesnow's DuckDB divides DECIMALs as DOUBLE",
         SF_ARITHMETIC,
@@ -401,13 +432,13 @@ SHAPES: list[Shape] = [
     ),
     Shape(
         "bigquery.like_backslash", "bigquery", ("like.backslash_is_literal_match",),
-        like_pattern("bigquery", "a\\\\%c"),
+        like_pattern("bigquery", "a\\%c"),
         "BigQuery's LIKE escapes with a backslash, so a literal backslash must reach it doubled",
         BQ + "operators#like_operator",
     ),
     Shape(
         "bigquery.decimal_division", "bigquery", ("arithmetic.div_dec_beyond_double",),
-        both(present(r"`c000_a`\s*/\s*`c000_b`"), absent(r"\bFLOAT64\b")),
+        both(present(r"`c000_a`\s*/\s*(NULLIF\s*\(\s*)?`c000_b`"), absent(r"\bFLOAT64\b")),
         "NUMERIC / NUMERIC is a NUMERIC (exact to 9 decimals); the emulator's DuckDB divides "
         "as DOUBLE",
         BQ + "operators#arithmetic_operators",

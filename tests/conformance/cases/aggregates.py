@@ -11,6 +11,7 @@ DISTINCT = "`count(DISTINCT a, b)`"
 SPREAD = "`stddev`, `variance`"
 ARG = "`arg_min(v, k)`, `arg_max(v, k)`"
 STRING_AGG = "`string_agg(x, sep ORDER BY ...)`"
+MEDIAN = "`median(x)`"
 COMPARE = "string comparison, `=`, `<`, `ORDER BY` on text"
 
 SAMPLE = F(1.0, 2.0, 3.0, 4.0)
@@ -110,4 +111,13 @@ CASES = [
     agg("string_agg_unordered_one", "string_agg(s, ',')", "a", STRING_AGG, s=S("a", None)),
     agg("string_agg_unordered_two", "string_agg(s, ',')", OneOf(("a,b", "b,a")), STRING_AGG,
         s=S("a", "b")),
+    # -- median: the middle value, the mean of the two middle ones, NULLs ignored --------------
+    agg("median_odd", "median(x)", 3.0, MEDIAN, x=F(5.0, 1.0, 3.0)),
+    agg("median_even_mean", "median(x)", 2.5, MEDIAN, x=F(4.0, 1.0, 3.0, 2.0)),
+    agg("median_skips_null", "median(x)", 2.0, MEDIAN, x=F(None, 3.0, 1.0, None)),
+    agg("median_integers_even", "median(x)", 1.5, MEDIAN, x=I(1, 2)),
+    agg("median_negative", "median(x)", -1.0, MEDIAN, x=F(-3.0, -1.0, 7.0)),
+    agg("median_only_nulls", "median(x)", None, MEDIAN, x=F(None, None)),
+    agg("median_no_rows", "median(x)", None, MEDIAN, x=F()),
+    agg("median_one_row", "median(x)", 5.0, MEDIAN, x=F(5.0)),
 ]

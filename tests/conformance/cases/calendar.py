@@ -13,7 +13,7 @@ from tests.conformance.model import TZ, Case, D, T, date, ts
 TRUNC = "`date_trunc(unit, d)`"
 DOW = "`extract(dow FROM d)`, `dayofweek(d)`"
 ISODOW = "`extract(isodow FROM d)`, `isodow(d)`"
-WEEK = "`extract(week FROM d)`"
+WEEK = "`extract(week FROM d)`, `weekofyear(d)`"
 TIMESTAMP = "TIMESTAMP"
 TIMESTAMPTZ = "TIMESTAMPTZ"
 PARTS = "not in semantics.md: year/month/day/hour/minute of a date or timestamp"
@@ -113,6 +113,8 @@ CASES = [
     scalar("week_friday_jan_1", "extract(week FROM d)", 53, WEEK, d=D("2027-01-01")),
     scalar("week_1900_jan_1", "extract(week FROM d)", 1, WEEK, d=D("1900-01-01")),
     scalar("week_null", "extract(week FROM d)", None, WEEK, d=D(None)),
+    scalar("weekofyear_sunday_in_week_53", "weekofyear(d)", 53, WEEK, d=D("2021-01-03")),
+    scalar("weekofyear_dec_30_in_week_1", "weekofyear(d)", 1, WEEK, d=D("2024-12-30")),
     scalar(
         "week_timestamp_year_end", "extract(week FROM t)", 1, WEEK,
         t=T("2024-12-31 23:59:59.999999"),

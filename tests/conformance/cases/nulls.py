@@ -6,8 +6,9 @@ from __future__ import annotations
 from tests.conformance.cases._build import scalar, where
 from tests.conformance.model import B, F, I, S
 
-LOGIC = "not in semantics.md: three-valued logic and NULL propagation"
+LOGIC = "NULL in expressions"
 NAMES = "names"
+CONCAT = "`a || b`, `concat(a, b)`"
 
 CASES = [
     scalar("and_null_false", "a AND b", False, LOGIC, a=B(None), b=B(False)),
@@ -34,7 +35,7 @@ CASES = [
     scalar("if_null_condition", "if(a, 'y', 'n')", "n", LOGIC, a=B(None)),
     scalar("add_null", "a + b", None, LOGIC, a=I(None), b=I(1)),
     scalar("mul_null", "a * b", None, LOGIC, a=F(None), b=F(2.0)),
-    scalar("concat_null", "s || u", None, LOGIC, s=S("a"), u=S(None)),
+    scalar("concat_null", "s || u", None, CONCAT, s=S("a"), u=S(None)),
     scalar("between_null_bound_unknown", "a BETWEEN b AND c", None, LOGIC,
            a=I(5), b=I(1), c=I(None)),
     scalar("between_null_bound_false", "a BETWEEN b AND c", False, LOGIC,

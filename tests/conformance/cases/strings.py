@@ -8,7 +8,8 @@ from tests.conformance.model import I, S
 LENGTH = "`length(s)`"
 SUBSTRING = "`substring(s, start, len)`"
 COMPARE = "string comparison, `=`, `<`, `ORDER BY` on text"
-CASE_MAP = "not in semantics.md: upper/lower/trim/||"
+CASE_MAP = "not in semantics.md: upper/lower/trim"
+CONCAT = "`a || b`, `concat(a, b)`"
 
 DUCK = "\U0001f986"  # a 4-byte UTF-8 character outside the BMP (a UTF-16 surrogate pair)
 COMBINING = "e\u0301"  # e + COMBINING ACUTE ACCENT: two code points, one glyph
@@ -90,7 +91,13 @@ CASES = [
     scalar("upper_ascii", "upper(s)", "ABC", CASE_MAP, s=S("abc")),
     scalar("upper_accented", "upper(s)", "H\u00c9LLO", CASE_MAP, s=S("h\u00e9llo")),
     scalar("lower_accented", "lower(s)", "\u00e0b", CASE_MAP, s=S("\u00c0B")),
-    scalar("concat_pipes", "s || u", "a\u00e9", CASE_MAP, s=S("a"), u=S(PRECOMPOSED)),
-    scalar("concat_empty", "s || u", "x", CASE_MAP, s=S(""), u=S("x")),
+    scalar("concat_pipes", "s || u", "a\u00e9", CONCAT, s=S("a"), u=S(PRECOMPOSED)),
+    scalar("concat_empty", "s || u", "x", CONCAT, s=S(""), u=S("x")),
     scalar("trim_spaces", "trim(s)", "a b", CASE_MAP, s=S("  a b  ")),
+    scalar("concat_function", "concat(s, u)", "ab", CONCAT, s=S("a"), u=S("b")),
+    scalar("concat_function_null", "concat(s, u)", None, CONCAT, s=S("a"), u=S(None)),
+    scalar("concat_function_three", "concat(s, u, v)", "a-\u00e9", CONCAT,
+           s=S("a"), u=S("-"), v=S(PRECOMPOSED)),
+    scalar("concat_pipes_chain_null", "s || u || v", None, CONCAT,
+           s=S("a"), u=S(None), v=S("c")),
 ]
