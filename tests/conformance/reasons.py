@@ -1,9 +1,13 @@
 """Why a case deviates: the reasons the known-deviation table (known.py) cites.
 
-- ``pushdown bug: #15 ...``: pushdown sends SQL that means something else on that engine
-  (one of issue #15's items, one of its items to verify, or a new one this suite found);
-- ``stand-in limitation: ...``: the stand-in does not behave like the engine it stands for; the
-  real engine gets the right SQL, which a shape in shapes.py proves (citing the vendor page).
+- ``pushdown bug: #15 ...``: pushdown sends SQL that means something else on that engine, or
+  reads its answer wrongly (an item of issue #15, one of its items to verify, or one this suite
+  found after the lowering landed: reported to the integrator);
+- ``documented in semantics.md: ...``: docs/semantics.md itself declares the engine's
+  exception (DuckDB divides decimals as doubles);
+- ``stand-in limitation: ...``: the stand-in does not behave like the engine it stands for;
+  the text cites the vendor page that shows the real engine's behaviour, and a shape in
+  shapes.py proves the real engine gets SQL that means pushdown's answer.
 
 ``raises`` marks deviations where the engine raises an error instead of answering: those
 cases run in statements of their own, so they cannot fail the batch the others share.
@@ -13,8 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FIXING = "(being fixed on branch lowering/engines)"
-NEW = "(not in its list yet: reported to the integrator)"
+NEW = "(found by the conformance suite after the lowering landed; reported to the integrator)"
 
 
 @dataclass(frozen=True)
@@ -32,90 +35,91 @@ def bug(item: int | str, what: str, *, raises: bool = False) -> Reason:
     if item == "new":
         return Reason(f"pushdown bug: #15 new {NEW}: {what}", raises=raises)
     label = f"item {item}" if isinstance(item, int) else item
-    return Reason(f"pushdown bug: #15 {label} {FIXING}: {what}", raises=raises)
+    return Reason(f"pushdown bug: #15 {label}: {what}", raises=raises)
 
 
-def standin(engine: str, what: str, *, raises: bool = False) -> Reason:
-    """A stand-in that does not share the real engine's behaviour."""
-    return Reason(f"stand-in limitation: {engine}: {what}", raises=raises, standin=True)
+def documented(what: str) -> Reason:
+    """An exception docs/semantics.md declares for the engine."""
+    return Reason(f"documented in semantics.md: {what}")
 
 
-# -- pushdown bugs: issue #15's confirmed items ---------------------------------------------
-TRUNC_TS = bug(1, "date_trunc of a TIMESTAMP compiles to TRUNC(ts, fmt): NULL for hour/day/"
-               "minute/second, a DATE for week/month/quarter/year")
-VAR_POP = bug(4, "var_pop compiles to VARIANCE_POP, which Hive (and Spark) lack", raises=True)
-BQ_NUMERIC = bug(7, "CAST(x AS DECIMAL(p, s)) compiles to a bare NUMERIC: no rounding to s, "
-                 "scale 9")
-DOW = bug(8, "day of week numbered Sunday 1 .. Saturday 7")
-ISODOW_SPARK = bug(8, "ISO day of week: EXTRACT(ISODOW) is no Spark field and isodow(d) "
-                   "compiles to (DAYOFWEEK(d) % 7) + 1, which numbers Sunday 2", raises=True)
-ISODOW_HIVE = bug(8, "ISO day of week compiles to DAYOFWEEK_ISO / EXTRACT(ISODOW), which "
-                  "Hive (and Spark) lack", raises=True)
-CAST_INT = bug(9, "CAST(float AS integer) rounds half to even (DuckDB) or truncates (Spark, "
-               "Hive) instead of rounding half away from zero")
-SF_INTDIV = bug(9, "integer division compiles to CAST(a / b AS BIGINT) on Snowflake: the "
-                "quotient goes through a rounding cast (fakesnow: through a DOUBLE)")
-DIV0_INF = bug(13, "division by zero gives inf or NaN (DuckDB) instead of NULL")
-DIV0_RAISES = bug(13, "division or remainder by zero raises instead of giving NULL", raises=True)
-DIV0_FAKESNOW = bug(13, "division by zero: fakesnow gives DuckDB's inf/NaN, Snowflake raises; "
-                    "pushdown means NULL")
-SUBSTR = bug(14, "substring from position 0 starts before the first character, and a "
-             "negative length is not an empty string (DuckDB)")
-ARG_NULL = bug(15, "arg_min/arg_max skip the row whose value is NULL")
-# -- pushdown bugs: issue #15's "to verify" items, confirmed here ----------------------------
-LIKE_BACKSLASH = bug("to verify", "LIKE: Spark, Hive and BigQuery read a backslash in the "
-                     "pattern as an escape character and pushdown does not escape it")
-LIKE_TRAILING_BACKSLASH = bug("to verify", "LIKE: a pattern ending in a backslash is an error "
-                              "on Spark (its default escape character)", raises=True)
-FRAME = bug("to verify", "first_value/last_value get no explicit frame: the engine's default "
-            "applies (RANGE over tied rows; the whole partition on Snowflake)")
-SPARK_LTZ = bug("to verify", "naive timestamps come back from Spark as TIMESTAMP WITH LOCAL TIME "
-                "ZONE (Arrow tz=UTC), not as TIMESTAMP_NTZ")
-# -- pushdown bugs this suite found (not in #15's list yet) ----------------------------------
-DEC_DIV_DOUBLE = bug("new", "DECIMAL / DECIMAL is a DOUBLE on DuckDB, not a DECIMAL")
-BQ_WEEK = bug("new", "extract(week) compiles to EXTRACT(WEEK), Sunday-started weeks on "
-              "BigQuery, not ISO weeks")
+def standin(engine: str, what: str, url: str, *, raises: bool = False) -> Reason:
+    """A stand-in that does not share the real engine's behaviour; ``url``: the vendor page
+    showing what the real engine does."""
+    return Reason(f"stand-in limitation: {engine}: {what} (real engine: {url})", raises=raises,
+                  standin=True)
+
+
+SF_DOCS = "https://docs.snowflake.com/en/sql-reference/"
+BQ_DOCS = "https://cloud.google.com/bigquery/docs/reference/standard-sql/"
+DBX_ARROW = "https://docs.databricks.com/en/dev-tools/python-sql-connector.html"
+
+# -- pushdown bugs still open ---------------------------------------------------------------
+CAST_QUOTIENT = bug(9, "CAST(a / b AS integer) of two integers: the lowering types the "
+                    "quotient as an integer, so it adds no ROUND and Spark/Hive/Databricks "
+                    "truncate 3.5 to 3 (pushdown rounds half away from zero: 4)")
+SPARK_LTZ = bug("to verify", "naive timestamps come back from in-process Spark as TIMESTAMP "
+                "WITH LOCAL TIME ZONE (Arrow tz=UTC, the wall-clock digits kept), not as "
+                "TIMESTAMP_NTZ")
 HIVE_DECIMAL_TYPE = bug("new", "the Hive connector reads DECIMAL results without their declared "
                         "precision (PyHive's description has none): decimal(38, s), or null for "
                         "an all-NULL column")
-# -- shapes: SQL the real engines would mean differently (see shapes.py) -------------------
 SF_NAMES = bug(2, "Snowflake names are quoted as typed: FROM \"orders\" misses ORDERS")
-HIVE_DATE_TRUNC = bug(3, "DATE_TRUNC is emitted for Hive, which has none")
-HIVE_VARIANCE = bug(4, "variance compiles to Hive's VARIANCE, the population variance")
-BQ_WEEK_START = bug(6, "DATE_TRUNC(d, WEEK) starts weeks on Sunday on BigQuery")
-BQ_NUMERIC_LIMITS = bug(7, "NUMERIC is used beyond its 29 integer digits / 9 decimals on BigQuery")
-HIVE_DOW = bug(8, "EXTRACT(DOW ...) is emitted for Hive, whose EXTRACT has no DOW (and whose "
-               "dayofweek is Sunday 1 .. Saturday 7)")
-BQ_DOW = bug(8, "EXTRACT(DOW ...) is emitted for BigQuery, which has no DOW part")
-SF_INT_DIVISION = bug(10, "integer division on Snowflake keeps 6 decimals (NUMBER), not a DOUBLE")
-BQ_COUNT_DISTINCT = bug(11, "COUNT(DISTINCT a, b) is passed to BigQuery, whose COUNT takes one "
-                        "expression")
-HIVE_PIPES = bug(16, "|| is emitted for Hive whatever its version (it needs Hive 2.2)")
-DBX_LISTAGG = bug(16, "LISTAGG is emitted for Databricks whatever its runtime (it needs 16.4)")
-DBX_TIMESTAMP = bug("to verify", "naive timestamps are staged on Databricks as TIMESTAMP (session "
-                    "time zone), not TIMESTAMP_NTZ")
 SF_TIMESTAMP_ALIAS = bug("new", "naive timestamps are staged on Snowflake as TIMESTAMP, which "
                          "TIMESTAMP_TYPE_MAPPING may make TIMESTAMP_LTZ or TIMESTAMP_TZ")
+# -- declared by docs/semantics.md ------------------------------------------------------------
+DUCKDB_DEC_DIV = documented("DuckDB and the local engine divide decimals as DOUBLE (the "
+                            "quotient is a DOUBLE, exact only to double precision)")
 # -- stand-in limitations (each proved right for the real engine by a shape) -----------------
 FS_CAST_INT = standin("fakesnow", "runs DuckDB semantics: CAST(float AS integer) rounds half to "
                       "even; Snowflake rounds half away from zero (shape "
-                      "snowflake.float_to_integer)")
+                      "snowflake.float_to_integer)", SF_DOCS + "data-types-numeric")
 FS_DEC_DIV = standin("fakesnow", "runs DuckDB semantics: DECIMAL / DECIMAL is a DOUBLE; "
-                     "Snowflake's NUMBER division is exact (shape snowflake.decimal_division)")
-FS_SUM = standin("fakesnow", "returns SUM of a NUMBER as FLOAT (shape snowflake.sum_of_numbers)")
+                     "Snowflake's NUMBER division is exact (shape snowflake.decimal_division)",
+                     SF_DOCS + "operators-arithmetic")
+FS_INT_DIV = standin("fakesnow", "divides integers as DOUBLE, so TRUNC(a / b) of a 16-digit a "
+                     "loses its last digit; Snowflake divides NUMBERs exactly (shape "
+                     "snowflake.integer_division_truncates)", SF_DOCS + "operators-arithmetic")
+FS_SUM = standin("fakesnow", "returns SUM of a NUMBER as FLOAT (shape snowflake.sum_of_numbers)",
+                 SF_DOCS + "functions/sum")
 FS_NULL_TS = standin("fakesnow", "sends NULL TIMESTAMP_NTZ values the Snowflake connector cannot "
-                     "decode (shape snowflake.naive_timestamps_pass_through)", raises=True)
+                     "decode (shape snowflake.naive_timestamps_pass_through)",
+                     SF_DOCS + "data-types-datetime", raises=True)
 FS_UNICODE = standin("fakesnow", "upper-cases a quoted non-ASCII column name (shape "
-                     "snowflake.quoted_unicode_name)", raises=True)
+                     "snowflake.quoted_unicode_name)", SF_DOCS + "identifiers-syntax",
+                     raises=True)
+FS_DATEADD = standin("fakesnow", "DATEADD(DAY, n, date) returns a TIMESTAMP (DuckDB's date + "
+                     "interval); on Snowflake a DATE plus days is a DATE (shape "
+                     "snowflake.dateadd_keeps_date)", SF_DOCS + "functions/dateadd")
+FS_ARG_NULL = standin("fakesnow", "runs DuckDB's arg_min/arg_max, which skip a row whose value "
+                      "is NULL; Snowflake's MIN_BY/MAX_BY return the value of the row with the "
+                      "extreme key (shape snowflake.min_by)", SF_DOCS + "functions/min_by")
 BQ_CAST_INT = standin("bigquery emulator", "runs DuckDB semantics: CAST(FLOAT64 AS INT64) rounds "
                       "half to even; BigQuery rounds half away from zero (shape "
-                      "bigquery.float_to_integer)")
+                      "bigquery.float_to_integer)", BQ_DOCS + "conversion_functions#cast_as_int64")
 BQ_SUBSTR0 = standin("bigquery emulator", "runs DuckDB's SUBSTRING: position 0 starts before the "
                      "first character; BigQuery reads it as 1 (shape "
-                     "bigquery.substring_position_zero)")
+                     "bigquery.substring_position_zero)", BQ_DOCS + "string_functions#substr")
+BQ_DEC_DIV = standin("bigquery emulator", "divides NUMERICs as DOUBLE; BigQuery's NUMERIC "
+                     "division is exact to 9 places (shape bigquery.decimal_division)",
+                     BQ_DOCS + "operators#arithmetic_operators")
+BQ_NUMERIC_PARAMS = standin("bigquery emulator", "ignores the parameters of NUMERIC(P, S): no "
+                            "rounding to S, scale 9; BigQuery rounds to S and keeps the type "
+                            "(shape bigquery.numeric_scale)",
+                            BQ_DOCS + "data-types#parameterized_decimal_type")
+BQ_ISOWEEK = standin("bigquery emulator", "does not know the ISOWEEK date part; BigQuery's "
+                     "DATE_TRUNC takes ISOWEEK, weeks starting on Monday (shape "
+                     "bigquery.week_starts_monday)", BQ_DOCS + "date_functions#date_trunc",
+                     raises=True)
+BQ_LIKE_ESCAPE = standin("bigquery emulator", "runs DuckDB's LIKE, which has no escape "
+                         "character, so the doubled backslash pushdown sends matches two "
+                         "backslashes; BigQuery's LIKE reads \\\\\\\\ as one literal backslash "
+                         "(shape bigquery.like_backslash)", BQ_DOCS + "operators#like_operator")
+BQ_ARG_NULL = standin("bigquery emulator", "runs DuckDB's arg_min/arg_max, which skip a row whose "
+                      "value is NULL; BigQuery's MIN_BY(x, y) is ANY_VALUE(x HAVING MIN y), the x "
+                      "of a row with the smallest y (shape bigquery.min_by)",
+                      BQ_DOCS + "aggregate_functions#min_by")
 DBX_TYPES = standin("databricks", "the stand-in (Spark Thrift) sends rows without Arrow, so "
                     "results are typed from their values: DECIMAL precision, time zones and "
                     "all-NULL columns are lost; a SQL warehouse sends Arrow with the declared "
-                    "types (shape databricks.declared_types)")
-BQ_DEC_DIV = standin("bigquery emulator", "divides NUMERICs as DOUBLE; BigQuery's NUMERIC "
-                     "division is exact to 9 places (shape bigquery.decimal_division)")
+                    "types (shape databricks.declared_types)", DBX_ARROW)

@@ -14,6 +14,7 @@ error run one statement per case from the start.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -155,8 +156,18 @@ class Isolating:
             table: pa.Table = self.connector.fetch_arrow(sql)
             return table
         except Exception as err:
-            self.failed[sql] = first_line(err)
+            self.failed[without_temp_names(sql)] = first_line(err)
             return pa.table({})
+
+
+# Temporary table names carry a token drawn per run (pushdown.compilers.statements.temp_name),
+# so the text a run sends differs from the plan's printed statement only in those names.
+TEMP_NAME = re.compile(r"_pushdown_\w+")
+
+
+def without_temp_names(sql: str) -> str:
+    """``sql`` with every temporary table name replaced by one placeholder."""
+    return TEMP_NAME.sub("_pushdown_", sql)
 
 
 class Runner:
@@ -321,6 +332,8 @@ class Runner:
         """Each case's outcome: the error of its output's statement, or its value."""
         for case in batch.cases:
             error = failed.get(batch.output[case.id])
+            if error is None and not _columns(result, batch.output[case.id]):
+                error = "the statement failed (the connector returned no columns)"
             if error is not None:
                 self._record(case.id, Outcome(error=error))
                 continue
@@ -355,11 +368,18 @@ def _shape(cases: list[Case]) -> str:
 
 
 def _statements(plan: pushdown.Plan) -> dict[str, str]:
-    """Output name -> the SQL text the run fetches it with (the plan caches the text, so
-    it is the very string the connector received)."""
+    """Output name -> the SQL text the run fetches it with, temporary names aside (the plan
+    caches the text, so it is the string the connector received but for the run's token)."""
     return {
-        out: plan.statement(frag, out, project=True)
+        out: without_temp_names(plan.statement(frag, out, project=True))
         for frag in plan.fragments
         if not frag.python and frag.engine != LOCAL
         for out in frag.outputs
     }
+
+
+def _columns(result: Any, output: str) -> bool:
+    """Whether ``output``'s table in a run's result has columns (a statement the isolating
+    connector caught gives a table without any)."""
+    table = result.get(output) if isinstance(result, Mapping) else None
+    return table is None or table.num_columns > 0

@@ -16,14 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
-import sqlglot
-from sqlglot import exp
-from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 import pushdown
 from pushdown.compilers.ddl import ddl_type
-
-Check = Callable[[str], str | None]  # SQL -> what is wrong with it, or None
+from tests.conformance.checks import (
+    Check,
+    absent,
+    both,
+    float_division,
+    like_as_written,
+    present,
+    snowflake_names,
+)
 
 HIVE_UDF = "https://cwiki.apache.org/confluence/display/Hive/LanguageManual+UDF"
 SF_IDENTIFIERS = "https://docs.snowflake.com/en/sql-reference/identifiers-syntax"
@@ -37,6 +41,8 @@ SF_STRINGS = (
 )
 SF_WINDOW = "https://docs.snowflake.com/en/sql-reference/functions-analytic"
 SF_SUM = "https://docs.snowflake.com/en/sql-reference/functions/sum"
+SF_DATEADD = "https://docs.snowflake.com/en/sql-reference/functions/dateadd"
+SF_MIN_BY = "https://docs.snowflake.com/en/sql-reference/functions/min_by"
 BQ = "https://cloud.google.com/bigquery/docs/reference/standard-sql/"
 DBX_LISTAGG = "https://docs.databricks.com/en/sql/language-manual/functions/listagg.html"
 DBX_ARROW = "https://docs.databricks.com/en/dev-tools/python-sql-connector.html"
@@ -55,108 +61,7 @@ class Shape:
     url: str
     flow: Callable[[], pushdown.Flow] | None = None  # compiled instead of cases (connection wh)
     refusal_ok: bool = True  # a declared refusal also satisfies the shape
-
-
-# -- checks ---------------------------------------------------------------------------------
-def absent(*patterns: str) -> Check:
-    """None of the regular expressions (case-insensitive) occurs in the SQL."""
-
-    def check(sql: str) -> str | None:
-        found = [p for p in patterns if re.search(p, sql, re.IGNORECASE)]
-        return f"emits {found}" if found else None
-
-    return check
-
-
-def present(*patterns: str) -> Check:
-    """Every regular expression (case-insensitive) occurs in the SQL."""
-
-    def check(sql: str) -> str | None:
-        missing = [p for p in patterns if not re.search(p, sql, re.IGNORECASE)]
-        return f"does not emit {missing}" if missing else None
-
-    return check
-
-
-def both(*checks: Check) -> Check:
-    """Every check holds."""
-
-    def check(sql: str) -> str | None:
-        problems = [p for p in (c(sql) for c in checks) if p]
-        return "; ".join(problems) or None
-
-    return check
-
-
-# The escape character a LIKE has without an ESCAPE clause (vendor pages in the shapes below).
-LIKE_DEFAULT_ESCAPE = {"hive": "\\", "bigquery": "\\", "spark": "\\", "databricks": "\\"}
-
-
-def like_meaning(pattern: str, escape: str | None) -> list[str]:
-    """What a LIKE pattern matches: one token per position, ``%``/``_`` for the wildcards and
-    ``=c`` for a literal character ``c``."""
-    tokens: list[str] = []
-    chars = iter(pattern)
-    for ch in chars:
-        if escape is not None and ch == escape:
-            ch = next(chars, "")
-            tokens.append(f"={ch}" if ch else "<dangling escape>")
-        elif ch in "%_":
-            tokens.append(ch)
-        else:
-            tokens.append(f"={ch}")
-    return tokens
-
-
-def like_pattern(dialect: str, want: str) -> Check:
-    """Once the engine has read the string literal, the LIKE pattern (with the dialect's
-    default escape character, or the ESCAPE clause pushdown wrote) matches what ``want``
-    matches in pushdown's meaning: ``%`` and ``_`` wildcards, no escape character."""
-
-    def check(sql: str) -> str | None:
-        tree = sqlglot.parse_one(sql.rstrip(";"), read=dialect)
-        like = tree.find(exp.Like)
-        if like is None:
-            return "no LIKE"
-        escape = LIKE_DEFAULT_ESCAPE.get(dialect)
-        if isinstance(like.parent, exp.Escape):
-            escape = like.parent.expression.name
-        elif like.args.get("escape") is not None:
-            escape = like.args["escape"].name
-        got = like.expression.name if isinstance(like.expression, exp.Literal) else None
-        if got is None:
-            return "the pattern is no literal"
-        if like_meaning(got, escape) == like_meaning(want, None):
-            return None
-        return f"the engine reads the pattern {got!r} with escape {escape!r}, not as {want!r}"
-
-    return check
-
-
-def float_division(sql: str) -> str | None:
-    """The quotient of two integers is taken on floating-point operands."""
-    tree = sqlglot.parse_one(sql.rstrip(";"), read="snowflake")
-    div = tree.find(exp.Div)
-    if div is None:
-        return "no division"
-    casts = [c for c in div.find_all(exp.Cast) if c.to.is_type(*exp.DataType.FLOAT_TYPES)]
-    return None if casts else f"{div.sql(dialect='snowflake')} divides NUMBERs (6 decimals)"
-
-
-def snowflake_names(table: str, column: str) -> Check:
-    """After Snowflake's own identifier resolution the SQL names ``table`` and ``column``."""
-
-    def check(sql: str) -> str | None:
-        tree = normalize_identifiers(
-            sqlglot.parse_one(sql.rstrip(";"), read="snowflake"), dialect="snowflake"
-        )
-        tables = {t.name for t in tree.find_all(exp.Table)}
-        columns = {c.name for c in tree.find_all(exp.Column)}
-        if table in tables and column in columns:
-            return None
-        return f"resolves to tables {sorted(tables)}, columns {sorted(columns)}"
-
-    return check
+    per_case: bool = False  # ``check`` also takes the case (checks.like_as_written)
 
 
 # -- flows that are not conformance cases ------------------------------------------------------
@@ -194,7 +99,7 @@ DECIMAL_DIVISIONS = (
     "arithmetic.div_dec_beyond_double",
 )
 NULL_TIMESTAMPS = ("calendar.ts_null", "calendar.trunc_ts_null", "ordering.timestamps_dst")
-DATABRICKS_TYPED = (
+DECIMAL_CASTS = (
     "casts.dec_round_half",
     "casts.dec_round_half_neg",
     "casts.dec_round_down",
@@ -208,10 +113,41 @@ DATABRICKS_TYPED = (
     "casts.dec_scale_up",
     "casts.dec_38_10",
     "casts.dec_small_neg",
+)
+DATABRICKS_TYPED = (
+    *DECIMAL_CASTS,
     "calendar.ts_null",
     "calendar.trunc_date_null",
+    "calendar.trunc_ts_null",
     "calendar.tstz_utc",
     "calendar.tstz_from_offset",
+)
+WEEK_TRUNCATIONS = (
+    "calendar.trunc_week_leap_day",
+    "calendar.trunc_week_leap_day_2000",
+    "calendar.trunc_week_1900_no_leap_day",
+    "calendar.trunc_week_year_end_tuesday",
+    "calendar.trunc_week_sunday_into_last_year",
+    "calendar.trunc_week_sunday_new_year",
+    "calendar.trunc_week_monday_itself",
+    "calendar.trunc_week_saturday",
+    "calendar.trunc_week_dst_sunday",
+    "calendar.trunc_ts_week_dst_gap",
+    "calendar.trunc_ts_week_last_micro",
+    "calendar.trunc_ts_week_sunday",
+)
+DATE_WEEK_TRUNCATIONS = WEEK_TRUNCATIONS[:9]
+LIKE_BACKSLASHES = (
+    "like.backslash_is_literal_match",
+    "like.backslash_underscore_match",
+    "like.trailing_backslash",
+    "like.filter_backslash",
+    "like.column_pattern_backslash_match",
+)
+ARG_VALUE_NULL = (
+    "aggregates.arg_min_value_null",
+    "aggregates.arg_max_value_null",
+    "aggregates.min_by_alias",
 )
 SUBSTRING_ZERO = (
     "strings.substring_start_zero",
@@ -264,11 +200,12 @@ SHAPES: list[Shape] = [
         HIVE_UDF,
     ),
     Shape(
-        "hive.like_backslash", "hive", ("like.backslash_is_literal_match",),
-        like_pattern("hive", "a\\%c"),
+        "hive.like_backslash", "hive", LIKE_BACKSLASHES,
+        like_as_written("hive"),
         "Hive's LIKE treats a backslash as the escape character, so a literal backslash must "
         "reach it doubled (String Operators: A LIKE B)",
         HIVE_UDF,
+        per_case=True,
     ),
     Shape(
         "hive.pipes_need_2_2", "hive", ("strings.concat_pipes",),
@@ -294,10 +231,12 @@ SHAPES: list[Shape] = [
         SF_ARITHMETIC,
     ),
     Shape(
-        "snowflake.integer_division_truncates", "snowflake", ("arithmetic.intdiv_pos",),
-        absent(r"CAST\s*\(.*/.*\bAS\s+(BIGINT|INT|NUMBER)"),
+        "snowflake.integer_division_truncates", "snowflake",
+        ("arithmetic.intdiv_pos", "arithmetic.intdiv_beyond_double"),
+        both(present(r"\bTRUNC\s*\([^()]*/"), absent(r"\bAS\s+(FLOAT|DOUBLE)")),
         "casting the NUMBER quotient 3.500000 to an integer rounds it (to 4): integer "
-        "division must truncate (TRUNC) instead",
+        "division must truncate (TRUNC) the exact NUMBER quotient instead (fakesnow divides "
+        "integers as DOUBLE)",
         SF_NUMERIC,
     ),
     Shape(
@@ -348,11 +287,12 @@ SHAPES: list[Shape] = [
         SF_IDENTIFIERS,
     ),
     Shape(
-        "snowflake.like_backslash", "snowflake", ("like.backslash_is_literal_match",),
-        like_pattern("snowflake", "a\\%c"),
+        "snowflake.like_backslash", "snowflake", LIKE_BACKSLASHES,
+        like_as_written("snowflake"),
         "Snowflake's LIKE has no default escape character; its string literals read '\\\\' "
         "as one backslash",
         SF_LIKE,
+        per_case=True,
     ),
     Shape(
         "snowflake.last_value_frame", "snowflake", ("windows.last_value_running",),
@@ -361,10 +301,23 @@ SHAPES: list[Shape] = [
         "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) on Snowflake",
         SF_WINDOW,
     ),
+    Shape(
+        "snowflake.dateadd_keeps_date", "snowflake", DATE_WEEK_TRUNCATIONS,
+        both(present(r"\bDATEADD\s*\(\s*DAY\b"), absent(r"\bAS\s+TIMESTAMP")),
+        "DATEADD of days to a DATE returns a DATE (only an hour or smaller part makes it a "
+        "TIMESTAMP); fakesnow's DuckDB returns a TIMESTAMP",
+        SF_DATEADD,
+    ),
+    Shape(
+        "snowflake.min_by", "snowflake", ARG_VALUE_NULL,
+        present(r"\b(MIN|MAX)_BY\s*\("),
+        "MIN_BY/MAX_BY return the value of the row with the smallest/largest key, NULL "
+        "included; fakesnow's DuckDB arg_min/arg_max skip a NULL value",
+        SF_MIN_BY,
+    ),
     # -- BigQuery: the emulator runs DuckDB -------------------------------------------------------
     Shape(
-        "bigquery.week_starts_monday", "bigquery",
-        ("calendar.trunc_week_leap_day", "calendar.trunc_week_sunday_into_last_year"),
+        "bigquery.week_starts_monday", "bigquery", WEEK_TRUNCATIONS,
         present(r"\bISOWEEK\b|WEEK\s*\(\s*MONDAY\s*\)"),
         "DATE_TRUNC(d, WEEK) starts weeks on Sunday; ISOWEEK (or WEEK(MONDAY)) on Monday",
         BQ + "date_functions#date_trunc",
@@ -382,8 +335,9 @@ SHAPES: list[Shape] = [
         BQ + "date_functions#extract",
     ),
     Shape(
-        "bigquery.numeric_scale", "bigquery", ("casts.dec_round_half",),
-        present(r"\bNUMERIC\s*\(\s*10\s*,\s*2\s*\)"),
+        "bigquery.numeric_scale", "bigquery", DECIMAL_CASTS,
+        both(present(r"\b(BIG)?NUMERIC\s*\(\s*\d+\s*,\s*\d+\s*\)"),
+             absent(r"\b(BIG)?NUMERIC\b(?!\s*\()")),
         "a parameterized NUMERIC(P, S) rounds to S decimals; a bare NUMERIC keeps 9",
         BQ + "data-types#parameterized_decimal_type",
     ),
@@ -431,10 +385,11 @@ SHAPES: list[Shape] = [
         BQ + "string_functions#substr",
     ),
     Shape(
-        "bigquery.like_backslash", "bigquery", ("like.backslash_is_literal_match",),
-        like_pattern("bigquery", "a\\%c"),
+        "bigquery.like_backslash", "bigquery", LIKE_BACKSLASHES,
+        like_as_written("bigquery"),
         "BigQuery's LIKE escapes with a backslash, so a literal backslash must reach it doubled",
         BQ + "operators#like_operator",
+        per_case=True,
     ),
     Shape(
         "bigquery.decimal_division", "bigquery", ("arithmetic.div_dec_beyond_double",),
@@ -442,6 +397,13 @@ SHAPES: list[Shape] = [
         "NUMERIC / NUMERIC is a NUMERIC (exact to 9 decimals); the emulator's DuckDB divides "
         "as DOUBLE",
         BQ + "operators#arithmetic_operators",
+    ),
+    Shape(
+        "bigquery.min_by", "bigquery", ARG_VALUE_NULL,
+        present(r"\b(MIN|MAX)_BY\s*\(|\bANY_VALUE\s*\([^()]*HAVING\s+(MIN|MAX)\b"),
+        "MIN_BY(x, y) is ANY_VALUE(x HAVING MIN y): only the rows with the smallest y are "
+        "candidates, so a NULL x there gives NULL; the emulator's DuckDB arg_min skips it",
+        BQ + "aggregate_functions#min_by",
     ),
     # -- Databricks: the stand-in is open-source Spark 4 ------------------------------------------
     Shape(

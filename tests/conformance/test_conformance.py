@@ -72,9 +72,12 @@ def test_known_deviations_name_real_cases_and_engines() -> None:
     for (case_id, engine), reason in KNOWN.items():
         assert case_id in ids or case_id in shapes, f"known.py names no such case: {case_id}"
         assert engine in ENGINES, f"known.py names no such engine: {engine}"
-        assert reason.text.startswith(("pushdown bug: #15", "stand-in limitation: ")), reason
+        assert reason.text.startswith(
+            ("pushdown bug: #15", "documented in semantics.md: ", "stand-in limitation: ")
+        ), reason
         if reason.standin:
             assert engine in STANDINS, f"{case_id}: {engine} is no stand-in"
+            assert "(real engine: https://" in reason.text, reason  # the vendor's page
 
 
 def test_cases_name_semantics_md_rows() -> None:

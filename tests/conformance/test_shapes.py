@@ -49,7 +49,7 @@ def test_shape(shape: Shape) -> None:
             if not shape.refusal_ok:
                 problems.append(f"{what}: refused on {shape.engine}")
             continue
-        problem = shape.check(sql)
+        problem = shape.check(sql, BY_ID[what]) if shape.per_case else shape.check(sql)
         if problem:
             problems.append(f"{what}: {problem}\n{sql}")
     assert not problems, (
