@@ -217,20 +217,27 @@ class Runner:
     def _record(self, case_id: str, outcome: Outcome) -> None:
         self.run.outcomes[case_id] = outcome
 
-    def _plannable(self, cases: list[Case]) -> list[Case]:
+    def _plannable(self, cases: list[Case], *, failed: bool = False) -> list[Case]:
         """The cases the engine's profile accepts; each other one gets its refusal (or its
-        planning error) as its outcome.  Planning alone: no engine call."""
-        kept = []
-        for case in cases:
+        planning error) as its outcome.  Planning only (no engine call), by halves: a few
+        refused cases among hundreds cost a few dozen plans, not one per case.  ``failed``:
+        ``cases`` together are known not to plan."""
+        if not failed:
             try:
-                plan_batch(self.engine, build([case]))
+                plan_batch(self.engine, build(cases))
+                return cases
             except pushdown.UnsupportedError as err:
-                self._record(case.id, Outcome(refused=str(err)))
+                if len(cases) == 1:
+                    self._record(cases[0].id, Outcome(refused=str(err)))
+                    return []
             except pushdown.PushdownError as err:
-                self._record(case.id, Outcome(error=first_line(err)))
-            else:
-                kept.append(case)
-        return kept
+                if len(cases) == 1:
+                    self._record(cases[0].id, Outcome(error=first_line(err)))
+                    return []
+        if len(cases) == 1:  # known to fail together, and alone: planned again to say why
+            return self._plannable(cases)
+        half = len(cases) // 2
+        return self._plannable(cases[:half]) + self._plannable(cases[half:])
 
     def _plan(self, cases: list[Case], chunk: int) -> tuple[Batch, pushdown.Plan] | None:
         """A planned batch of the cases that can be planned.  Cases refused on their own get
@@ -241,7 +248,7 @@ class Runner:
             batch = build(cases, chunk=chunk)
             return batch, plan_batch(self.engine, batch)
         except pushdown.PushdownError:
-            cases = self._plannable(cases)
+            cases = self._plannable(cases, failed=True)
         while cases:
             batch = build(cases, chunk=chunk)
             try:

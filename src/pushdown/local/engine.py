@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,10 @@ def read_file_schema(path: str, *, recipe: str) -> pa.Schema:
     return schema
 
 
+@functools.lru_cache(maxsize=512)
 def _readable(schema: pa.Schema) -> bool:
+    # Cached per schema: opening a DuckDB connection to probe costs ~20-100 ms, and flows
+    # (the conformance suite's batches, say) declare many datasets of a few schemas.
     con = duckdb.connect(":memory:")
     try:
         con.from_arrow(schema.empty_table()).limit(0).fetchall()
