@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,8 @@ import pyarrow.csv
 import pyarrow.dataset
 import pyarrow.parquet
 
-from pushdown.errors import EngineError, FlowError, InvalidValueError, PushdownError
+from pushdown.errors import EngineError, FlowError, PushdownError
+from pushdown.types import check_arrow_schema
 
 
 def read_file_schema(path: str, *, recipe: str) -> pa.Schema:
@@ -20,47 +20,6 @@ def read_file_schema(path: str, *, recipe: str) -> pa.Schema:
     schema = _dataset(path, recipe=recipe).schema
     check_arrow_schema(schema, dataset=recipe)
     return schema
-
-
-@functools.lru_cache(maxsize=512)
-def _readable(schema: pa.Schema) -> bool:
-    # Cached per schema: opening a DuckDB connection to probe costs ~20-100 ms, and flows
-    # (the conformance suite's batches, say) declare many datasets of a few schemas.
-    con = duckdb.connect(":memory:")
-    try:
-        con.from_arrow(schema.empty_table()).limit(0).fetchall()
-        return True
-    except Exception:  # DuckDB's own errors and Arrow's (unions, ...)
-        return False
-    finally:
-        con.close()
-
-
-def _cast_hint(t: pa.DataType) -> str:
-    if pa.types.is_float16(t):
-        return "cast it to float32"
-    if pa.types.is_decimal(t):
-        return "cast it to decimal128 (at most 38 digits) or float64"
-    return "cast it to a plain type (string, int64, float64, timestamp)"
-
-
-def check_arrow_schema(schema: pa.Schema, *, dataset: str) -> None:
-    """Refuse Arrow data the local engine cannot read (no columns, float16, decimal256,
-    unions), naming the dataset and the column, before anything runs."""
-    if len(schema) == 0:
-        raise InvalidValueError(
-            "the data has no columns; a dataset needs at least one", dataset=dataset
-        )
-    if _readable(schema):
-        return
-    for field in schema:
-        if not _readable(pa.schema([field])):
-            raise InvalidValueError(
-                f"column {field.name!r} is {field.type}, which pushdown's engines cannot "
-                f"hold; {_cast_hint(field.type)} first",
-                dataset=dataset,
-                column=field.name,
-            )
 
 
 def _dataset(path: str, *, recipe: str) -> pa.dataset.Dataset:

@@ -30,12 +30,12 @@ from pushdown.errors import (
     UnknownDatasetError,
     did_you_mean,
 )
-from pushdown.local.engine import check_arrow_schema
 from pushdown.recipe import spec as s
 from pushdown.recipe.arguments import listed, listed_or_none, mapped
 from pushdown.recipe.functions import PythonFunction, register_function, resolve_function
 from pushdown.recipe.load import read_flow_file, spec_from_data
 from pushdown.recipe.names import fold_message, folded, name_problem, output_clash
+from pushdown.types import check_arrow_schema
 
 
 class Dataset:
