@@ -126,9 +126,13 @@ def declared(engine: str, row: str) -> str | None:
 
 
 def _short(reason: str) -> str:
-    match = re.match(r"pushdown bug: #15 (item \d+|[^(]+?) \(", reason)
+    """A reason's label in a cell: ``#15 9``, ``#15 to verify``, ``#15 new``, ``documented``
+    (docs/semantics.md declares it) or ``stand-in``."""
+    match = re.match(r"pushdown bug: #15 (item \d+|to verify|new)", reason)
     if match:
         return "#15 " + match.group(1).replace("item ", "")
+    if reason.startswith("documented in semantics.md"):
+        return "documented"
     return "stand-in" if reason.startswith("stand-in") else "?"
 
 
@@ -201,7 +205,8 @@ def matrix() -> str:
         "Runtime 13.3), **same** (the engine's own function means it), **rewritten** (the "
         "lowering rewrites it) or **refused** (the step runs on another engine and `explain()` "
         "says why); then what the cases observe: pass, deviate (a known deviation, with its "
-        "reason: an item of issue #15, or a stand-in limitation) or refused (planning refuses "
+        "reason: an item of issue #15, an exception semantics.md documents, or a stand-in "
+        "limitation; all listed in full at the end) or refused (planning refuses "
         "the case for that engine). How each rewrite is done and the vendor page behind it: "
         "`docs/dialects.md` (\"Semantics\") and the profiles. Rows without a declaration are "
         "not lowered per engine (NULL logic, names) or belong to the staging DDL (TIMESTAMP, "

@@ -4,7 +4,17 @@ what the profiles declare must agree with what planning the cases does."""
 from __future__ import annotations
 
 from pushdown.profiles import Semantics
-from tests.conformance.matrix import DOC, ENGINES, ROW_CONSTRUCTS, declared, matrix, refused, rows
+from tests.conformance.known import KNOWN
+from tests.conformance.matrix import (
+    DOC,
+    ENGINES,
+    ROW_CONSTRUCTS,
+    _short,
+    declared,
+    matrix,
+    refused,
+    rows,
+)
 from tests.conformance.model import semantics_constructs
 
 
@@ -36,3 +46,7 @@ def test_declarations_agree_with_planning() -> None:
             if not status.startswith("refused") and len(refusals) == len(cases):
                 wrong.append(f"{engine} {row}: declared {status}, every case refused")
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_reason_has_a_label() -> None:
+    assert [r.text for r in KNOWN.values() if _short(r.text) == "?"] == []
