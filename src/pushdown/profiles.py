@@ -116,12 +116,15 @@ class TypeLimits(BaseModel):
 
     ``decimal_kinds``: the engine's decimal types, narrowest first, when a plain
     ``DECIMAL(p, s)`` up to ``max_decimal_precision`` digits does not hold every scale
-    (:func:`pushdown.types.decimal_type` picks the first that holds a column)."""
+    (:func:`pushdown.types.decimal_type` picks the first that holds a column).
+    ``insert_unsupported``: types the engine stores but whose values an ``INSERT`` statement
+    cannot carry, so uploads of such columns need the engine's file path (Hive: ``load_dir``)."""
 
     model_config = _STRICT
     unsupported: list[str] = Field(default_factory=list)
     max_decimal_precision: int = 38
     decimal_kinds: list[DecimalKind] = Field(default_factory=list)
+    insert_unsupported: list[str] = Field(default_factory=list)
 
 
 class Semantics(BaseModel):
