@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pyarrow as pa
@@ -73,26 +74,58 @@ def _engine(name: str, request: pytest.FixtureRequest) -> Engine:
     return Engine(name, target.url, args, prepare=prepare if name == "bigquery" else None)
 
 
+def selected_engines(request: pytest.FixtureRequest) -> list[str]:
+    """The engines the session's conformance cases run on (``-k`` may pick a few)."""
+    names: list[str] = []
+    for item in request.session.items:
+        callspec = getattr(item, "callspec", None)
+        if getattr(item, "originalname", "") == "test_case" and callspec is not None:
+            engine = callspec.params.get("engine")
+            if isinstance(engine, str) and engine not in names:
+                names.append(engine)
+    return names
+
+
+# Setting an engine up can skip (a stand-in not running here) or fail (not running in CI):
+# kept, and raised again by each of that engine's tests.
+SETUP_OUTCOMES = (Exception, pytest.skip.Exception, pytest.fail.Exception)
+
+
 @pytest.fixture(scope="session")
 def conformance(request: pytest.FixtureRequest) -> Iterator[Callable[[str], EngineRun]]:
-    """``conformance(engine)``: every case's outcome on ``engine`` (run on first use)."""
-    runs: dict[str, EngineRun] = {}
+    """``conformance(engine)``: every case's outcome on ``engine``.
+
+    The first call sets every selected engine up (fixtures, on the main thread) and runs them
+    all at once, one thread each: the stand-ins and Spark work in their own processes, so
+    their waits overlap instead of adding up.  Each engine's tests wait for its run; all of
+    them come before any other test file uses the stand-ins or the Spark session."""
+    runs: dict[str, Future[EngineRun]] = {}
     broken: dict[str, BaseException] = {}
+    pool = ThreadPoolExecutor(max_workers=len(STANDINS) + 3, thread_name_prefix="conformance")
+
+    def start(name: str) -> None:
+        try:
+            engine = _engine(name, request)
+        except SETUP_OUTCOMES as err:
+            broken[name] = err
+            return
+        isolate = None if live(name) else ISOLATE.get(name)
+        known = known_for(name, live=live(name))
+        runs[name] = pool.submit(Runner(engine, isolate).cases, CASES, known)
 
     def run(name: str) -> EngineRun:
+        if not runs and not broken:
+            for engine in dict.fromkeys([name, *selected_engines(request)]):
+                start(engine)
+        if name not in runs and name not in broken:
+            start(name)
         if name in broken:  # the engine could not be set up: every test says why, at once
             raise broken[name]
-        if name not in runs:
-            try:
-                engine = _engine(name, request)
-            except Exception as err:
-                broken[name] = err
-                raise
-            isolate = None if live(name) else ISOLATE.get(name)
-            runs[name] = Runner(engine, isolate).cases(CASES, known_for(name, live=live(name)))
-        return runs[name]
+        return runs[name].result()
 
     yield run
+    pool.shutdown(wait=True)
+    finished = {name: future.result() for name, future in runs.items()}
     dump = os.environ.get("PUSHDOWN_CONFORMANCE_DUMP")
     if dump:
         data: dict[str, Any] = {
@@ -111,7 +144,7 @@ def conformance(request: pytest.FixtureRequest) -> Iterator[Callable[[str], Engi
                     for cid, o in r.outcomes.items()
                 },
             }
-            for name, r in runs.items()
+            for name, r in finished.items()
         }
         with open(dump, "w") as f:
             json.dump(data, f, indent=1)
