@@ -11,7 +11,14 @@ import pyarrow as pa
 import pytest
 from sqlalchemy.engine import make_url
 
-from pushdown.compilers.ddl import create_table, create_table_as, expires, stored_as, temporary
+from pushdown.compilers.ddl import (
+    create_table,
+    create_table_as,
+    ddl_type,
+    expires,
+    stored_as,
+    temporary,
+)
 from pushdown.engines.hive import _literal, insert_rows
 from pushdown.engines.options import split_options
 from pushdown.engines.secrets import driver_failure, scrub
@@ -46,13 +53,13 @@ def test_bigquery_decimals_fit_numeric_or_bignumeric(
     """NUMERIC(P, S): S <= 9, P - S <= 29; BIGNUMERIC(P, S): S <= 38, P - S <= 38
     (https://cloud.google.com/bigquery/docs/reference/standard-sql/data-types#parameterized_decimal_type)."""
     t = pa.decimal128(precision, scale) if precision <= 38 else pa.decimal256(precision, scale)
-    assert arrow_to_sql(t, dialect="bigquery").sql(dialect="bigquery") == spelled
+    assert ddl_type(t, dialect="bigquery").sql(dialect="bigquery") == spelled
     assert arrow_to_sql(t).sql(dialect="snowflake") == f"DECIMAL({precision}, {scale})"
 
 
 def test_bigquery_decimal_beyond_bignumeric_is_refused() -> None:
     with pytest.raises(FlowError, match="BIGNUMERIC holds at most 38 integer digits"):
-        arrow_to_sql(pa.decimal256(76, 0), dialect="bigquery")
+        ddl_type(pa.decimal256(76, 0), dialect="bigquery")
 
 
 def test_staging_ddl_per_engine() -> None:

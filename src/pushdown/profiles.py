@@ -100,12 +100,31 @@ class Rule(BaseModel):
 Declared = Rule | list[Rule]
 
 
+class DecimalKind(BaseModel):
+    """One decimal type of the engine and what it holds: at most ``max_scale`` decimals and
+    ``max_integer_digits`` digits before the point (``name``: the sqlglot type, e.g.
+    ``DECIMAL`` for BigQuery's NUMERIC, ``BIGDECIMAL`` for its BIGNUMERIC)."""
+
+    model_config = _STRICT
+    name: Literal["DECIMAL", "BIGDECIMAL"]
+    max_scale: int
+    max_integer_digits: int
+
+
 class TypeLimits(BaseModel):
-    """Types (sqlglot ``DataType.Type`` names) the engine cannot store, and decimal limits."""
+    """Types (sqlglot ``DataType.Type`` names) the engine cannot store, and decimal limits.
+
+    ``decimal_kinds``: the engine's decimal types, narrowest first, when a plain
+    ``DECIMAL(p, s)`` up to ``max_decimal_precision`` digits does not hold every scale
+    (:func:`pushdown.types.decimal_type` picks the first that holds a column).
+    ``insert_unsupported``: types the engine stores but whose values an ``INSERT`` statement
+    cannot carry, so uploads of such columns need the engine's file path (Hive: ``load_dir``)."""
 
     model_config = _STRICT
     unsupported: list[str] = Field(default_factory=list)
     max_decimal_precision: int = 38
+    decimal_kinds: list[DecimalKind] = Field(default_factory=list)
+    insert_unsupported: list[str] = Field(default_factory=list)
 
 
 class Semantics(BaseModel):

@@ -9,6 +9,8 @@ its profile (``[types]`` in ``dialects/<engine>.toml``) and checked by :func:`ch
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
+from typing import Protocol
 
 import pyarrow as pa
 from sqlglot import exp
@@ -74,26 +76,30 @@ _SQL_TO_ARROW: dict[DType, pa.DataType] = {
 }
 
 
-def arrow_to_sql(t: pa.DataType, *, dialect: str | None = None) -> exp.DataType:
-    """Return the sqlglot type that holds Arrow type ``t``: dialect-neutral, or, given a
-    ``dialect``, with the limits that dialect puts on decimals (:func:`decimal_type`)."""
+def arrow_to_sql(
+    t: pa.DataType, *, dialect: str | None = None, kinds: Sequence[DecimalKind] = ()
+) -> exp.DataType:
+    """Return the sqlglot type that holds Arrow type ``t``: dialect-neutral, or, given the
+    engine's decimal ``kinds``, with the limits its profile puts on decimals
+    (:func:`decimal_type`; ``dialect`` names the engine in its message)."""
     if t in _ARROW_TO_SQL:
         return exp.DataType.build(_ARROW_TO_SQL[t])
     if pa.types.is_decimal(t):
-        return decimal_type(t.precision, t.scale, dialect=dialect)
+        return decimal_type(t.precision, t.scale, dialect=dialect, kinds=kinds)
     if pa.types.is_timestamp(t):
         return exp.DataType.build(DT.TIMESTAMPTZ if t.tz else DT.TIMESTAMP)
     if pa.types.is_time(t):
         return exp.DataType.build(DT.TIME)
     if pa.types.is_dictionary(t):
-        return arrow_to_sql(t.value_type, dialect=dialect)
+        return arrow_to_sql(t.value_type, dialect=dialect, kinds=kinds)
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-        inner = arrow_to_sql(t.value_type, dialect=dialect)
+        inner = arrow_to_sql(t.value_type, dialect=dialect, kinds=kinds)
         return exp.DataType(this=DT.ARRAY, expressions=[inner], nested=True)
     if pa.types.is_struct(t):
         fields = [
             exp.ColumnDef(
-                this=exp.to_identifier(f.name), kind=arrow_to_sql(f.type, dialect=dialect)
+                this=exp.to_identifier(f.name),
+                kind=arrow_to_sql(f.type, dialect=dialect, kinds=kinds),
             )
             for f in t
         ]
@@ -102,8 +108,8 @@ def arrow_to_sql(t: pa.DataType, *, dialect: str | None = None) -> exp.DataType:
         return exp.DataType(
             this=DT.MAP,
             expressions=[
-                arrow_to_sql(t.key_type, dialect=dialect),
-                arrow_to_sql(t.item_type, dialect=dialect),
+                arrow_to_sql(t.key_type, dialect=dialect, kinds=kinds),
+                arrow_to_sql(t.item_type, dialect=dialect, kinds=kinds),
             ],
             nested=True,
         )
@@ -115,23 +121,46 @@ def dialect_name(dialect: str | None) -> str | None:
     return None if dialect is None else dialect.split(",", 1)[0].strip().lower()
 
 
-def decimal_type(precision: int, scale: int, *, dialect: str | None = None) -> exp.DataType:
-    """``DECIMAL(precision, scale)`` as ``dialect`` can hold it.
+class DecimalKind(Protocol):
+    """A decimal type of an engine (``pushdown.profiles.DecimalKind``: the profile's
+    ``[types] decimal_kinds``)."""
 
-    BigQuery's ``NUMERIC(P, S)`` takes at most 9 decimals and 29 integer digits
-    (``0 <= S <= 9``, ``max(1, S) <= P <= S + 29``); wider decimals need ``BIGNUMERIC(P, S)``
-    (``0 <= S <= 38``, ``max(1, S) <= P <= S + 38``), and wider ones still have no BigQuery
-    type: https://cloud.google.com/bigquery/docs/reference/standard-sql/data-types#parameterized_decimal_type
+    @property
+    def name(self) -> str: ...  # the sqlglot type: DECIMAL or BIGDECIMAL
+
+    @property
+    def max_scale(self) -> int: ...
+
+    @property
+    def max_integer_digits(self) -> int: ...
+
+
+def decimal_type(
+    precision: int,
+    scale: int,
+    *,
+    dialect: str | None = None,
+    kinds: Sequence[DecimalKind] = (),
+) -> exp.DataType:
+    """``DECIMAL(precision, scale)`` as the engine can hold it: the first of ``kinds`` (its
+    profile's ``[types] decimal_kinds``, narrowest first) whose scale and integer digits
+    suffice; a plain ``DECIMAL`` when the profile declares none.
+
+    BigQuery's ``NUMERIC(P, S)`` takes at most 9 decimals and 29 integer digits; wider
+    decimals need ``BIGNUMERIC(P, S)`` (38 and 38), and wider ones still have no BigQuery
+    type (``dialects/bigquery.toml`` cites the page).
     """
-    if dialect_name(dialect) == "bigquery":
-        digits = precision - scale
-        if scale <= 9 and digits <= 29:
-            return exp.DataType.build(f"DECIMAL({precision}, {scale})")
-        if scale <= 38 and digits <= 38:
-            return exp.DataType.build(f"BIGDECIMAL({precision}, {scale})")
+    for kind in kinds:
+        if scale <= kind.max_scale and precision - scale <= kind.max_integer_digits:
+            return exp.DataType.build(f"{kind.name}({precision}, {scale})")
+    if kinds:
+        widest = kinds[-1]
+        engine = dialect_name(dialect) or "the engine"
+        spelled = exp.DataType.build(widest.name).sql(dialect=dialect_name(dialect))
         raise FlowError(
-            f"decimal({precision}, {scale}) does not fit BigQuery: BIGNUMERIC holds at most 38 "
-            "integer digits and 38 decimals; cast the column to a narrower decimal or to double"
+            f"decimal({precision}, {scale}) does not fit {engine}: {spelled} holds at most "
+            f"{widest.max_integer_digits} integer digits and {widest.max_scale} decimals; "
+            "cast the column to a narrower decimal or to double"
         )
     return exp.DataType.build(f"DECIMAL({precision}, {scale})")
 
@@ -237,7 +266,11 @@ def plain_strings(table: pa.Table) -> pa.Table:
     return table.cast(pa.schema(fields))
 
 
+# -- Arrow data pushdown's engines can hold ----------------------------------------------
+@functools.lru_cache(maxsize=512)
 def _readable(schema: pa.Schema) -> bool:
+    # Cached per schema: opening a DuckDB connection to probe costs ~20-100 ms, and flows
+    # (the conformance suite's batches, say) declare many datasets of a few schemas.
     import duckdb  # only when a schema is checked
 
     con = duckdb.connect(":memory:")

@@ -316,6 +316,23 @@ def test_type_the_engine_cannot_hold_is_refused(hive_target: Target) -> None:
         conn.close()
 
 
+def test_hive_insert_upload_refuses_complex_columns(hive_target: Target) -> None:
+    """Hive has no literals for arrays, structs or maps (the profile's [types]
+    insert_unsupported, with the DML page): without load_dir such a column is an
+    UnsupportedError naming it and the way out, before any table is created."""
+    conn = open_connector("lake", hive_target.url, hive_target.connect_args)
+    try:
+        data = pa.table(
+            {"k": [1], "tags": pa.array([[("a", 1)]], pa.map_(pa.string(), pa.int64()))}
+        )
+        with pytest.raises(pushdown.UnsupportedError, match=r"'tags' of type MAP.*load_dir"):
+            conn.upload("conformance_map_refused", data)
+        tables = conn.fetch_arrow("SHOW TABLES").column("tableName").to_pylist()
+        assert "conformance_map_refused" not in tables
+    finally:
+        conn.close()
+
+
 EXTENDED_TYPES = {
     "binary": pa.array([b"\x00\xffab", None, b""], pa.binary()),
     "timestamptz": pa.array(

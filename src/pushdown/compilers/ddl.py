@@ -15,6 +15,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from pushdown.compilers.sql import quoted, table_ref
+from pushdown.profiles import profile_for_dialect
 from pushdown.types import arrow_to_sql, dialect_name
 
 DT = exp.DataType.Type
@@ -55,7 +56,9 @@ def ddl_type(t: pa.DataType, *, dialect: str) -> exp.DataType:
     Databricks, whose plain ``TIMESTAMP`` is instant-based and shown in the session time zone
     (https://docs.databricks.com/en/sql/language-manual/data-types/timestamp-ntz-type.html,
     Databricks Runtime 13.3 LTS and above)."""
-    sql = arrow_to_sql(t, dialect=dialect)
+    profile = profile_for_dialect(dialect)
+    kinds = profile.types.decimal_kinds if profile is not None else []
+    sql = arrow_to_sql(t, dialect=dialect, kinds=kinds)
     if dialect_name(dialect) == "databricks":
         for node in sql.find_all(exp.DataType):
             if node.this == DT.TIMESTAMP:

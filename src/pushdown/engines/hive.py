@@ -42,6 +42,7 @@ from pushdown.compilers.sql import table_ref
 from pushdown.engines import hive_session
 from pushdown.engines.base import Connector, staging_name
 from pushdown.engines.options import split_options
+from pushdown.errors import UnsupportedError
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 from pushdown.types import sql_to_arrow
@@ -291,6 +292,7 @@ class HiveConnector(Connector):
         if self.load_dir is not None:
             self._load_data(table, data)
             return
+        self._check_insertable(data.schema)
         self.drop(table)
         ddl = create_table(table, data.schema, dialect=self.dialect, properties=self._properties())
         with self.errors(ddl):
@@ -309,6 +311,23 @@ class HiveConnector(Connector):
 
     def _literal(self, value: Any, arrow: pa.DataType) -> exp.Expr:
         return _literal(value, arrow, dialect=self.dialect)
+
+    def _check_insertable(self, schema: pa.Schema) -> None:
+        """Refuse columns whose values the profile says an INSERT cannot carry
+        (``[types] insert_unsupported``: Hive has no complex-type literals), before any
+        table is created."""
+        refused = set(self.profile.types.insert_unsupported)
+        for field in schema:
+            kind = ddl_type(field.type, dialect=self.dialect).this.name
+            if kind in refused:
+                raise UnsupportedError(
+                    f"{self.profile.name} ({self.name})",
+                    f"uploading column {field.name!r} of type {kind}",
+                    f"{self.profile.name} has no {kind} literals for INSERT; give the "
+                    'connection connect_args={"load_dir": <a folder the server reads>} (the '
+                    "data is then loaded as a Parquet file), or "
+                    "turn the column into text (e.g. to_json) in a prepare step first",
+                )
 
     def _insert(self, table: str, rows: list[list[exp.Expr]]) -> str:
         return insert_rows(table, rows, dialect=self.dialect)

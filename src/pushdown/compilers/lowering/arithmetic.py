@@ -16,6 +16,8 @@ from pushdown.compilers.lowering.base import (
     int_literal,
     is_type,
 )
+from pushdown.errors import FlowError
+from pushdown.types import decimal_type
 
 
 def _float_division(node: exp.Expr, ctx: Context) -> None:
@@ -47,7 +49,6 @@ def _round_before_int_cast(node: exp.Expr, ctx: Context) -> None:
         node.set("this", exp.Round(this=node.this))
 
 
-# NUMERIC(P, S): 0 <= S <= 9, P - S <= 29; BIGNUMERIC(P, S): S <= 38, P - S <= 38.
 def _bigquery_decimal(node: exp.Expr, ctx: Context) -> None:
     """``CAST(x AS DECIMAL(p, s))`` keeps p and s on BigQuery (sqlglot drops them)."""
     assert isinstance(node, exp.Cast)
@@ -60,7 +61,13 @@ def _bigquery_decimal(node: exp.Expr, ctx: Context) -> None:
     precision = values[0]
     scale = values[1] if len(values) > 1 else 0
     assert precision is not None and scale is not None
-    name = "NUMERIC" if scale <= 9 and precision - scale <= 29 else "BIGNUMERIC"
+    try:  # the profile's decimal kinds (dialects/bigquery.toml, [types] decimal_kinds)
+        fits = decimal_type(
+            precision, scale, dialect=ctx.dialect, kinds=ctx.profile.types.decimal_kinds
+        ).this
+    except FlowError:  # wider than BIGNUMERIC: BigQuery says so when it reads the cast
+        fits = DType.BIGDECIMAL
+    name = "NUMERIC" if fits == DType.DECIMAL else "BIGNUMERIC"
     # A user-defined type is printed as given: sqlglot's BigQuery generator would otherwise
     # strip the parameters of a type inside CAST.
     node.set("to", exp.DataType(this=DType.USERDEFINED, kind=f"{name}({precision}, {scale})"))
