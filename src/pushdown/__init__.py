@@ -23,6 +23,7 @@ from __future__ import annotations
 from pushdown.api import Plan
 from pushdown.api import make_plan as plan
 from pushdown.errors import (
+    AmbiguousNameError,
     ConnectionConfigError,
     CycleError,
     DuplicateNameError,
@@ -38,7 +39,9 @@ from pushdown.errors import (
     UnknownDatasetError,
     UnknownOptionError,
     UnsupportedError,
+    UnsupportedSqlError,
 )
+from pushdown.planner.fragments import OrderLostWarning
 from pushdown.planner.plan import Step
 from pushdown.recipe.flow import Dataset, Flow, load_flow
 from pushdown.recipe.spec import json_schema
@@ -49,6 +52,7 @@ __version__ = "0.1.0"
 
 
 __all__ = [
+    "AmbiguousNameError",
     "ColumnStats",
     "ConnectionConfigError",
     "CycleError",
@@ -60,6 +64,7 @@ __all__ = [
     "FlowFileError",
     "FormulaSyntaxError",
     "FormulaTypeError",
+    "OrderLostWarning",
     "Plan",
     "PushdownError",
     "PythonStepError",
@@ -71,6 +76,7 @@ __all__ = [
     "UnknownDatasetError",
     "UnknownOptionError",
     "UnsupportedError",
+    "UnsupportedSqlError",
     "json_schema",
     "load_flow",
     "plan",

@@ -20,7 +20,7 @@ from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.planner.capability import check
 from pushdown.planner.cost import LOCAL, Cost
-from pushdown.planner.fragments import Fragment, fit_statement_limits
+from pushdown.planner.fragments import Fragment, fit_statement_limits, order_losses
 from pushdown.planner.placement import Placement, Transfer
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe.flow import Flow
@@ -89,6 +89,8 @@ class PhysicalPlan:
         self.fragments: list[Fragment] = fit_statement_limits(
             logical, engines, self.materialized, profiles, self.statements, self.notes
         )
+        for name, note in order_losses(logical, self.fragments).items():
+            self.notes[name] = f"{self.notes[name]}; {note}" if name in self.notes else note
         self.steps: dict[str, Step] = {
             name: Step(
                 name=name,
