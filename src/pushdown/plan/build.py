@@ -3,7 +3,7 @@
 >>> from pushdown.recipe.flow import Flow
 >>> flow = Flow()
 >>> t = flow.dataset("t", path="t.parquet", columns={"x": "int"})
->>> _ = t.compute(y="x * 2", name="u")
+>>> _ = t.compute({"y": "x * 2"}, name="u")
 >>> plan = build_logical_plan(flow)
 >>> [n.kind for n in plan.nodes.values()], plan.nodes["u"].schema.names
 (['source', 'prepare'], ['x', 'y'])

@@ -19,6 +19,7 @@ import importlib
 import importlib.util
 import json
 import sys
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,13 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from pushdown.errors import DuplicateNameError, FlowError, UnknownDatasetError, did_you_mean
+from pushdown.errors import (
+    AmbiguousNameError,
+    DuplicateNameError,
+    FlowError,
+    UnknownDatasetError,
+    did_you_mean,
+)
 from pushdown.recipe import spec as s
 from pushdown.recipe.load import read_flow_file, spec_from_data
 
@@ -60,9 +67,39 @@ class Dataset:
             }
         )
 
-    def compute(self, name: str | None = None, **formulas: str) -> Dataset:
-        """Shortcut for a prepare recipe with one compute step: ``ds.compute(total="a * b")``."""
-        return self.prepare([{"compute": formulas}], name=name)
+    def compute(
+        self,
+        formulas: Mapping[str, str] | None = None,
+        /,
+        *,
+        name: str | None = None,
+        **columns: str,
+    ) -> Dataset:
+        """A prepare recipe with one compute step.
+
+        Columns as a mapping, with ``name`` naming the step like every other builder method:
+        ``ds.compute({"total": "a * b", "name": "upper(name)"}, name="priced")``; or as
+        keywords, every keyword a column: ``ds.compute(total="a * b")``.  ``name=`` alone
+        could mean either and is refused (:class:`AmbiguousNameError`); ``name=`` next to
+        keyword columns is the step name, as it always was, with a ``FutureWarning``.
+        """
+        if formulas is None and name is not None:
+            if not columns:
+                raise AmbiguousNameError(
+                    f"compute(name={name!r}) could be a column called 'name' or the step's "
+                    f"name; write compute({{'name': {name!r}}}) for the column, or "
+                    f"compute({{...}}, name={name!r}) for the step"
+                )
+            warnings.warn(
+                f"compute(..., name={name!r}) names the step; write compute({{...}}, "
+                f"name={name!r}) (a column called 'name' needs the mapping form)",
+                FutureWarning,
+                stacklevel=2,
+            )
+        both = set(formulas or {}) & set(columns)
+        if both:
+            raise DuplicateNameError(f"compute() got column {sorted(both)[0]!r} twice")
+        return self.prepare([{"compute": {**(formulas or {}), **columns}}], name=name)
 
     def filter(self, where: str, *, name: str | None = None) -> Dataset:
         """Keep the rows where ``where`` is true."""
