@@ -331,6 +331,16 @@ class Flow:
             }
         )
 
+    def sql(self, query: str, *, dialect: str | None = None, name: str | None = None) -> Dataset:
+        """A dataset computed by a SQL ``query`` over the flow's datasets (its FROM names
+        them), written in ``dialect`` (default: the flow's formula dialect).  The query is
+        lowered into plan steps, each placed like a hand-built recipe's."""
+        data: dict[str, Any] = {"type": "sql", "query": query, "output": name}
+        data["output"] = name or self._fresh_name("sql")
+        if dialect is not None:
+            data["dialect"] = dialect
+        return self._add(data)
+
     def output(self, dataset: Dataset | str, *, connection: str, table: str) -> None:
         """Write ``dataset`` to ``table`` on ``connection`` when the flow runs (replacing it)."""
         ds_name = dataset.name if isinstance(dataset, Dataset) else dataset

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import sqlglot
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
 
 _STRICT = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -267,6 +270,35 @@ class PythonRecipe(_Recipe):
     schema_: dict[str, str] = Field(alias="schema", description="Declared output columns")
 
 
+class SqlRecipe(_Recipe):
+    """A SQL query over the flow's datasets (its FROM names them), in any dialect sqlglot
+    reads; lowered into plan steps, each placed like a hand-built recipe's."""
+
+    type: Literal["sql"] = "sql"
+    query: str = Field(description="One SELECT (CTEs, joins, subqueries, set operations...)")
+    output: str
+    dialect: str | None = Field(
+        None, description="sqlglot dialect of the query (default: the flow's formula_dialect)"
+    )
+
+    def input_names(self) -> list[str]:
+        """The datasets the query reads, as it spells them (CTEs aside); empty when it does
+        not parse (the lowering then says why)."""
+        try:
+            tree = sqlglot.parse_one(self.query, read=self.dialect or None)
+        except (ParseError, TokenError, ValueError):
+            return []
+        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+        names: list[str] = []
+        for table in tree.find_all(exp.Table):
+            if not isinstance(table.this, exp.Identifier):
+                continue
+            name = ".".join(part.name for part in table.parts)
+            if (table.db or name.lower() not in ctes) and name not in names:
+                names.append(name)
+        return names
+
+
 Recipe = Annotated[
     PrepareRecipe
     | FilterRecipe
@@ -279,7 +311,8 @@ Recipe = Annotated[
     | StackRecipe
     | PivotRecipe
     | SplitRecipe
-    | PythonRecipe,
+    | PythonRecipe
+    | SqlRecipe,
     Field(discriminator="type"),
 ]
 
@@ -298,6 +331,7 @@ RECIPE_TYPES: dict[str, type[_Recipe]] = {
         PivotRecipe,
         SplitRecipe,
         PythonRecipe,
+        SqlRecipe,
     )
 }
 
