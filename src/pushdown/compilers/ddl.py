@@ -15,7 +15,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from pushdown.compilers.sql import quoted, table_ref
-from pushdown.types import arrow_to_sql
+from pushdown.types import arrow_to_sql, dialect_name
 
 DT = exp.DataType.Type
 
@@ -56,7 +56,7 @@ def ddl_type(t: pa.DataType, *, dialect: str) -> exp.DataType:
     (https://docs.databricks.com/en/sql/language-manual/data-types/timestamp-ntz-type.html,
     Databricks Runtime 13.3 LTS and above)."""
     sql = arrow_to_sql(t, dialect=dialect)
-    if dialect == "databricks":
+    if dialect_name(dialect) == "databricks":
         for node in sql.find_all(exp.DataType):
             if node.this == DT.TIMESTAMP:
                 node.set("this", DT.TIMESTAMPNTZ)

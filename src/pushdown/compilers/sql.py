@@ -10,9 +10,8 @@ references carry their input's type so the lowering can tell an integer from a f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
@@ -30,12 +29,25 @@ def quoted(name: str) -> exp.Identifier:
     return exp.Identifier(this=name, quoted=True)
 
 
-def table_ref(name: str, *, dialect: str | None = None) -> exp.Table:
-    """A quoted table reference; dots separate catalog, schema and table."""
-    table = sqlglot.to_table(name, dialect=dialect or None)
-    for ident in table.find_all(exp.Identifier):
-        ident.set("quoted", True)
-    return table
+def table_ref(name: str | Sequence[str], *, dialect: str | None = None) -> exp.Table:
+    """A quoted table reference built from its parts, never by parsing text.
+
+    A string is split at its dots into catalog, schema and table (``"db.orders"``); a name
+    that does not split into 1 to 3 non-empty parts is one identifier as a whole.  A sequence
+    gives the parts themselves.  Each part becomes one quoted identifier, which the
+    generator escapes for ``dialect``, so no name can end a statement or start a comment.
+    """
+    del dialect  # quoting is the generator's; kept so every caller can say its dialect
+    if isinstance(name, str):
+        split = name.split(".")
+        parts = split if 1 <= len(split) <= 3 and all(split) else [name]
+    else:
+        parts = list(name)
+    if not 1 <= len(parts) <= 3 or not all(isinstance(p, str) and p for p in parts):
+        raise ValueError(f"a table name has 1 to 3 non-empty parts, not {name!r}")
+    idents: list[exp.Identifier | None] = [quoted(p) for p in reversed(parts)]
+    idents += [None] * (3 - len(idents))
+    return exp.Table(this=idents[0], db=idents[1], catalog=idents[2])
 
 
 def _aliased(items: Iterable[tuple[str, exp.Expr]]) -> list[exp.Expr]:
@@ -193,9 +205,12 @@ def _top_n(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
         partition_by=[column(p) for p in node.partition],
         order=exp.Order(expressions=[o.copy() for o in node.order]),
     )
-    inner = _select([exp.Star(), exp.Alias(this=rn, alias=quoted(ROW_NUMBER_COLUMN))], source)
+    rn_name = ROW_NUMBER_COLUMN  # never one of the input's names, whatever their case
+    while rn_name.casefold() in {c.casefold() for c in node.columns}:
+        rn_name += "_"
+    inner = _select([exp.Star(), exp.Alias(this=rn, alias=quoted(rn_name))], source)
     ranked = exp.Subquery(this=inner, alias=exp.TableAlias(this=quoted("ranked")))
-    keep = exp.LTE(this=column(ROW_NUMBER_COLUMN), expression=exp.Literal.number(node.n))
+    keep = exp.LTE(this=column(rn_name), expression=exp.Literal.number(node.n))
     return _select([column(c) for c in node.columns], ranked, where=keep)
 
 
@@ -253,7 +268,7 @@ def compile_query(
         stack.append((name, True))
         stack.extend((inp, False) for inp in reversed(nodes[name].inputs))
     refs: dict[str, exp.Table] = dict(external)
-    taken = {t.name for t in external.values()}
+    taken = {t.name.casefold() for t in external.values()}  # engines fold case: "T" is "t"
     ctes: list[exp.CTE] = []
     # A sort's order reaches the result through one-for-one steps (compilers/order.py).
     carried = None if target in external else carry_order(nodes, target, external)
@@ -264,9 +279,9 @@ def compile_query(
             refs[name] = refs[node.inputs[0]]
             continue
         cte_name = name
-        while cte_name in taken:
+        while cte_name.casefold() in taken:
             cte_name += "_"
-        taken.add(cte_name)
+        taken.add(cte_name.casefold())
         body = _typed(compile_node(node, refs), node, nodes)
         if name in extra:
             body = with_hidden(body, extra[name])
