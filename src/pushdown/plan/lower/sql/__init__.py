@@ -24,8 +24,8 @@ from pushdown.plan.lower.sql.front import (
     resolve_dataset,
     table_name,
 )
-from pushdown.plan.lower.sql.scope import Builder
-from pushdown.plan.lower.sql.select import Env, Lowerer
+from pushdown.plan.lower.sql.scope import Builder, Env
+from pushdown.plan.lower.sql.select import Lowerer
 from pushdown.recipe import spec as s
 
 

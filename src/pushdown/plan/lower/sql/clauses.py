@@ -5,7 +5,6 @@ projection, skipped when it only repeats its input), DISTINCT, ORDER BY and LIMI
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from sqlglot import exp
@@ -14,10 +13,7 @@ from pushdown.errors import FormulaTypeError
 from pushdown.plan import nodes as n
 from pushdown.plan.formulas import column
 from pushdown.plan.lower.sql.front import WRITTEN, refuse
-from pushdown.plan.lower.sql.scope import Rel, has_subquery
-
-if TYPE_CHECKING:
-    from pushdown.plan.lower.sql.select import Env, Lowerer, Out
+from pushdown.plan.lower.sql.scope import Env, Out, QueryLowering, Rel, conjuncts, has_subquery
 
 
 def _outside_queries(expr: exp.Expr, cls: type[exp.Expr]) -> list[exp.Expr]:
@@ -42,7 +38,7 @@ def windows_in(expr: exp.Expr) -> list[exp.Expr]:
     return _outside_queries(expr, exp.Window)
 
 
-def output_names(low: Lowerer, items: list[exp.Expr], rel: Rel) -> list[str]:
+def output_names(low: QueryLowering, items: list[exp.Expr], rel: Rel) -> list[str]:
     """The column name of each select item: its alias as written, a column's own name, or
     the name sqlglot gave it; made unique."""
     names: list[str] = []
@@ -62,10 +58,8 @@ def output_names(low: Lowerer, items: list[exp.Expr], rel: Rel) -> list[str]:
     return names
 
 
-def rest(low: Lowerer, q: exp.Select, rel: Rel, env: Env, *, root: bool) -> Out:
+def rest(low: QueryLowering, q: exp.Select, rel: Rel, env: Env, *, root: bool) -> Out:
     """Lower ``q``'s clauses after FROM/WHERE over the rows ``rel``."""
-    from pushdown.plan.lower.sql.select import Out, conjuncts
-
     b = low.b
     items = list(q.expressions)
     names = output_names(low, items, rel)
@@ -80,7 +74,11 @@ def rest(low: Lowerer, q: exp.Select, rel: Rel, env: Env, *, root: bool) -> Out:
         for conj in conjuncts(having.this):
             rel = low.sub.where(rel, conj, env) if has_subquery(conj) else b.filter(rel, conj)
     qualify = q.args.get("qualify")
-    wins = [w for e in [*items, *order_exprs, *([qualify.this] if qualify else [])] for w in windows_in(e)]
+    wins = [
+        w
+        for e in [*items, *order_exprs, *([qualify.this] if qualify else [])]
+        for w in windows_in(e)
+    ]
     if wins:
         rel = windows(low, rel, wins, items, names)
     if qualify is not None:
@@ -115,7 +113,7 @@ def rest(low: Lowerer, q: exp.Select, rel: Rel, env: Env, *, root: bool) -> Out:
     out = Out(node, [(item.alias_or_name, name) for item, name in zip(items, names, strict=True)])
     out = _limit(low, q, out, terms)
     if hidden:
-        visible = [(c, column(c)) for _, c in out.names]
+        visible: list[tuple[str, exp.Expr]] = [(c, column(c)) for _, c in out.names]
         out = Out(b.project(Rel(out.node, {}), visible, "select"), out.names)
     return out
 
@@ -138,17 +136,17 @@ def _order_target(expr: exp.Expr, items: list[exp.Expr], names: list[str]) -> st
     return None
 
 
-def _project(low: Lowerer, rel: Rel, values: list[tuple[str, exp.Expr]]) -> str:
+def _project(low: QueryLowering, rel: Rel, values: list[tuple[str, exp.Expr]]) -> str:
     """The projection, or ``rel``'s node itself when it already is exactly that."""
     node = low.b.node(rel.node)
     same = [name for name, e in values if isinstance(e, exp.Column) and e.name == name]
-    if len(same) == len(values) == len(node.columns) and same == node.columns:
-        if rel.node in low.b.new:
-            return rel.node
+    exact = len(same) == len(values) == len(node.columns) and same == node.columns
+    if exact and rel.node in low.b.new:
+        return rel.node
     return low.b.project(rel, values, "select")
 
 
-def _limit(low: Lowerer, q: exp.Expr, out: Out, terms: list[exp.Ordered]) -> Out:
+def _limit(low: QueryLowering, q: exp.Expr, out: Out, terms: list[exp.Ordered]) -> Out:
     b = low.b
     limit = q.args.get("limit")
     if q.args.get("offset") is not None:
@@ -183,7 +181,7 @@ def _limit(low: Lowerer, q: exp.Expr, out: Out, terms: list[exp.Ordered]) -> Out
     return out
 
 
-def order_and_limit(low: Lowerer, q: exp.Expr, out: Out, *, root: bool) -> Out:
+def order_and_limit(low: QueryLowering, q: exp.Expr, out: Out, *, root: bool) -> Out:
     """ORDER BY (kept at the root or with a LIMIT) and LIMIT of a set operation, whose terms
     name its output columns."""
     order = q.args.get("order")
@@ -203,7 +201,7 @@ def order_and_limit(low: Lowerer, q: exp.Expr, out: Out, *, root: bool) -> Out:
 
 
 def aggregate(
-    low: Lowerer,
+    low: QueryLowering,
     q: exp.Select,
     rel: Rel,
     items: list[exp.Expr],
@@ -275,7 +273,7 @@ def aggregate(
 
 
 def windows(
-    low: Lowerer, rel: Rel, wins: list[exp.Expr], items: list[exp.Expr], names: list[str]
+    low: QueryLowering, rel: Rel, wins: list[exp.Expr], items: list[exp.Expr], names: list[str]
 ) -> Rel:
     """One window step appending each window call (named after a select item that is
     exactly that call)."""

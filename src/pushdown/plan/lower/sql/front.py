@@ -115,7 +115,7 @@ def prepare(tree: exp.Expr, schemas: Mapping[str, pa.Schema], label: str) -> exp
         table.set("db", None)
         table.set("catalog", None)
     _refuse_before_qualify(tree, label)
-    mapping = {
+    mapping: dict[str, object] = {
         name: {f.name: arrow_to_sql(f.type).sql(dialect=NAMES) for f in schema}
         for name, schema in schemas.items()
     }
@@ -165,6 +165,6 @@ def _refuse_before_qualify(tree: exp.Expr, label: str) -> None:
             raise refuse(
                 f"table function {node.this.sql()}", node, "name a dataset of the flow", label
             )
-        if isinstance(node, exp.Select) and node.args.get("distinct") is not None:
-            if node.args["distinct"].args.get("on") is not None:
-                raise refuse("DISTINCT ON", node, "use a top_n recipe per partition", label)
+        distinct = node.args.get("distinct") if isinstance(node, exp.Select) else None
+        if distinct is not None and distinct.args.get("on") is not None:
+            raise refuse("DISTINCT ON", node, "use a top_n recipe per partition", label)

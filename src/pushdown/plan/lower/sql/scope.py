@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pyarrow as pa
 from sqlglot import exp
@@ -40,6 +41,21 @@ class Rel:
         return {alias for alias, _ in self.cols}
 
 
+@dataclass
+class Out:
+    """A lowered query: its node and its output columns as (query name, node column)."""
+
+    node: str
+    names: list[tuple[str, str]]
+
+
+@dataclass
+class Env:
+    """The CTEs in scope (lowered on first use) and the datasets by lower-case name."""
+
+    ctes: dict[str, exp.Expr | Out] = field(default_factory=dict)
+
+
 def columns_of(expr: exp.Expr) -> Iterator[exp.Column]:
     """The columns of ``expr`` outside its nested queries (which have their own scope)."""
     for node in expr.walk(prune=lambda x: isinstance(x, exp.Query) and x is not expr):
@@ -60,6 +76,37 @@ def is_subquery(node: exp.Expr) -> bool:
 def has_subquery(expr: exp.Expr) -> bool:
     """True when ``expr`` holds a subquery."""
     return any(is_subquery(x) for x in expr.walk() if x is not expr) or is_subquery(expr)
+
+
+def conjuncts(cond: exp.Expr | None) -> list[exp.Expr]:
+    """The AND-ed parts of ``cond``, with conjuncts common to every branch of an OR factored
+    out and, per source, the OR of each branch's part on that source added as an implied
+    filter (it can run before the joins)."""
+    if cond is None:
+        return []
+    found: list[exp.Expr] = []
+    for part in cond.flatten() if isinstance(cond, exp.And) else [cond]:
+        part = part.unnest()
+        if isinstance(part, exp.Or) and not has_subquery(part):
+            found.extend(_factor(part))
+        else:
+            found.append(part)
+    return found
+
+
+def _factor(cond: exp.Or) -> list[exp.Expr]:
+    branches = [[c.unnest() for c in b.unnest().flatten()] for b in cond.flatten()]
+    common = [c for c in branches[0] if all(c in b for b in branches[1:])]
+    rest = [[c for c in b if c not in common] for b in branches]
+    if any(not b for b in rest):
+        return common  # one branch is only the common part: the OR always holds after it
+    ored = exp.or_(*[exp.and_(*b) for b in rest]) if common else cond
+    implied = []
+    for alias in sorted(set.intersection(*[{a for c in b for a in aliases_of(c)} for b in rest])):
+        parts = [[c for c in b if aliases_of(c) == {alias}] for b in rest]
+        if all(parts):
+            implied.append(exp.or_(*[exp.and_(*p) for p in parts]))
+    return [*common, ored, *implied]
 
 
 class Builder:
@@ -160,7 +207,9 @@ class Builder:
         schema = self.schema(rel)
         t = self.typed(tree, schema, None)
         if not (pa.types.is_boolean(t) or pa.types.is_null(t)):
-            raise FormulaTypeError(f"condition {cond.sql()!r} is {t}, not a boolean", recipe=self.label)
+            raise FormulaTypeError(
+                f"condition {cond.sql()!r} is {t}, not a boolean", recipe=self.label
+            )
         name = self.add(
             n.Filter(
                 name=self.fresh(hint),
@@ -192,9 +241,7 @@ class Builder:
         name = self.project(rel, [*keep, *items], hint)
         return dataclasses.replace(rel, node=name)
 
-    def group(
-        self, rel: Rel, keys: list[str], aggs: list[tuple[str, exp.Expr]], hint: str
-    ) -> str:
+    def group(self, rel: Rel, keys: list[str], aggs: list[tuple[str, exp.Expr]], hint: str) -> str:
         """An aggregate step over ``rel``'s node (``aggs`` unqualified)."""
         schema = self.schema(rel)
         fields = [(k, schema.field(k).type) for k in keys]
@@ -247,9 +294,7 @@ class Builder:
         """The new nodes that ``root`` needs, the root renamed to the recipe's output."""
         if root not in self.new:
             node = self.node(root)
-            root = self.project(
-                Rel(root, {}), [(c, column(c)) for c in node.columns], "result"
-            )
+            root = self.project(Rel(root, {}), [(c, column(c)) for c in node.columns], "result")
         needed = {root}
         for name in reversed(list(self.new)):
             if name in needed:
@@ -262,3 +307,45 @@ class Builder:
             inputs = tuple(rename.get(i, i) for i in node.inputs)
             out.append(dataclasses.replace(node, name=rename.get(name, name), inputs=inputs))
         return out
+
+
+class SubqueryLowering(Protocol):
+    """What the clauses need of the subquery lowering (``subqueries.Subqueries``)."""
+
+    def where(self, rel: Rel, conj: exp.Expr, env: Env) -> Rel:
+        """``rel`` filtered by a conjunct holding subqueries."""
+        ...
+
+    def values(
+        self, rel: Rel, expr: exp.Expr, env: Env, *, null_rejecting: bool = False
+    ) -> tuple[Rel, exp.Expr]:
+        """``expr`` with each subquery replaced by a column of the returned relation."""
+        ...
+
+    def outer_refs(self, expr: exp.Expr) -> set[str]:
+        """The aliases the subqueries of ``expr`` read from outside themselves."""
+        ...
+
+
+class QueryLowering(Protocol):
+    """What the clauses and subqueries need of the query lowering (``select.Lowerer``)."""
+
+    @property
+    def b(self) -> Builder:
+        """The builder making the recipe's nodes."""
+        ...
+
+    @property
+    def sub(self) -> SubqueryLowering:
+        """The subquery lowering."""
+        ...
+
+    def query(self, q: exp.Expr, env: Env, *, root: bool = False) -> Out:
+        """Lower any query."""
+        ...
+
+    def from_where(
+        self, q: exp.Select, env: Env, outer: set[str] | None
+    ) -> tuple[Rel, list[exp.Expr]]:
+        """The rows of ``q``'s FROM and WHERE, and its correlated conjuncts."""
+        ...

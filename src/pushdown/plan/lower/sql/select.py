@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyarrow as pa
 from sqlglot import exp
@@ -20,23 +20,17 @@ from pushdown.plan import nodes as n
 from pushdown.plan.formulas import column
 from pushdown.plan.lower.sql import clauses
 from pushdown.plan.lower.sql.front import refuse
-from pushdown.plan.lower.sql.scope import Builder, Rel, aliases_of, has_subquery
+from pushdown.plan.lower.sql.scope import (
+    Builder,
+    Env,
+    Out,
+    Rel,
+    aliases_of,
+    conjuncts,
+    has_subquery,
+)
+from pushdown.plan.lower.sql.subqueries import Subqueries
 from pushdown.types import arrow_to_sql, common_type
-
-
-@dataclass
-class Out:
-    """A lowered query: its node and its output columns as (query name, node column)."""
-
-    node: str
-    names: list[tuple[str, str]]
-
-
-@dataclass
-class Env:
-    """The CTEs in scope (lowered on first use) and the datasets by lower-case name."""
-
-    ctes: dict[str, exp.Expr | Out] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,45 +43,12 @@ class Source:
     on: exp.Expr | None
 
 
-def conjuncts(cond: exp.Expr | None) -> list[exp.Expr]:
-    """The AND-ed parts of ``cond``, with conjuncts common to every branch of an OR factored
-    out and, per source, the OR of each branch's part on that source added as an implied
-    filter (it can run before the joins)."""
-    if cond is None:
-        return []
-    found: list[exp.Expr] = []
-    for part in cond.flatten() if isinstance(cond, exp.And) else [cond]:
-        part = part.unnest()
-        if isinstance(part, exp.Or) and not has_subquery(part):
-            found.extend(_factor(part))
-        else:
-            found.append(part)
-    return found
-
-
-def _factor(cond: exp.Or) -> list[exp.Expr]:
-    branches = [[c.unnest() for c in b.unnest().flatten()] for b in cond.flatten()]
-    common = [c for c in branches[0] if all(c in b for b in branches[1:])]
-    rest = [[c for c in b if c not in common] for b in branches]
-    if any(not b for b in rest):
-        return common  # one branch is only the common part: the OR always holds after it
-    ored = exp.or_(*[exp.and_(*b) for b in rest]) if common else cond
-    implied = []
-    for alias in sorted(set.intersection(*[{a for c in b for a in aliases_of(c)} for b in rest])):
-        parts = [[c for c in b if aliases_of(c) == {alias}] for b in rest]
-        if all(parts):
-            implied.append(exp.or_(*[exp.and_(*p) for p in parts]))
-    return [*common, ored, *implied]
-
-
 class Lowerer:
     """Lowers the queries of one recipe through a :class:`Builder`."""
 
     def __init__(self, b: Builder, datasets: Mapping[str, str]):
         self.b = b
         self.datasets = datasets  # lower-case name -> dataset
-        from pushdown.plan.lower.sql.subqueries import Subqueries
-
         self.sub = Subqueries(self)
 
     # -- queries -------------------------------------------------------------------------
@@ -339,8 +300,10 @@ class Lowerer:
     @staticmethod
     def _connects(cond: exp.Expr, left: Rel, right: Rel) -> bool:
         refs = aliases_of(cond)
-        return bool(refs & right.aliases) and bool(refs & left.aliases) and refs <= (
-            left.aliases | right.aliases
+        return (
+            bool(refs & right.aliases)
+            and bool(refs & left.aliases)
+            and refs <= (left.aliases | right.aliases)
         )
 
 

@@ -28,18 +28,13 @@ What is left is refused with :class:`UnsupportedSqlError` naming the construct a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlglot import exp
 
 from pushdown.plan import nodes as n
 from pushdown.plan.formulas import column
 from pushdown.plan.lower.sql.clauses import aggregates_in, windows_in
 from pushdown.plan.lower.sql.front import refuse
-from pushdown.plan.lower.sql.scope import Rel, aliases_of, is_subquery
-
-if TYPE_CHECKING:
-    from pushdown.plan.lower.sql.select import Env, Lowerer
+from pushdown.plan.lower.sql.scope import Env, QueryLowering, Rel, aliases_of, is_subquery
 
 PLACE = "__pushdown_sub"  # the alias of the values subqueries add to a relation
 EMPTY = Rel("", {})
@@ -95,7 +90,7 @@ def nested_outer_refs(expr: exp.Expr) -> set[str]:
 class Subqueries:
     """Turns the subqueries of one recipe's query into joins."""
 
-    def __init__(self, low: Lowerer):
+    def __init__(self, low: QueryLowering):
         self.low = low
         self.b = low.b
         self.count = 0
@@ -124,7 +119,7 @@ class Subqueries:
         if not self._correlated(q, rel):
             out = self.low.query(q, env)
             return self.b.join(rel, Rel(out.node, {}), how, exp.true(), "exists")
-        self._plain(q, "correlated EXISTS")
+        q = self._plain(q, "correlated EXISTS")
         inner, corr = self.low.from_where(q, env, rel.aliases)
         cond = self._pair(corr, rel, inner)
         return self.b.join(rel, inner, how, cond, "not_exists" if anti else "exists")
@@ -136,7 +131,7 @@ class Subqueries:
         q = unwrap(node.args["query"])
         left = [self.b.translate_pair(x, rel, EMPTY) for x in lhs]
         if self._correlated(q, rel):
-            self._plain(q, "correlated IN")
+            q = self._plain(q, "correlated IN")
             inner, corr = self.low.from_where(q, env, rel.aliases)
             items = [i.unalias() for i in q.expressions]
             self._width(node, len(items), len(lhs))
@@ -216,13 +211,13 @@ class Subqueries:
                     label,
                 )
             key = self._key()
-            value = Rel(out.node, {(PLACE, key): out.names[0][1]})
+            place = Rel(out.node, {(PLACE, key): out.names[0][1]})
             if one_row:
-                rel = self.b.join(rel, value, "cross", None, "scalar")
+                rel = self.b.join(rel, place, "cross", None, "scalar")
             else:
-                rel = self.b.join(rel, value, "left", exp.true(), "scalar")
+                rel = self.b.join(rel, place, "left", exp.true(), "scalar")
             return rel, exp.column(key, PLACE)
-        self._plain(q, "correlated scalar subquery")
+        q = self._plain(q, "correlated scalar subquery")
         items = [i.unalias() for i in q.expressions]
         if len(items) != 1 or not aggregates_in(items[0]):
             raise refuse(
@@ -260,7 +255,7 @@ class Subqueries:
             name = self.b.group(Rel(out.node, {}), [], [(key, found)], "exists")
             rel = self.b.join(rel, Rel(name, {(PLACE, key): key}), "cross", None, "exists")
             return rel, exp.column(key, PLACE)
-        self._plain(q, "correlated EXISTS")
+        q = self._plain(q, "correlated EXISTS")
         inner, corr = self.low.from_where(q, env, rel.aliases)
         grouped, cond = self._grouped(rel, inner, corr, [(key, star)])
         rel = self.b.join(rel, grouped, "left", cond, "exists")
@@ -320,7 +315,7 @@ class Subqueries:
             )
         return bool(refs)
 
-    def _plain(self, q: exp.Expr, what: str) -> None:
+    def _plain(self, q: exp.Expr, what: str) -> exp.Select:
         label = self.b.label
         if not isinstance(q, exp.Select):
             raise refuse(f"a set operation in a {what}", q, "correlate a plain SELECT", label)
@@ -330,6 +325,7 @@ class Subqueries:
                 raise refuse(f"{word} in a {what}", q.args[arg], "decorrelate it by hand", label)
         if any(windows_in(i) for i in q.expressions):
             raise refuse(f"a window function in a {what}", q, "compute it outside", label)
+        return q
 
     def _width(self, node: exp.Expr, got: int, want: int) -> None:
         if got != want:
@@ -358,10 +354,13 @@ class Subqueries:
         for c in corr:
             sides = (c.this, c.expression) if isinstance(c, exp.EQ) else ()
             for a, b in (sides, sides[::-1]) if sides else ():
-                if aliases_of(a) and aliases_of(a) <= inner.aliases:
-                    if not aliases_of(b) & inner.aliases:
-                        keys.append((a, b))
-                        break
+                if (
+                    aliases_of(a)
+                    and aliases_of(a) <= inner.aliases
+                    and not aliases_of(b) & inner.aliases
+                ):
+                    keys.append((a, b))
+                    break
             else:
                 raise refuse(
                     "a correlated condition other than an equality",
@@ -369,7 +368,9 @@ class Subqueries:
                     "only equalities with the enclosing query can be grouped on",
                     self.b.label,
                 )
-        computed = [(f"_pushdown_key_{i}", self.b.translate(a, inner)) for i, (a, _) in enumerate(keys)]
+        computed = [
+            (f"_pushdown_key_{i}", self.b.translate(a, inner)) for i, (a, _) in enumerate(keys)
+        ]
         extended = self.b.extend(inner, computed, "keys") if computed else inner
         names = [k for k, _ in computed]
         name = self.b.group(extended, names, aggs, "correlated")
