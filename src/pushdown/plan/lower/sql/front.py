@@ -65,7 +65,7 @@ def parse_query(text: str, dialect: str | None, label: str) -> exp.Expr:
         )
     tree = statements[0]
     if not isinstance(tree, exp.Query):
-        raise refuse(f"a {tree.key.upper()} statement", tree, "a SQL recipe is a query", label)
+        raise refuse(f"{tree.key.upper()} statement", tree, "a SQL recipe is a query", label)
     return tree
 
 
@@ -111,7 +111,9 @@ def prepare(tree: exp.Expr, schemas: Mapping[str, pa.Schema], label: str) -> exp
         dataset = resolve_dataset(table_name(table), schemas, label)
         if not table.alias:
             table.set("alias", exp.TableAlias(this=exp.to_identifier(table.name)))
-        table.set("this", exp.to_identifier(dataset, quoted=True))
+        ident = exp.to_identifier(dataset, quoted=True)
+        ident.meta.update(table.this.meta)  # keep the position for errors
+        table.set("this", ident)
         table.set("db", None)
         table.set("catalog", None)
     _refuse_before_qualify(tree, label)
