@@ -11,6 +11,7 @@ def main(argv: list[str]) -> int:
         "planning": "benchmarks.planning",
         "placement": "benchmarks.placement",
         "transfer": "benchmarks.transfer",
+        "sql_recipe": "benchmarks.sql_recipe",
     }
     if not argv or argv[0] not in names:
         print(f"usage: python -m benchmarks {{{','.join(names)}}}", file=sys.stderr)

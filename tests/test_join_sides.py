@@ -136,3 +136,50 @@ def test_unknown_qualifier_lists_each_option_once() -> None:
     a.join(b, condition="ordrs.k = customers.k", name="out")
     with pytest.raises(UnknownColumnError, match="did you mean 'orders'\\?"):
         pushdown.plan(flow)
+
+
+@pytest.mark.parametrize("how", ["semi", "anti"])
+def test_self_join_with_an_alias_per_input_matches_exists(how: str) -> None:
+    """A self-join without a second source dataset: each input named by its own alias."""
+    flow = pushdown.Flow()
+    items = flow.dataset("lineitem", data=ITEMS)
+    items.join(
+        items,
+        how=how,
+        condition="l1.k = l2.k AND l1.s <> l2.s",
+        aliases=("l1", "l2"),
+        name="out",
+    )
+    neg = "NOT " if how == "anti" else ""
+    expected = _duckdb(
+        f"SELECT * FROM lineitem l1 WHERE {neg}EXISTS (SELECT * FROM lineitem l2 "
+        "WHERE l1.k = l2.k AND l1.s <> l2.s)",
+        lineitem=ITEMS,
+    )
+    got = _run(flow, "out")
+    assert got.num_rows == expected.num_rows > 0
+    assert_same(got, expected)
+
+
+def test_aliases_in_a_flow_file_and_the_same_alias_twice_is_refused() -> None:
+    from pushdown.errors import DuplicateNameError, FlowError
+    from pushdown.recipe.load import spec_from_data
+
+    recipe = {
+        "type": "join",
+        "left": "lineitem",
+        "right": "lineitem",
+        "output": "out",
+        "how": "semi",
+        "condition": "a.k = b.k AND a.s <> b.s",
+        "left_alias": "a",
+        "right_alias": "b",
+    }
+    spec = spec_from_data({"recipes": [recipe]})
+    assert (spec.recipes[0].left_alias, spec.recipes[0].right_alias) == ("a", "b")
+    with pytest.raises(DuplicateNameError, match="both 'a'"):
+        spec_from_data({"recipes": [{**recipe, "right_alias": "a"}]})
+    flow = pushdown.Flow()
+    items = flow.dataset("lineitem", data=ITEMS)
+    with pytest.raises(FlowError, match="two names"):
+        items.join(items, condition="a.k = b.k", aliases=("a",))

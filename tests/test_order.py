@@ -40,7 +40,7 @@ def test_order_survives_one_for_one_steps_locally() -> None:
     got = plan.execute()["result"]
     assert got.column_names == ["s", "rank_q"]
     assert got.column("s").to_pylist() == _expected()
-    assert plan.sql().rstrip(";").rstrip().splitlines()[-1].strip().endswith("DESC")
+    assert plan.fragment_sql().rstrip(";").rstrip().splitlines()[-1].strip().endswith("DESC")
 
 
 def test_order_survives_in_place_and_in_another_engines_sql(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_order_survives_in_place_and_in_another_engines_sql(tmp_path: Path) -> N
     plan = pushdown.plan(flow)
     assert {s.engine for s in plan.steps.values()} == {"wh"}
     assert plan.execute()["result"].column("s").to_pylist() == _expected()
-    spark_sql = plan.retarget("spark")
+    spark_sql = plan.flow_sql("spark")
     assert spark_sql.rstrip(";").splitlines()[-2:] == ["ORDER BY", "  `_pushdown_order_2` DESC"]
 
 

@@ -10,7 +10,7 @@ statement.
 >>> flow.connection("wh", "duckdb:///:memory:")
 >>> t = flow.dataset("t", connection="wh", table="t", columns={"x": "int"})
 >>> _ = t.filter("x > 1", name="big")
->>> print(pushdown.plan(flow).sql("snowflake"))
+>>> print(pushdown.plan(flow).flow_sql("snowflake"))
 SELECT
   *
 FROM "t"

@@ -115,7 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         if name == "plan":
             cmd.add_argument(
-                "--sql", metavar="ENGINE", help="print only the SQL for a connection or engine"
+                "--sql",
+                metavar="ENGINE",
+                help="print only the SQL: the statements for a connection or engine the plan uses "
+                "(plan.fragment_sql), else the whole flow for that engine (plan.flow_sql)",
             )
             cmd.add_argument("--verbose", "-v", action="store_true", help="add schemas")
     _bench_parsers(sub)
@@ -134,7 +137,12 @@ def main(argv: list[str] | None = None) -> int:
         flow = pushdown.load_flow(args.flow)
         plan = pushdown.plan(flow, connections=_connections(args.connection))
         if args.command == "plan":
-            print(plan.sql(args.sql) if args.sql else plan.explain(verbose=args.verbose))
+            if not args.sql:
+                print(plan.explain(verbose=args.verbose))
+            elif plan.uses(args.sql):
+                print(plan.fragment_sql(args.sql))
+            else:
+                print(plan.flow_sql(args.sql))
             return 0
         result = plan.execute()
         for name, table in result.items():

@@ -95,7 +95,7 @@ def explain_text(plan: PhysicalPlan, *, verbose: bool = False) -> str:
             f"  {shown(frag.label)} [{what}] steps: {', '.join(map(shown, frag.nodes))}{ins}"
             f" -> {', '.join(map(shown, frag.outputs))}"
         )
-    sql = plan.sql()
+    sql = plan.fragment_sql()
     if sql:
         lines += ["", "SQL:", sql]
     return "\n".join(lines)

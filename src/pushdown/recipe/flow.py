@@ -111,8 +111,14 @@ class Dataset:
         condition: str | None = None,
         right_suffix: str = "_right",
         name: str | None = None,
+        aliases: Sequence[str] | None = None,
     ) -> Dataset:
-        """Join with ``right`` on key columns (``on``) or a ``condition`` formula."""
+        """Join with ``right`` on key columns (``on``) or a ``condition`` formula.
+
+        The condition names this dataset's columns ``left.col`` and ``right``'s
+        ``right.col``; the dataset names work too when they differ, and ``aliases=("a",
+        "b")`` gives each input a name of its own (a self-join:
+        ``items.join(items, condition="a.k = b.k AND a.s <> b.s", aliases=("a", "b"))``)."""
         out = self._out(name, "joined")
         keys: list[str] | dict[str, str] | None
         keys = dict(on) if isinstance(on, Mapping) else listed_or_none(on, "on", out)
@@ -126,6 +132,7 @@ class Dataset:
                 "on": keys,
                 "condition": condition,
                 "right_suffix": right_suffix,
+                **_aliases(aliases, out),
             }
         )
 
@@ -442,6 +449,18 @@ class Flow:
 
     def _register_function(self, function: PythonFunction | str) -> str:
         return register_function(self.functions, function)
+
+
+def _aliases(aliases: Sequence[str] | None, recipe: str) -> dict[str, str]:
+    """``left_alias``/``right_alias`` from a pair of names."""
+    if aliases is None:
+        return {}
+    pair = listed(aliases, "aliases", recipe)
+    if len(pair) != 2:
+        raise InvalidValueError(
+            f"'aliases' takes two names (left, right), not {len(pair)}", recipe=recipe
+        )
+    return {"left_alias": pair[0], "right_alias": pair[1]}
 
 
 def load_flow(path: str | Path) -> Flow:

@@ -184,7 +184,15 @@ class JoinRecipe(_Recipe):
         None, description="Key columns (same name on both sides) or left -> right key names"
     )
     condition: str | None = Field(
-        None, description="Join condition; qualify columns with the dataset names"
+        None,
+        description="Join condition; qualify columns with left./right., the inputs' aliases "
+        "or their dataset names (when the two differ)",
+    )
+    left_alias: str | None = Field(
+        None, description="How the condition names the left input (e.g. for a self-join)"
+    )
+    right_alias: str | None = Field(
+        None, description="How the condition names the right input (e.g. for a self-join)"
     )
     right_suffix: str = Field("_right", description="Suffix for right columns whose names clash")
 
@@ -199,6 +207,15 @@ class JoinRecipe(_Recipe):
                 INVALID_VALUE,
                 "'on' lists no key columns; give at least one, or a 'condition', or "
                 "how: cross for every pair of rows",
+            )
+        for alias in (self.left_alias, self.right_alias):
+            if alias is not None:
+                check_name(alias, "join alias")
+        if self.left_alias is not None and self.left_alias == self.right_alias:
+            raise refuse(
+                DUPLICATE_NAME,
+                f"left_alias and right_alias are both {self.left_alias!r}; give each input "
+                "its own alias",
             )
         return self
 
