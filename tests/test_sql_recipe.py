@@ -280,3 +280,73 @@ def test_subqueries_in_a_compute_between_other_steps() -> None:
         "(select count(*) from customers where cid = orders.cust) as n from orders"
     )
     _same(got, want, False)
+
+
+@pytest.mark.parametrize(
+    ("query", "reference"),
+    [
+        (  # Snowflake's parser reads NOT IN (subquery) as <> ALL (subquery)
+            "select id from orders where cust not in (select cid from banned)",
+            "select id from orders where cust not in (select cid from banned)",
+        ),
+        (
+            "select id from orders where cust = any (select cid from customers where region = 1)",
+            "select id from orders where cust in (select cid from customers where region = 1)",
+        ),
+    ],
+)
+def test_quantified_comparisons_that_mean_in(query: str, reference: str) -> None:
+    flow = _flow()
+    flow.sql(query, dialect="snowflake", name="result")
+    _same(pushdown.plan(flow).execute()["result"], _duckdb(reference), False)
+
+
+def test_the_flow_format_docs_examples_run() -> None:
+    """docs/flow-format.md's SQL recipe (Snowflake, CTE, NOT IN, QUALIFY) and formula
+    subqueries give the answers worked out by hand."""
+    import datetime
+
+    today = datetime.date.today()
+    days = [today - datetime.timedelta(days=d) for d in (1, 20, 200, 5, 6)]
+    data = {
+        "orders": pa.table(
+            {
+                "id": [1, 2, 3, 4, 5],
+                "customer": [1, 1, 2, 3, 3],
+                "amount": [10.0, 5.0, 7.0, 1.0, 2.0],
+                "day": pa.array(days),
+            }
+        ),
+        "customers": pa.table(
+            {"id": [1, 2, 3], "name": ["ann", "bob", "cy"], "region": list("nns")}
+        ),
+        "blocked": pa.table({"name": ["bob"]}),
+        "tickets": pa.table({"customer": [1, 1, 3]}),
+    }
+    flow = pushdown.Flow()
+    for name, table in data.items():
+        flow.dataset(name, data=table)
+    docs = (Path(__file__).parent.parent / "docs" / "flow-format.md").read_text(encoding="utf-8")
+    query = docs.split("  query: |\n", 1)[1].split("```", 1)[0]
+    flow.sql(query, dialect="snowflake", name="top")
+    flow["orders"].filter(
+        "EXISTS (SELECT 1 FROM orders o2 WHERE o2.customer = orders.customer "
+        "AND o2.id <> orders.id)",
+        name="repeat_customers",
+    )
+    flow["orders"].compute(
+        {
+            "share": "amount / (SELECT sum(amount) FROM orders)",
+            "n_open": "(SELECT count(*) FROM tickets WHERE tickets.customer = orders.customer)",
+        },
+        name="with_share",
+    )
+    got = pushdown.plan(flow).execute()
+    assert sorted(got["top"].to_pylist(), key=str) == [
+        {"name": "ann", "region": "n", "total": 15.0, "rnk": 1},
+        {"name": "cy", "region": "s", "total": 3.0, "rnk": 1},
+    ]
+    assert sorted(got["repeat_customers"].column("id").to_pylist()) == [1, 2, 4, 5]
+    shares = got["with_share"].sort_by("id")
+    assert shares.column("n_open").to_pylist() == [2, 2, 0, 1, 1]
+    assert shares.column("share").to_pylist() == pytest.approx([0.4, 0.2, 0.28, 0.04, 0.08])

@@ -116,6 +116,7 @@ def prepare(tree: exp.Expr, schemas: Mapping[str, pa.Schema], label: str) -> exp
         table.set("this", ident)
         table.set("db", None)
         table.set("catalog", None)
+    tree = tree.transform(_quantified, copy=False)
     _refuse_before_qualify(tree, label)
     mapping: dict[str, object] = {
         name: {f.name: arrow_to_sql(f.type).sql(dialect=NAMES) for f in schema}
@@ -140,6 +141,21 @@ def _unknown(
         recipe=label,
         column=word,
     )
+
+
+def _quantified(node: exp.Expr) -> exp.Expr:
+    """``x = ANY (q)`` is ``x IN (q)`` and ``x <> ALL (q)`` is ``NOT x IN (q)``, NULLs
+    included (how Snowflake's parser reads ``[NOT] IN (subquery)``); other quantified
+    comparisons stay, and are refused."""
+    pairs = ((exp.EQ, exp.Any, False), (exp.NEQ, exp.All, True))
+    for cmp, quantifier, negated in pairs:
+        if isinstance(node, cmp) and isinstance(node.expression, quantifier):
+            query = node.expression.this
+            if not isinstance(query, exp.Subquery):
+                query = exp.Subquery(this=query)
+            found: exp.Expr = exp.In(this=node.this, query=query)
+            return exp.Not(this=found) if negated else found
+    return node
 
 
 # Constructs refused before names are resolved: (class, construct, why).
