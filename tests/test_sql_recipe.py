@@ -350,3 +350,21 @@ def test_the_flow_format_docs_examples_run() -> None:
     shares = got["with_share"].sort_by("id")
     assert shares.column("n_open").to_pylist() == [2, 2, 0, 1, 1]
     assert shares.column("share").to_pylist() == pytest.approx([0.4, 0.2, 0.28, 0.04, 0.08])
+
+
+def test_subqueries_in_group_aggregates() -> None:
+    flow = _flow()
+    flow["orders"].group(
+        ["cust"],
+        {
+            "share": "sum(amount) / (SELECT sum(amount) FROM orders)",
+            "n": "count(*)",
+        },
+        name="shares",
+    )
+    got = pushdown.plan(flow).execute()["shares"]
+    want = _duckdb(
+        "select cust, sum(amount) / (select sum(amount) from orders) as share, count(*) as n "
+        "from orders group by cust"
+    )
+    _same(got, want, False)

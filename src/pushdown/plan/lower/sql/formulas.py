@@ -1,8 +1,10 @@
-"""Subqueries inside the formulas of ordinary recipes (filter conditions, prepare computes).
+"""Subqueries inside the formulas of ordinary recipes (filter conditions, prepare computes,
+group aggregates).
 
 A formula holding a subquery (``cust IN (SELECT id FROM customers)``, ``NOT EXISTS (...)``,
 ``(SELECT max(x) FROM t)``) is lowered as the query it means over the recipe's input,
-``SELECT * FROM input WHERE <condition>`` or ``SELECT *, <formula> AS col FROM input``, by the
+``SELECT * FROM input WHERE <condition>``, ``SELECT *, <formula> AS col FROM input`` or
+``SELECT keys, <aggregate> AS col FROM input GROUP BY keys``, by the
 same lowering as the ``sql`` recipe: semi/anti joins, one-row cross joins and decorrelated
 group + join steps, each placed like any other.  Inside the subquery, the input's columns are
 reached unqualified (when the subquery's own sources do not hold the name) or qualified by
@@ -80,4 +82,23 @@ def lower_compute_query(
         if col not in nodes[source].columns:
             items.append(exp.alias_(value, exp.to_identifier(col, quoted=True)))
     tree = exp.select(*items).from_(_source(source, alias or source))
+    return lower_query_tree(ctx, tree, label, output, nodes)
+
+
+def lower_group_query(
+    ctx: Context,
+    keys: tuple[str, ...],
+    formulas: Mapping[str, exp.Expr],
+    source: str,
+    output: str,
+    label: str,
+    nodes: Mapping[str, n.Node],
+) -> list[n.Node]:
+    """A group whose aggregates hold subqueries, as the nodes of its query."""
+    columns = [exp.column(exp.to_identifier(k, quoted=True)) for k in keys]
+    items = [*columns]
+    items += [exp.alias_(v, exp.to_identifier(o, quoted=True)) for o, v in formulas.items()]
+    tree = exp.select(*items).from_(_source(source, source))
+    if columns:
+        tree = tree.group_by(*[c.copy() for c in columns])
     return lower_query_tree(ctx, tree, label, output, nodes)
