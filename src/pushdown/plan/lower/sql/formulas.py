@@ -96,7 +96,7 @@ def lower_group_query(
 ) -> list[n.Node]:
     """A group whose aggregates hold subqueries, as the nodes of its query."""
     columns = [exp.column(exp.to_identifier(k, quoted=True)) for k in keys]
-    items = [*columns]
+    items: list[exp.Expr] = [*columns]
     items += [exp.alias_(v, exp.to_identifier(o, quoted=True)) for o, v in formulas.items()]
     tree = exp.select(*items).from_(_source(source, source))
     if columns:
