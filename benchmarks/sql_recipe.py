@@ -40,14 +40,16 @@ def _flow(query: str, url: str) -> pushdown.Flow:
     return flow
 
 
-def ratios(db: Path, repetitions: int, warmup: int) -> dict[str, tuple[float, float, float]]:
+def ratios(
+    db: Path, repetitions: int, warmup: int, queries: list[str] | None = None
+) -> dict[str, tuple[float, float, float]]:
     """Per query: (sql recipe median seconds, hand-written median seconds, their ratio)."""
     url = f"duckdb:///{db}"
     connector = open_connector("tpch", url)
     conns = {"tpch": connector}
     found: dict[str, tuple[float, float, float]] = {}
     try:
-        for query in NAMES:
+        for query in queries or NAMES:
             plan = pushdown.plan(_flow(query, url))
             engines = {step.engine for step in plan.steps.values()}
             if engines != {"tpch"}:
@@ -83,11 +85,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--queries", default=None, help="comma-separated, e.g. q2,q17")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "tpch.duckdb"
         shutil.copy(args.db or duckdb_file(args.scale), db)
-        found = ratios(db, args.repetitions, args.warmup)
+        queries = args.queries.split(",") if args.queries else None
+        found = ratios(db, args.repetitions, args.warmup, queries)
     print(f"scale {args.scale:g}, {args.repetitions} repetitions after {args.warmup} warm-up\n")
     print("| query | sql recipe (ms) | hand-written (ms) | ratio |")
     print("|---|---|---|---|")

@@ -143,6 +143,15 @@ class Builder:
         self.new[node.name] = node
         return node.name
 
+    def clone(self, name: str) -> str:
+        """A copy of the new steps ending in ``name`` (the datasets they read are shared),
+        so that a second reader does not make one step shared by two statements."""
+        if name not in self.new:
+            return name
+        node = self.new[name]
+        inputs = tuple(self.clone(i) for i in node.inputs)
+        return self.add(dataclasses.replace(node, name=self.fresh("copy"), inputs=inputs))
+
     def typed(self, expr: exp.Expr, schema: pa.Schema, col: str | None) -> pa.DataType:
         """The Arrow type of ``expr`` (unqualified columns of ``schema``)."""
         return self.ctx.typed(expr, schema, self.label, col, expr.sql())
