@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal, Self
 
-import sqlglot
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -20,9 +19,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
-from sqlglot.errors import ParseError, TokenError
 
 from pushdown.errors import did_you_mean, redact
 from pushdown.recipe.names import (
@@ -32,6 +29,7 @@ from pushdown.recipe.names import (
     output_clash,
     table_name_problem,
 )
+from pushdown.recipe.sql import query_datasets
 from pushdown.recipe.steps import STEP_KINDS as STEP_KINDS
 from pushdown.recipe.steps import CastStep as CastStep
 from pushdown.recipe.steps import ComputeStep as ComputeStep
@@ -381,19 +379,7 @@ class SqlRecipe(_Recipe):
     def input_names(self) -> list[str]:
         """The datasets the query reads, as it spells them (CTEs aside); empty when it does
         not parse (the lowering then says why)."""
-        try:
-            tree = sqlglot.parse_one(self.query, read=self.dialect or None)
-        except (ParseError, TokenError, ValueError):
-            return []
-        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-        names: list[str] = []
-        for table in tree.find_all(exp.Table):
-            if not isinstance(table.this, exp.Identifier):
-                continue
-            name = ".".join(part.name for part in table.parts)
-            if (table.db or name.lower() not in ctes) and name not in names:
-                names.append(name)
-        return names
+        return query_datasets(self.query, self.dialect)
 
 
 Recipe = Annotated[
