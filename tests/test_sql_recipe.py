@@ -63,6 +63,11 @@ QUERIES = [
         False,
     ),
     ("not_in_null", "select id from orders where cust not in (select cid from banned)", False),
+    (  # an empty subquery keeps every row, a NULL cust too
+        "not_in_empty",
+        "select id from orders where cust not in (select cid from customers where cid > 100)",
+        False,
+    ),
     (
         "not_in",
         "select id from orders where cust not in (select cid from customers where region = 2)",
