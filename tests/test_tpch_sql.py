@@ -16,6 +16,7 @@ import pushdown
 from pushdown.bench.recording import ORDERED  # queries whose ORDER BY fixes every row's place
 from pushdown.bench.tpch.data import TABLES, duckdb_file, generate
 from pushdown.bench.tpch.queries import QUERIES
+from pushdown.types import sql_type_name
 from tests.helpers import assert_same
 
 SCALE = 0.01
@@ -102,3 +103,20 @@ def test_a_federated_query_runs_on_every_connection(connections: dict[str, str])
     flow.sql(QUERIES["q9"], name="result")
     plan = pushdown.plan(flow)
     assert len({step.engine for step in plan.steps.values()} - {"local"}) >= 2, plan.explain()
+
+
+@pytest.mark.parametrize("query", NAMES)
+def test_official_text_compiled_for_spark(
+    query: str, spark: object, tpch_data: dict[str, pa.Table], official: dict[str, pa.Table]
+) -> None:
+    """The lowered steps compiled as Spark SQL (``flow_sql``) and run by Spark."""
+    for name, table in tpch_data.items():
+        spark.createDataFrame(table).createOrReplaceTempView(name)  # type: ignore[attr-defined]
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    for table in TABLES:
+        columns = {f.name: sql_type_name(f.type, "duckdb") for f in tpch_data[table].schema}
+        flow.dataset(table, connection="wh", table=table, columns=columns)
+    flow.sql(QUERIES[query], name="result")
+    sql = pushdown.plan(flow).flow_sql("spark").rstrip(";")
+    _check(spark.sql(sql).toArrow(), official[query], query)  # type: ignore[attr-defined]
