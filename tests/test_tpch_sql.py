@@ -120,3 +120,28 @@ def test_official_text_compiled_for_spark(
     flow.sql(QUERIES[query], name="result")
     sql = pushdown.plan(flow).flow_sql("spark").rstrip(";")
     _check(spark.sql(sql).toArrow(), official[query], query)  # type: ignore[attr-defined]
+
+
+def test_the_issues_self_join_at_scale_001(tpch_data: dict[str, pa.Table]) -> None:
+    """Issue #14's first silent failure: a semi join of lineitem with itself (other supplier,
+    same order) once returned 0 rows; by aliases, by left./right. and as the EXISTS text it
+    returns the 58,021 rows DuckDB finds."""
+    flow = pushdown.Flow()
+    items = flow.dataset("lineitem", data=tpch_data["lineitem"])
+    on = "{a}.l_orderkey = {b}.l_orderkey AND {a}.l_suppkey <> {b}.l_suppkey"
+    items.join(
+        items,
+        how="semi",
+        condition=on.format(a="l1", b="l2"),
+        aliases=("l1", "l2"),
+        name="by_alias",
+    )
+    items.join(items, how="semi", condition=on.format(a="left", b="right"), name="by_side")
+    flow.sql(
+        "SELECT * FROM lineitem l1 WHERE EXISTS (SELECT * FROM lineitem l2 WHERE "
+        + on.format(a="l1", b="l2")
+        + ")",
+        name="by_sql",
+    )
+    got = pushdown.plan(flow).execute()
+    assert [got[k].num_rows for k in ("by_alias", "by_side", "by_sql")] == [58_021] * 3
