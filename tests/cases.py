@@ -160,6 +160,37 @@ def prepare_steps(flow: Flow, d: dict[str, Dataset]) -> None:
     )
 
 
+@case("orders", "customers")
+def sql_query(flow: Flow, d: dict[str, Dataset]) -> None:
+    flow.sql(
+        """
+        WITH paid AS (SELECT * FROM orders WHERE status = 'paid')
+        SELECT c.region, count(*) AS n, sum(p.amount) AS total
+        FROM paid p JOIN customers c ON p.customer_id = c.customer_id
+        WHERE c.customer_id NOT IN (
+          SELECT customer_id FROM orders WHERE status = 'refunded' AND customer_id IS NOT NULL
+        )
+        GROUP BY c.region
+        HAVING count(*) >= 1
+        """,
+        name="out",
+    )
+
+
+@case("orders", "customers")
+def sql_subqueries(flow: Flow, d: dict[str, Dataset]) -> None:
+    flow.sql(
+        """
+        SELECT o.id, o.amount,
+               (SELECT count(*) FROM orders i WHERE i.customer_id = o.customer_id) AS same_customer
+        FROM orders o
+        WHERE EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = o.customer_id)
+          AND o.amount > (SELECT avg(amount) FROM orders)
+        """,
+        name="out",
+    )
+
+
 @case("orders")
 def filter_rows(flow: Flow, d: dict[str, Dataset]) -> None:
     d["orders"].filter("status = 'paid' AND amount >= 10 OR customer_id IS NULL", name="out")

@@ -34,7 +34,7 @@ def test_consecutive_steps_compile_to_one_statement(warehouse_url: str) -> None:
     plan = pushdown.plan(build_flow(CASE_BY_NAME["chain"], connection_url=warehouse_url))
     (fragment,) = [f for f in plan.fragments if f.engine == "wh"]
     assert fragment.outputs == ["out"]
-    sql = plan.sql("wh")
+    sql = plan.fragment_sql("wh")
     assert sql.count(";") == 1 and sql.count("WITH") == 1
     for step in ("paid", "joined", "by_region"):
         assert f'"{step}" AS (' in sql

@@ -233,7 +233,7 @@ def test_warehouse_urls_plan_offline() -> None:
         plan = pushdown.plan(flow, engine_statistics=False)
         assert plan.steps["big"].engine == "wh"
         assert plan.profiles["wh"].name == engine
-        assert "amount" in plan.sql("wh")
+        assert "amount" in plan.fragment_sql("wh")
 
 
 def test_python_step_errors_name_the_recipe() -> None:
@@ -297,7 +297,7 @@ def test_unsupported_retarget_names_engine_and_construct() -> None:
     flow, orders = base_flow()
     orders.group(["status"], {"m": "median(amount)"}, name="g")
     with pytest.raises(e.UnsupportedError) as info:
-        pushdown.plan(flow).sql("hive")
+        pushdown.plan(flow).flow_sql("hive")
     assert info.value.engine == "hive" and info.value.construct == "MEDIAN"
     assert "recipe 'g'" in str(info.value)
 

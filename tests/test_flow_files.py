@@ -98,7 +98,7 @@ def test_formula_dialect_snowflake() -> None:
     t = flow.dataset("t", data=pa.table({"a": [1, 5, 10], "b": ["x", "y", None]}))
     t.compute(big="IFF(a > 4, 'yes', 'no')", b2="NVL(b, 'none')", name="out")
     plan = pushdown.plan(flow)
-    assert "IF(" in plan.sql("spark") and "COALESCE" in plan.sql("bigquery")
+    assert "IF(" in plan.flow_sql("spark") and "COALESCE" in plan.flow_sql("bigquery")
     out = plan.execute()["out"].to_pydict()
     assert out["big"] == ["no", "yes", "yes"] and out["b2"] == ["x", "y", "none"]
 

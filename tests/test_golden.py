@@ -22,7 +22,7 @@ DIALECTS = sorted(all_profiles())
 def compiled(case: Case, engine: str) -> str:
     plan = pushdown.plan(build_flow(case, connection_url="duckdb:///:memory:"))
     try:
-        return plan.retarget(engine) + "\n"
+        return plan.flow_sql(engine) + "\n"
     except pushdown.UnsupportedError as err:
         return f"-- UnsupportedError: {err}\n"
 

@@ -175,7 +175,7 @@ def _on_spark(session: Any, sql: str) -> dict[str, list[Any]]:
 @pytest.mark.parametrize("engine", ["spark", "databricks", "hive"])
 def test_scalars_on_spark_with_ansi_mode(engine: str, ansi: Any) -> None:
     names = _names(SCALARS)
-    sql = pushdown.plan(_flow(ROWS, compute=names)).retarget(engine)
+    sql = pushdown.plan(_flow(ROWS, compute=names)).flow_sql(engine)
     got = _on_spark(ansi, sql)
     for col, formula in names.items():
         assert got[col] == SCALARS[formula], f"{formula} on {engine}: {sql}"
@@ -190,7 +190,7 @@ def test_aggregates_on_spark_with_ansi_mode(engine: str, ansi: Any) -> None:
         if not (engine == "hive" and f.startswith("arg_"))  # Hive has no MIN_BY/MAX_BY
     }
     names = _names(formulas)
-    sql = pushdown.plan(_flow(AGG_ROWS, group=names)).retarget(engine)
+    sql = pushdown.plan(_flow(AGG_ROWS, group=names)).flow_sql(engine)
     got = _on_spark(ansi, sql)
     for col, formula in names.items():
         assert got[col] == [formulas[formula]], f"{formula} on {engine}: {sql}"
@@ -225,7 +225,7 @@ def test_first_last_value_get_an_explicit_rows_frame(engine: str) -> None:
     # Snowflake's default frame for FIRST_VALUE/LAST_VALUE is the whole partition, the others'
     # RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW (peers included):
     # https://docs.snowflake.com/en/sql-reference/functions-analytic#label-window-frames
-    sql = pushdown.plan(_window_flow()).retarget(engine)
+    sql = pushdown.plan(_window_flow()).flow_sql(engine)
     assert "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" in sql
 
 
@@ -302,7 +302,7 @@ def _flat(sql: str) -> str:
 
 @pytest.mark.parametrize(("engine", "formula", "expected"), SHAPES)
 def test_scalar_sql_shape(engine: str, formula: str, expected: str) -> None:
-    sql = pushdown.plan(_flow(ROWS, compute={"c": formula})).retarget(engine)
+    sql = pushdown.plan(_flow(ROWS, compute={"c": formula})).flow_sql(engine)
     assert expected in _flat(sql), sql
 
 
@@ -311,7 +311,7 @@ def test_aggregate_sql_shape(engine: str, formula: str, expected: str) -> None:
     table = pa.table(
         {"a": pa.array([1], pa.int64()), "b": pa.array([1], pa.int64()), "x": [1.0], "s": ["a"]}
     )
-    sql = pushdown.plan(_flow(table, group={"c": formula})).retarget(engine)
+    sql = pushdown.plan(_flow(table, group={"c": formula})).flow_sql(engine)
     assert expected in _flat(sql), sql
 
 
@@ -333,12 +333,12 @@ def _versioned(url: str, build: str) -> pushdown.Plan:
 def test_hive_concat_operator_depends_on_the_version() -> None:
     # "A || B ... As of Hive 2.2.0":
     # https://cwiki.apache.org/confluence/display/Hive/LanguageManual+UDF#LanguageManualUDF-StringOperators
-    old = _versioned("hive://h:10000/db?engine_version=2.1", "concat").sql("wh")
+    old = _versioned("hive://h:10000/db?engine_version=2.1", "concat").fragment_sql("wh")
     assert "CONCAT(`s`, '!')" in old and "||" not in old
-    new = _versioned("hive://h:10000/db?engine_version=3.1", "concat").sql("wh")
+    new = _versioned("hive://h:10000/db?engine_version=3.1", "concat").fragment_sql("wh")
     assert "`s` || '!'" in new
     # Without a version pushdown plans for the oldest supported one (conservative).
-    unknown = _versioned("hive://h:10000/db", "concat").sql("wh")
+    unknown = _versioned("hive://h:10000/db", "concat").fragment_sql("wh")
     assert "CONCAT(`s`, '!')" in unknown
 
 
@@ -350,7 +350,7 @@ def test_databricks_listagg_needs_runtime_16_4() -> None:
     assert "LISTAGG needs Databricks Runtime 16.4" in default.explain()
     new = _versioned("databricks://token:x@h?http_path=/p&engine_version=16.4", "agg")
     assert new.steps["out"].engine == "wh"
-    assert "LISTAGG(`s`, ',')" in new.sql("wh")
+    assert "LISTAGG(`s`, ',')" in new.fragment_sql("wh")
 
 
 def test_engine_version_is_validated_and_hidden_from_the_driver() -> None:
@@ -390,7 +390,7 @@ def test_hive_median_from_version_4() -> None:
     assert plan("hive://h/db").steps["out"].engine == "local"
     newer = plan("hive://h/db?engine_version=4.0")
     assert newer.steps["out"].engine == "wh"
-    sql = newer.sql("wh")
+    sql = newer.fragment_sql("wh")
     assert "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY `x`" in " ".join(sql.split())
 
 
@@ -441,7 +441,7 @@ def test_null_ordering_is_explicit_where_the_engine_default_differs(
         t.top_n(1, order_by=["k", "x DESC"], partition_by=["k"], name="out")
     else:
         t.window({"r": "row_number()"}, order_by=["k", "x DESC"], name="out")
-    sql = _flat(pushdown.plan(flow).retarget(engine)).replace('"', "`")
+    sql = _flat(pushdown.plan(flow).flow_sql(engine)).replace('"', "`")
     asc, desc = NULLS[engine]
     assert f"ORDER BY {asc}, {desc}" in sql + " ", sql
     after = sql.split(f"ORDER BY {asc}, {desc}", 1)[1]

@@ -203,7 +203,9 @@ def test_median_on_hive_profile_runs_after_a_pushed_group(spark: object, fact: p
     assert plan.steps["daily"].engine == "lake"
     assert plan.steps["typical_day"].engine == "local"
     assert plan.steps["typical_day"].reason.startswith("MEDIAN is not supported on hive")
-    assert "`daily`" not in plan.sql("lake") and "SUM(`amount`)" in plan.sql("lake")
+    assert "`daily`" not in plan.fragment_sql("lake") and "SUM(`amount`)" in plan.fragment_sql(
+        "lake"
+    )
     result = plan.execute()
     want = pushdown.plan(_local_twin(flow, {"sales": fact})).execute()
     assert_same(result["typical_day"], want["typical_day"])
@@ -223,7 +225,7 @@ def test_shared_step_materialises_once(tmp_path: Path, fact: pa.Table) -> None:
     assert {plan.steps[s].engine for s in ("web", "by_store", "by_day")} == {"wh"}
     (web_fragment,) = [f for f in plan.fragments if "web" in f.nodes]
     assert web_fragment.outputs == ["web"]  # computed once, read by two statements
-    assert plan.sql("wh").count("\"channel\" = 'web'") == 1
+    assert plan.fragment_sql("wh").count("\"channel\" = 'web'") == 1
     result = plan.execute()
     assert ("wh", plan.temp_name("web", result.run_id)) in result.temp_tables
     want = pushdown.plan(_local_twin(flow, {"sales": fact})).execute()

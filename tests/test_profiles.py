@@ -73,9 +73,9 @@ def test_catalogue_compiles_where_the_profile_says_so(cls: str, engine: str) -> 
     assert cls in uses, f"the sample for {cls} parses as {uses}"
     if cls in profile.functions:
         with pytest.raises(pushdown.UnsupportedError):
-            plan.retarget(engine)
+            plan.flow_sql(engine)
     else:
-        assert plan.retarget(engine)  # raises UnsupportedError if sqlglot cannot say it
+        assert plan.flow_sql(engine)  # raises UnsupportedError if sqlglot cannot say it
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -84,10 +84,10 @@ def test_supported_features_compile(feature: str, engine: str) -> None:
     profile = all_profiles()[engine]
     plan = pushdown.plan(feature_flows()[feature])
     if getattr(profile.features, feature):
-        assert plan.retarget(engine)
+        assert plan.flow_sql(engine)
     else:
         with pytest.raises(pushdown.UnsupportedError):
-            plan.retarget(engine)
+            plan.flow_sql(engine)
 
 
 @pytest.mark.parametrize("cls", sorted(CATALOGUE))
@@ -111,7 +111,7 @@ def test_catalogue_runs_on_spark(cls: str, engine: str, spark: object) -> None:
     if cls in all_profiles()[engine].functions:
         pytest.skip(f"{engine} profile declares {cls} unsupported (checked above)")
     spark.createDataFrame(SAMPLE).createOrReplaceTempView("t")  # type: ignore[attr-defined]
-    sql = pushdown.plan(catalogue_flow(cls)).retarget(engine).rstrip(";")
+    sql = pushdown.plan(catalogue_flow(cls)).flow_sql(engine).rstrip(";")
     assert spark.sql(sql).count() > 0  # type: ignore[attr-defined]
 
 

@@ -96,7 +96,7 @@ def test_random_flows_compile_parse_and_agree(
 ) -> None:
     in_place = pushdown.plan(_build(steps, warehouse_url))
     for engine, profile in all_profiles().items():
-        sql = in_place.retarget(engine)
+        sql = in_place.flow_sql(engine)
         assert sqlglot.parse(sql, read=profile.dialect)
     got = in_place.execute()["out"]
     want = pushdown.plan(_build(steps, None)).execute()["out"]

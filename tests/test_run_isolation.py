@@ -117,12 +117,17 @@ def test_names_cannot_break_out_of_printed_comments(tmp_path: Path) -> None:
     orders = flow.dataset("orders", connection="wh", table="orders")
     orders.filter("amount > 10", name=hostile)
     plan = pushdown.plan(flow)
-    for text in (plan.sql(), plan.sql("wh"), plan.explain(), plan.explain(verbose=True)):
+    for text in (
+        plan.fragment_sql(),
+        plan.fragment_sql("wh"),
+        plan.explain(),
+        plan.explain(verbose=True),
+    ):
         lines = text.splitlines()
         assert not any(line.lstrip().upper().startswith("DROP") for line in lines), text
-    assert "-- recent\\nDROP TABLE victim; --" in plan.sql()
+    assert "-- recent\\nDROP TABLE victim; --" in plan.fragment_sql()
     # What runs is the same flow: the printed script executes as written.
-    script = plan.sql("wh")
+    script = plan.fragment_sql("wh")
     con = duckdb.connect(wh.removeprefix("duckdb:///"))
     try:
         con.execute("CREATE TABLE victim AS SELECT 1 AS x")

@@ -28,7 +28,7 @@ ENGINES = ("spark", "databricks", "hive")
 def test_spark_sql_matches_local(case: Case, engine: str, spark: object) -> None:
     plan = pushdown.plan(build_flow(case, connection_url="duckdb:///:memory:"))
     try:
-        sql = plan.retarget(engine)
+        sql = plan.flow_sql(engine)
     except pushdown.UnsupportedError as err:
         pytest.xfail(f"profile: {err}")
     want = pushdown.plan(build_flow(case, connection_url=None)).execute()

@@ -82,7 +82,7 @@ def test_flow_on_spark_matches_official(
         spark.createDataFrame(table).createOrReplaceTempView(name)  # type: ignore[attr-defined]
     schemas = {name: t.schema for name, t in tpch_data.items()}
     plan = pushdown.plan(tpch_flow(query, connection_url="duckdb:///:memory:", schemas=schemas))
-    sql = plan.retarget(engine).rstrip(";")
+    sql = plan.flow_sql(engine).rstrip(";")
     got = spark.sql(sql).toArrow()  # type: ignore[attr-defined]
     assert_same(got, _rename(official[query], got), ordered=query in ORDERED)
 

@@ -10,7 +10,7 @@ statement.
 >>> flow.connection("wh", "duckdb:///:memory:")
 >>> t = flow.dataset("t", connection="wh", table="t", columns={"x": "int"})
 >>> _ = t.filter("x > 1", name="big")
->>> print(pushdown.plan(flow).sql("snowflake"))
+>>> print(pushdown.plan(flow).flow_sql("snowflake"))
 SELECT
   *
 FROM "t"
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pushdown.api import Plan
     from pushdown.errors import (
+        AmbiguousNameError,
         ConnectionConfigError,
         CycleError,
         DuplicateNameError,
@@ -40,7 +41,9 @@ if TYPE_CHECKING:
         UnknownDatasetError,
         UnknownOptionError,
         UnsupportedError,
+        UnsupportedSqlError,
     )
+    from pushdown.planner.fragments import OrderLostWarning
     from pushdown.planner.plan import Step
     from pushdown.recipe.flow import Dataset, Flow, load_flow
     from pushdown.recipe.spec import json_schema
@@ -73,6 +76,7 @@ else:
 _LAZY = {
     "Plan": "pushdown.api",
     "Step": "pushdown.planner.plan",
+    "OrderLostWarning": "pushdown.planner.fragments",
     "Dataset": "pushdown.recipe.flow",
     "Flow": "pushdown.recipe.flow",
     "load_flow": "pushdown.recipe.flow",
@@ -102,6 +106,7 @@ __version__ = "0.1.0"
 
 
 __all__ = [
+    "AmbiguousNameError",
     "ColumnStats",
     "ConnectionConfigError",
     "CycleError",
@@ -113,6 +118,7 @@ __all__ = [
     "FlowFileError",
     "FormulaSyntaxError",
     "FormulaTypeError",
+    "OrderLostWarning",
     "Plan",
     "PushdownError",
     "PythonStepError",
@@ -124,6 +130,7 @@ __all__ = [
     "UnknownDatasetError",
     "UnknownOptionError",
     "UnsupportedError",
+    "UnsupportedSqlError",
     "json_schema",
     "load_flow",
     "plan",

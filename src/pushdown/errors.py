@@ -13,7 +13,9 @@
     │   ├── CycleError                recipes that depend on each other in a loop
     │   ├── UnknownColumnError        a formula or option names a column its input lacks
     │   ├── FormulaSyntaxError        a formula sqlglot cannot parse
-    │   └── FormulaTypeError          a formula whose types do not fit (``upper(amount)``)
+    │   ├── FormulaTypeError          a formula whose types do not fit (``upper(amount)``)
+    │   ├── AmbiguousNameError        a name that could mean either input of a join or query
+    │   └── UnsupportedSqlError       SQL pushdown cannot lower (names the construct and where)
     ├── ConnectionConfigError         a bad URL, a missing variable or a missing extra
     │   └── UnknownConnectionError    a dataset on a connection nobody declared
     ├── UnsupportedError              an engine cannot express a construct (engine + construct)
@@ -146,6 +148,31 @@ class FormulaSyntaxError(FlowError):
 
 class FormulaTypeError(FlowError):
     """A formula's operand types do not fit its operator or function."""
+
+
+class AmbiguousNameError(FlowError):
+    """A qualifier or column could name either input of a join (a self-join's dataset name, an
+    unqualified column both sides have); the message lists the unambiguous spellings."""
+
+
+class UnsupportedSqlError(FlowError):
+    """A SQL recipe or a formula's subquery uses a construct pushdown cannot lower into its
+    plan; ``construct`` names it and ``position`` says where (``line 3, column 7``)."""
+
+    def __init__(
+        self,
+        construct: str,
+        why: str,
+        *,
+        position: str | None = None,
+        recipe: str | None = None,
+    ):
+        where = f" at {position}" if position else ""
+        super().__init__(
+            f"{construct}{where} is not supported in SQL recipes: {why}", recipe=recipe
+        )
+        self.construct = construct
+        self.position = position
 
 
 class ConnectionConfigError(PushdownError):

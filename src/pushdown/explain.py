@@ -143,7 +143,7 @@ def explain_text(plan: PhysicalPlan, *, verbose: bool = False) -> str:
             f"  {shown(frag.label)} [{what}] steps: {', '.join(map(shown, frag.nodes))}{ins}"
             f" -> {', '.join(map(shown, frag.outputs))}"
         )
-    sql = plan.sql()
+    sql = plan.fragment_sql()
     if sql:
         lines += ["", "SQL:", sql]
     return "\n".join(lines)
@@ -177,8 +177,8 @@ def sql_for(plan: PhysicalPlan, target: str) -> str:
         head = f"-- the statements {shown(target)} receives in this plan"
         if elsewhere:
             head += "\n-- not here (run elsewhere): " + ", ".join(elsewhere)
-        return f"{head}\n\n{plan.sql(target)}"
-    text = plan.retarget(target)  # raises UnsupportedError naming the step it cannot express
+        return f"{head}\n\n{plan.fragment_sql(target)}"
+    text = plan.flow_sql(target)  # raises UnsupportedError naming the step it cannot express
     logical = plan.logical
     steps = sql_steps(logical)
     sinks = set(logical.sinks())

@@ -178,7 +178,7 @@ def _probe_flow(name: str, url: str, table: str, shape: str) -> Any:
     if shape == "filter_group":
         data = data.filter("val < 0.5", name="half")
     if shape == "fetch":
-        data.compute(val2="val * 2", name="result")
+        data.compute({"val2": "val * 2"}, name="result")
     else:
         data.group(["grp"], {"total": "sum(val)", "n": "count(*)"}, name="result")
     return flow

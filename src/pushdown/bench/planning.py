@@ -48,7 +48,7 @@ def planning_vs_ibis(
             flow = tpch_flow(query, connection_url="duckdb:///:memory:", schemas=schemas)
             plan = pushdown.plan(flow, engine_statistics=False)
             for dialect in targets:
-                plan.retarget(dialect)
+                plan.flow_sql(dialect)
 
         def theirs(query: str = query) -> None:
             ibis.to_sql(QUERIES[query](tables), dialect=IBIS_DIALECT)

@@ -16,6 +16,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from pushdown.compilers.lowering import lower
+from pushdown.compilers.order import carry_order, ordered, with_hidden
 from pushdown.plan import nodes as n
 from pushdown.plan.formulas import column
 from pushdown.types import arrow_to_sql
@@ -269,9 +270,12 @@ def compile_query(
     refs: dict[str, exp.Table] = dict(external)
     taken = {t.name.casefold() for t in external.values()}  # engines fold case: "T" is "t"
     ctes: list[exp.CTE] = []
+    # A sort's order reaches the result through one-for-one steps (compilers/order.py).
+    carried = None if target in external else carry_order(nodes, target, external)
+    extra = carried.extra if carried is not None else {}
     for name in order[:-1]:
         node = nodes[name]
-        if isinstance(node, n.Sort):  # an order is only kept where a result is read
+        if isinstance(node, n.Sort):  # ordered where the result is read, not in a CTE
             refs[name] = refs[node.inputs[0]]
             continue
         cte_name = name
@@ -279,13 +283,18 @@ def compile_query(
             cte_name += "_"
         taken.add(cte_name.casefold())
         body = _typed(compile_node(node, refs), node, nodes)
+        if name in extra:
+            body = with_hidden(body, extra[name])
         ctes.append(exp.CTE(this=body, alias=exp.TableAlias(this=quoted(cte_name))))
         refs[name] = exp.Table(this=quoted(cte_name))
-    root = (
-        _typed(compile_node(nodes[target], refs), nodes[target], nodes)
-        if target not in external
-        else _select([exp.Star()], _from(external[target]))
-    )
+    if target in external:
+        root: exp.Query = _select([exp.Star()], _from(external[target]))
+    else:
+        root = _typed(compile_node(nodes[target], refs), nodes[target], nodes)
+    if carried is not None:
+        if target in extra:
+            root = with_hidden(root, extra[target])
+        root = ordered(root, carried, nodes[target].columns)
     if ctes:
         root.set("with_", exp.With(expressions=ctes))
     return root

@@ -3,7 +3,7 @@
 >>> from pushdown.recipe.flow import Flow
 >>> flow = Flow()
 >>> t = flow.dataset("t", path="t.parquet", columns={"x": "int"})
->>> _ = t.compute(y="x * 2", name="u")
+>>> _ = t.compute({"y": "x * 2"}, name="u")
 >>> plan = build_logical_plan(flow)
 >>> [n.kind for n in plan.nodes.values()], plan.nodes["u"].schema.names
 (['source', 'prepare'], ['x', 'y'])
@@ -36,6 +36,7 @@ from pushdown.plan.lower.python import lower_python
 from pushdown.plan.lower.sort import lower_sort
 from pushdown.plan.lower.source import lower_source
 from pushdown.plan.lower.split import lower_split
+from pushdown.plan.lower.sql import lower_sql
 from pushdown.plan.lower.stack import lower_stack
 from pushdown.plan.lower.top_n import lower_top_n
 from pushdown.plan.lower.window import lower_window
@@ -59,6 +60,7 @@ LOWERINGS: dict[type[s._Recipe], Lowering] = {
     s.PivotRecipe: lower_pivot,
     s.SplitRecipe: lower_split,
     s.PythonRecipe: lower_python,
+    s.SqlRecipe: lower_sql,
 }
 
 
@@ -152,12 +154,21 @@ def _producers(spec: s.FlowSpec, known: set[str]) -> dict[str, s.DatasetSpec | s
             producers[out] = recipe
     for recipe in spec.recipes:
         for inp in recipe.input_names():
-            if inp not in producers:
+            if _match(inp, producers) is None:
                 raise UnknownDatasetError(
                     f"reads unknown dataset {inp!r}; {did_you_mean(inp, producers)}",
                     recipe=recipe.label,
                 )
     return producers
+
+
+def _match(name: str, producers: Mapping[str, object]) -> str | None:
+    """The dataset ``name`` means: exact, else (as a SQL query spells it) the one equal to it
+    ignoring case."""
+    if name in producers:
+        return name
+    folded = [p for p in producers if p.lower() == name.lower()]
+    return folded[0] if len(folded) == 1 else None
 
 
 def _topological_order(
@@ -168,7 +179,7 @@ def _topological_order(
     for item in [*spec.datasets, *spec.recipes]:
         items[id(item)] = item
         deps = [] if isinstance(item, s.DatasetSpec) else item.input_names()
-        graph[id(item)] = {id(producers[d]) for d in deps}
+        graph[id(item)] = {id(producers[_match(d, producers) or d]) for d in deps}
     try:
         return [items[i] for i in graphlib.TopologicalSorter(graph).static_order()]
     except graphlib.CycleError as err:

@@ -1,7 +1,7 @@
 """Logical plan nodes: immutable relational operators with Arrow output schemas.
 
 One node per dataset.  Expressions are sqlglot trees whose columns are quoted and refer to the
-node's input by name (joins qualify them with the aliases ``l`` and ``r``).  Nodes are
+node's input by name (joins qualify them with :data:`LEFT` and :data:`RIGHT`).  Nodes are
 dialect-neutral: the compilers turn them into SQL for any engine, the planner decides where
 each runs.  Treat the expressions as read-only; copy before changing.
 """
@@ -17,6 +17,11 @@ from sqlglot import exp
 
 Named = tuple[tuple[str, exp.Expr], ...]
 
+# The aliases of a join's two inputs inside a Join node and its SQL.  Users never write them:
+# a join condition's qualifiers (``left.``, ``right.``, an alias per input, the dataset names)
+# are resolved to these when the recipe is lowered (plan/lower/join.py), so a dataset called
+# ``l`` or ``r`` cannot be mistaken for a side.  In the SQL they alias the inputs
+# (``FROM "r" AS "l" JOIN "l" AS "r"`` is valid), so they cannot collide with table names.
 LEFT, RIGHT = "l", "r"
 
 

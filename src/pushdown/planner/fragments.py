@@ -5,9 +5,11 @@ whose statement would exceed its engine's size limit is cut (:func:`fit_statemen
 from __future__ import annotations
 
 import graphlib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pushdown.compilers.order import ONE_FOR_ONE, sets_order
 from pushdown.compilers.statements import Statements
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
@@ -210,3 +212,50 @@ def fit_statement_limits(
         notes[cut] = "materialised: the statement exceeded the engine's size limit"
         fragments = build_fragments(logical, engines, materialize)
     return fragments
+
+
+class OrderLostWarning(UserWarning):
+    """A sort whose order reaches no result: every way on from it passes a step that does not
+    keep row order (a join, a group, a step in another statement).  ``explain()`` notes where
+    on the sort's line."""
+
+
+def order_losses(logical: LogicalPlan, fragments: list[Fragment]) -> dict[str, str]:
+    """Per sort, where its order is dropped: a later step that does not keep row order, or
+    one in another statement (the order then holds only in the sort's own result).  A sort
+    whose order reaches no result at all is also reported as an :class:`OrderLostWarning`."""
+    member = {name: frag for frag in fragments for name in frag.nodes}
+    sinks = set(logical.sinks())
+    found: dict[str, str] = {}
+    for name, node in logical.nodes.items():
+        if not isinstance(node, n.Sort):
+            continue
+        lost: list[str] = []
+        reached = name in sinks
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            for consumer in logical.consumers[current]:
+                step = logical.nodes[consumer]
+                if sets_order(step):
+                    continue  # ordered again
+                if member.get(consumer) is not member.get(current):
+                    frag = member.get(consumer)
+                    where = frag.label if frag is not None else "elsewhere"
+                    lost.append(f"{consumer!r} (it runs in another statement, {where})")
+                elif isinstance(step, ONE_FOR_ONE):
+                    reached = reached or consumer in sinks
+                    stack.append(consumer)
+                else:
+                    lost.append(f"{consumer!r} (a {step.kind} step does not keep row order)")
+        if not lost:
+            continue
+        found[name] = "order dropped at " + "; ".join(lost)
+        if not reached:
+            warnings.warn(
+                f"the order of sort {name!r} reaches no result: {found[name]}; sort after "
+                "that step instead",
+                OrderLostWarning,
+                stacklevel=4,
+            )
+    return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,13 +15,13 @@ from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
 from pushdown.compilers.sql import to_sql
 from pushdown.compilers.statements import Statements, comment_safe, sql_steps, whole_flow
-from pushdown.errors import UnsupportedError
+from pushdown.errors import UnknownConnectionError, UnsupportedError, did_you_mean
 from pushdown.optimizer import optimize
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.planner.capability import check
 from pushdown.planner.cost import LOCAL, Cost
-from pushdown.planner.fragments import Fragment, fit_statement_limits
+from pushdown.planner.fragments import Fragment, fit_statement_limits, order_losses
 from pushdown.planner.placement import Placement, Transfer
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe.flow import Flow
@@ -89,6 +90,8 @@ class PhysicalPlan:
         self.fragments: list[Fragment] = fit_statement_limits(
             logical, engines, self.materialized, profiles, self.statements, self.notes
         )
+        for name, note in order_losses(logical, self.fragments).items():
+            self.notes[name] = f"{self.notes[name]}; {note}" if name in self.notes else note
         self.steps: dict[str, Step] = {
             name: Step(
                 name=name,
@@ -121,13 +124,24 @@ class PhysicalPlan:
         """The SQL text ``fragment``'s engine runs to produce ``output``."""
         return self.statements.text(fragment, output, pretty=pretty, project=project)
 
-    def sql(self, target: str | None = None) -> str:
-        """SQL of the plan.
+    def uses(self, target: str) -> bool:
+        """True when ``target`` is a connection of this plan, ``"local"``, or the engine
+        (dialect profile) of one of its SQL fragments."""
+        if target in self.connections or target == LOCAL:
+            return True
+        return any(
+            not f.python and f.engine != LOCAL and self.profiles[f.engine].name == target
+            for f in self.fragments
+        )
 
-        ``target`` may be a connection name (the statements that connection receives),
-        ``"local"``, an engine name in use (every connection of that engine), or an engine
-        name not in use: then the whole flow is compiled for that engine, and a step it cannot
-        express raises :class:`UnsupportedError`.  Without ``target``: every SQL fragment.
+    def fragment_sql(self, target: str | None = None) -> str:
+        """The statements this plan runs: one per fragment output, each headed by a comment
+        naming the dataset and the connection; they read pushdown's temporary tables where a
+        step's input comes from another engine.
+
+        ``target`` narrows them to a connection, ``"local"``, or an engine in use (every
+        connection of that engine); without it, every SQL fragment.  For the whole flow
+        compiled for some engine as if every table lived there, use :meth:`flow_sql`.
         """
         if target is None:
             frags = [f for f in self.fragments if not f.python]
@@ -140,7 +154,13 @@ class PhysicalPlan:
                 if not f.python and f.engine != LOCAL and self.profiles[f.engine].name == target
             ]
             if not frags:
-                return self.retarget(target)
+                used = sorted({*self.connections, LOCAL})
+                raise UnknownConnectionError(
+                    f"{target!r} is neither a connection nor an engine this plan uses "
+                    f"({', '.join(used)}); {did_you_mean(target, used)} For the whole flow "
+                    f"compiled for {target!r}, call plan.flow_sql({target!r})",
+                    connection=target,
+                )
         parts = []
         for frag in frags:
             for out in frag.outputs:
@@ -156,8 +176,31 @@ class PhysicalPlan:
                 parts.append(f"{header}\n{self.statements.text(frag, out, project=True)};")
         return "\n\n".join(parts)
 
+    def sql(self, target: str | None = None) -> str:
+        """Deprecated: :meth:`fragment_sql` when ``target`` is omitted or in use by this plan,
+        :meth:`flow_sql` otherwise (with a ``FutureWarning`` naming the one to call)."""
+        method = "fragment_sql" if target is None or self.uses(target) else "flow_sql"
+        arg = "" if target is None else repr(target)
+        warnings.warn(
+            f"plan.sql() is split in two; call plan.{method}({arg}) (fragment_sql: the "
+            "statements this plan runs; flow_sql: the whole flow for one engine)",
+            FutureWarning,
+            stacklevel=2,
+        )
+        if method == "fragment_sql":
+            return self.fragment_sql(target)
+        assert target is not None
+        return self.flow_sql(target)
+
     def retarget(self, engine: str) -> str:
-        """Compile the whole flow for ``engine`` as if every table lived there."""
+        """Deprecated name of :meth:`flow_sql`."""
+        return self.flow_sql(engine)
+
+    def flow_sql(self, engine: str) -> str:
+        """The whole flow compiled for ``engine`` (a dialect profile name such as
+        ``"snowflake"``), as if every table lived there: one statement per result, with no
+        temporary tables; a step the engine cannot express raises :class:`UnsupportedError`.
+        For the statements this plan actually runs, use :meth:`fragment_sql`."""
         profile = get_profile(engine)
         nodes = self.logical.nodes
         # Python steps and everything after them run locally whatever the engine.

@@ -312,13 +312,13 @@ def _reads(node: n.Node, inp: str, needed: set[str], logical: LogicalPlan) -> se
                 used |= {c.name for c in expr.find_all(exp.Column)}
         return used & source_cols
     if isinstance(node, n.Join):
-        side = n.LEFT if inp == node.inputs[0] else n.RIGHT
+        sides = {n.LEFT if i == 0 else n.RIGHT for i, x in enumerate(node.inputs) if x == inp}
         used = set()
         exprs = [e for name, e in node.items if name in needed]
         if node.condition is not None:
             exprs.append(node.condition)
         for expr in exprs:
-            used |= {c.name for c in expr.find_all(exp.Column) if c.table == side}
+            used |= {c.name for c in expr.find_all(exp.Column) if c.table in sides}
         return used & source_cols
     if isinstance(node, n.Aggregate):
         used = set(node.keys)

@@ -16,6 +16,7 @@ Every recipe call appends a recipe to :attr:`Flow.spec`, the same :class:`FlowSp
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import pyarrow as pa
 import yaml
 
 from pushdown.errors import (
+    AmbiguousNameError,
     DuplicateNameError,
     InvalidNameError,
     InvalidValueError,
@@ -62,9 +64,39 @@ class Dataset:
             {"type": "prepare", "input": self.name, "output": out, "steps": listed_steps}
         )
 
-    def compute(self, name: str | None = None, **formulas: str) -> Dataset:
-        """Shortcut for a prepare recipe with one compute step: ``ds.compute(total="a * b")``."""
-        return self.prepare([{"compute": formulas}], name=name)
+    def compute(
+        self,
+        formulas: Mapping[str, str] | None = None,
+        /,
+        *,
+        name: str | None = None,
+        **columns: str,
+    ) -> Dataset:
+        """A prepare recipe with one compute step.
+
+        Columns as a mapping, with ``name`` naming the step like every other builder method:
+        ``ds.compute({"total": "a * b", "name": "upper(name)"}, name="priced")``; or as
+        keywords, every keyword a column: ``ds.compute(total="a * b")``.  ``name=`` alone
+        could mean either and is refused (:class:`AmbiguousNameError`); ``name=`` next to
+        keyword columns is the step name, as it always was, with a ``FutureWarning``.
+        """
+        if formulas is None and name is not None:
+            if not columns:
+                raise AmbiguousNameError(
+                    f"compute(name={name!r}) could be a column called 'name' or the step's "
+                    f"name; write compute({{'name': {name!r}}}) for the column, or "
+                    f"compute({{...}}, name={name!r}) for the step"
+                )
+            warnings.warn(
+                f"compute(..., name={name!r}) names the step; write compute({{...}}, "
+                f"name={name!r}) (a column called 'name' needs the mapping form)",
+                FutureWarning,
+                stacklevel=2,
+            )
+        both = set(formulas or {}) & set(columns)
+        if both:
+            raise DuplicateNameError(f"compute() got column {sorted(both)[0]!r} twice")
+        return self.prepare([{"compute": {**(formulas or {}), **columns}}], name=name)
 
     def filter(self, where: str, *, name: str | None = None) -> Dataset:
         """Keep the rows where ``where`` is true."""
@@ -80,8 +112,14 @@ class Dataset:
         condition: str | None = None,
         right_suffix: str = "_right",
         name: str | None = None,
+        aliases: Sequence[str] | None = None,
     ) -> Dataset:
-        """Join with ``right`` on key columns (``on``) or a ``condition`` formula."""
+        """Join with ``right`` on key columns (``on``) or a ``condition`` formula.
+
+        The condition names this dataset's columns ``left.col`` and ``right``'s
+        ``right.col``; the dataset names work too when they differ, and ``aliases=("a",
+        "b")`` gives each input a name of its own (a self-join:
+        ``items.join(items, condition="a.k = b.k AND a.s <> b.s", aliases=("a", "b"))``)."""
         out = self._out(name, "joined")
         keys: list[str] | dict[str, str] | None
         keys = dict(on) if isinstance(on, Mapping) else listed_or_none(on, "on", out)
@@ -95,6 +133,7 @@ class Dataset:
                 "on": keys,
                 "condition": condition,
                 "right_suffix": right_suffix,
+                **_aliases(aliases, out),
             }
         )
 
@@ -307,6 +346,16 @@ class Flow:
             }
         )
 
+    def sql(self, query: str, *, dialect: str | None = None, name: str | None = None) -> Dataset:
+        """A dataset computed by a SQL ``query`` over the flow's datasets (its FROM names
+        them), written in ``dialect`` (default: the flow's formula dialect).  The query is
+        lowered into plan steps, each placed like a hand-built recipe's."""
+        data: dict[str, Any] = {"type": "sql", "query": query, "output": name}
+        data["output"] = name or self._fresh_name("sql")
+        if dialect is not None:
+            data["dialect"] = dialect
+        return self._add(data)
+
     def output(self, dataset: Dataset | str, *, connection: str, table: str) -> None:
         """Write ``dataset`` to ``table`` on ``connection`` when the flow runs (replacing it)."""
         ds_name = self._own(dataset, None)
@@ -407,6 +456,18 @@ class Flow:
 
     def _register_function(self, function: PythonFunction | str) -> str:
         return register_function(self.functions, function)
+
+
+def _aliases(aliases: Sequence[str] | None, recipe: str) -> dict[str, str]:
+    """``left_alias``/``right_alias`` from a pair of names."""
+    if aliases is None:
+        return {}
+    pair = listed(aliases, "aliases", recipe)
+    if len(pair) != 2:
+        raise InvalidValueError(
+            f"'aliases' takes two names (left, right), not {len(pair)}", recipe=recipe
+        )
+    return {"left_alias": pair[0], "right_alias": pair[1]}
 
 
 def load_flow(path: str | Path) -> Flow:

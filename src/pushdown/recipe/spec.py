@@ -28,6 +28,7 @@ from pushdown.recipe.names import (
     output_clash,
     table_name_problem,
 )
+from pushdown.recipe.sql import query_datasets
 from pushdown.recipe.steps import STEP_KINDS as STEP_KINDS
 from pushdown.recipe.steps import CastStep as CastStep
 from pushdown.recipe.steps import ComputeStep as ComputeStep
@@ -180,7 +181,15 @@ class JoinRecipe(_Recipe):
         None, description="Key columns (same name on both sides) or left -> right key names"
     )
     condition: str | None = Field(
-        None, description="Join condition; qualify columns with the dataset names"
+        None,
+        description="Join condition; qualify columns with left./right., the inputs' aliases "
+        "or their dataset names (when the two differ)",
+    )
+    left_alias: str | None = Field(
+        None, description="How the condition names the left input (e.g. for a self-join)"
+    )
+    right_alias: str | None = Field(
+        None, description="How the condition names the right input (e.g. for a self-join)"
     )
     right_suffix: str = Field("_right", description="Suffix for right columns whose names clash")
 
@@ -195,6 +204,15 @@ class JoinRecipe(_Recipe):
                 INVALID_VALUE,
                 "'on' lists no key columns; give at least one, or a 'condition', or "
                 "how: cross for every pair of rows",
+            )
+        for alias in (self.left_alias, self.right_alias):
+            if alias is not None:
+                check_name(alias, "join alias")
+        if self.left_alias is not None and self.left_alias == self.right_alias:
+            raise refuse(
+                DUPLICATE_NAME,
+                f"left_alias and right_alias are both {self.left_alias!r}; give each input "
+                "its own alias",
             )
         return self
 
@@ -346,6 +364,23 @@ class PythonRecipe(_Recipe):
         return list(self.schema_)
 
 
+class SqlRecipe(_Recipe):
+    """A SQL query over the flow's datasets (its FROM names them), in any dialect sqlglot
+    reads; lowered into plan steps, each placed like a hand-built recipe's."""
+
+    type: Literal["sql"] = "sql"
+    query: str = Field(description="One SELECT (CTEs, joins, subqueries, set operations...)")
+    output: str
+    dialect: str | None = Field(
+        None, description="sqlglot dialect of the query (default: the flow's formula_dialect)"
+    )
+
+    def input_names(self) -> list[str]:
+        """The datasets the query reads, as it spells them (CTEs aside); empty when it does
+        not parse (the lowering then says why)."""
+        return query_datasets(self.query, self.dialect)
+
+
 Recipe = Annotated[
     PrepareRecipe
     | FilterRecipe
@@ -358,7 +393,8 @@ Recipe = Annotated[
     | StackRecipe
     | PivotRecipe
     | SplitRecipe
-    | PythonRecipe,
+    | PythonRecipe
+    | SqlRecipe,
     Field(discriminator="type"),
 ]
 
@@ -377,6 +413,7 @@ RECIPE_TYPES: dict[str, type[_Recipe]] = {
         PivotRecipe,
         SplitRecipe,
         PythonRecipe,
+        SqlRecipe,
     )
 }
 

@@ -21,7 +21,7 @@ DISC_PRICE = "l_extendedprice * (1 - l_discount)"
 def q1(flow: Flow, t: dict[str, Dataset]) -> None:
     """Pricing summary report."""
     shipped = t["lineitem"].filter("l_shipdate <= CAST('1998-09-02' AS DATE)", name="shipped")
-    priced = shipped.compute(disc_price=DISC_PRICE, name="priced")
+    priced = shipped.compute({"disc_price": DISC_PRICE}, name="priced")
     summary = priced.group(
         ["l_returnflag", "l_linestatus"],
         {
@@ -190,7 +190,7 @@ def q14(flow: Flow, t: dict[str, Dataset]) -> None:
 def q22(flow: Flow, t: dict[str, Dataset]) -> None:
     """Global sales opportunity."""
     codes = "('13', '31', '23', '29', '30', '18', '17')"
-    coded = t["customer"].compute(cntrycode="substring(c_phone, 1, 2)", name="coded")
+    coded = t["customer"].compute({"cntrycode": "substring(c_phone, 1, 2)"}, name="coded")
     in_codes = coded.filter(f"cntrycode IN {codes}", name="in_codes")
     positive = in_codes.filter("c_acctbal > 0.00", name="positive")
     average = positive.group([], {"avg_bal": "avg(c_acctbal)"}, name="average")
@@ -269,7 +269,7 @@ def q7(flow: Flow, t: dict[str, Dataset]) -> None:
         cust_nation, on={"c_nationkey": "cust_nationkey"}, name="to_nation"
     ).filter("supp_nation <> cust_nation", name="across")
     shipping = to_nation.compute(
-        l_year="EXTRACT(YEAR FROM l_shipdate)", volume=DISC_PRICE, name="shipping"
+        {"l_year": "EXTRACT(YEAR FROM l_shipdate)", "volume": DISC_PRICE}, name="shipping"
     )
     revenue = shipping.group(
         ["supp_nation", "cust_nation", "l_year"], {"revenue": "sum(volume)"}, name="revenue"
@@ -296,7 +296,7 @@ def q8(flow: Flow, t: dict[str, Dataset]) -> None:
     supplied = sold.join(t["supplier"], on={"l_suppkey": "s_suppkey"}, name="supplied")
     by_nation = supplied.join(t["nation"], on={"s_nationkey": "n_nationkey"}, name="by_nation")
     volumes = by_nation.compute(
-        o_year="EXTRACT(YEAR FROM o_orderdate)", volume=DISC_PRICE, name="volumes"
+        {"o_year": "EXTRACT(YEAR FROM o_orderdate)", "volume": DISC_PRICE}, name="volumes"
     )
     share = volumes.group(
         ["o_year"],
@@ -317,9 +317,11 @@ def q9(flow: Flow, t: dict[str, Dataset]) -> None:
     by_nation = supplied.join(t["nation"], on={"s_nationkey": "n_nationkey"}, name="by_nation")
     ordered = by_nation.join(t["orders"], on={"l_orderkey": "o_orderkey"}, name="ordered")
     profit = ordered.compute(
-        nation="n_name",
-        o_year="EXTRACT(YEAR FROM o_orderdate)",
-        amount=f"{DISC_PRICE} - ps_supplycost * l_quantity",
+        {
+            "nation": "n_name",
+            "o_year": "EXTRACT(YEAR FROM o_orderdate)",
+            "amount": f"{DISC_PRICE} - ps_supplycost * l_quantity",
+        },
         name="profit",
     )
     sums = profit.group(["nation", "o_year"], {"sum_profit": "sum(amount)"}, name="sums")
@@ -335,7 +337,7 @@ def q11(flow: Flow, t: dict[str, Dataset]) -> None:
     stock = (
         t["partsupp"]
         .join(suppliers, on={"ps_suppkey": "s_suppkey"}, how="semi", name="german_stock")
-        .compute(stock_value="ps_supplycost * ps_availqty", name="stock_values")
+        .compute({"stock_value": "ps_supplycost * ps_availqty"}, name="stock_values")
     )
     per_part = stock.group(["ps_partkey"], {"value": "sum(stock_value)"}, name="per_part")
     total = stock.group([], {"threshold": "sum(stock_value) * 0.0001"}, name="threshold")

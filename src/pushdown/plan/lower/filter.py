@@ -9,11 +9,16 @@ import pyarrow as pa
 from pushdown.errors import FormulaTypeError
 from pushdown.plan import nodes as n
 from pushdown.plan.lower.context import Context
+from pushdown.plan.lower.sql.formulas import has_query, lower_filter_query
 from pushdown.recipe import spec as s
 
 
 def lower_filter(ctx: Context, r: s.FilterRecipe, nodes: Mapping[str, n.Node]) -> list[n.Node]:
-    """A filter recipe as one :class:`~pushdown.plan.nodes.Filter`."""
+    """A filter recipe as one :class:`~pushdown.plan.nodes.Filter` (a condition holding
+    subqueries: the steps of its query, ``plan/lower/sql/formulas.py``)."""
+    query = has_query(r.where, ctx, r.label, "filter condition")
+    if query is not None:
+        return lower_filter_query(ctx, query, r.input, r.output, r.label, nodes)
     src = nodes[r.input]
     cond = ctx.formula(r.where, src.schema, r.label, "filter condition")
     ctx.no_aggregates(cond, r.label, None, r.where)

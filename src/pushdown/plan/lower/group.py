@@ -11,16 +11,29 @@ from pushdown.errors import DuplicateNameError, FlowError, FormulaTypeError
 from pushdown.plan import nodes as n
 from pushdown.plan.formulas import contains_aggregate, contains_window, resolve_name
 from pushdown.plan.lower.context import Context
+from pushdown.plan.lower.sql.formulas import has_query, lower_group_query, parse_formula
 from pushdown.recipe import spec as s
 
 
 def lower_group(ctx: Context, r: s.GroupRecipe, nodes: Mapping[str, n.Node]) -> list[n.Node]:
-    """A group recipe as one :class:`~pushdown.plan.nodes.Aggregate`."""
+    """A group recipe as one :class:`~pushdown.plan.nodes.Aggregate` (aggregates holding
+    subqueries: the steps of their query, ``plan/lower/sql/formulas.py``)."""
     src = nodes[r.input]
     label = r.label
     keys = tuple(resolve_name(k, src.columns, recipe=label, what="group key") for k in r.by)
     if not r.aggregates and not keys:
         raise FlowError("a group recipe needs 'by' keys or 'aggregates'", recipe=label)
+    queries = {o: has_query(f, ctx, label, f"aggregate {o!r}") for o, f in r.aggregates.items()}
+    if any(q is not None for q in queries.values()):
+        for out in r.aggregates:
+            if out in keys:
+                raise DuplicateNameError(
+                    f"aggregate {out!r} has the name of a group key", recipe=label, column=out
+                )
+        formulas = {
+            o: parse_formula(f, ctx, label, f"aggregate {o!r}") for o, f in r.aggregates.items()
+        }
+        return lower_group_query(ctx, keys, formulas, r.input, r.output, label, nodes)
     aggs: list[tuple[str, exp.Expr]] = []
     fields = [(k, src.schema.field(k).type) for k in keys]
     for out, text in r.aggregates.items():

@@ -1,4 +1,5 @@
-"""The join recipe: key columns (``on``) or a condition over ``l.``/``r.`` columns; the
+"""The join recipe: key columns (``on``) or a condition whose columns are qualified by side
+(``left.``/``right.``, an input's alias or its dataset name; see :func:`side_qualifiers`); the
 kinds inner, left, right, full, cross, semi and anti (semi and anti compile to ``[NOT] EXISTS``)."""
 
 from __future__ import annotations
@@ -8,7 +9,14 @@ from collections.abc import Mapping
 import pyarrow as pa
 from sqlglot import exp
 
-from pushdown.errors import DuplicateNameError, FlowError, FormulaTypeError, did_you_mean
+from pushdown.errors import (
+    AmbiguousNameError,
+    DuplicateNameError,
+    FlowError,
+    FormulaTypeError,
+    UnknownColumnError,
+    did_you_mean,
+)
 from pushdown.plan import nodes as n
 from pushdown.plan.formulas import column, parse_sql, resolve_name
 from pushdown.plan.lower.context import Context
@@ -93,38 +101,71 @@ def lower_join(ctx: Context, r: s.JoinRecipe, nodes: Mapping[str, n.Node]) -> li
     ]
 
 
+# Legacy shorthands for the two sides, accepted where no input is called so (they are also the
+# aliases the SQL gives the inputs, but user qualifiers never reach the SQL unresolved).
+_LEGACY = {"l": n.LEFT, "r": n.RIGHT}
+
+
+def side_qualifiers(
+    left: str, right: str, aliases: tuple[str | None, str | None] = (None, None)
+) -> dict[str, str | None]:
+    """The qualifiers a join condition may use, each mapped to its side (``None``: ambiguous).
+
+    ``left.`` and ``right.`` always name the two inputs; an input's alias or dataset name names
+    it too, unless both inputs answer to it (a self-join by dataset name), which is ambiguous.
+    The legacy ``l.``/``r.`` apply only where no input is called ``l`` or ``r``.
+
+    >>> side_qualifiers("r", "l")["r"] == n.LEFT, side_qualifiers("t", "t")["t"]
+    (True, None)
+    """
+    names: dict[str, set[str]] = {}
+    for side, dataset, alias in ((n.LEFT, left, aliases[0]), (n.RIGHT, right, aliases[1])):
+        for name in (alias,) if alias else (dataset,):
+            names.setdefault(name, set()).add(side)
+    found: dict[str, str | None] = {
+        name: next(iter(sides)) if len(sides) == 1 else None for name, sides in names.items()
+    }
+    for keyword, side in (("left", n.LEFT), ("right", n.RIGHT)):
+        if keyword in found and found[keyword] != side:
+            found[keyword] = None  # an input called "right" on the left: say which
+        else:
+            found[keyword] = side
+    for legacy, side in _LEGACY.items():
+        found.setdefault(legacy, side)
+    return found
+
+
 def _join_condition(ctx: Context, r: s.JoinRecipe, left: n.Node, right: n.Node) -> exp.Expr:
     label = r.label
     assert r.condition is not None
     tree = parse_sql(r.condition, dialect=ctx.dialect, recipe=label, what="join condition")
-    qualifiers = {r.left: n.LEFT, r.right: n.RIGHT, n.LEFT: n.LEFT, n.RIGHT: n.RIGHT}
+    aliases = (getattr(r, "left_alias", None), getattr(r, "right_alias", None))
+    qualifiers = side_qualifiers(r.left, r.right, aliases)
+    shown = [q for q in qualifiers if q not in _LEGACY and qualifiers[q] is not None]
+    self_join = r.left == r.right and not all(aliases)
     for col in list(tree.find_all(exp.Column)):
         if col.table:
-            side = qualifiers.get(col.table)
-            if side is None:
-                raise FlowError(
-                    f"unknown table {col.table!r} in join condition; "
-                    f"{did_you_mean(col.table, qualifiers)}",
-                    recipe=label,
-                    column=col.name,
-                )
+            side = _qualifier(col.table, qualifiers, shown, label, col.name)
             names = left.columns if side == n.LEFT else right.columns
             col.replace(column(resolve_name(col.name, names, recipe=label), side))
             continue
-        in_left = col.name in left.columns
-        in_right = col.name in right.columns
+        in_left = _find(col.name, left.columns)
+        in_right = _find(col.name, right.columns)
         if in_left and in_right:
-            raise FlowError(
-                f"column {col.name!r} is in both {r.left!r} and {r.right!r}; qualify it "
-                f"as {r.left}.{col.name} or {r.right}.{col.name}",
+            lq, rq = (
+                ("left", "right") if self_join else (aliases[0] or r.left, aliases[1] or r.right)
+            )
+            both = f"{r.left!r} (joined with itself)" if self_join else f"{lq!r} and {rq!r}"
+            raise AmbiguousNameError(
+                f"column {col.name!r} is in both {both}; qualify it as {lq}.{col.name} or "
+                f"{rq}.{col.name}",
                 recipe=label,
                 column=col.name,
             )
         if not (in_left or in_right):
-            side = n.LEFT
-            resolve_name(col.name, [*left.columns, *right.columns], recipe=label)
+            resolve_name(col.name, dict.fromkeys([*left.columns, *right.columns]), recipe=label)
         side = n.LEFT if in_left else n.RIGHT
-        col.replace(column(col.name, side))
+        col.replace(column(in_left or in_right or col.name, side))
     schema = pa.schema(
         [
             *[(f"{n.LEFT}.{f.name}", f.type) for f in left.schema],
@@ -138,3 +179,36 @@ def _join_condition(ctx: Context, r: s.JoinRecipe, left: n.Node, right: n.Node) 
     if not (pa.types.is_boolean(t) or pa.types.is_null(t)):
         raise FormulaTypeError(f"join condition {r.condition!r} is not a boolean", recipe=label)
     return tree
+
+
+def _find(name: str, columns: list[str]) -> str | None:
+    """The column ``name`` means among ``columns`` (exact, else the one equal ignoring case)."""
+    if name in columns:
+        return name
+    folded = [c for c in columns if c.lower() == name.lower()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def _qualifier(
+    table: str, qualifiers: dict[str, str | None], shown: list[str], label: str, col: str
+) -> str:
+    """The side a user's qualifier names: exact, else the one matching ignoring case."""
+    key = table if table in qualifiers else None
+    if key is None:
+        folded = [q for q in qualifiers if q.lower() == table.lower()]
+        key = folded[0] if len(folded) == 1 else None
+    if key is None:
+        raise UnknownColumnError(
+            f"unknown table {table!r} in join condition; {did_you_mean(table, shown)}",
+            recipe=label,
+            column=col,
+        )
+    side = qualifiers[key]
+    if side is None:
+        raise AmbiguousNameError(
+            f"{table!r} names both inputs of the join; write left.{col} or right.{col} "
+            "(or give the inputs aliases: left_alias / right_alias)",
+            recipe=label,
+            column=col,
+        )
+    return side

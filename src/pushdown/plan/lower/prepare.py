@@ -12,12 +12,61 @@ from pushdown.errors import DuplicateNameError, FlowError
 from pushdown.plan import nodes as n
 from pushdown.plan.formulas import column, literal, resolve_name, substitute
 from pushdown.plan.lower.context import Context
+from pushdown.plan.lower.sql.formulas import has_query, lower_compute_query, parse_formula
 from pushdown.recipe import spec as s
 from pushdown.types import parse_type
 
 
 def lower_prepare(ctx: Context, r: s.PrepareRecipe, nodes: Mapping[str, n.Node]) -> list[n.Node]:
-    """A prepare recipe as one :class:`~pushdown.plan.nodes.Project`."""
+    """A prepare recipe as one :class:`~pushdown.plan.nodes.Project`; a compute step whose
+    formulas hold subqueries splits it: the steps before, that step as the nodes of its query
+    (``plan/lower/sql/formulas.py``), then the steps after."""
+    for i, step in enumerate(r.steps):
+        if not isinstance(step, s.ComputeStep):
+            continue
+        what = "formula for {!r}"
+        parsed = {o: has_query(f, ctx, r.label, what.format(o)) for o, f in step.compute.items()}
+        if any(q is not None for q in parsed.values()):
+            return _split(ctx, r, nodes, i)
+    return _lower_plain(ctx, r, nodes)
+
+
+def _split(ctx: Context, r: s.PrepareRecipe, nodes: Mapping[str, n.Node], i: int) -> list[n.Node]:
+    taken = set(nodes) | set(ctx.flow.dataset_names())
+
+    def fresh(hint: str) -> str:
+        name, k = f"{r.output}__{hint}", 2
+        while name in taken:
+            name, k = f"{r.output}__{hint}_{k}", k + 1
+        taken.add(name)
+        return name
+
+    made: list[n.Node] = []
+    known = dict(nodes)
+    source = r.input
+    if i > 0:
+        before = r.model_copy(
+            update={"name": r.label, "output": fresh("before"), "steps": r.steps[:i]}
+        )
+        made += _lower_plain(ctx, before, known)
+        known.update((m.name, m) for m in made)
+        source = before.output
+    step = r.steps[i]
+    assert isinstance(step, s.ComputeStep)
+    what = "formula for {!r}"
+    formulas = {o: parse_formula(f, ctx, r.label, what.format(o)) for o, f in step.compute.items()}
+    last = i == len(r.steps) - 1
+    target = r.output if last else fresh("computed")
+    computed = lower_compute_query(ctx, formulas, source, target, r.label, known, r.input)
+    made += computed
+    if not last:
+        known.update((m.name, m) for m in computed)
+        after = r.model_copy(update={"name": r.label, "input": target, "steps": r.steps[i + 1 :]})
+        made += lower_prepare(ctx, after, known)
+    return made
+
+
+def _lower_plain(ctx: Context, r: s.PrepareRecipe, nodes: Mapping[str, n.Node]) -> list[n.Node]:
     src = nodes[r.input]
     label = r.label
     state: dict[str, exp.Expr] = {c: column(c) for c in src.columns}
