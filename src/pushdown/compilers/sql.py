@@ -17,8 +17,10 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from pushdown.compilers.lowering import lower
+from pushdown.errors import DuplicateNameError
 from pushdown.plan import nodes as n
 from pushdown.plan.formulas import column
+from pushdown.plan.names import dialect_name, engine_table
 from pushdown.types import arrow_to_sql
 
 ROW_NUMBER_COLUMN = "_pushdown_rn"
@@ -30,11 +32,48 @@ def quoted(name: str) -> exp.Identifier:
 
 
 def table_ref(name: str, *, dialect: str | None = None) -> exp.Table:
-    """A quoted table reference; dots separate catalog, schema and table."""
+    """A quoted table reference; dots separate catalog, schema and table.
+
+    Each part is spelt the way ``dialect``'s engine resolves it written unquoted
+    (:func:`pushdown.plan.names.engine_table`: ``orders`` is ``"ORDERS"`` on Snowflake); a part
+    written in double quotes (``'"MixedCase"'``) is taken exactly."""
     table = sqlglot.to_table(name, dialect=dialect or None)
-    for ident in table.find_all(exp.Identifier):
+    idents = list(table.find_all(exp.Identifier))
+    written = [f'"{i.name.replace(chr(34), chr(34) * 2)}"' if i.quoted else i.name for i in idents]
+    for ident, part in zip(idents, engine_table(written, dialect), strict=True):
+        ident.set("this", part)
         ident.set("quoted", True)
     return table
+
+
+def source_step(
+    ref: exp.Table, node: n.Source, dialect: str, *, catalog: bool = True
+) -> exp.Table | exp.Select:
+    """What the steps after ``node`` read: its table itself when every column is stored
+    under its flow name, else ``SELECT stored AS name, ... FROM table`` (only the differing
+    columns aliased).  ``catalog`` uses the names the catalog reported, when it was read;
+    without it (a flow compiled for another engine) each engine's spelling of the flow's
+    names.  Two columns the engine reads as one (``id`` and ``ID`` on Snowflake) are refused.
+    """
+    stored = node.stored_names(dialect, catalog=catalog)
+    seen: dict[str, str] = {}
+    for name, engine in zip(node.columns, stored, strict=True):
+        if engine in seen:
+            raise DuplicateNameError(
+                f"columns {seen[engine]!r} and {name!r} of {node.name!r} are both column "
+                f"{engine!r} on {dialect_name(dialect)}, which folds names written unquoted; "
+                "rename one, or let pushdown read the table's own names from its catalog",
+                recipe=node.recipe,
+                column=name,
+            )
+        seen[engine] = name
+    if stored == node.columns:
+        return ref
+    columns: list[exp.Expr] = [
+        column(engine) if engine == name else exp.Alias(this=column(engine), alias=quoted(name))
+        for name, engine in zip(node.columns, stored, strict=True)
+    ]
+    return _select(columns, _from(ref))
 
 
 def _aliased(items: Iterable[tuple[str, exp.Expr]]) -> list[exp.Expr]:
@@ -231,12 +270,14 @@ _COMPILERS: dict[type[n.Node], Callable[[n.Node, Mapping[str, exp.Table]], exp.Q
 def compile_query(
     nodes: Mapping[str, n.Node],
     target: str,
-    external: Mapping[str, exp.Table],
+    external: Mapping[str, exp.Table | exp.Select],
 ) -> exp.Query:
     """One query computing ``target``: its ancestors not in ``external`` become CTEs.
 
     ``external`` maps the datasets this query reads as tables (sources, transferred or
-    materialised data) to their table references.
+    materialised data) to their table references, or a source to the step renaming its
+    stored columns (:func:`source_step`), which becomes a CTE named after the dataset when
+    the query reads it.
     """
     order: list[str] = []  # ancestors first; iterative so 1,000-step chains need no recursion
     seen: set[str] = set()
@@ -251,29 +292,41 @@ def compile_query(
         seen.add(name)
         stack.append((name, True))
         stack.extend((inp, False) for inp in reversed(nodes[name].inputs))
-    refs: dict[str, exp.Table] = dict(external)
-    taken = {t.name for t in external.values()}
+    tables = {name: ref for name, ref in external.items() if isinstance(ref, exp.Table)}
+    refs: dict[str, exp.Table] = dict(tables)
+    taken = {t.name for t in tables.values()}
     ctes: list[exp.CTE] = []
+    steps = {name: step for name, step in external.items() if not isinstance(step, exp.Table)}
+    read = {i for name in order for i in nodes[name].inputs}
+    for name, step in steps.items():
+        if name in read:
+            ctes.append(_cte(name, step.copy(), taken))
+            refs[name] = exp.Table(this=quoted(ctes[-1].alias))
     for name in order[:-1]:
         node = nodes[name]
         if isinstance(node, n.Sort):  # an order is only kept where a result is read
             refs[name] = refs[node.inputs[0]]
             continue
-        cte_name = name
-        while cte_name in taken:
-            cte_name += "_"
-        taken.add(cte_name)
-        body = _typed(compile_node(node, refs), node, nodes)
-        ctes.append(exp.CTE(this=body, alias=exp.TableAlias(this=quoted(cte_name))))
-        refs[name] = exp.Table(this=quoted(cte_name))
-    root = (
-        _typed(compile_node(nodes[target], refs), nodes[target], nodes)
-        if target not in external
-        else _select([exp.Star()], _from(external[target]))
-    )
+        ctes.append(_cte(name, _typed(compile_node(node, refs), node, nodes), taken))
+        refs[name] = exp.Table(this=quoted(ctes[-1].alias))
+    if target in steps:
+        root: exp.Query = steps[target].copy()
+    elif target in tables:
+        root = _select([exp.Star()], _from(tables[target]))
+    else:
+        root = _typed(compile_node(nodes[target], refs), nodes[target], nodes)
     if ctes:
         root.set("with_", exp.With(expressions=ctes))
     return root
+
+
+def _cte(name: str, body: exp.Query, taken: set[str]) -> exp.CTE:
+    """``name AS (body)``, renamed (``name_``) away from every name already ``taken``."""
+    cte_name = name
+    while cte_name in taken:
+        cte_name += "_"
+    taken.add(cte_name)
+    return exp.CTE(this=body, alias=exp.TableAlias(this=quoted(cte_name)))
 
 
 def to_sql(query: exp.Expr, dialect: str, *, pretty: bool = True) -> str:
