@@ -343,3 +343,21 @@ def test_outputs_are_written_with_the_engines_names(engine: str, stored: list[st
         conn.close()
     assert conn.written == {"result": stored}
     assert result["src"].column_names == ["Day", "net", "order date"]  # the flow's names
+
+
+def test_a_flow_file_names_a_case_sensitive_table_in_double_quotes(tmp_path: Path) -> None:
+    path = tmp_path / "flow.yaml"
+    path.write_text(
+        "version: 1\n"
+        "connections: {warehouse: 'snowflake://acct/db/public'}\n"
+        "datasets:\n"
+        "  - name: orders\n"
+        "    connection: warehouse\n"
+        "    table: 'sales.\"MixedCase\"'\n"
+        "    columns: {id: bigint}\n"
+        "recipes:\n"
+        "  - {type: filter, input: orders, output: kept, where: 'id > 1'}\n"
+    )
+    plan = pushdown.plan(pushdown.load_flow(path), engine_statistics=False, forbid=["local"])
+    assert stored_reads(plan.sql()) == {"MixedCase": {"ID"}}
+    assert 'FROM "SALES"."MixedCase"' in plan.sql()

@@ -35,8 +35,13 @@ ORDERS = pa.table(
         "amount": [10.0, 20.0, 5.0, 8.0, 2.5],
         "discount": [0.1, 0.0, 0.0, 0.5, 0.0],
         "order_date": pa.array(
-            [dt.date(2025, 1, 3), dt.date(2025, 1, 20), dt.date(2025, 2, 1), dt.date(2025, 2, 11),
-             dt.date(2025, 3, 5)],
+            [
+                dt.date(2025, 1, 3),
+                dt.date(2025, 1, 20),
+                dt.date(2025, 2, 1),
+                dt.date(2025, 2, 11),
+                dt.date(2025, 3, 5),
+            ],
             pa.date32(),
         ),
     }
@@ -131,7 +136,7 @@ def test_readme_example_runs_on_a_snowflake_table_created_unquoted(
     if declared:  # the flow's names, read from the stored ones
         assert '"STATUS" AS "status"' in sql
     else:  # the catalog's names are the flow's: no alias
-        assert " AS \"status\"" not in sql and '"STATUS" = \'completed\'' in sql
+        assert ' AS "status"' not in sql and "\"STATUS\" = 'completed'" in sql
     got = plan.execute()[trend.name]
     assert_same(got, local_answer())
 
