@@ -29,11 +29,12 @@ from sqlglot import exp
 
 import pushdown
 from pushdown.compilers.ddl import create_table, output_columns
-from pushdown.compilers.sql import table_ref
+from pushdown.compilers.sql import source_step, table_ref
 from pushdown.engines.duckdb import DuckDBConnector
 from pushdown.errors import DuplicateNameError, EngineError, UnknownColumnError
 from pushdown.plan.build import build_logical_plan
 from pushdown.plan.names import engine_name, engine_table, stored_column
+from pushdown.plan.nodes import Source
 from pushdown.profiles import get_profile
 from pushdown.run import named
 
@@ -175,8 +176,19 @@ def test_declared_columns_an_engine_folds_together_are_refused_naming_both() -> 
     flow.connection("wh", "snowflake://acct/db/public")
     t = flow.dataset("t", connection="wh", table="t", columns={"id": "bigint", "ID": "bigint"})
     t.filter("id > 0")
-    with pytest.raises(DuplicateNameError, match="'id' and 'ID' of 't' are both column 'ID'"):
+    with pytest.raises(DuplicateNameError, match="dataset 't'.*'id' and 'ID' differ only in case"):
         pushdown.plan(flow, engine_statistics=False, forbid=["local"])
+
+
+def test_a_source_reading_one_stored_column_twice_is_refused() -> None:
+    # The last guard before SQL: two flow columns the engine would read as one stored column.
+    schema = pa.schema([("a", pa.int64()), ("b", pa.int64())])
+    node = Source("t", "t", (), schema, connection="wh", table="t", stored=("X", "X"))
+    with pytest.raises(DuplicateNameError, match="'a' and 'b' of 't' are both column 'X'"):
+        source_step(table_ref("t", dialect="snowflake"), node, "snowflake")
+    ok = Source("t", "t", (), schema, connection="wh", table="t", stored=("A", "b"))
+    step = source_step(table_ref("t", dialect="snowflake"), ok, "snowflake")
+    assert step.sql("snowflake") == 'SELECT "A" AS "a", "b" FROM "T"'
 
 
 # -- declared columns matched against a catalog -------------------------------------------

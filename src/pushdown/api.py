@@ -9,6 +9,7 @@ adds them as methods, here where both are in reach, so no lower module imports t
 from __future__ import annotations
 
 import html
+import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -20,11 +21,19 @@ import pyarrow.parquet as pq
 
 from pushdown.engines import Connector, open_connector
 from pushdown.engines.urls import parse_url
-from pushdown.errors import ConnectionConfigError, PushdownError, UnknownDatasetError, did_you_mean
+from pushdown.errors import (
+    ConnectionConfigError,
+    FlowError,
+    InvalidValueError,
+    PushdownError,
+    UnknownDatasetError,
+    did_you_mean,
+)
 from pushdown.explain import explain_text
 from pushdown.local.engine import read_file_schema
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan, build_logical_plan
+from pushdown.planner.arguments import check_arguments
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
 from pushdown.planner.fragments import Fragment
 from pushdown.planner.placement import Constraints, Placer
@@ -69,15 +78,29 @@ def _check_url(name: str, url: str) -> Profile:
 
 
 def _as_stats(name: str, value: StatsInput) -> TableStats:
-    if isinstance(value, TableStats):
-        return value
     try:
-        return TableStats(rows=float(value["rows"]), bytes=value.get("bytes"), source="user")
+        stats = (
+            value
+            if isinstance(value, TableStats)
+            else TableStats(rows=float(value["rows"]), bytes=value.get("bytes"), source="user")
+        )
     except (KeyError, TypeError, ValueError):
-        raise ConnectionConfigError(
-            f"statistics for {name!r} must be a TableStats or a mapping with 'rows' "
-            f"(and optionally 'bytes'), not {value!r}"
+        raise InvalidValueError(
+            f"statistics must be a TableStats or a mapping with 'rows' (and optionally "
+            f"'bytes'), not {value!r}",
+            dataset=name,
         ) from None
+    numbers = {"rows": stats.rows, "bytes": stats.bytes}
+    for col, cs in stats.columns.items():
+        numbers |= {f"{col}.ndv": cs.ndv, f"{col}.null_fraction": cs.null_fraction}
+    for what, number in numbers.items():
+        if number is not None and not (
+            isinstance(number, int | float) and math.isfinite(number) and number >= 0
+        ):
+            raise InvalidValueError(
+                f"statistics: {what} is {number!r}; give a finite number >= 0", dataset=name
+            )
+    return stats
 
 
 def _file_stats(path: str, schema: pa.Schema) -> TableStats:
@@ -152,6 +175,16 @@ def make_plan(
             )
         profiles[name] = get_profile(engine)
     engines = [LOCAL, *profiles]
+    check_arguments(
+        flow.spec,
+        profiles,
+        pin=pin,
+        forbid=forbid,
+        forbid_steps=forbid_steps,
+        materialize=materialize,
+        connect_args=connect_args,
+        objective=objective,
+    )
     for engine in [
         *forbid,
         *(pin or {}).values(),
@@ -263,7 +296,10 @@ def _source_stats(
                 rows=float(table.num_rows), bytes=float(table.nbytes), source="in-memory table"
             )
         elif node.path is not None:
-            result[name] = _file_stats(node.path, node.schema)
+            try:
+                result[name] = _file_stats(node.path, node.schema)
+            except (OSError, pa.ArrowException) as err:
+                raise FlowError(f"cannot read {node.path!r}: {err}", dataset=name) from None
         elif connector is None:
             notes[name] = "default statistics: engine statistics were not requested"
             result[name] = None

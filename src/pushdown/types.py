@@ -12,7 +12,7 @@ import functools
 
 import pyarrow as pa
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 from sqlglot.expressions.datatypes import DType
 
 from pushdown.errors import FlowError
@@ -110,6 +110,11 @@ def arrow_to_sql(t: pa.DataType, *, dialect: str | None = None) -> exp.DataType:
     raise FlowError(f"Arrow type {t} has no SQL equivalent in pushdown")
 
 
+def dialect_name(dialect: str | None) -> str | None:
+    """The sqlglot dialect's name without its settings (``"hive, version=2.1"`` is ``hive``)."""
+    return None if dialect is None else dialect.split(",", 1)[0].strip().lower()
+
+
 def decimal_type(precision: int, scale: int, *, dialect: str | None = None) -> exp.DataType:
     """``DECIMAL(precision, scale)`` as ``dialect`` can hold it.
 
@@ -118,7 +123,7 @@ def decimal_type(precision: int, scale: int, *, dialect: str | None = None) -> e
     (``0 <= S <= 38``, ``max(1, S) <= P <= S + 38``), and wider ones still have no BigQuery
     type: https://cloud.google.com/bigquery/docs/reference/standard-sql/data-types#parameterized_decimal_type
     """
-    if dialect == "bigquery":
+    if dialect_name(dialect) == "bigquery":
         digits = precision - scale
         if scale <= 9 and digits <= 29:
             return exp.DataType.build(f"DECIMAL({precision}, {scale})")
@@ -166,8 +171,8 @@ def parse_type(text: str, *, dialect: str | None = None, recipe: str | None = No
         return cached
     try:
         parsed = exp.DataType.build(text, dialect=dialect or "")
-    except (ParseError, ValueError) as err:
-        raise FlowError(f"cannot parse type {text!r}: {err}", recipe=recipe) from None
+    except (ParseError, TokenError, ValueError, RecursionError) as err:
+        raise FlowError(f"cannot parse type {text!r}: {err!s:.200}", recipe=recipe) from None
     arrow = sql_to_arrow(parsed)
     if arrow is None:
         raise FlowError(f"type {text!r} has no Arrow equivalent", recipe=recipe)

@@ -261,7 +261,7 @@ def test_engine_that_dies_between_fragments(snowflake_target: Target, tmp_path: 
             con.cursor().execute("CREATE DATABASE IF NOT EXISTS DIES")
             con.cursor().execute("CREATE SCHEMA IF NOT EXISTS DIES.S")
         sf = open_connector("sf", "snowflake://fake:snow@fakesnow/DIES/S", args)
-        sf.upload("orders", TABLES["orders"])
+        sf.write_table("orders", TABLES["orders"])  # an upload is a session-temporary table
         sf.close()
         db = Path(str(tmp_path)) / "wh.db"
         con = duckdb.connect(str(db))

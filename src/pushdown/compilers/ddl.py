@@ -18,8 +18,8 @@ from sqlglot import exp
 
 from pushdown.compilers.sql import quoted, table_ref
 from pushdown.errors import DuplicateNameError
-from pushdown.plan.names import dialect_name, stored_column
-from pushdown.types import arrow_to_sql
+from pushdown.plan.names import stored_column
+from pushdown.types import arrow_to_sql, dialect_name
 
 DT = exp.DataType.Type
 
@@ -60,7 +60,7 @@ def ddl_type(t: pa.DataType, *, dialect: str) -> exp.DataType:
     (https://docs.databricks.com/en/sql/language-manual/data-types/timestamp-ntz-type.html,
     Databricks Runtime 13.3 LTS and above)."""
     sql = arrow_to_sql(t, dialect=dialect)
-    if dialect == "databricks":
+    if dialect_name(dialect) == "databricks":
         for node in sql.find_all(exp.DataType):
             if node.this == DT.TIMESTAMP:
                 node.set("this", DT.TIMESTAMPNTZ)

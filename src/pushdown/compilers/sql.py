@@ -10,9 +10,8 @@ references carry their input's type so the lowering can tell an integer from a f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
@@ -20,8 +19,8 @@ from pushdown.compilers.lowering import lower
 from pushdown.errors import DuplicateNameError
 from pushdown.plan import nodes as n
 from pushdown.plan.formulas import column
-from pushdown.plan.names import dialect_name, engine_table
-from pushdown.types import arrow_to_sql
+from pushdown.plan.names import engine_table
+from pushdown.types import arrow_to_sql, dialect_name
 
 ROW_NUMBER_COLUMN = "_pushdown_rn"
 
@@ -31,19 +30,28 @@ def quoted(name: str) -> exp.Identifier:
     return exp.Identifier(this=name, quoted=True)
 
 
-def table_ref(name: str, *, dialect: str | None = None) -> exp.Table:
-    """A quoted table reference; dots separate catalog, schema and table.
+def table_ref(name: str | Sequence[str], *, dialect: str | None = None) -> exp.Table:
+    """A quoted table reference built from its parts, never by parsing text.
 
+    A string is split at its dots into catalog, schema and table (``"db.orders"``); a name
+    that does not split into 1 to 3 non-empty parts is one identifier as a whole.  A sequence
+    gives the parts themselves.  Each part becomes one quoted identifier, which the
+    generator escapes for ``dialect``, so no name can end a statement or start a comment.
     Each part is spelt the way ``dialect``'s engine resolves it written unquoted
-    (:func:`pushdown.plan.names.engine_table`: ``orders`` is ``"ORDERS"`` on Snowflake); a part
-    written in double quotes (``'"MixedCase"'``) is taken exactly."""
-    table = sqlglot.to_table(name, dialect=dialect or None)
-    idents = list(table.find_all(exp.Identifier))
-    written = [f'"{i.name.replace(chr(34), chr(34) * 2)}"' if i.quoted else i.name for i in idents]
-    for ident, part in zip(idents, engine_table(written, dialect), strict=True):
-        ident.set("this", part)
-        ident.set("quoted", True)
-    return table
+    (:func:`pushdown.plan.names.engine_table`: ``orders`` is ``"ORDERS"`` on Snowflake); a
+    part written in double quotes (``'"MixedCase"'``) is taken exactly.
+    """
+    if isinstance(name, str):
+        split = name.split(".")
+        parts = split if 1 <= len(split) <= 3 and all(split) else [name]
+    else:
+        parts = list(name)
+    if not 1 <= len(parts) <= 3 or not all(isinstance(p, str) and p for p in parts):
+        raise ValueError(f"a table name has 1 to 3 non-empty parts, not {name!r}")
+    resolved = engine_table(parts, dialect)
+    idents: list[exp.Identifier | None] = [quoted(p) for p in reversed(resolved)]
+    idents += [None] * (3 - len(idents))
+    return exp.Table(this=idents[0], db=idents[1], catalog=idents[2])
 
 
 def source_step(
@@ -231,9 +239,12 @@ def _top_n(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
         partition_by=[column(p) for p in node.partition],
         order=exp.Order(expressions=[o.copy() for o in node.order]),
     )
-    inner = _select([exp.Star(), exp.Alias(this=rn, alias=quoted(ROW_NUMBER_COLUMN))], source)
+    rn_name = ROW_NUMBER_COLUMN  # never one of the input's names, whatever their case
+    while rn_name.casefold() in {c.casefold() for c in node.columns}:
+        rn_name += "_"
+    inner = _select([exp.Star(), exp.Alias(this=rn, alias=quoted(rn_name))], source)
     ranked = exp.Subquery(this=inner, alias=exp.TableAlias(this=quoted("ranked")))
-    keep = exp.LTE(this=column(ROW_NUMBER_COLUMN), expression=exp.Literal.number(node.n))
+    keep = exp.LTE(this=column(rn_name), expression=exp.Literal.number(node.n))
     return _select([column(c) for c in node.columns], ranked, where=keep)
 
 
@@ -294,7 +305,7 @@ def compile_query(
         stack.extend((inp, False) for inp in reversed(nodes[name].inputs))
     tables = {name: ref for name, ref in external.items() if isinstance(ref, exp.Table)}
     refs: dict[str, exp.Table] = dict(tables)
-    taken = {t.name for t in tables.values()}
+    taken = {t.name.casefold() for t in tables.values()}  # engines fold case: "T" is "t"
     ctes: list[exp.CTE] = []
     steps = {name: step for name, step in external.items() if not isinstance(step, exp.Table)}
     read = {i for name in order for i in nodes[name].inputs}
@@ -321,11 +332,12 @@ def compile_query(
 
 
 def _cte(name: str, body: exp.Query, taken: set[str]) -> exp.CTE:
-    """``name AS (body)``, renamed (``name_``) away from every name already ``taken``."""
+    """``name AS (body)``, renamed (``name_``) away from every name already ``taken``
+    (``taken`` holds casefolded names)."""
     cte_name = name
-    while cte_name in taken:
+    while cte_name.casefold() in taken:  # engines fold case: a CTE "t" hides table "T"
         cte_name += "_"
-    taken.add(cte_name)
+    taken.add(cte_name.casefold())
     return exp.CTE(this=body, alias=exp.TableAlias(this=quoted(cte_name)))
 
 

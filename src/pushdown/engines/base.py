@@ -9,6 +9,7 @@ failing SQL, with credentials redacted.
 from __future__ import annotations
 
 import contextlib
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
@@ -25,6 +26,17 @@ from pushdown.errors import EngineError, PushdownError, UnsupportedError
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 from pushdown.types import plain_strings, sql_kind
+
+
+def staging_name(table: str) -> str:
+    """A fresh name for the table an output is loaded into before it replaces ``table``:
+    unique per write, so two runs writing one output at once never load into each other's
+    staging table.  A table part in double quotes (an exact name) keeps its suffix inside
+    them."""
+    suffix = f"__pushdown_new_{secrets.token_hex(4)}"
+    if table.endswith('"'):
+        return f'{table[:-1]}{suffix}"'
+    return f"{table}{suffix}"
 
 
 def _suggest(kind: str) -> str:
@@ -142,7 +154,7 @@ class Connector(ABC):
         """Load ``data`` into a staging table (temporary, as every upload), then ``CREATE OR
         REPLACE TABLE table AS SELECT`` from it (a permanent table, atomic where the engine's
         CREATE OR REPLACE is); the staging table is dropped either way."""
-        staging = f"{table}__pushdown_new"
+        staging = staging_name(table)
         self.upload(staging, data)
         try:
             query = exp.select(exp.Star()).from_(table_ref(staging, dialect=self.dialect))

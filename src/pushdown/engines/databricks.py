@@ -25,6 +25,7 @@ from sqlglot import exp
 
 from pushdown.compilers.ddl import create_table_as, drop_table, rename_table
 from pushdown.compilers.sql import table_ref
+from pushdown.engines.base import staging_name
 from pushdown.engines.hive import HiveConnector
 from pushdown.engines.options import ConnectOptions, split_options, with_retries
 from pushdown.errors import EngineError
@@ -158,7 +159,7 @@ class DatabricksConnector(HiveConnector):
         none (https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-create-table-using.html).
         Where the existing table is not a Delta (v2) table, which cannot be replaced that way
         (UNSUPPORTED_FEATURE.TABLE_OPERATION), the old drop-and-rename is used."""
-        staging = f"{table}__pushdown_new"
+        staging = staging_name(table)
         self.upload(staging, data)
         try:
             replace = create_table_as(table, staging, dialect=self.dialect, replace=True)

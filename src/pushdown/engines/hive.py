@@ -40,7 +40,7 @@ from pushdown.compilers.ddl import (
 )
 from pushdown.compilers.sql import table_ref
 from pushdown.engines import hive_session
-from pushdown.engines.base import Connector
+from pushdown.engines.base import Connector, staging_name
 from pushdown.engines.options import split_options
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
@@ -366,7 +366,7 @@ class HiveConnector(Connector):
 
     def write_table(self, table: str, data: pa.Table) -> None:
         """Load a staging table completely, then drop the old table and rename the new one."""
-        staging = f"{table}__pushdown_new"
+        staging = staging_name(table)
         self.upload(staging, data)
         self.drop(table)
         sql = rename_table(staging, table, dialect=self.dialect)

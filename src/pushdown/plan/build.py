@@ -24,6 +24,7 @@ from pushdown.errors import (
     did_you_mean,
 )
 from pushdown.plan import nodes as n
+from pushdown.plan.columns import check_columns
 from pushdown.plan.lower.context import Context, SchemaReader, StoredReader
 from pushdown.plan.lower.distinct import lower_distinct
 from pushdown.plan.lower.filter import lower_filter
@@ -103,10 +104,10 @@ def build_logical_plan(
     nodes: dict[str, n.Node] = {}
     for item in order:
         if isinstance(item, s.DatasetSpec):
-            nodes[item.name] = lower_source(ctx, item)
+            nodes[item.name] = check_columns(lower_source(ctx, item))
         else:
             for node in LOWERINGS[type(item)](ctx, item, nodes):
-                nodes[node.name] = node
+                nodes[node.name] = check_columns(node)
     consumers: dict[str, list[str]] = {name: [] for name in nodes}
     for node in nodes.values():
         for inp in node.inputs:

@@ -49,6 +49,12 @@ def _parse_one(
     except (ParseError, TokenError) as err:
         detail = str(err).splitlines()[0]
         raise FormulaSyntaxError(f"cannot parse {what} {text!r}: {detail}", recipe=recipe) from None
+    except RecursionError:  # sqlglot's parser recurses per nesting level
+        raise FormulaSyntaxError(
+            f"{what} {text[:60]!r}... is nested too deeply to parse; split it over several "
+            "prepare steps",
+            recipe=recipe,
+        ) from None
     if len(parsed) != 1:
         raise FormulaSyntaxError(
             f"{what} {text!r} must be one expression, found {len(parsed)} statements",

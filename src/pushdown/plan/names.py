@@ -31,6 +31,8 @@ from collections.abc import Sequence
 
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 
+from pushdown.types import dialect_name
+
 # What an unquoted identifier may be on the engines that fold them (Snowflake's rule: "Start
 # with a letter (A-Z, a-z) or an underscore; contain only letters, underscores, decimal digits
 # (0-9), and dollar signs": https://docs.snowflake.com/en/sql-reference/identifiers-syntax).
@@ -44,11 +46,6 @@ _UNQUOTED = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 # and HiveServer2 reports them lower-case; Spark and Databricks keep the case a table was
 # created with).
 _STORED_LOWER = {"hive"}
-
-
-def dialect_name(dialect: str | None) -> str:
-    """The sqlglot dialect's name without its settings (``"hive, version=2.1"`` -> ``hive``)."""
-    return (dialect or "").split(",", 1)[0].strip().lower()
 
 
 def _strategy(dialect: str | None) -> NormalizationStrategy | None:

@@ -13,6 +13,7 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
 from pushdown.errors import FormulaTypeError
+from pushdown.plan.operands import operand_problem
 from pushdown.types import arrow_to_sql, is_numeric, is_text, sql_to_arrow
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv)
@@ -88,6 +89,9 @@ def check_types(tree: exp.Expr, *, recipe: str, column: str | None, text: str) -
         raise FormulaTypeError(f"{where}formula {text!r}: {why}", recipe=recipe, column=column)
 
     for node in tree.walk():
+        problem = operand_problem(node)  # comparisons, conditions, dates: plan/operands.py
+        if problem:
+            fail(problem)
         if isinstance(node, _ARITHMETIC):
             for side in (node.this, node.expression):
                 t = _arrow(side)

@@ -13,7 +13,7 @@ import pyarrow as pa
 from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
 from pushdown.compilers.sql import to_sql
-from pushdown.compilers.statements import Statements, sql_steps, whole_flow
+from pushdown.compilers.statements import Statements, comment_safe, sql_steps, whole_flow
 from pushdown.errors import UnsupportedError
 from pushdown.optimizer import optimize
 from pushdown.plan import nodes as n
@@ -106,9 +106,10 @@ class PhysicalPlan:
         }
 
     # -- SQL (compiled in compilers/statements.py) -----------------------------------------
-    def temp_name(self, dataset: str) -> str:
-        """The deterministic name of the temporary table holding ``dataset`` on an engine."""
-        return self.statements.temp_name(dataset)
+    def temp_name(self, dataset: str, run: str = "") -> str:
+        """The temporary table holding ``dataset`` on an engine during run ``run`` (without
+        it: the name printed SQL shows)."""
+        return self.statements.temp_name(dataset, run)
 
     def dialect_of(self, engine: str) -> str:
         """The sqlglot dialect an engine (connection name or ``local``) runs."""
@@ -148,9 +149,10 @@ class PhysicalPlan:
                     and len(frag.nodes) == 1
                     and (frag.engine != LOCAL)
                 ):
-                    header = f"-- {out} (read by another engine) on {frag.engine}"
+                    where = f"(read by another engine) on {comment_safe(frag.engine)}"
                 else:
-                    header = f"-- {out} on {frag.engine}"
+                    where = f"on {comment_safe(frag.engine)}"
+                header = f"-- {comment_safe(out)} {where}"
                 parts.append(f"{header}\n{self.statements.text(frag, out, project=True)};")
         return "\n\n".join(parts)
 
