@@ -22,6 +22,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pytest
 import sqlglot
@@ -30,6 +31,7 @@ from sqlglot import exp
 import pushdown
 from pushdown.compilers.ddl import create_table, output_columns
 from pushdown.compilers.sql import source_step, table_ref
+from pushdown.engines.base import staging_name
 from pushdown.engines.duckdb import DuckDBConnector
 from pushdown.errors import DuplicateNameError, EngineError, UnknownColumnError
 from pushdown.plan.build import build_logical_plan
@@ -373,3 +375,22 @@ def test_a_flow_file_names_a_case_sensitive_table_in_double_quotes(tmp_path: Pat
     plan = pushdown.plan(pushdown.load_flow(path), engine_statistics=False, forbid=["local"])
     assert stored_reads(plan.sql()) == {"MixedCase": {"ID"}}
     assert 'FROM "SALES"."MixedCase"' in plan.sql()
+
+
+def test_an_output_to_a_quoted_part_creates_that_exact_name(tmp_path: Path) -> None:
+    # Staged as "MixedOut__pushdown_new_<token>" (the suffix inside the quotes), then renamed.
+    assert staging_name('s."MixedOut"').startswith('s."MixedOut__pushdown_new_')
+    assert staging_name('s."MixedOut"').endswith('"')
+    db = str(tmp_path / "wh.db")
+    flow = pushdown.Flow()
+    flow.connection("wh", f"duckdb:///{db}")
+    src = flow.dataset("src", data=pa.table({"x": [1, 2]}))
+    flow.output(src.filter("x > 1", name="big"), connection="wh", table='main."MixedOut"')
+    pushdown.plan(flow).execute()
+    con = duckdb.connect(db, read_only=True)
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        assert tables == ["MixedOut"]
+        assert con.execute('SELECT * FROM "MixedOut"').fetchall() == [(2,)]
+    finally:
+        con.close()

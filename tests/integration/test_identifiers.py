@@ -7,6 +7,9 @@
   uppercase": https://docs.snowflake.com/en/sql-reference/identifiers-syntax).  fakesnow
   itself would also accept ``"orders"`` (DuckDB ignores case): that the SQL names the stored
   spelling is checked on the text, that it runs and answers right on the stand-in.
+- BigQuery (emulator): a table named with capitals is read as written (table names are
+  case-sensitive) and declared lower-case columns read its ``CustName``/``Amount`` (column names
+  are not: https://cloud.google.com/bigquery/docs/reference/standard-sql/lexical#case_sensitivity).
 - Hive (Spark Thrift stand-in) and in-process Spark: a column with capitals survives a round
   trip through a staging table (Hive stores column names lower-case:
   https://cwiki.apache.org/confluence/display/Hive/LanguageManual+DDL#LanguageManualDDL-CreateTable),
@@ -169,6 +172,59 @@ def test_snowflake_outputs_are_stored_upper_case(
         assert back.num_rows == 3
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {out}")
+
+
+# -- BigQuery -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def bigquery_sales(bigquery_target: Target) -> Iterator[tuple[Target, str]]:
+    """A table whose name and columns have capitals (``idents_Sales_...(CustName, Amount)``)."""
+    if not bigquery_target.live:
+        prepare_standin("bigquery", bigquery_target)
+    conn = open_connector("bq", bigquery_target.url, bigquery_target.connect_args)
+    table = unique("Sales")
+    conn.write_table(table, SALES)
+    try:
+        yield bigquery_target, table
+    finally:
+        conn.drop(table)
+        conn.close()
+
+
+@pytest.mark.parametrize("offline", [False, True])
+def test_bigquery_reads_columns_ignoring_case_and_tables_as_written(
+    bigquery_sales: tuple[Target, str], offline: bool
+) -> None:
+    # "Dataset and table names are case-sensitive ... column names are case-insensitive":
+    # https://cloud.google.com/bigquery/docs/reference/standard-sql/lexical#case_sensitivity
+    target, table = bigquery_sales
+    flow = pushdown.Flow()
+    flow.connection("bq", target.url)
+    sales = flow.dataset(
+        "sales",
+        connection="bq",
+        table=table,
+        columns={"custname": "string", "amount": "double", "qty": "bigint"},
+    )
+    big = sales.filter("amount > 1.5", name="big")
+    plan = pushdown.plan(
+        flow,
+        connect_args={"bq": target.connect_args},
+        forbid=["local"],
+        engine_statistics=not offline,
+    )
+    sql = plan.sql("bq")
+    assert f"`{table}`" in sql  # the table as written (idents_Sales_...), never folded
+    if offline:  # the declared names as written: BigQuery finds CustName ignoring case
+        assert " AS `custname`" not in sql
+    else:  # the catalog's names, aliased to the declared ones
+        assert "`CustName` AS `custname`" in sql and "`Amount` AS `amount`" in sql
+    got = plan.execute()[big.name]
+    assert got.column_names == ["custname", "amount", "qty"]
+    assert sorted(got.to_pylist(), key=lambda r: r["amount"]) == [
+        {"custname": "Bo", "amount": 2.0, "qty": 2},
+        {"custname": "Ada", "amount": 3.0, "qty": 3},
+        {"custname": "Cy", "amount": 4.5, "qty": 4},
+    ]
 
 
 # -- Hive and Spark: a column with capitals through a staging table -----------------------
