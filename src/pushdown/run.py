@@ -71,14 +71,22 @@ class RunResult(Mapping[str, pa.Table]):
 
 
 def named(table: pa.Table, names: list[str], engine: str) -> pa.Table:
-    """``table`` with the plan's column names, position by position.
+    """``table`` with the plan's column names.
 
     An engine may give a result's columns back in another case than the statement named them:
     Hive lower-cases column names (its tables store them so), fakesnow reports a table's
-    stored names.  The statement's columns are known in order, so the names are put back; a
-    result with another number of columns is an engine error, never renamed."""
+    stored names.  Each returned column takes the plan's name equal to it ignoring case (no
+    two columns of a dataset are: plan/columns.py); a step passing its input through
+    (``SELECT *``) may return fewer columns than ``names`` when that input was pruned.  Failing
+    that, a result with as many columns as ``names`` is renamed position by position; any
+    other result is an engine error, never renamed."""
     if table.column_names == names:
         return table
+    plan = {name.casefold(): name for name in names}
+    found = [plan.get(c.casefold()) for c in table.column_names]
+    matched = [name for name in found if name is not None]
+    if len(matched) == len(found) and len(set(matched)) == len(matched):
+        return table.rename_columns(matched)
     if table.num_columns != len(names):
         raise EngineError(
             engine,
