@@ -18,7 +18,10 @@ from pushdown.compilers.sql import table_ref
 HOSTILE_TABLES = [
     "victim -- nightly copy",
     "victim;",
-    '"victim"',
+    '"victim',  # a double quote only around a whole part of letters, digits, _ and -
+    '"vic"tim"',
+    '"victim; DROP"',
+    '"a.b"',
     "a;b",
     "x --",
     "${system:user.name}",

@@ -71,7 +71,7 @@ def test_staging_ddl_per_engine() -> None:
     Databricks: naive timestamps TIMESTAMP_NTZ
     (https://docs.databricks.com/en/sql/language-manual/data-types/timestamp-ntz-type.html)."""
     sf = create_table("t", SCHEMA, dialect="snowflake", properties=[temporary()])
-    assert sf.startswith('CREATE TEMPORARY TABLE "t" (')
+    assert sf.startswith('CREATE TEMPORARY TABLE "T" (')  # t unquoted is T on Snowflake
     at = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     bq = create_table("t", SCHEMA, dialect="bigquery", properties=[expires(at)])
     assert bq == (

@@ -255,7 +255,9 @@ def make_plan(
       server reached through ``hive://`` but speaking Spark SQL: ``{"lake": "spark"}``;
     - ``connect_args`` passes driver arguments per connection (hosts, ports, clients);
     - ``engine_statistics=False`` plans without asking the engines for statistics (offline
-      planning, e.g. to review SQL): sources then use ``statistics`` or the defaults;
+      planning, e.g. to review SQL): sources then use ``statistics`` or the defaults, and
+      declared columns are not looked up in the catalogs (each engine's spelling of them is
+      read: docs/semantics.md, "Names on the engines");
     - ``calibration`` is a file written by ``pushdown calibrate`` (default: the variable
       ``PUSHDOWN_CALIBRATION``): its measured cost parameters apply to the connections it
       names; ``cost_overrides`` still win over it.
@@ -300,11 +302,18 @@ def make_plan(
                 f"unknown engine {engine!r}; {did_you_mean(engine, engines)}"
             )
     opened: dict[str, Connector] = {}
+    unreachable: dict[str, PushdownError] = {}  # asked once: a dead host costs its timeout once
     notes: dict[str, str] = {}
 
     def connector(name: str) -> Connector:
+        if name in unreachable:
+            raise unreachable[name]
         if name not in opened:
-            opened[name] = open_connector(name, urls[name], (connect_args or {}).get(name))
+            try:
+                opened[name] = open_connector(name, urls[name], (connect_args or {}).get(name))
+            except PushdownError as err:
+                unreachable[name] = err
+                raise
         return opened[name]
 
     def read_schema(ds: s.DatasetSpec) -> pa.Schema:
@@ -313,8 +322,21 @@ def make_plan(
         assert ds.connection is not None and ds.table is not None
         return connector(ds.connection).table_schema(ds.table)
 
+    def read_stored(ds: s.DatasetSpec) -> pa.Schema | None:
+        """The catalog's names for a dataset declaring its columns; None when unreadable
+        (then each engine's spelling of the declared names is used)."""
+        try:
+            return read_schema(ds)
+        except PushdownError:
+            return None
+
     try:
-        logical = build_logical_plan(flow, read_schema=read_schema, connections=set(urls))
+        logical = build_logical_plan(
+            flow,
+            read_schema=read_schema,
+            connections=set(urls),
+            read_stored=read_stored if engine_statistics else None,
+        )
         given = {k: _as_stats(k, v) for k, v in (statistics or {}).items()}
         _names("statistics", given, logical.nodes)
         source_stats = _source_stats(

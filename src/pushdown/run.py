@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from pushdown.compilers.ddl import select_all
+from pushdown.compilers.ddl import output_columns, select_all
 from pushdown.engines import Connector, open_connector
-from pushdown.errors import PushdownError
+from pushdown.errors import EngineError, PushdownError
 from pushdown.local import LocalEngine, run_python_step
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
@@ -115,6 +115,32 @@ def far_off(estimated: float | None, actual: int) -> str:
     return f"estimate {ratio:.0f}x too {'high' if est > got else 'low'}"
 
 
+def named(table: pa.Table, names: list[str], engine: str) -> pa.Table:
+    """``table`` with the plan's column names.
+
+    An engine may give a result's columns back in another case than the statement named them:
+    Hive lower-cases column names (its tables store them so), fakesnow reports a table's
+    stored names.  Each returned column takes the plan's name equal to it ignoring case (no
+    two columns of a dataset are: plan/columns.py); a step passing its input through
+    (``SELECT *``) may return fewer columns than ``names`` when that input was pruned.  Failing
+    that, a result with as many columns as ``names`` is renamed position by position; any
+    other result is an engine error, never renamed."""
+    if table.column_names == names:
+        return table
+    plan = {name.casefold(): name for name in names}
+    found = [plan.get(c.casefold()) for c in table.column_names]
+    matched = [name for name in found if name is not None]
+    if len(matched) == len(found) and len(set(matched)) == len(matched):
+        return table.rename_columns(matched)
+    if table.num_columns != len(names):
+        raise EngineError(
+            engine,
+            f"a result has {table.num_columns} columns ({', '.join(table.column_names)}) where "
+            f"the plan expects {len(names)} ({', '.join(names)})",
+        )
+    return table.rename_columns(names)
+
+
 class _Run:
     def __init__(self, plan: PhysicalPlan, connectors: Mapping[str, Connector] | None):
         self.plan = plan
@@ -182,7 +208,11 @@ class _Run:
                     self.local.register_file(name, node.path)
         for out in frag.outputs:
             start = time.perf_counter()
-            table = self.local.fetch_arrow(self.plan.statements.text(frag, out))
+            table = named(
+                self.local.fetch_arrow(self.plan.statements.text(frag, out)),
+                self.plan.statements.columns(out),
+                frag.engine,
+            )
             self.arrow[out] = table
             self.local.register(out, table)
             self._record(out, frag.engine, start, table, moved=0)
@@ -217,12 +247,20 @@ class _Run:
                 )
                 self.uploaded.add((frag.engine, out))
                 if elsewhere:
-                    table = conn.fetch_arrow(select_all(name, dialect=conn.dialect))
+                    table = named(
+                        conn.fetch_arrow(select_all(name, dialect=conn.dialect)),
+                        self.plan.statements.columns(out, project=True),
+                        frag.engine,
+                    )
                     keep = [c for c in table.column_names if c in self.plan.needed[out]]
                     self.arrow[out] = table if out in sinks else table.select(keep)
             elif elsewhere:
-                self.arrow[out] = conn.fetch_arrow(
-                    self.plan.statements.text(frag, out, project=True, run=self.token)
+                self.arrow[out] = named(
+                    conn.fetch_arrow(
+                        self.plan.statements.text(frag, out, project=True, run=self.token)
+                    ),
+                    self.plan.statements.columns(out, project=True),
+                    frag.engine,
                 )
             table = self.arrow.get(out)
             moved = table.nbytes if table is not None else 0
@@ -288,7 +326,10 @@ class _Run:
     def write_outputs(self) -> None:
         by_connection: dict[str, dict[str, pa.Table]] = {}
         for out in self.plan.logical.outputs:
-            by_connection.setdefault(out.connection, {})[out.table] = self.arrow[out.dataset]
+            data = self.arrow[out.dataset]
+            dialect = self.plan.dialect_of(out.connection)
+            names = output_columns(data.column_names, dialect=dialect, table=out.table)
+            by_connection.setdefault(out.connection, {})[out.table] = data.rename_columns(names)
         for name, tables in by_connection.items():
             self.connector(name).write_tables(tables)
 

@@ -45,19 +45,21 @@ def test_snowflake_run_tables_are_temporary(
     data = pa.table({"k": [1, 2], "s": ["a", None]})
     try:
         conn.upload("eng_sf_upload", data)
-        conn.materialize("eng_sf_step", 'SELECT "k" FROM "eng_sf_upload"')
+        # Table names are spelt as Snowflake stores them unquoted (docs/semantics.md, "Names on
+        # the engines"): eng_sf_upload is "ENG_SF_UPLOAD"; staging columns keep their names.
+        conn.materialize("eng_sf_step", 'SELECT "k" FROM "ENG_SF_UPLOAD"')
         conn.write_table("eng_sf_out", data)
-        assert 'CREATE TEMPORARY TABLE "eng_sf_upload" ("k" BIGINT, "s" VARCHAR)' in sent
-        assert any(s.startswith('CREATE OR REPLACE TEMPORARY TABLE "eng_sf_step" AS') for s in sent)
+        assert 'CREATE TEMPORARY TABLE "ENG_SF_UPLOAD" ("k" BIGINT, "s" VARCHAR)' in sent
+        assert any(s.startswith('CREATE OR REPLACE TEMPORARY TABLE "ENG_SF_STEP" AS') for s in sent)
         assert any(
             re.fullmatch(
-                r'CREATE TEMPORARY TABLE "eng_sf_out__pushdown_new_[0-9a-f]{8}" '
+                r'CREATE TEMPORARY TABLE "ENG_SF_OUT__PUSHDOWN_NEW_[0-9A-F]{8}" '
                 r'\("k" BIGINT, "s" VARCHAR\)',
                 s,
             )
             for s in sent
         ), sent
-        assert any(s.startswith('CREATE OR REPLACE TABLE "eng_sf_out" AS') for s in sent)
+        assert any(s.startswith('CREATE OR REPLACE TABLE "ENG_SF_OUT" AS') for s in sent)
         assert rows(conn.fetch_arrow(select_all("eng_sf_upload", dialect="snowflake"))) == rows(
             data
         )

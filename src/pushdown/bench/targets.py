@@ -74,7 +74,9 @@ def url_for(
 
 def _count(connector: Connector, table: str) -> int | None:
     """Rows of ``table``, or None when the engine has no such table."""
-    query = exp.select(exp.Count(this=exp.Star())).from_(table_ref(table))
+    query = exp.select(exp.Count(this=exp.Star())).from_(
+        table_ref(table, dialect=connector.dialect)
+    )
     try:
         result = connector.fetch_arrow(query.sql(dialect=connector.dialect))
     except PushdownError:

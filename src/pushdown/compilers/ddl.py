@@ -1,7 +1,9 @@
 """DDL and utility statements as sqlglot trees (never pasted strings).
 
 Tables pushdown creates carry the properties their engine needs (``docs/engines.md``, "Staging
-and output DDL"): a storage format, ``TEMPORARY``, an expiration.  Column types come from
+and output DDL"): a storage format, ``TEMPORARY``, an expiration.  Staging tables keep the
+flow's column names exactly (pushdown reads them back itself); outputs store them the way
+users of the engine query them (:func:`output_columns`).  Column types come from
 :func:`pushdown.types.arrow_to_sql` for the target dialect, plus the DDL-only choices of
 :func:`ddl_type`.
 """
@@ -15,6 +17,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from pushdown.compilers.sql import quoted, table_ref
+from pushdown.errors import DuplicateNameError
+from pushdown.plan.names import stored_column
 from pushdown.profiles import profile_for_dialect
 from pushdown.types import arrow_to_sql, dialect_name
 
@@ -64,6 +68,25 @@ def ddl_type(t: pa.DataType, *, dialect: str) -> exp.DataType:
             if node.this == DT.TIMESTAMP:
                 node.set("this", DT.TIMESTAMPNTZ)
     return sql
+
+
+def output_columns(names: Sequence[str], *, dialect: str, table: str = "") -> list[str]:
+    """The names an output's columns are stored under on ``dialect``'s engine: what a user
+    of that engine queries unquoted (:func:`pushdown.plan.names.stored_column`: ``net`` is
+    ``NET`` on Snowflake, every name lower-case on Hive, unchanged elsewhere).  Two columns
+    that would be stored under one name are refused, naming both."""
+    stored = [stored_column(name, dialect) for name in names]
+    seen: dict[str, str] = {}
+    for name, engine in zip(names, stored, strict=True):
+        if engine in seen:
+            where = f" of output table {table!r}" if table else ""
+            raise DuplicateNameError(
+                f"columns {seen[engine]!r} and {name!r}{where} would both be stored as "
+                f"{engine!r} on {dialect_name(dialect)}: rename one of them",
+                column=name,
+            )
+        seen[engine] = name
+    return stored
 
 
 def create_table(

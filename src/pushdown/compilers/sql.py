@@ -17,9 +17,11 @@ from sqlglot.errors import ErrorLevel
 
 from pushdown.compilers.lowering import lower
 from pushdown.compilers.order import carry_order, ordered, with_hidden
+from pushdown.errors import DuplicateNameError
 from pushdown.plan import nodes as n
 from pushdown.plan.formulas import column
-from pushdown.types import arrow_to_sql
+from pushdown.plan.names import engine_table
+from pushdown.types import arrow_to_sql, dialect_name
 
 ROW_NUMBER_COLUMN = "_pushdown_rn"
 
@@ -36,8 +38,10 @@ def table_ref(name: str | Sequence[str], *, dialect: str | None = None) -> exp.T
     that does not split into 1 to 3 non-empty parts is one identifier as a whole.  A sequence
     gives the parts themselves.  Each part becomes one quoted identifier, which the
     generator escapes for ``dialect``, so no name can end a statement or start a comment.
+    Each part is spelt the way ``dialect``'s engine resolves it written unquoted
+    (:func:`pushdown.plan.names.engine_table`: ``orders`` is ``"ORDERS"`` on Snowflake); a
+    part written in double quotes (``'"MixedCase"'``) is taken exactly.
     """
-    del dialect  # quoting is the generator's; kept so every caller can say its dialect
     if isinstance(name, str):
         split = name.split(".")
         parts = split if 1 <= len(split) <= 3 and all(split) else [name]
@@ -45,9 +49,40 @@ def table_ref(name: str | Sequence[str], *, dialect: str | None = None) -> exp.T
         parts = list(name)
     if not 1 <= len(parts) <= 3 or not all(isinstance(p, str) and p for p in parts):
         raise ValueError(f"a table name has 1 to 3 non-empty parts, not {name!r}")
-    idents: list[exp.Identifier | None] = [quoted(p) for p in reversed(parts)]
+    resolved = engine_table(parts, dialect)
+    idents: list[exp.Identifier | None] = [quoted(p) for p in reversed(resolved)]
     idents += [None] * (3 - len(idents))
     return exp.Table(this=idents[0], db=idents[1], catalog=idents[2])
+
+
+def source_step(
+    ref: exp.Table, node: n.Source, dialect: str, *, catalog: bool = True
+) -> exp.Table | exp.Select:
+    """What the steps after ``node`` read: its table itself when every column is stored
+    under its flow name, else ``SELECT stored AS name, ... FROM table`` (only the differing
+    columns aliased).  ``catalog`` uses the names the catalog reported, when it was read;
+    without it (a flow compiled for another engine) each engine's spelling of the flow's
+    names.  Two columns the engine reads as one (``id`` and ``ID`` on Snowflake) are refused.
+    """
+    stored = node.stored_names(dialect, catalog=catalog)
+    seen: dict[str, str] = {}
+    for name, engine in zip(node.columns, stored, strict=True):
+        if engine in seen:
+            raise DuplicateNameError(
+                f"columns {seen[engine]!r} and {name!r} of {node.name!r} are both column "
+                f"{engine!r} on {dialect_name(dialect)}, which folds names written unquoted; "
+                "rename one, or let pushdown read the table's own names from its catalog",
+                recipe=node.recipe,
+                column=name,
+            )
+        seen[engine] = name
+    if stored == node.columns:
+        return ref
+    columns: list[exp.Expr] = [
+        column(engine) if engine == name else exp.Alias(this=column(engine), alias=quoted(name))
+        for name, engine in zip(node.columns, stored, strict=True)
+    ]
+    return _select(columns, _from(ref))
 
 
 def _aliased(items: Iterable[tuple[str, exp.Expr]]) -> list[exp.Expr]:
@@ -247,12 +282,14 @@ _COMPILERS: dict[type[n.Node], Callable[[n.Node, Mapping[str, exp.Table]], exp.Q
 def compile_query(
     nodes: Mapping[str, n.Node],
     target: str,
-    external: Mapping[str, exp.Table],
+    external: Mapping[str, exp.Table | exp.Select],
 ) -> exp.Query:
     """One query computing ``target``: its ancestors not in ``external`` become CTEs.
 
     ``external`` maps the datasets this query reads as tables (sources, transferred or
-    materialised data) to their table references.
+    materialised data) to their table references, or a source to the step renaming its
+    stored columns (:func:`source_step`), which becomes a CTE named after the dataset when
+    the query reads it.
     """
     order: list[str] = []  # ancestors first; iterative so 1,000-step chains need no recursion
     seen: set[str] = set()
@@ -267,9 +304,16 @@ def compile_query(
         seen.add(name)
         stack.append((name, True))
         stack.extend((inp, False) for inp in reversed(nodes[name].inputs))
-    refs: dict[str, exp.Table] = dict(external)
-    taken = {t.name.casefold() for t in external.values()}  # engines fold case: "T" is "t"
+    tables = {name: ref for name, ref in external.items() if isinstance(ref, exp.Table)}
+    refs: dict[str, exp.Table] = dict(tables)
+    taken = {t.name.casefold() for t in tables.values()}  # engines fold case: "T" is "t"
     ctes: list[exp.CTE] = []
+    steps = {name: step for name, step in external.items() if not isinstance(step, exp.Table)}
+    read = {i for name in order for i in nodes[name].inputs}
+    for name, step in steps.items():
+        if name in read:
+            ctes.append(_cte(name, step.copy(), taken))
+            refs[name] = exp.Table(this=quoted(ctes[-1].alias))
     # A sort's order reaches the result through one-for-one steps (compilers/order.py).
     carried = None if target in external else carry_order(nodes, target, external)
     extra = carried.extra if carried is not None else {}
@@ -278,17 +322,15 @@ def compile_query(
         if isinstance(node, n.Sort):  # ordered where the result is read, not in a CTE
             refs[name] = refs[node.inputs[0]]
             continue
-        cte_name = name
-        while cte_name.casefold() in taken:
-            cte_name += "_"
-        taken.add(cte_name.casefold())
         body = _typed(compile_node(node, refs), node, nodes)
         if name in extra:
             body = with_hidden(body, extra[name])
-        ctes.append(exp.CTE(this=body, alias=exp.TableAlias(this=quoted(cte_name))))
-        refs[name] = exp.Table(this=quoted(cte_name))
-    if target in external:
-        root: exp.Query = _select([exp.Star()], _from(external[target]))
+        ctes.append(_cte(name, body, taken))
+        refs[name] = exp.Table(this=quoted(ctes[-1].alias))
+    if target in steps:
+        root: exp.Query = steps[target].copy()
+    elif target in tables:
+        root = _select([exp.Star()], _from(tables[target]))
     else:
         root = _typed(compile_node(nodes[target], refs), nodes[target], nodes)
     if carried is not None:
@@ -298,6 +340,16 @@ def compile_query(
     if ctes:
         root.set("with_", exp.With(expressions=ctes))
     return root
+
+
+def _cte(name: str, body: exp.Query, taken: set[str]) -> exp.CTE:
+    """``name AS (body)``, renamed (``name_``) away from every name already ``taken``
+    (``taken`` holds casefolded names)."""
+    cte_name = name
+    while cte_name.casefold() in taken:  # engines fold case: a CTE "t" hides table "T"
+        cte_name += "_"
+    taken.add(cte_name.casefold())
+    return exp.CTE(this=body, alias=exp.TableAlias(this=quoted(cte_name)))
 
 
 def to_sql(query: exp.Expr, dialect: str, *, pretty: bool = True) -> str:

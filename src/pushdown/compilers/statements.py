@@ -19,7 +19,7 @@ from typing import Protocol
 
 from sqlglot import exp
 
-from pushdown.compilers.sql import compile_query, quoted, table_ref, to_sql
+from pushdown.compilers.sql import compile_query, quoted, source_step, table_ref, to_sql
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.plan.formulas import column
@@ -98,9 +98,9 @@ class Statements:
         """The temporary table holding ``dataset`` on an engine during run ``run``."""
         return temp_name(self.plan_id, dataset, run)
 
-    def _external(self, part: Part, dialect: str, run: str) -> dict[str, exp.Table]:
+    def _external(self, part: Part, dialect: str, run: str) -> dict[str, exp.Table | exp.Select]:
         local = part.engine == self.local
-        refs: dict[str, exp.Table] = {
+        refs: dict[str, exp.Table | exp.Select] = {
             name: exp.Table(this=quoted(name))
             if local
             else table_ref(self.temp_name(name, run), dialect=dialect)
@@ -110,11 +110,25 @@ class Statements:
             node = self.logical.nodes[name]
             if isinstance(node, n.Source):
                 refs[name] = (
-                    table_ref(node.table, dialect=dialect)
+                    source_step(table_ref(node.table, dialect=dialect), node, dialect)
                     if node.table and not local
                     else exp.Table(this=quoted(name))
                 )
         return refs
+
+    def _projection(self, output: str, project: bool) -> list[str] | None:
+        """The columns a projected statement keeps, or None when it keeps them all."""
+        columns = self.logical.nodes[output].columns
+        keep = [c for c in columns if c in self.needed[output]]
+        if not project or output in self.results or len(keep) == len(columns):
+            return None
+        return keep
+
+    def columns(self, output: str, *, project: bool = False) -> list[str]:
+        """The names of the columns the statement for ``output`` returns, in order: what a
+        fetched result is renamed to, whatever case the engine gave them back in."""
+        keep = self._projection(output, project)
+        return keep if keep is not None else self.compiled[output].columns
 
     def query(self, part: Part, output: str, *, project: bool = False, run: str = "") -> exp.Query:
         """The sqlglot tree computing ``output`` inside ``part``; with ``project``, only the
@@ -122,9 +136,8 @@ class Statements:
         tables it reads (see :func:`temp_name`)."""
         dialect = self.dialect(part.engine)
         query = compile_query(self.compiled, output, self._external(part, dialect, run))
-        columns = self.logical.nodes[output].columns
-        keep = [c for c in columns if c in self.needed[output]]
-        if not project or output in self.results or len(keep) == len(columns):
+        keep = self._projection(output, project)
+        if keep is None:
             return query
         moved = exp.Subquery(this=query, alias=exp.TableAlias(this=quoted("moved")))
         return exp.Select(expressions=[column(c) for c in keep], from_=exp.From(this=moved))
@@ -168,8 +181,12 @@ def whole_flow(
     step of ``steps`` that the flow returns or a step outside ``steps`` reads, in plan order
     (each made when the caller asks for it)."""
     nodes = logical.nodes
-    external = {
-        name: table_ref(node.table or name, dialect=dialect)
+    # Tables created there the usual way: each engine's spelling of the flow's names, not the
+    # names another engine's catalog reported.
+    external: dict[str, exp.Table | exp.Select] = {
+        name: source_step(
+            table_ref(node.table or name, dialect=dialect), node, dialect, catalog=False
+        )
         for name, node in nodes.items()
         if isinstance(node, n.Source)
     }

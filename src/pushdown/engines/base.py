@@ -31,8 +31,12 @@ from pushdown.types import plain_strings, sql_kind
 def staging_name(table: str) -> str:
     """A fresh name for the table an output is loaded into before it replaces ``table``:
     unique per write, so two runs writing one output at once never load into each other's
-    staging table."""
-    return f"{table}__pushdown_new_{secrets.token_hex(4)}"
+    staging table.  A table part in double quotes (an exact name) keeps its suffix inside
+    them."""
+    suffix = f"__pushdown_new_{secrets.token_hex(4)}"
+    if table.endswith('"'):
+        return f'{table[:-1]}{suffix}"'
+    return f"{table}{suffix}"
 
 
 def _suggest(kind: str) -> str:

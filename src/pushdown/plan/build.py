@@ -25,7 +25,7 @@ from pushdown.errors import (
 )
 from pushdown.plan import nodes as n
 from pushdown.plan.columns import check_columns
-from pushdown.plan.lower.context import Context, SchemaReader
+from pushdown.plan.lower.context import Context, SchemaReader, StoredReader
 from pushdown.plan.lower.distinct import lower_distinct
 from pushdown.plan.lower.filter import lower_filter
 from pushdown.plan.lower.group import lower_group
@@ -89,17 +89,20 @@ def build_logical_plan(
     *,
     read_schema: SchemaReader | None = None,
     connections: set[str] | None = None,
+    read_stored: StoredReader | None = None,
 ) -> LogicalPlan:
     """Validate ``flow`` and build its logical plan.
 
     ``read_schema`` supplies the schema of a source dataset that does not declare ``columns``
-    (the planner passes one that asks the dataset's connection or reads the file's footer).
+    (the planner passes one that asks the dataset's connection or reads the file's footer);
+    ``read_stored`` the catalog's schema of one that does, or None when the catalog cannot be
+    read: its names are what the source step reads (``plan/lower/source.py``).
     """
     spec = flow.spec
     known = set(spec.connections) | (connections or set())
     producers = _producers(spec, known)
     order = _topological_order(spec, producers)
-    ctx = Context(flow, read_schema)
+    ctx = Context(flow, read_schema, read_stored)
     nodes: dict[str, n.Node] = {}
     for item in order:
         if isinstance(item, s.DatasetSpec):

@@ -15,6 +15,8 @@ from typing import ClassVar
 import pyarrow as pa
 from sqlglot import exp
 
+from pushdown.plan.names import engine_name
+
 Named = tuple[tuple[str, exp.Expr], ...]
 
 # The aliases of a join's two inputs inside a Join node and its SQL.  Users never write them:
@@ -47,12 +49,25 @@ class Node:
 
 @dataclass(frozen=True, eq=False)
 class Source(Node):
-    """A table on a connection, or a local file or in-memory table (connection ``local``)."""
+    """A table on a connection, or a local file or in-memory table (connection ``local``).
+
+    The schema holds the flow's names (what formulas use and results show).  ``stored`` holds,
+    column by column, the name the engine has, as its catalog reported it; it is empty when
+    the catalog was not read (columns declared and planned offline), and then each engine's
+    resolution of the declared name stands for it (:meth:`stored_names`)."""
 
     kind: ClassVar[str] = "source"
     connection: str = "local"
     table: str | None = None
     path: str | None = None
+    stored: tuple[str, ...] = ()
+
+    def stored_names(self, dialect: str | None, *, catalog: bool = True) -> list[str]:
+        """Per column, the name to read on ``dialect``'s engine: the catalog's (with
+        ``catalog``, when it was read), else the engine's spelling of the flow's name."""
+        if catalog and self.stored:
+            return list(self.stored)
+        return [engine_name(name, dialect) for name in self.schema.names]
 
 
 @dataclass(frozen=True, eq=False)

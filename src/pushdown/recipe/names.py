@@ -3,10 +3,11 @@
 Table names (of source datasets and outputs) are identifiers, never SQL text: a table name is
 one to three parts separated by dots (``table``, ``schema.table``, ``catalog.schema.table``),
 each part made of ASCII letters, digits and underscores, with single hyphens allowed between
-them (BigQuery project ids such as ``my-project.sales.orders``).  Each part becomes one quoted
-identifier in the SQL pushdown generates, so a name can neither end a statement nor start a
-comment.  Output tables must not look like pushdown's own tables (``_pushdown_...``,
-``...__pushdown_new``).
+them (BigQuery project ids such as ``my-project.sales.orders``); a part may be written in double
+quotes (``sales."MixedCase"``) to name a table exactly in that case (docs/semantics.md, "Names on
+the engines").  Each part becomes one quoted identifier in the SQL pushdown generates, so a name
+can neither end a statement nor start a comment.  Output tables must not look like pushdown's
+own tables (``_pushdown_...``, ``...__pushdown_new``).
 
 Dataset and column names are exact strings (any text but the empty one); names an engine would
 fold together (equal ignoring case) are refused where they would meet: two datasets of one
@@ -23,14 +24,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_PART = re.compile(r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*")
+_PLAIN = r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*"
+_PART = re.compile(rf'{_PLAIN}|"{_PLAIN}"')  # a double-quoted part is taken in its exact case
 MAX_PARTS = 3
 RESERVED_PREFIX = "_pushdown_"
 RESERVED_SUFFIX = "__pushdown_new"
 
 TABLE_NAME_RULE = (
     "a table name is 1 to 3 dot-separated parts of ASCII letters, digits, '_' and single "
-    "'-' (e.g. 'orders' or 'analytics.orders')"
+    "'-', each optionally in double quotes to keep its case (e.g. 'orders', "
+    "'analytics.orders' or 'analytics.\"MixedCase\"')"
 )
 
 
@@ -49,7 +52,7 @@ def table_name_problem(name: object, *, output: bool = False) -> str | None:
     parts = name.split(".")
     if len(parts) > MAX_PARTS or not all(_PART.fullmatch(p) for p in parts):
         return f"table name {name!r} is not an identifier: {TABLE_NAME_RULE}"
-    last = parts[-1].lower()
+    last = parts[-1].strip('"').lower()
     if output and (last.startswith(RESERVED_PREFIX) or last.endswith(RESERVED_SUFFIX)):
         return (
             f"table name {name!r} is reserved: pushdown's temporary tables start with "
@@ -100,7 +103,7 @@ def output_clash(outputs: Iterable[tuple[str, str, str]]) -> str | None:
     one table of one connection (compared ignoring case, as most engines resolve it)."""
     seen: dict[tuple[str, str], tuple[str, str]] = {}
     for dataset, connection, table in outputs:
-        key = (connection, folded(table))
+        key = (connection, folded(table.replace('"', "")))
         if key not in seen:
             seen[key] = (dataset, table)
             continue

@@ -1,3 +1,14 @@
+WITH "orders" AS (
+  SELECT
+    "ID" AS "id",
+    "CUSTOMER_ID" AS "customer_id",
+    "AMOUNT" AS "amount",
+    "QTY" AS "qty",
+    "STATUS" AS "status",
+    "TS" AS "ts",
+    "DAY" AS "day"
+  FROM "ORDERS"
+)
 SELECT
   COUNT(*) AS "n",
   SUM("amount" * "qty") AS "total"

@@ -1,3 +1,10 @@
+WITH "customers" AS (
+  SELECT
+    "CUSTOMER_ID" AS "customer_id",
+    "NAME" AS "name",
+    "REGION" AS "region"
+  FROM "CUSTOMERS"
+)
 SELECT
   "region",
   CASE

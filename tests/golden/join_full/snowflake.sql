@@ -1,3 +1,20 @@
+WITH "orders" AS (
+  SELECT
+    "ID" AS "id",
+    "CUSTOMER_ID" AS "customer_id",
+    "AMOUNT" AS "amount",
+    "QTY" AS "qty",
+    "STATUS" AS "status",
+    "TS" AS "ts",
+    "DAY" AS "day"
+  FROM "ORDERS"
+), "customers" AS (
+  SELECT
+    "CUSTOMER_ID" AS "customer_id",
+    "NAME" AS "name",
+    "REGION" AS "region"
+  FROM "CUSTOMERS"
+)
 SELECT
   "l"."id",
   COALESCE("l"."customer_id", "r"."customer_id") AS "customer_id",

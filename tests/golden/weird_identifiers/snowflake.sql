@@ -1,4 +1,10 @@
-WITH "prep" AS (
+WITH "weird" AS (
+  SELECT
+    "a""b; DROP TABLE x",
+    "SELECT" AS "select",
+    "`tick`"
+  FROM "WEIRD"
+), "prep" AS (
   SELECT
     "a""b; DROP TABLE x",
     "select",

@@ -21,15 +21,23 @@ from pushdown.recipe import spec as s
 from pushdown.recipe.flow import Flow
 
 SchemaReader = Callable[[s.DatasetSpec], pa.Schema]
+# The catalog's schema of a dataset that declares its columns, or None when it cannot be read.
+StoredReader = Callable[[s.DatasetSpec], pa.Schema | None]
 
 
 class Context:
     """Turns formulas into checked trees for the lowerings of one flow."""
 
-    def __init__(self, flow: Flow, read_schema: SchemaReader | None):
+    def __init__(
+        self,
+        flow: Flow,
+        read_schema: SchemaReader | None,
+        read_stored: StoredReader | None = None,
+    ):
         self.flow = flow
         self.dialect = flow.spec.formula_dialect
         self.read_schema = read_schema
+        self.read_stored = read_stored
 
     def formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expr:
         """Parse ``text`` in the flow's formula dialect, resolve its columns in ``schema`` and
