@@ -1,4 +1,20 @@
-WITH "out__orders" AS (
+WITH "orders" AS (
+  SELECT
+    "ID" AS "id",
+    "CUSTOMER_ID" AS "customer_id",
+    "AMOUNT" AS "amount",
+    "QTY" AS "qty",
+    "STATUS" AS "status",
+    "TS" AS "ts",
+    "DAY" AS "day"
+  FROM "ORDERS"
+), "customers" AS (
+  SELECT
+    "CUSTOMER_ID" AS "customer_id",
+    "NAME" AS "name",
+    "REGION" AS "region"
+  FROM "CUSTOMERS"
+), "out__orders" AS (
   SELECT
     *
   FROM "orders"
