@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 import statistics
 from collections.abc import Callable
 from typing import Any
@@ -38,17 +40,87 @@ def tpch_vs_ibis() -> list[dict[str, Any]]:
 
 def chain_flow(steps: int) -> pushdown.Flow:
     """A chain of ``steps`` recipes on one connection (filters and computed columns)."""
-    flow = pushdown.Flow()
-    flow.connection("wh", "duckdb:///:memory:")
-    ds = flow.dataset(
-        "t", connection="wh", table="t", columns={"id": "bigint", "x": "double", "s": "varchar"}
-    )
-    for i in range(steps):
-        if i % 2:
-            ds = ds.filter(f"x > {i % 7}", name=f"s{i}")
-        else:
-            ds = ds.compute(**{"x": f"x * 1.01 + {i % 5}"}, name=f"s{i}")
+    flow, _ = shaped_flow("chain", steps, engines=2)
     return flow
+
+
+# Cost parameters of the connections of the shaped flows: the first is the profile's, the
+# second a warehouse with more latency and a slower link, so placements are real choices.
+SECOND_WAREHOUSE = {
+    "query_latency_s": 0.2,
+    "scan_bytes_per_s": 5e8,
+    "transfer": {"fetch_bytes_per_s": 5e7, "upload_bytes_per_s": 2e7, "latency_s": 0.1},
+}
+COLUMNS = {"k": "bigint", "x": "double", "s": "varchar"}
+
+
+def shaped_flow(
+    shape: str, steps: int, *, engines: int = 2, seed: int = 0
+) -> tuple[pushdown.Flow, dict[str, Any]]:
+    """A flow of ``steps`` recipes and the ``plan()`` options to plan it offline.
+
+    ``engines`` candidates per step: one (2) or two (3) DuckDB connections, plus local.
+    ``shape``: ``"chain"`` (alternating computed columns and filters on one table, the shape
+    of issue 11), ``"tree"`` (chains over tables spread over the connections, combined by
+    semi joins into a balanced tree: every step has one consumer), or ``"dag"`` (each step
+    reads the latest dataset or one of the few before it, joins read two: shared steps and
+    diamonds; a new table every tenth step).
+    """
+    rng = random.Random(seed)
+    flow = pushdown.Flow()
+    names = [f"wh{i}" for i in range(engines - 1)]
+    for name in names:
+        flow.connection(name, "duckdb:///:memory:")
+    stats: dict[str, dict[str, float]] = {}
+    counter = itertools.count()
+
+    def source() -> pushdown.Dataset:
+        i = len(stats)
+        name = f"t{i}"
+        stats[name] = {"rows": float(10 ** rng.randint(3, 7))}
+        home = names[i % len(names)]
+        return flow.dataset(name, connection=home, table=name, columns=COLUMNS)
+
+    def unary(ds: pushdown.Dataset) -> pushdown.Dataset:
+        i = next(counter)
+        if i % 2:
+            return ds.filter(f"x > {i % 7}", name=f"s{i}")
+        return ds.compute(x=f"x * 1.01 + {i % 5}", name=f"s{i}")
+
+    def join(left: pushdown.Dataset, right: pushdown.Dataset) -> pushdown.Dataset:
+        return left.join(right, on=["k"], how="semi", name=f"s{next(counter)}")
+
+    if shape == "chain":
+        ds = source()
+        for _ in range(steps):
+            ds = unary(ds)
+    elif shape == "tree":
+
+        def tree(size: int) -> pushdown.Dataset:
+            if size <= 4:
+                ds = source()
+                for _ in range(size):
+                    ds = unary(ds)
+                return ds
+            half = (size - 2) // 2
+            left, right = tree(half), tree(size - 2 - half)
+            return unary(join(left, right))
+
+        tree(steps)
+    elif shape == "dag":
+        recent = [source()]
+        for i in range(steps):
+            latest = recent[-1] if rng.random() < 0.6 else rng.choice(recent[-6:])
+            if i % 10 == 9:
+                recent.append(join(latest, source()))
+            elif rng.random() < 0.25 and len(recent) > 1:
+                recent.append(join(latest, rng.choice(recent[-6:-1])))
+            else:
+                recent.append(unary(latest))
+    else:
+        raise ValueError(f"unknown shape {shape!r}; use chain, tree or dag")
+    costs = {names[1]: SECOND_WAREHOUSE} if len(names) > 1 else {}
+    return flow, {"statistics": stats, "cost_overrides": costs, "engine_statistics": False}
 
 
 def wide_flow(columns: int) -> pushdown.Flow:
