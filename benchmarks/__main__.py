@@ -10,6 +10,7 @@ def main(argv: list[str]) -> int:
     names = {
         "planning": "benchmarks.planning",
         "placement": "benchmarks.placement",
+        "statistics": "benchmarks.statistics",
         "transfer": "benchmarks.transfer",
     }
     if not argv or argv[0] not in names:

@@ -1,19 +1,27 @@
 """Planning and compiling speed.
 
     python -m benchmarks planning            # from the repository root, with '.[bench]' installed
+    python -m benchmarks planning --only shapes --sizes 625,1250,2500,5000 [--breakdown]
 
 1. TPC-H flows: pushdown building the flow, planning it and compiling it to all six dialects,
    against Ibis building the equivalent expression and compiling it to ONE dialect, in the same
    process (ratio = pushdown / Ibis; target <= 0.5).
-2. A generated chain of N steps and a table of N columns: plan time at growing N (target under
-   1 s at 1,000 steps and 500 columns, growing linearly).
+2. Generated flows of N steps planned offline (declared schemas, no engine asked): chains of
+   alternating computed columns and filters, trees and DAGs of such chains joined together,
+   with two (one DuckDB connection + local) or three (two connections + local) candidate
+   engines per step (``shaped_flow``).  Plan time at growing N and the ratio t(2N) / t(N)
+   (target: under 2 s at 5,000 steps, ratio <= 2.2); ``--breakdown`` profiles the largest
+   flow of each shape and says which stage of ``plan()`` the time went to.
+3. A table of N columns through prepare, filter, window and group recipes.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import random
 import statistics
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +60,7 @@ SECOND_WAREHOUSE = {
     "transfer": {"fetch_bytes_per_s": 5e7, "upload_bytes_per_s": 2e7, "latency_s": 0.1},
 }
 COLUMNS = {"k": "bigint", "x": "double", "s": "varchar"}
+SHAPES = ("chain", "tree", "dag")
 
 
 def shaped_flow(
@@ -136,46 +145,167 @@ def wide_flow(columns: int) -> pushdown.Flow:
     return flow
 
 
+def _cpu_timed(fn: Callable[[], Any], repeat: int, warmup: int) -> tuple[float, float]:
+    """(median wall seconds, fewest CPU seconds) of ``repeat`` runs after ``warmup``: the CPU
+    time of the least disturbed run is what a loaded machine measures best."""
+    for _ in range(warmup):
+        fn()
+    walls, cpus = [], []
+    for _ in range(repeat):
+        gc.collect()
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return statistics.median(walls), min(cpus)
+
+
+def shapes(sizes: tuple[int, ...], repeat: int = 3, warmup: int = 1) -> list[dict[str, Any]]:
+    """Plan time of every shape and candidate count at every size, with t(2N) / t(N)."""
+    rows: list[dict[str, Any]] = []
+    for shape in SHAPES:
+        for engines in (2, 3):
+            previous: dict[int, float] = {}
+            for size in sizes:
+                flow, options = shaped_flow(shape, size, engines=engines)
+
+                def run(flow: pushdown.Flow = flow, options: dict[str, Any] = options) -> Any:
+                    return pushdown.plan(flow, **options)
+
+                wall, cpu = _cpu_timed(run, repeat, warmup)
+                half = previous.get(size // 2)
+                rows.append(
+                    {
+                        "shape": shape,
+                        "engines": engines,
+                        "steps": size,
+                        "wall_s": wall,
+                        "cpu_s": cpu,
+                        "ratio": cpu / half if half else None,
+                    }
+                )
+                previous[size] = cpu
+    return rows
+
+
+# Where plan() spends its time: the functions make_plan calls, by stage.
+STAGES = {
+    "build_logical_plan": "logical plan: parse, resolve and type formulas",
+    "__init__ (placement.py)": "capability checks (the candidates of each step)",
+    "estimate_plan": "estimates and needed columns",
+    "required_columns": "estimates and needed columns",
+    "solve": "placement search",
+    "least_bad_worst_case": "least bad worst case",
+    "placements": "placement records, transfers, costs",
+    "transfers": "placement records, transfers, costs",
+    "total": "placement records, transfers, costs",
+    "__init__ (plan.py)": "Plan: pruning, fragments, statement-size check",
+}
+
+
+def breakdown(shape: str, engines: int, steps: int) -> list[tuple[str, float]]:
+    """Seconds (under cProfile) of one ``plan()`` per stage: what ``make_plan`` calls."""
+    import cProfile
+    import pstats
+
+    flow, options = shaped_flow(shape, steps, engines=engines)
+    profile = cProfile.Profile()
+    profile.enable()
+    pushdown.plan(flow, **options)
+    profile.disable()
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    seconds: dict[str, float] = {}
+    total = 0.0
+    for (path, _, function), (_, _, _, cumulative, callers) in stats.items():
+        if function == "make_plan":
+            total = cumulative
+        for (_, _, caller), (_, _, _, from_caller) in callers.items():
+            if caller != "make_plan":
+                continue
+            key = function
+            if function == "__init__":
+                key = f"__init__ ({path.rsplit('/', 1)[-1]})"
+            stage = STAGES.get(key, "other")
+            seconds[stage] = seconds.get(stage, 0.0) + from_caller
+    rows = [(stage, seconds.get(stage, 0.0)) for stage in dict.fromkeys(STAGES.values())]
+    rows.append(("other", seconds.get("other", 0.0)))
+    rows.append(("plan() total", total))
+    return rows
+
+
 def scaling() -> list[dict[str, Any]]:
-    """Plan time (and plan + SQL) for growing chains and widths."""
+    """Plan time for growing table widths."""
     rows = []
-    for kind, make, sizes in (
-        ("chain steps", chain_flow, (250, 500, 1000)),
-        ("table columns", wide_flow, (125, 250, 500)),
-    ):
-        for size in sizes:
-            flow = make(size)
-            plan_s = timed(lambda flow=flow: pushdown.plan(flow), repeat=3, warmup=1)
-            sql_s = timed(lambda flow=flow: pushdown.plan(flow).sql("wh"), repeat=3, warmup=1)
-            rows.append({"kind": kind, "size": size, "plan_s": plan_s, "plan_and_sql_s": sql_s})
+    for size in (125, 250, 500):
+        flow = wide_flow(size)
+        plan_s = timed(lambda flow=flow: pushdown.plan(flow), repeat=3, warmup=1)
+        sql_s = timed(lambda flow=flow: pushdown.plan(flow).sql("wh"), repeat=3, warmup=1)
+        rows.append(
+            {"kind": "table columns", "size": size, "plan_s": plan_s, "plan_and_sql_s": sql_s}
+        )
     return rows
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Print both tables (no options)."""
+    """Print the tables (``--only tpch|shapes|columns`` for one of them)."""
+    import argparse
     import platform
 
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", choices=("tpch", "shapes", "columns"))
+    parser.add_argument("--sizes", default="625,1250,2500,5000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--breakdown", action="store_true")
+    args = parser.parse_args(argv)
     print(
         f"# planning benchmarks ({platform.processor() or platform.machine()}, "
         f"python {platform.python_version()})"
     )
-    print("\n## TPC-H: pushdown plan + compile to 6 dialects vs Ibis compile to 1 dialect")
-    print(
-        "| query | pushdown, 6 dialects (ms) | pushdown, snowflake only (ms) | "
-        "Ibis, snowflake (ms) | ratio 6 vs 1 | ratio 1 vs 1 |"
-    )
-    print("|---|---|---|---|---|---|")
-    for r in tpch_vs_ibis():
+    if args.only in (None, "tpch"):
+        print("\n## TPC-H: pushdown plan + compile to 6 dialects vs Ibis compile to 1 dialect")
         print(
-            f"| {r['query']} | {r['pushdown_6_dialects_ms']:.1f} | "
-            f"{r['pushdown_1_dialect_ms']:.1f} | {r['ibis_1_dialect_ms']:.1f} | "
-            f"{r['ratio']:.2f} | {r['ratio_1']:.2f} |"
+            "| query | pushdown, 6 dialects (ms) | pushdown, snowflake only (ms) | "
+            "Ibis, snowflake (ms) | ratio 6 vs 1 | ratio 1 vs 1 |"
         )
-    print("\n## Plan time as flows grow")
-    print("| shape | size | plan (s) | plan + SQL (s) |")
-    print("|---|---|---|---|")
-    for r in scaling():
-        print(f"| {r['kind']} | {r['size']} | {r['plan_s']:.3f} | {r['plan_and_sql_s']:.3f} |")
+        print("|---|---|---|---|---|---|")
+        for r in tpch_vs_ibis():
+            print(
+                f"| {r['query']} | {r['pushdown_6_dialects_ms']:.1f} | "
+                f"{r['pushdown_1_dialect_ms']:.1f} | {r['ibis_1_dialect_ms']:.1f} | "
+                f"{r['ratio']:.2f} | {r['ratio_1']:.2f} |"
+            )
+    if args.only in (None, "shapes"):
+        sizes = tuple(int(x) for x in args.sizes.split(","))
+        print("\n## plan() time as flows grow (offline; CPU s of the least disturbed run)")
+        print(
+            "| shape | candidates per step | steps | plan (wall s, median) | plan (CPU s) "
+            "| t(2N)/t(N) |"
+        )
+        print("|---|---|---|---|---|---|")
+        for r in shapes(sizes, repeat=args.repeat):
+            ratio = f"{r['ratio']:.2f}" if r["ratio"] else ""
+            print(
+                f"| {r['shape']} | {r['engines']} | {r['steps']} | {r['wall_s']:.3f} | "
+                f"{r['cpu_s']:.3f} | {ratio} |",
+                flush=True,
+            )
+        if args.breakdown:
+            for shape in SHAPES:
+                print(
+                    f"\n### where plan() spends its time: {shape}, 3 candidates, {sizes[-1]} steps"
+                )
+                print("| stage | s (under cProfile) | share |")
+                print("|---|---|---|")
+                rows = breakdown(shape, 3, sizes[-1])
+                total = rows[-1][1] or 1.0
+                for label, seconds in rows:
+                    print(f"| {label} | {seconds:.2f} | {seconds / total:.0%} |")
+    if args.only in (None, "columns"):
+        print("\n## Plan time as tables widen")
+        print("| shape | size | plan (s) | plan + SQL (s) |")
+        print("|---|---|---|---|")
+        for r in scaling():
+            print(f"| {r['kind']} | {r['size']} | {r['plan_s']:.3f} | {r['plan_and_sql_s']:.3f} |")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from pushdown.plan.build import LogicalPlan, build_logical_plan
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import Plan
+from pushdown.planner.robust import least_bad_worst_case
 from pushdown.planner.stats import TableStats, estimate_plan, required_columns, type_width
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
@@ -170,7 +171,9 @@ def make_plan(
         materialize=set(materialize),
     )
     placer = Placer(logical, profiles, estimates, needed, model, constraints)
-    assign = placer.solve()
+    nominal = placer.solve()
+    assign = least_bad_worst_case(placer, nominal, source_stats)
+    _note_defaults(placer, nominal, assign, notes)
     rule = placer.first_input_rule()
     return Plan(
         flow,
@@ -187,6 +190,25 @@ def make_plan(
         notes=notes,
         connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
     )
+
+
+def _note_defaults(
+    placer: Placer, nominal: dict[str, str], chosen: dict[str, str], notes: dict[str, str]
+) -> None:
+    """Say in explain which steps' estimates are defaults, and where the least bad worst case
+    placed a step elsewhere than the cheapest placement for the defaults."""
+    for name, node in placer.nodes.items():
+        said = []
+        defaults = placer.est[name].defaults
+        if defaults and not isinstance(node, n.Source):
+            said.append(f"default estimate: {', '.join(sorted(defaults))}")
+        if chosen[name] != nominal[name]:
+            said.append(
+                f"placed for the least bad worst case over default estimates "
+                f"(cheapest for the defaults: {nominal[name]})"
+            )
+        if said:
+            notes[name] = "; ".join([notes[name], *said] if name in notes else said)
 
 
 def _source_stats(

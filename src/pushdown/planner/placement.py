@@ -46,6 +46,9 @@ class Placement:
     rows: float | None = None
     bytes: float | None = None
     alternatives: tuple[tuple[str, float | None, str], ...] = ()
+    # The figures of this step's estimate that are defaults rather than statistics
+    # ("rows", "selectivity", "groups", "match fraction"; see planner/stats.py).
+    defaults: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,11 @@ class Placer:
         needed: Mapping[str, set[str]],
         model: CostModel,
         constraints: Constraints | None = None,
+        *,
+        like: Placer | None = None,
     ):
+        """``like``: a placer of the same plan and constraints whose candidates (capability
+        checks) are reused, e.g. to cost the plan under other estimates."""
         self.logical = logical
         self.nodes = logical.nodes
         self.profiles = profiles
@@ -99,9 +106,13 @@ class Placer:
         self._own: dict[tuple[str, str], float] = {}
         self._out: dict[tuple[str, str, frozenset[str]], float] = {}
         self.search: Search | None = None
-        self.candidates: dict[str, list[str]] = {
-            name: self._candidates(name) for name in self.nodes
-        }
+        self.candidates: dict[str, list[str]]
+        if like is not None:
+            self.verdicts, self.candidates = like.verdicts, like.candidates
+            return
+        # One capability check per (step, profile): connections sharing a profile share it.
+        self._checked: dict[tuple[str, int], Verdict] = {}
+        self.candidates = {name: self._candidates(name) for name in self.nodes}
 
     # -- candidates -------------------------------------------------------------------------
     def _candidates(self, name: str) -> list[str]:
@@ -112,7 +123,12 @@ class Placer:
         for engine in self.engines:
             if engine == LOCAL:
                 continue
-            verdicts[engine] = check(node, self.profiles[engine])
+            profile = self.profiles[engine]
+            key = (name, id(profile))
+            verdict = self._checked.get(key)
+            if verdict is None:
+                verdict = self._checked[key] = check(node, profile)
+            verdicts[engine] = verdict
         forbidden = self.constraints.forbid | self.constraints.forbid_steps.get(name, set())
         pin = self.constraints.pins.get(name)
         if pin is not None:
@@ -344,6 +360,7 @@ class Placer:
                 rows=self.est[name].rows,
                 bytes=self.est[name].bytes,
                 alternatives=tuple(alternatives),
+                defaults=tuple(sorted(self.est[name].defaults)),
             )
         return result
 
