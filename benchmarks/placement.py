@@ -110,7 +110,7 @@ def identity(batch: Any) -> Any:
 def _placer(flow: pushdown.Flow, options: dict[str, Any]) -> Placer:
     plan = pushdown.plan(flow, **options)
     logical = plan.logical
-    from pushdown.planner.make import _source_stats
+    from pushdown.api import _source_stats
 
     stats = _source_stats(
         flow,

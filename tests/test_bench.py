@@ -19,7 +19,7 @@ from pushdown.bench import results as r
 from pushdown.bench.calibrate import Probe, calibrate, fit_line, fit_parameters, write_calibration
 from pushdown.bench.memory import PeakMemory
 from pushdown.bench.multi import layout
-from pushdown.bench.runner import BenchError, _Recorder
+from pushdown.bench.recording import BenchError, Recorder
 from pushdown.cli import main
 from pushdown.errors import ConnectionConfigError
 from tests.cases import TABLES as CASE_TABLES
@@ -107,7 +107,7 @@ def test_multi_engine_layout_deals_groups_to_engines() -> None:
 
 def test_a_wrong_answer_is_reported_and_not_timed() -> None:
     result = r.BenchResult(settings={"queries": ["q6"]})
-    recorder = _Recorder(result, "tpch", repetitions=3, warmup=0)
+    recorder = Recorder(result, "tpch", repetitions=3, warmup=0)
     truth = pa.table({"revenue": [1.0]})
     m = recorder.measure("duckdb", "q6", r.FLOW, lambda: pa.table({"revenue": [2.0]}), truth)
     assert m.status == "wrong" and m.seconds == [] and "2.0" in m.detail

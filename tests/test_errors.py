@@ -300,3 +300,11 @@ def test_unsupported_retarget_names_engine_and_construct() -> None:
         pushdown.plan(flow).sql("hive")
     assert info.value.engine == "hive" and info.value.construct == "MEDIAN"
     assert "recipe 'g'" in str(info.value)
+
+
+def test_docs_errors_lists_every_error_class() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "errors.md").read_text()
+    for name in dir(e):
+        obj = getattr(e, name)
+        if isinstance(obj, type) and issubclass(obj, e.PushdownError):
+            assert f"| `{name}` |" in text, f"docs/errors.md does not describe {name}"

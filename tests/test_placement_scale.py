@@ -13,21 +13,16 @@ import pytest
 from benchmarks.planning import shaped_flow
 
 import pushdown
+from pushdown.api import _source_stats
 from pushdown.plan.build import build_logical_plan
 from pushdown.planner import placement
 from pushdown.planner.cost import CostModel
-from pushdown.planner.make import _source_stats
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.robust import least_bad_worst_case, moves_uncertain_data
 from pushdown.planner.search import Search
-from pushdown.planner.stats import (
-    GROUP_FRACTION,
-    ColumnStats,
-    TableStats,
-    estimate_plan,
-    required_columns,
-)
+from pushdown.planner.stats import GROUP_FRACTION, estimate_plan, required_columns
 from pushdown.profiles import get_profile
+from pushdown.statistics import ColumnStats, TableStats
 
 
 def _placer(flow: pushdown.Flow, options: dict[str, Any]) -> tuple[Placer, dict[str, Any]]:

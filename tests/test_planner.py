@@ -225,7 +225,7 @@ def test_shared_step_materialises_once(tmp_path: Path, fact: pa.Table) -> None:
     assert web_fragment.outputs == ["web"]  # computed once, read by two statements
     assert plan.sql("wh").count("\"channel\" = 'web'") == 1
     result = plan.execute()
-    assert ("wh", plan.temp_name("web")) in result.temp_tables
+    assert ("wh", plan.temp_name("web", result.run_id)) in result.temp_tables
     want = pushdown.plan(_local_twin(flow, {"sales": fact})).execute()
     for name in ("by_store", "by_day"):
         assert_same(result[name], want[name])

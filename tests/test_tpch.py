@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 import pushdown
-from pushdown.bench.runner import ORDERED  # queries whose ORDER BY fixes every row's place
+from pushdown.bench.recording import ORDERED  # queries whose ORDER BY fixes every row's place
 from pushdown.bench.tpch.data import DataGenerationError, duckdb_file, generate
 from pushdown.bench.tpch.flows import FLOWS, tpch_flow
 from pushdown.bench.tpch.queries import QUERIES

@@ -20,6 +20,8 @@ WHERE
 
 from __future__ import annotations
 
+from pushdown.api import Plan
+from pushdown.api import make_plan as plan
 from pushdown.errors import (
     ConnectionConfigError,
     CycleError,
@@ -37,12 +39,11 @@ from pushdown.errors import (
     UnknownOptionError,
     UnsupportedError,
 )
-from pushdown.planner.make import make_plan as plan
-from pushdown.planner.plan import Plan, Step
-from pushdown.planner.stats import ColumnStats, TableStats
+from pushdown.planner.plan import Step
 from pushdown.recipe.flow import Dataset, Flow, load_flow
 from pushdown.recipe.spec import json_schema
 from pushdown.run import RunResult
+from pushdown.statistics import ColumnStats, TableStats
 
 __version__ = "0.1.0"
 

@@ -8,15 +8,15 @@ import json
 import sys
 from typing import Any
 
-from pushdown.errors import PushdownError
+from pushdown.errors import ConnectionConfigError, PushdownError
 
 
 def _connections(pairs: list[str]) -> dict[str, str]:
     result = {}
     for pair in pairs:
         name, sep, url = pair.partition("=")
-        if not sep:
-            raise SystemExit(f"--connection takes NAME=URL, got {pair!r}")
+        if not sep or not name:
+            raise ConnectionConfigError(f"--connection takes NAME=URL, got {pair!r}")
         result[name] = url
     return result
 
@@ -143,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     except PushdownError as err:
         print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

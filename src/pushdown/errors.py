@@ -3,10 +3,12 @@
 ::
 
     PushdownError
-    ├── FlowError                     the flow itself is wrong (names the recipe and column)
+    ├── FlowError                     the flow itself is wrong (names recipe, dataset, column)
     │   ├── FlowFileError             a flow file cannot be read or does not match the format
     │   ├── UnknownOptionError        a recipe option that does not exist
-    │   ├── DuplicateNameError        two datasets or outputs with one name
+    │   ├── InvalidValueError         an option holds a value of the wrong kind or range
+    │   ├── InvalidNameError          a name that cannot be used (empty, not an identifier)
+    │   ├── DuplicateNameError        two datasets, outputs or columns with one name (any case)
     │   ├── UnknownDatasetError       a recipe reads a dataset nobody defines
     │   ├── CycleError                recipes that depend on each other in a loop
     │   ├── UnknownColumnError        a formula or option names a column its input lacks
@@ -29,10 +31,16 @@ import difflib
 import re
 from collections.abc import Iterable
 
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
-_SECRET_ASSIGNMENT = re.compile(
-    r"(?i)\b(password|passwd|pwd|token|secret|access_token|private_key)\s*=\s*('[^']*'|\"[^\"]*\"|[^\s;,&]+)"
+# user:password@host inside a URL, also a malformed one (``snowflake//u:pw@h``, ``u:pw@h``):
+# the password runs to the last ``@`` of the token, so a ``/`` or ``@`` in it is covered too.
+_URL_PASSWORD = re.compile(
+    r"(?P<head>(?:[A-Za-z][\w+.-]*:?/+)|(?<![^\s'\"(<=,;]))"
+    r"(?P<user>[^\s:/@'\"<>]*):(?P<pw>[^\s'\"<>]+)@(?=[^\s@'\"<>]+)"
 )
+_SECRET_KEYS = r"password|passwd|pwd|token|secret|access_token|private_key|api_key|client_secret"
+_SECRET_ASSIGNMENT = re.compile(rf"(?i)\b({_SECRET_KEYS})\s*=\s*('[^']*'|\"[^\"]*\"|[^\s;,&]+)")
+# 'password': 'x' in a repr or JSON (the key quoted, so ordinary text such as "token: )" stays)
+_SECRET_ITEM = re.compile(rf"(?i)(['\"])({_SECRET_KEYS})\1(\s*:\s*)('[^']*'|\"[^\"]*\"|[^\s,}}]+)")
 
 
 def redact(text: str) -> str:
@@ -40,9 +48,12 @@ def redact(text: str) -> str:
 
     >>> redact("snowflake://me:hunter2@acct/db?token=abc")
     'snowflake://me:***@acct/db?token=***'
+    >>> redact("snowflake//etl:p/w@acct/db")
+    'snowflake//etl:***@acct/db'
     """
-    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
-    return _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}=***", text)
+    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}{m['user']}:***@", text)
+    text = _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}=***", text)
+    return _SECRET_ITEM.sub(lambda m: f"{m[1]}{m[2]}{m[1]}{m[3]}{m[1]}***{m[1]}", text)
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
@@ -71,13 +82,27 @@ class PushdownError(Exception):
 
 
 class FlowError(PushdownError):
-    """The flow is invalid; ``recipe`` and ``column`` name what is at fault when known."""
+    """The flow is invalid; ``recipe``, ``dataset`` and ``column`` name what is at fault when
+    known (a source dataset or an output is named by ``dataset``)."""
 
-    def __init__(self, message: str, *, recipe: str | None = None, column: str | None = None):
-        where = f"recipe {recipe!r}: " if recipe else ""
+    def __init__(
+        self,
+        message: str,
+        *,
+        recipe: str | None = None,
+        column: str | None = None,
+        dataset: str | None = None,
+    ):
+        if recipe is not None:
+            where = f"recipe {recipe!r}: "
+        elif dataset is not None:
+            where = f"dataset {dataset!r}: "
+        else:
+            where = ""
         super().__init__(where + message)
         self.recipe = recipe
         self.column = column
+        self.dataset = dataset
 
 
 class FlowFileError(FlowError):
@@ -88,8 +113,19 @@ class UnknownOptionError(FlowError):
     """A recipe was given an option it does not have."""
 
 
+class InvalidValueError(FlowError):
+    """An option holds a value of the wrong kind or outside its range (``n: true``, a string
+    where a list belongs, an empty key list, an unknown formula dialect)."""
+
+
+class InvalidNameError(FlowError):
+    """A dataset, column or table name that cannot be used: empty, or a table name that is not
+    dotted identifier parts, or a name reserved for pushdown's own tables."""
+
+
 class DuplicateNameError(FlowError):
-    """Two datasets, outputs or columns share one name."""
+    """Two datasets, outputs or columns share one name, or names an engine folds together
+    (equal ignoring case)."""
 
 
 class UnknownDatasetError(FlowError):
@@ -113,7 +149,13 @@ class FormulaTypeError(FlowError):
 
 
 class ConnectionConfigError(PushdownError):
-    """A connection is misconfigured: bad URL, unset environment variable, missing extra."""
+    """A connection is misconfigured: bad URL, unset environment variable, missing extra, or a
+    planning option naming a connection that does not exist; ``connection`` names it when
+    known.  The message is redacted (no password of a URL can appear in it)."""
+
+    def __init__(self, message: str, *, connection: str | None = None):
+        super().__init__(redact(message))
+        self.connection = connection
 
 
 class UnknownConnectionError(ConnectionConfigError):
@@ -133,16 +175,30 @@ class UnsupportedError(PushdownError):
 
 
 class EngineError(PushdownError):
-    """An engine failed; carries the engine name and the (redacted) SQL that failed."""
+    """An engine failed; carries the engine name and the (redacted) SQL that failed.
 
-    def __init__(self, engine: str, message: str, *, sql: str | None = None):
+    ``secrets`` are the credential values of the connection: they are scrubbed from the
+    message and the SQL wherever a driver put them, and ``str()``/``repr()`` show only the
+    scrubbed text."""
+
+    def __init__(
+        self, engine: str, message: str, *, sql: str | None = None, secrets: Iterable[str] = ()
+    ):
+        known = list(secrets)
         self.engine = engine
-        self.sql = redact(sql) if sql else None
-        self.message = redact(message)
+        self.sql = scrub(redact(sql), known) if sql else None
+        self.message = scrub(redact(message), known)
         text = f"{engine}: {self.message}"
         if self.sql:
             text += f"\n-- failing SQL --\n{self.sql}"
         super().__init__(text)
+        self._text = text
+
+    def __str__(self) -> str:
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._text!r})"
 
 
 class PythonStepError(PushdownError):

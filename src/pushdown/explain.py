@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pushdown.compilers.statements import comment_safe as shown
 from pushdown.planner.stats import log_rows
 
 if TYPE_CHECKING:
-    from pushdown.planner.plan import Plan
+    from pushdown.planner.plan import PhysicalPlan
 
 
 def _table(rows: list[list[str]]) -> list[str]:
@@ -28,7 +29,7 @@ def _bytes(value: float | None) -> str:
     return f"{value:.1f} PB"
 
 
-def explain_text(plan: Plan, *, verbose: bool = False) -> str:
+def explain_text(plan: PhysicalPlan, *, verbose: bool = False) -> str:
     """The plan as text."""
     engines = sorted({st.engine for st in plan.steps.values()})
     head = f"Plan {plan.id}: {len(plan.steps)} steps on {len(engines)} engine(s): "
@@ -45,16 +46,16 @@ def explain_text(plan: Plan, *, verbose: bool = False) -> str:
     lines.append("")
     rows = [["#", "dataset", "kind", "engine", "rows", "bytes", "reason"]]
     for i, step in enumerate(plan.steps.values(), start=1):
-        engine = step.engine
-        if engine != "local":
-            engine += f" ({plan.profiles[engine].name})"
+        engine = shown(step.engine)
+        if step.engine != "local":
+            engine += f" ({plan.profiles[step.engine].name})"
         reason = step.reason
         if step.name in plan.notes:
             reason += f" [{plan.notes[step.name]}]"
         rows.append(
             [
                 f"{i}.",
-                step.name,
+                shown(step.name),
                 step.kind,
                 engine,
                 log_rows(step.rows) if step.rows is not None else "?",
@@ -72,26 +73,27 @@ def explain_text(plan: Plan, *, verbose: bool = False) -> str:
                 else f"{engine}: {why}"
                 for engine, delta, why in step.alternatives
             )
-            lines.append(f"  {step.name}: {alts or 'none'}")
+            lines.append(f"  {shown(step.name)}: {alts or 'none'}")
         lines += ["", "Schemas:"]
         for step in plan.steps.values():
-            cols = ", ".join(f"{f.name}: {f.type}" for f in step.schema)
-            lines.append(f"  {step.name}: {cols}")
+            cols = ", ".join(f"{shown(f.name)}: {f.type}" for f in step.schema)
+            lines.append(f"  {shown(step.name)}: {cols}")
     if plan.transfers:
         lines += ["", "Transfers:"]
         for t in plan.transfers:
             lines.append(
-                f"  {t.dataset}: {t.source} -> {t.target}, {len(t.columns)} column(s), "
+                f"  {shown(t.dataset)}: {shown(t.source)} -> {shown(t.target)}"
+                f", {len(t.columns)} column(s), "
                 f"~{log_rows(t.rows)} rows, ~{_bytes(t.bytes)}, {t.cost.seconds:.3g} s "
                 f"via {t.channel}"
             )
     lines += ["", "Fragments (each output is one statement):"]
     for frag in plan.fragments:
-        what = "python" if frag.python else plan.dialect_of(frag.engine)
-        ins = f" <- {', '.join(frag.inputs)}" if frag.inputs else ""
+        what = "python" if frag.python else plan.statements.dialect(frag.engine)
+        ins = f" <- {', '.join(map(shown, frag.inputs))}" if frag.inputs else ""
         lines.append(
-            f"  {frag.label} [{what}] steps: {', '.join(frag.nodes)}{ins}"
-            f" -> {', '.join(frag.outputs)}"
+            f"  {shown(frag.label)} [{what}] steps: {', '.join(map(shown, frag.nodes))}{ins}"
+            f" -> {', '.join(map(shown, frag.outputs))}"
         )
     sql = plan.sql()
     if sql:

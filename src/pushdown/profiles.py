@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pushdown.errors import ConnectionConfigError, did_you_mean
 
@@ -27,6 +27,11 @@ class EngineInfo(BaseModel):
     sqlglot_dialect: str
     url_schemes: list[str]
     description: str = ""
+    # The oldest version pushdown supports; a profile that declares it has version-dependent
+    # entries (``below``) and is planned for this version unless the connection names one.
+    oldest_version: str | None = None
+    # The version a connection declared (``?engine_version=``); set by :meth:`Profile.at_version`.
+    version: str | None = None
 
 
 class Features(BaseModel):
@@ -42,12 +47,57 @@ class Features(BaseModel):
     transactional_ddl: bool
 
 
+def version_tuple(text: str) -> tuple[int, ...]:
+    """``"16.4"`` -> ``(16, 4)``; a malformed version is a :class:`ConnectionConfigError`."""
+    parts = text.strip().split(".")
+    if not text.strip() or not all(p.isdigit() for p in parts):
+        raise ConnectionConfigError(
+            f"engine version {text!r} is not a version such as '3.1' or '16.4'"
+        )
+    return tuple(int(p) for p in parts)
+
+
 class FunctionGap(BaseModel):
-    """A sqlglot expression class the engine cannot run, with the kind of gap and why."""
+    """A sqlglot expression class the engine cannot run, with the kind of gap and why.
+
+    With ``below``, the gap exists only on versions older than ``below``.
+    """
 
     model_config = _STRICT
     status: Literal["notimpl", "notyet", "never"]
     reason: str
+    below: str | None = None
+
+
+Status = Literal["same", "rewritten", "refused"]
+
+
+class Rule(BaseModel):
+    """How one engine computes one construct of ``docs/semantics.md``.
+
+    ``same``: the engine's own function already means what pushdown means; ``rewritten``:
+    the lowering (``compilers/lowering``) rewrites it, ``how`` says into what; ``refused``: a
+    step using it never runs on the engine, ``reason`` says why (``explain`` shows it).  With
+    ``below``, the rule holds only on versions older than ``below`` (a list of rules for one
+    construct is read in order, the first that applies wins).
+    """
+
+    model_config = _STRICT
+    status: Status
+    how: str = ""
+    reason: str = ""
+    below: str | None = None
+
+    @model_validator(mode="after")
+    def _explained(self) -> Rule:
+        if self.status == "rewritten" and not self.how:
+            raise ValueError("a 'rewritten' rule says how in 'how'")
+        if self.status == "refused" and not self.reason:
+            raise ValueError("a 'refused' rule says why in 'reason'")
+        return self
+
+
+Declared = Rule | list[Rule]
 
 
 class TypeLimits(BaseModel):
@@ -59,13 +109,38 @@ class TypeLimits(BaseModel):
 
 
 class Semantics(BaseModel):
-    """Known semantic differences the compilers must account for."""
+    """Per construct of ``docs/semantics.md``: same, rewritten (how) or refused (why).
+
+    Every construct must be declared for every engine (a missing one is an error), so adding
+    a construct to the definition forces a decision per engine.
+    """
 
     model_config = _STRICT
-    null_ordering: Literal["nulls_are_small", "nulls_are_large", "nulls_last"]
-    integer_division: Literal["float", "integer", "decimal"]
-    string_collation: str
-    notes: list[str] = Field(default_factory=list)
+    division: Declared
+    division_by_zero: Declared
+    integer_division: Declared
+    modulo: Declared
+    cast_to_integer: Declared
+    cast_decimal: Declared
+    round: Declared
+    date_trunc: Declared
+    day_of_week: Declared
+    iso_day_of_week: Declared
+    iso_week: Declared
+    substring: Declared
+    length: Declared
+    like: Declared
+    concat_operator: Declared
+    concat: Declared
+    string_comparison: Declared
+    null_ordering: Declared
+    aggregate_nulls: Declared
+    count_distinct_multi: Declared
+    variance: Declared
+    arg_min_max: Declared
+    string_agg: Declared
+    median: Declared
+    first_last_value: Declared
 
 
 class Limits(BaseModel):
@@ -118,8 +193,60 @@ class Profile(BaseModel):
 
     @property
     def dialect(self) -> str:
-        """The sqlglot dialect used to generate this engine's SQL."""
-        return self.engine.sqlglot_dialect
+        """The sqlglot dialect used to generate this engine's SQL.
+
+        For a versioned engine it carries the version as a sqlglot dialect setting
+        (``"hive, version=2.1"``), so the version reaches SQL generation and the lowering.
+        """
+        version = self.effective_version
+        if version is None:
+            return self.engine.sqlglot_dialect
+        return f"{self.engine.sqlglot_dialect}, version={version}"
+
+    @property
+    def effective_version(self) -> str | None:
+        """The version planned for: the connection's, else the oldest supported one."""
+        return self.engine.version or self.engine.oldest_version
+
+    def at_version(self, version: str | None) -> Profile:
+        """This profile for engine ``version`` (``None``: the oldest supported one)."""
+        if version is None or version == self.engine.version:
+            return self
+        if self.engine.oldest_version is None:
+            raise ConnectionConfigError(
+                f"{self.name} has no version-dependent behaviour in pushdown; "
+                "remove engine_version from the connection URL"
+            )
+        if version_tuple(version) < version_tuple(self.engine.oldest_version):
+            raise ConnectionConfigError(
+                f"{self.name} {version} is older than the oldest version pushdown supports "
+                f"({self.engine.oldest_version})"
+            )
+        return self.model_copy(
+            update={"engine": self.engine.model_copy(update={"version": version})}
+        )
+
+    def _applies(self, below: str | None) -> bool:
+        version = self.effective_version
+        if below is None:
+            return True
+        return version is not None and version_tuple(version) < version_tuple(below)
+
+    def gap(self, cls: str) -> FunctionGap | None:
+        """The function gap for sqlglot class ``cls`` at this profile's version, if any."""
+        found = self.functions.get(cls)
+        return found if found is not None and self._applies(found.below) else None
+
+    def rule(self, construct: str) -> Rule:
+        """How this engine computes ``construct`` (a field of :class:`Semantics`)."""
+        declared: Declared = getattr(self.semantics, construct)
+        for rule in declared if isinstance(declared, list) else [declared]:
+            if self._applies(rule.below):
+                return rule
+        raise ConnectionConfigError(
+            f"the {self.name} profile declares no rule for {construct} at version "
+            f"{self.effective_version}"
+        )
 
 
 def profiles_dir() -> Path:
@@ -156,6 +283,21 @@ def get_profile(name: str) -> Profile:
     if name not in profiles:
         raise ConnectionConfigError(f"unknown engine {name!r}; {did_you_mean(name, profiles)}")
     return profiles[name]
+
+
+@functools.cache
+def profile_for_dialect(dialect: str) -> Profile | None:
+    """The profile generating ``dialect`` (``"hive, version=2.1"`` included), if any."""
+    name, *settings = (part.strip() for part in dialect.split(","))
+    version = None
+    for setting in settings:
+        key, _, value = setting.partition("=")
+        if key.strip() == "version":
+            version = value.strip()
+    for profile in all_profiles().values():
+        if profile.engine.sqlglot_dialect == name:
+            return profile.at_version(version) if profile.engine.oldest_version else profile
+    return None
 
 
 def profile_for_scheme(scheme: str) -> Profile:

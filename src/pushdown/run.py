@@ -4,8 +4,9 @@ written last, temporary tables always dropped.
 - A warehouse fragment runs in place.  An output its own engine reads again (a shared or
   user-materialised step) is created there as a table; an output another engine or the user
   reads is fetched as Arrow, projected to the columns its consumers need.
-- A transfer uploads that Arrow into a table with a deterministic name on the target engine
-  (``_pushdown_<plan id>_<dataset>``); local fragments read Arrow zero-copy in DuckDB.
+- A transfer uploads that Arrow into a temporary table on the target engine, named
+  ``_pushdown_<plan id>_<run token>_<dataset>_<hash>`` (unique per dataset and per run);
+  local fragments read Arrow zero-copy in DuckDB.
 - Independent fragments run concurrently (one at a time per engine).
 - Flow outputs are written only after every fragment succeeded, each atomically; every
   temporary table is dropped at the end, also when the run fails or is interrupted.
@@ -13,6 +14,7 @@ written last, temporary tables always dropped.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 import warnings
@@ -28,7 +30,7 @@ from pushdown.errors import PushdownError
 from pushdown.local import LocalEngine, run_python_step
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
-from pushdown.planner.plan import Plan
+from pushdown.planner.plan import PhysicalPlan
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class RunResult(Mapping[str, pa.Table]):
     tables: dict[str, pa.Table]
     runs: list[StepRun] = field(default_factory=list)
     temp_tables: list[tuple[str, str]] = field(default_factory=list)
+    # The token naming this run's temporary tables (``plan.temp_name(dataset, run_id)``).
+    run_id: str = ""
 
     def __getitem__(self, key: str) -> pa.Table:
         return self.tables[key]
@@ -67,8 +71,10 @@ class RunResult(Mapping[str, pa.Table]):
 
 
 class _Run:
-    def __init__(self, plan: Plan, connectors: Mapping[str, Connector] | None):
+    def __init__(self, plan: PhysicalPlan, connectors: Mapping[str, Connector] | None):
         self.plan = plan
+        # This run's namespace for temporary tables: two runs of one plan never share one.
+        self.token = secrets.token_hex(4)
         self.given = dict(connectors or {})
         self.opened: dict[str, Connector] = {}
         self._local: LocalEngine | None = None  # opened on first use: it costs ~10 ms
@@ -131,7 +137,7 @@ class _Run:
                     self.local.register_file(name, node.path)
         for out in frag.outputs:
             start = time.perf_counter()
-            table = self.local.fetch_arrow(self.plan.statement(frag, out))
+            table = self.local.fetch_arrow(self.plan.statements.text(frag, out))
             self.arrow[out] = table
             self.local.register(out, table)
             self._record(out, frag.engine, start, table, moved=0)
@@ -141,7 +147,7 @@ class _Run:
         for inp in frag.inputs:
             if (frag.engine, inp) in self.uploaded:
                 continue
-            name = self.plan.temp_name(inp)
+            name = self.plan.statements.temp_name(inp, self.token)
             with self.state:
                 self.temp.append((frag.engine, name))
             conn.drop(name)
@@ -155,17 +161,24 @@ class _Run:
             here = [c for c in consumers[out] if engine_of[c] == frag.engine]
             elsewhere = out in sinks or any(engine_of[c] != frag.engine for c in consumers[out])
             if here:
-                name = self.plan.temp_name(out)
+                name = self.plan.statements.temp_name(out, self.token)
                 with self.state:
                     self.temp.append((frag.engine, name))
-                conn.materialize(name, self.plan.statement(frag, out, pretty=False, project=True))
+                conn.materialize(
+                    name,
+                    self.plan.statements.text(
+                        frag, out, pretty=False, project=True, run=self.token
+                    ),
+                )
                 self.uploaded.add((frag.engine, out))
                 if elsewhere:
                     table = conn.fetch_arrow(select_all(name, dialect=conn.dialect))
                     keep = [c for c in table.column_names if c in self.plan.needed[out]]
                     self.arrow[out] = table if out in sinks else table.select(keep)
             elif elsewhere:
-                self.arrow[out] = conn.fetch_arrow(self.plan.statement(frag, out, project=True))
+                self.arrow[out] = conn.fetch_arrow(
+                    self.plan.statements.text(frag, out, project=True, run=self.token)
+                )
             table = self.arrow.get(out)
             moved = table.nbytes if table is not None else 0
             self._record(out, frag.engine, start, table, moved=moved)
@@ -249,7 +262,7 @@ class _Run:
 
 
 def execute(
-    plan: Plan,
+    plan: PhysicalPlan,
     *,
     connectors: Mapping[str, Connector] | None = None,
     before_fragment: Callable[[Fragment], None] | None = None,
@@ -270,4 +283,4 @@ def execute(
                 stacklevel=2,
             )
     tables = {name: run.arrow[name] for name in plan.results}
-    return RunResult(tables, run.runs, temp)
+    return RunResult(tables, run.runs, temp, run.token)

@@ -8,7 +8,7 @@ ones its engine lacks; everything else must compile for it (the drift test prove
 
 from __future__ import annotations
 
-from pushdown.profiles import all_profiles
+from pushdown.profiles import Profile, Rule, Semantics, all_profiles
 
 SAMPLE_COLUMNS = {"x": "double", "s": "varchar", "d": "date", "t": "timestamp"}
 
@@ -92,25 +92,68 @@ def support_matrix() -> str:
         marks = []
         for n in names:
             gap = profiles[n].functions.get(cls)
-            marks.append("yes" if gap is None else gap.status)
+            if gap is None:
+                marks.append("yes")
+            else:
+                marks.append(gap.status + (f" below {gap.below}" if gap.below else ""))
         lines.append(f"| {cls} | `{sample}` | " + " | ".join(marks) + " |")
     lines += ["", "## Known gaps", ""]
     for n in names:
         for cls, gap in profiles[n].functions.items():
             lines.append(f"- **{n}** `{cls}` ({gap.status}): {gap.reason}")
-    lines += ["", "## Semantic notes", ""]
-    for n in names:
-        sem = profiles[n].semantics
-        notes = "; ".join(sem.notes) if sem.notes else ""
-        lines.append(
-            f"- **{n}**: NULL ordering `{sem.null_ordering}`, integer division "
-            f"`{sem.integer_division}`. {notes}".rstrip()
-        )
+    lines += _semantics(profiles, names)
     lines += ["", "## Types an engine cannot hold", ""]
     for n in names:
         unsupported = ", ".join(profiles[n].types.unsupported) or "none"
         lines.append(f"- **{n}**: {unsupported}")
     return "\n".join(lines) + "\n"
+
+
+def _rules(profile: Profile, construct: str) -> list[Rule]:
+    declared = getattr(profile.semantics, construct)
+    return declared if isinstance(declared, list) else [declared]
+
+
+def _mark(rules: list[Rule]) -> str:
+    return " / ".join(r.status + (f" (below {r.below})" if r.below else "") for r in rules)
+
+
+def _semantics(profiles: dict[str, Profile], names: list[str]) -> list[str]:
+    """The construct x engine matrix of ``docs/semantics.md`` and each rewrite or refusal."""
+    lines = [
+        "",
+        "## Semantics",
+        "",
+        "Per construct of `docs/semantics.md`: **same** (the engine's own function means it),",
+        "**rewritten** (the lowering rewrites it) or **refused** (the step runs elsewhere, and",
+        "`explain()` says why). Versioned engines plan for their oldest supported version unless",
+        "the connection URL names one (`?engine_version=`).",
+        "",
+        "| construct | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    constructs = list(Semantics.model_fields)
+    for construct in constructs:
+        marks = [_mark(_rules(profiles[n], construct)) for n in names]
+        lines.append(f"| {construct} | " + " | ".join(marks) + " |")
+    lines += ["", "### Rewrites and refusals", ""]
+    for n in names:
+        for construct in constructs:
+            for rule in _rules(profiles[n], construct):
+                if rule.status == "same":
+                    continue
+                when = f" (below {rule.below})" if rule.below else ""
+                lines.append(
+                    f"- **{n}** `{construct}`{when}: {rule.status}, {rule.how or rule.reason}"
+                )
+    versions = [
+        f"- **{n}**: oldest supported {profiles[n].engine.oldest_version}"
+        for n in names
+        if profiles[n].engine.oldest_version
+    ]
+    if versions:
+        lines += ["", "### Engine versions", "", *versions]
+    return lines
 
 
 if __name__ == "__main__":

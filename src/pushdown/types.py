@@ -12,7 +12,7 @@ import functools
 
 import pyarrow as pa
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 from sqlglot.expressions.datatypes import DType
 
 from pushdown.errors import FlowError
@@ -74,32 +74,66 @@ _SQL_TO_ARROW: dict[DType, pa.DataType] = {
 }
 
 
-def arrow_to_sql(t: pa.DataType) -> exp.DataType:
-    """Return the sqlglot type that holds Arrow type ``t`` (dialect-neutral)."""
+def arrow_to_sql(t: pa.DataType, *, dialect: str | None = None) -> exp.DataType:
+    """Return the sqlglot type that holds Arrow type ``t``: dialect-neutral, or, given a
+    ``dialect``, with the limits that dialect puts on decimals (:func:`decimal_type`)."""
     if t in _ARROW_TO_SQL:
         return exp.DataType.build(_ARROW_TO_SQL[t])
     if pa.types.is_decimal(t):
-        return exp.DataType.build(f"DECIMAL({t.precision}, {t.scale})")
+        return decimal_type(t.precision, t.scale, dialect=dialect)
     if pa.types.is_timestamp(t):
         return exp.DataType.build(DT.TIMESTAMPTZ if t.tz else DT.TIMESTAMP)
     if pa.types.is_time(t):
         return exp.DataType.build(DT.TIME)
     if pa.types.is_dictionary(t):
-        return arrow_to_sql(t.value_type)
+        return arrow_to_sql(t.value_type, dialect=dialect)
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-        return exp.DataType(this=DT.ARRAY, expressions=[arrow_to_sql(t.value_type)], nested=True)
+        inner = arrow_to_sql(t.value_type, dialect=dialect)
+        return exp.DataType(this=DT.ARRAY, expressions=[inner], nested=True)
     if pa.types.is_struct(t):
         fields = [
-            exp.ColumnDef(this=exp.to_identifier(f.name), kind=arrow_to_sql(f.type)) for f in t
+            exp.ColumnDef(
+                this=exp.to_identifier(f.name), kind=arrow_to_sql(f.type, dialect=dialect)
+            )
+            for f in t
         ]
         return exp.DataType(this=DT.STRUCT, expressions=fields, nested=True)
     if pa.types.is_map(t):
         return exp.DataType(
             this=DT.MAP,
-            expressions=[arrow_to_sql(t.key_type), arrow_to_sql(t.item_type)],
+            expressions=[
+                arrow_to_sql(t.key_type, dialect=dialect),
+                arrow_to_sql(t.item_type, dialect=dialect),
+            ],
             nested=True,
         )
     raise FlowError(f"Arrow type {t} has no SQL equivalent in pushdown")
+
+
+def dialect_name(dialect: str | None) -> str | None:
+    """The sqlglot dialect's name without its settings (``"hive, version=2.1"`` is ``hive``)."""
+    return None if dialect is None else dialect.split(",", 1)[0].strip().lower()
+
+
+def decimal_type(precision: int, scale: int, *, dialect: str | None = None) -> exp.DataType:
+    """``DECIMAL(precision, scale)`` as ``dialect`` can hold it.
+
+    BigQuery's ``NUMERIC(P, S)`` takes at most 9 decimals and 29 integer digits
+    (``0 <= S <= 9``, ``max(1, S) <= P <= S + 29``); wider decimals need ``BIGNUMERIC(P, S)``
+    (``0 <= S <= 38``, ``max(1, S) <= P <= S + 38``), and wider ones still have no BigQuery
+    type: https://cloud.google.com/bigquery/docs/reference/standard-sql/data-types#parameterized_decimal_type
+    """
+    if dialect_name(dialect) == "bigquery":
+        digits = precision - scale
+        if scale <= 9 and digits <= 29:
+            return exp.DataType.build(f"DECIMAL({precision}, {scale})")
+        if scale <= 38 and digits <= 38:
+            return exp.DataType.build(f"BIGDECIMAL({precision}, {scale})")
+        raise FlowError(
+            f"decimal({precision}, {scale}) does not fit BigQuery: BIGNUMERIC holds at most 38 "
+            "integer digits and 38 decimals; cast the column to a narrower decimal or to double"
+        )
+    return exp.DataType.build(f"DECIMAL({precision}, {scale})")
 
 
 def sql_to_arrow(t: exp.DataType) -> pa.DataType | None:
@@ -137,8 +171,8 @@ def parse_type(text: str, *, dialect: str | None = None, recipe: str | None = No
         return cached
     try:
         parsed = exp.DataType.build(text, dialect=dialect or "")
-    except (ParseError, ValueError) as err:
-        raise FlowError(f"cannot parse type {text!r}: {err}", recipe=recipe) from None
+    except (ParseError, TokenError, ValueError, RecursionError) as err:
+        raise FlowError(f"cannot parse type {text!r}: {err!s:.200}", recipe=recipe) from None
     arrow = sql_to_arrow(parsed)
     if arrow is None:
         raise FlowError(f"type {text!r} has no Arrow equivalent", recipe=recipe)

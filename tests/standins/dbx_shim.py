@@ -64,3 +64,15 @@ if LEVEL >= 4:
             operation, parameters = _inline(operation, parameters), []
         return _orig_exec(self, operation, session_id, max_rows, max_bytes, lz4_compression, cursor, use_cloud_fetch, parameters, *a, **k)
     tb.ThriftDatabricksClient.execute_command = execute_command
+if LEVEL >= 5:
+    # 5. Databricks applies OpenSession `configuration` keys as session settings (what
+    #    `session_configuration=` sends); OSS HiveServer2 applies only `set:hiveconf:KEY` entries
+    #    to the Spark session. Prefix the keys so the stand-in applies them too.
+    _orig_open_session = tb.ThriftDatabricksClient.open_session
+    def open_session(self, session_configuration, catalog, schema):
+        conf = {
+            (k if str(k).startswith(("set:", "use:")) else f"set:hiveconf:{k}"): v
+            for k, v in (session_configuration or {}).items()
+        }
+        return _orig_open_session(self, conf, catalog, schema)
+    tb.ThriftDatabricksClient.open_session = open_session

@@ -2,7 +2,7 @@
 
 Runs in fakesnow's own virtual environment (started by ``start.sh``).  Connector 5.x (the
 "universal driver") expects login and PUT responses to carry fields fakesnow does not send:
-this adds them.  It changes no SQL behaviour.  Usage: ``python fakesnow_server.py PORT``.
+this adds them; and COPY INTO a TEMPORARY table, which fakesnow cannot find, finds it.  Usage: ``python fakesnow_server.py PORT``.
 """
 
 import json
@@ -50,6 +50,29 @@ def gcs_stage_info(request: Any, expr: Any, put_stage_data: dict[str, Any]) -> d
 
 
 server.gcs_stage_info = gcs_stage_info
+
+import fakesnow.copy_into as copy_into  # noqa: E402
+
+_describe_table = copy_into._describe_table
+
+
+def describe_table(table: Any, duck_conn: Any, current_database: Any, current_schema: Any) -> Any:
+    # fakesnow describes a COPY INTO target as DATABASE.SCHEMA.TABLE, where a Snowflake
+    # TEMPORARY table (DuckDB's temp catalog) is not found; Snowflake loads into temporary
+    # tables like any other (pushdown's uploads are TEMPORARY).  Describe the session's
+    # temporary table of that name when there is one.
+    if not (table.catalog or table.db):
+        rows = duck_conn.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() "
+            "WHERE database_name = 'temp' AND table_name = ? ORDER BY column_index",
+            [table.name],
+        ).fetchall()
+        if rows:
+            return [(row[0], row[1]) for row in rows]
+    return _describe_table(table, duck_conn, current_database, current_schema)
+
+
+copy_into._describe_table = describe_table
 for route in server.app.router.routes:
     if getattr(route, "path", None) == "/session/v1/login-request":
         route.endpoint = login_request

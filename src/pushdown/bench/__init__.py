@@ -10,7 +10,8 @@ psutil for memory, matplotlib for plots, pandas and polars as peers."""
 
 from __future__ import annotations
 
+from pushdown.bench.recording import BenchError
 from pushdown.bench.results import BenchResult, Measurement
-from pushdown.bench.runner import SUITES, BenchError, run
+from pushdown.bench.runner import SUITES, run
 
 __all__ = ["SUITES", "BenchError", "BenchResult", "Measurement", "run"]

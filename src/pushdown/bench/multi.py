@@ -16,12 +16,12 @@ from typing import Any
 
 import pushdown
 from pushdown.bench import results as r
-from pushdown.bench.runner import (
+from pushdown.bench.recording import (
     BenchError,
+    Recorder,
     Settings,
     Variant,
-    _progress,
-    _Recorder,
+    progress_bar,
     reference_answers,
 )
 from pushdown.bench.targets import LOCAL, Target, UnreachableEngine, open_target
@@ -92,8 +92,8 @@ def run_multi(result: r.BenchResult, settings: Settings) -> None:
         opened = {c: t.connector for c, t in targets.items() if t.connector is not None}
         args = {c: t.connect_args for c, t in targets.items() if t.connect_args}
         expected = reference_answers(scale, queries)
-        recorder = _Recorder(result, "tpch-multi", settings.repetitions, settings.warmup)
-        with _progress(settings.progress, len(queries)) as advance:
+        recorder = Recorder(result, "tpch-multi", settings.repetitions, settings.warmup)
+        with progress_bar(settings.progress, len(queries)) as advance:
             for query in queries:
                 advance(f"multi {query}")
                 flow = tpch_flow(query, homes=homes, connections=urls)
@@ -104,7 +104,7 @@ def run_multi(result: r.BenchResult, settings: Settings) -> None:
 
 
 def _one_query(
-    recorder: _Recorder,
+    recorder: Recorder,
     flow: pushdown.Flow,
     query: str,
     expected: Any,

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pushdown.bench import results as r
-
-if TYPE_CHECKING:
-    from pushdown.bench.runner import _Recorder
+from pushdown.bench.recording import Recorder
 
 QUERIES = ("q1", "q3", "q5", "q6", "q10")
 PEERS = ("pandas", "polars")
@@ -264,7 +262,7 @@ def runner(peer: str, tables: dict[str, pa.Table], query: str) -> Callable[[], p
     return lambda: build(frames).collect().to_arrow()
 
 
-def measure(recorder: _Recorder, tables: dict[str, pa.Table], query: str, expected: Any) -> None:
+def measure(recorder: Recorder, tables: dict[str, pa.Table], query: str, expected: Any) -> None:
     """Time ``query`` on each installed peer (a missing library is reported, not fatal)."""
     if query not in QUERIES:
         return

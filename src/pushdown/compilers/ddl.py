@@ -1,12 +1,23 @@
-"""DDL and utility statements as sqlglot trees (never pasted strings)."""
+"""DDL and utility statements as sqlglot trees (never pasted strings).
+
+Tables pushdown creates carry the properties their engine needs (``docs/engines.md``, "Staging
+and output DDL"): a storage format, ``TEMPORARY``, an expiration.  Column types come from
+:func:`pushdown.types.arrow_to_sql` for the target dialect, plus the DDL-only choices of
+:func:`ddl_type`.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
 
 import pyarrow as pa
 from sqlglot import exp
 
 from pushdown.compilers.sql import quoted, table_ref
-from pushdown.types import arrow_to_sql
+from pushdown.types import arrow_to_sql, dialect_name
+
+DT = exp.DataType.Type
 
 
 def select_all(table: str, *, dialect: str, limit: int | None = None) -> str:
@@ -17,20 +28,79 @@ def select_all(table: str, *, dialect: str, limit: int | None = None) -> str:
     return query.sql(dialect=dialect)
 
 
-def create_table_as(table: str, source: str, *, dialect: str, replace: bool = True) -> str:
-    """``CREATE [OR REPLACE] TABLE table AS SELECT * FROM source``."""
-    query = exp.select(exp.Star()).from_(table_ref(source, dialect=dialect))
+def stored_as(file_format: str) -> exp.Expr:
+    """``STORED AS <format>`` (Hive)."""
+    return exp.FileFormatProperty(this=exp.var(file_format), hive_format=True)
+
+
+def temporary() -> exp.Expr:
+    """``TEMPORARY`` (a table that lives as long as the session)."""
+    return exp.TemporaryProperty()
+
+
+def expires(at: dt.datetime) -> exp.Expr:
+    """``OPTIONS (expiration_timestamp = TIMESTAMP '...')`` (BigQuery): the table deletes
+    itself at ``at`` (UTC)."""
+    text = at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return exp.Property(
+        this=exp.var("expiration_timestamp"),
+        value=exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build(DT.TIMESTAMPTZ)),
+    )
+
+
+def ddl_type(t: pa.DataType, *, dialect: str) -> exp.DataType:
+    """The column type a created table gets for Arrow type ``t`` on ``dialect``.
+
+    Beyond :func:`arrow_to_sql`: a timestamp without time zone is ``TIMESTAMP_NTZ`` on
+    Databricks, whose plain ``TIMESTAMP`` is instant-based and shown in the session time zone
+    (https://docs.databricks.com/en/sql/language-manual/data-types/timestamp-ntz-type.html,
+    Databricks Runtime 13.3 LTS and above)."""
+    sql = arrow_to_sql(t, dialect=dialect)
+    if dialect_name(dialect) == "databricks":
+        for node in sql.find_all(exp.DataType):
+            if node.this == DT.TIMESTAMP:
+                node.set("this", DT.TIMESTAMPNTZ)
+    return sql
+
+
+def create_table(
+    table: str,
+    schema: pa.Schema,
+    *,
+    dialect: str,
+    properties: Sequence[exp.Expr] = (),
+) -> str:
+    """``CREATE [TEMPORARY] TABLE table (col type, ...) [properties]`` with types spelled for
+    ``dialect``."""
+    columns = [
+        exp.ColumnDef(this=quoted(f.name), kind=ddl_type(f.type, dialect=dialect)) for f in schema
+    ]
     create = exp.Create(
-        this=table_ref(table, dialect=dialect), kind="TABLE", replace=replace, expression=query
+        this=exp.Schema(this=table_ref(table, dialect=dialect), expressions=columns),
+        kind="TABLE",
+        properties=exp.Properties(expressions=list(properties)) if properties else None,
     )
     return create.sql(dialect=dialect)
 
 
-def create_table(table: str, schema: pa.Schema, *, dialect: str) -> str:
-    """``CREATE TABLE table (col type, ...)`` with types spelled for ``dialect``."""
-    columns = [exp.ColumnDef(this=quoted(f.name), kind=arrow_to_sql(f.type)) for f in schema]
+def create_table_as(
+    table: str,
+    query: exp.Expr | str,
+    *,
+    dialect: str,
+    replace: bool = True,
+    properties: Sequence[exp.Expr] = (),
+) -> str:
+    """``CREATE [OR REPLACE] [TEMPORARY] TABLE table [properties] AS <query>``; a ``str``
+    query names a table to copy (``SELECT * FROM query``)."""
+    if isinstance(query, str):
+        query = exp.select(exp.Star()).from_(table_ref(query, dialect=dialect))
     create = exp.Create(
-        this=exp.Schema(this=table_ref(table, dialect=dialect), expressions=columns), kind="TABLE"
+        this=table_ref(table, dialect=dialect),
+        kind="TABLE",
+        replace=replace,
+        expression=query,
+        properties=exp.Properties(expressions=list(properties)) if properties else None,
     )
     return create.sql(dialect=dialect)
 

@@ -2,20 +2,23 @@
 
 Each node becomes a ``SELECT`` over its inputs; the nodes a result depends on inside one
 fragment become CTEs named after their datasets, so consecutive steps on one engine run as ONE
-statement.  Nothing here is dialect-specific: :func:`to_sql` hands the tree to sqlglot's
-generator for the target dialect, which quotes identifiers and spells types and functions.
+statement.  Nothing here is dialect-specific: :func:`to_sql` lowers the tree for the target
+engine (``compilers/lowering``: each engine computes pushdown's meaning) and hands it to
+sqlglot's generator, which quotes identifiers and spells types and functions.  Column
+references carry their input's type so the lowering can tell an integer from a float.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
+from pushdown.compilers.lowering import lower
 from pushdown.plan import nodes as n
 from pushdown.plan.formulas import column
+from pushdown.types import arrow_to_sql
 
 ROW_NUMBER_COLUMN = "_pushdown_rn"
 
@@ -25,12 +28,25 @@ def quoted(name: str) -> exp.Identifier:
     return exp.Identifier(this=name, quoted=True)
 
 
-def table_ref(name: str, *, dialect: str | None = None) -> exp.Table:
-    """A quoted table reference; dots separate catalog, schema and table."""
-    table = sqlglot.to_table(name, dialect=dialect or None)
-    for ident in table.find_all(exp.Identifier):
-        ident.set("quoted", True)
-    return table
+def table_ref(name: str | Sequence[str], *, dialect: str | None = None) -> exp.Table:
+    """A quoted table reference built from its parts, never by parsing text.
+
+    A string is split at its dots into catalog, schema and table (``"db.orders"``); a name
+    that does not split into 1 to 3 non-empty parts is one identifier as a whole.  A sequence
+    gives the parts themselves.  Each part becomes one quoted identifier, which the
+    generator escapes for ``dialect``, so no name can end a statement or start a comment.
+    """
+    del dialect  # quoting is the generator's; kept so every caller can say its dialect
+    if isinstance(name, str):
+        split = name.split(".")
+        parts = split if 1 <= len(split) <= 3 and all(split) else [name]
+    else:
+        parts = list(name)
+    if not 1 <= len(parts) <= 3 or not all(isinstance(p, str) and p for p in parts):
+        raise ValueError(f"a table name has 1 to 3 non-empty parts, not {name!r}")
+    idents: list[exp.Identifier | None] = [quoted(p) for p in reversed(parts)]
+    idents += [None] * (3 - len(idents))
+    return exp.Table(this=idents[0], db=idents[1], catalog=idents[2])
 
 
 def _aliased(items: Iterable[tuple[str, exp.Expr]]) -> list[exp.Expr]:
@@ -77,6 +93,49 @@ def _select(
     if distinct:
         select.set("distinct", exp.Distinct())
     return select
+
+
+_TYPES: dict[object, exp.DataType] = {}
+
+
+def _type_columns(query: exp.Expr, schemas: Mapping[str | None, object]) -> None:
+    """Give each untyped column of ``query`` its type from the input schema it reads
+    (``schemas`` maps a table alias, or ``None`` for unqualified columns, to an Arrow schema)."""
+    for col in query.find_all(exp.Column):
+        if col.type is not None and col.type.this != exp.DataType.Type.UNKNOWN:
+            continue
+        schema = schemas.get(col.table or None)
+        if schema is None:
+            continue
+        idx = schema.get_field_index(col.name)  # type: ignore[attr-defined]
+        if idx < 0:
+            continue
+        arrow = schema.field(idx).type  # type: ignore[attr-defined]
+        cached = _TYPES.get(arrow)
+        if cached is None:
+            cached = _TYPES[arrow] = arrow_to_sql(arrow)
+        col.type = cached
+
+
+def _typed(query: exp.Query, node: n.Node, nodes: Mapping[str, n.Node]) -> exp.Query:
+    """``query`` (compiled from ``node``) with its input columns typed, in place."""
+    if not node.inputs or any(i not in nodes for i in node.inputs):
+        return query
+    if isinstance(node, n.Join):
+        left, right = (nodes[i].schema for i in node.inputs)
+        _type_columns(query, {n.LEFT: left, n.RIGHT: right, None: left})
+    elif isinstance(node, n.Union):
+        parts = []
+        union: exp.Expr = query
+        while isinstance(union, exp.Union):
+            parts.append(union.expression)
+            union = union.this
+        parts.append(union)
+        for part, name in zip(reversed(parts), node.inputs, strict=True):
+            _type_columns(part, {None: nodes[name].schema})
+    else:
+        _type_columns(query, {None: nodes[node.inputs[0]].schema})
+    return query
 
 
 def compile_node(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
@@ -145,9 +204,12 @@ def _top_n(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
         partition_by=[column(p) for p in node.partition],
         order=exp.Order(expressions=[o.copy() for o in node.order]),
     )
-    inner = _select([exp.Star(), exp.Alias(this=rn, alias=quoted(ROW_NUMBER_COLUMN))], source)
+    rn_name = ROW_NUMBER_COLUMN  # never one of the input's names, whatever their case
+    while rn_name.casefold() in {c.casefold() for c in node.columns}:
+        rn_name += "_"
+    inner = _select([exp.Star(), exp.Alias(this=rn, alias=quoted(rn_name))], source)
     ranked = exp.Subquery(this=inner, alias=exp.TableAlias(this=quoted("ranked")))
-    keep = exp.LTE(this=column(ROW_NUMBER_COLUMN), expression=exp.Literal.number(node.n))
+    keep = exp.LTE(this=column(rn_name), expression=exp.Literal.number(node.n))
     return _select([column(c) for c in node.columns], ranked, where=keep)
 
 
@@ -205,7 +267,7 @@ def compile_query(
         stack.append((name, True))
         stack.extend((inp, False) for inp in reversed(nodes[name].inputs))
     refs: dict[str, exp.Table] = dict(external)
-    taken = {t.name for t in external.values()}
+    taken = {t.name.casefold() for t in external.values()}  # engines fold case: "T" is "t"
     ctes: list[exp.CTE] = []
     for name in order[:-1]:
         node = nodes[name]
@@ -213,14 +275,14 @@ def compile_query(
             refs[name] = refs[node.inputs[0]]
             continue
         cte_name = name
-        while cte_name in taken:
+        while cte_name.casefold() in taken:
             cte_name += "_"
-        taken.add(cte_name)
-        body = compile_node(node, refs)
+        taken.add(cte_name.casefold())
+        body = _typed(compile_node(node, refs), node, nodes)
         ctes.append(exp.CTE(this=body, alias=exp.TableAlias(this=quoted(cte_name))))
         refs[name] = exp.Table(this=quoted(cte_name))
     root = (
-        compile_node(nodes[target], refs)
+        _typed(compile_node(nodes[target], refs), nodes[target], nodes)
         if target not in external
         else _select([exp.Star()], _from(external[target]))
     )
@@ -230,11 +292,15 @@ def compile_query(
 
 
 def to_sql(query: exp.Expr, dialect: str, *, pretty: bool = True) -> str:
-    """Generate ``dialect`` SQL, raising sqlglot's UnsupportedError for what it cannot say.
+    """Lower ``query`` for ``dialect``'s engine and generate its SQL, raising sqlglot's
+    UnsupportedError for what it cannot say (a construct the profile refuses included).
 
-    The tree is consumed (the generator's transforms may rewrite it in place): pass a tree
-    built for this call, as :func:`compile_query` returns.
+    ``dialect`` is a profile's :attr:`~pushdown.profiles.Profile.dialect` (it carries the
+    engine version: ``"hive, version=2.1"``).  The tree is consumed (the lowering and the
+    generator's transforms rewrite it in place): pass a tree built for this call, as
+    :func:`compile_query` returns.
     """
+    query = lower(query, dialect)
     return query.sql(
         dialect=dialect,
         pretty=pretty,

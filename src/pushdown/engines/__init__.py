@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import NoSuchModuleError
 
+from pushdown.engines import secrets as _secrets_module
 from pushdown.engines.base import Connector
 from pushdown.engines.urls import EXTRAS, parse_url
-from pushdown.errors import ConnectionConfigError, EngineError, scrub
+from pushdown.errors import ConnectionConfigError, EngineError, PushdownError
 from pushdown.profiles import Profile
 
 
@@ -26,10 +27,17 @@ def open_connector(name: str, url: str, connect_args: Mapping[str, Any] | None =
     parsed, profile = parse_url(url, connection=name)
     args = dict(connect_args or {})
     secrets = _secrets(parsed.password, args)
-    try:
-        connector = _open(name, profile, parsed, args)
-    except EngineError as err:  # a driver that echoed a credential while connecting
-        raise EngineError(err.engine, scrub(err.message, secrets), sql=err.sql) from None
+    _secrets_module.register(secrets)  # scrubbed from driver log records from now on
+    failure: EngineError | None = None
+    with _secrets_module.opening(secrets):
+        try:
+            connector = _open(name, profile, parsed, args)
+        except PushdownError:
+            raise
+        except Exception as err:  # raised by a driver outside a connector's errors()
+            failure = EngineError(name, _secrets_module.scrub(f"{type(err).__name__}: {err}"))
+    if failure is not None:  # raised outside the handler: the driver's exception is not kept
+        raise failure
     connector.secrets = secrets
     return connector
 

@@ -9,6 +9,7 @@ failing SQL, with credentials redacted.
 from __future__ import annotations
 
 import contextlib
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
@@ -16,13 +17,22 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlglot
+from sqlalchemy.exc import NoSuchModuleError
 from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
-from pushdown.errors import EngineError, PushdownError, UnsupportedError, scrub
-from pushdown.planner.stats import TableStats
+from pushdown.engines.secrets import OPENING, DriverError, driver_failure, scrub
+from pushdown.errors import EngineError, PushdownError, UnsupportedError
 from pushdown.profiles import Profile
+from pushdown.statistics import TableStats
 from pushdown.types import plain_strings, sql_kind
+
+
+def staging_name(table: str) -> str:
+    """A fresh name for the table an output is loaded into before it replaces ``table``:
+    unique per write, so two runs writing one output at once never load into each other's
+    staging table."""
+    return f"{table}__pushdown_new_{secrets.token_hex(4)}"
 
 
 def _suggest(kind: str) -> str:
@@ -85,7 +95,9 @@ class Connector(ABC):
     def upload(self, table: str, data: pa.Table) -> None:
         """Create ``table`` holding ``data`` (a transfer's target; dropped after the run).
 
-        A column of a type the engine's profile says it cannot hold is an
+        It is created as the engine's temporary kind of table where it has one
+        (:meth:`temporary_properties`), so a run that dies leaves nothing behind that costs
+        money.  A column of a type the engine's profile says it cannot hold is an
         :class:`UnsupportedError` naming the column, never a silent conversion."""
         self.check_schema(data.schema)
         self._upload(table, data)
@@ -110,25 +122,35 @@ class Connector(ABC):
         """Run a statement that returns no rows."""
         raise NotImplementedError(f"{self.name} cannot run statements yet")
 
-    def materialize(self, table: str, sql: str) -> None:
-        """``CREATE OR REPLACE TABLE table AS <sql>``: computed on the engine, no data leaves."""
-        self._create_or_replace(table, sqlglot.parse_one(sql, read=self.dialect))
+    def temporary_properties(self) -> list[exp.Expr]:
+        """Properties of the tables a run creates and drops (uploads, materialised steps,
+        output staging): none here; Snowflake says TEMPORARY, BigQuery an expiration."""
+        return []
 
-    def _create_or_replace(self, table: str, query: exp.Expr) -> None:
-        """``CREATE OR REPLACE TABLE table AS <query>``."""
+    def materialize(self, table: str, sql: str) -> None:
+        """``CREATE OR REPLACE [TEMPORARY] TABLE table AS <sql>``: computed on the engine, no
+        data leaves (a temporary table of the run: :meth:`temporary_properties`)."""
+        query = sqlglot.parse_one(sql, read=self.dialect)
+        self._create_or_replace(table, query, properties=self.temporary_properties())
+
+    def _create_or_replace(
+        self, table: str, query: exp.Expr, *, properties: list[exp.Expr] | None = None
+    ) -> None:
+        """``CREATE OR REPLACE TABLE table [properties] AS <query>``."""
         create = exp.Create(
             this=table_ref(table, dialect=self.dialect),
             kind="TABLE",
             replace=True,
             expression=query,
+            properties=exp.Properties(expressions=properties) if properties else None,
         )
         self.execute(create.sql(dialect=self.dialect))
 
     def replace_from_staging(self, table: str, data: pa.Table) -> None:
-        """Load ``data`` into a staging table, then ``CREATE OR REPLACE TABLE table AS SELECT``
-        from it (atomic where the engine's CREATE OR REPLACE is); the staging table is
-        dropped either way."""
-        staging = f"{table}__pushdown_new"
+        """Load ``data`` into a staging table (temporary, as every upload), then ``CREATE OR
+        REPLACE TABLE table AS SELECT`` from it (a permanent table, atomic where the engine's
+        CREATE OR REPLACE is); the staging table is dropped either way."""
+        staging = staging_name(table)
         self.upload(staging, data)
         try:
             query = exp.select(exp.Star()).from_(table_ref(staging, dialect=self.dialect))
@@ -156,12 +178,32 @@ class Connector(ABC):
 
     @contextlib.contextmanager
     def errors(self, sql: str | None = None) -> Iterator[None]:
-        """Turn any driver exception raised inside into an :class:`EngineError`."""
+        """Turn any driver exception raised inside into an :class:`EngineError`.
+
+        No credential reaches any channel of the error: its message, the SQL it carries and
+        its cause are scrubbed of the connection's secrets; the cause is a :class:`DriverError`
+        holding the driver's scrubbed text (the driver's own exception, whose text, chained
+        exceptions and frames may hold a secret, is neither chained nor kept as context)."""
+        failure: EngineError | None = None
+        cause: DriverError | None = None
         try:
             yield
-        except PushdownError:
-            raise
+        except (PushdownError, ImportError, NoSuchModuleError):
+            raise  # typed already, or a missing driver (open_connector names the extra)
         except Exception as err:
-            message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            message = scrub(message, self.secrets)
-            raise EngineError(self.name, f"{type(err).__name__}: {message}", sql=sql) from err
+            secrets = self.secrets | OPENING.get()
+            text = str(err).strip()
+            message = scrub(text.splitlines()[0] if text else type(err).__name__, secrets)
+            failure = EngineError(
+                self.name,
+                f"{type(err).__name__}: {message}",
+                sql=scrub(sql, secrets) if sql else None,
+            )
+            cause = driver_failure(err, secrets)
+        if failure is not None and cause is not None:
+            try:  # raised and caught here so that the stand-in, not the driver's exception,
+                raise cause  # is what the EngineError chains as cause and as context
+            except DriverError as stand_in:
+                stand_in.__context__ = None
+                stand_in.__traceback__ = None
+                raise failure from stand_in

@@ -2,10 +2,15 @@
 
 URL: ``databricks://token:${DATABRICKS_TOKEN}@HOST[:PORT]?http_path=...&catalog=...&schema=...``;
 other connector arguments (``credentials_provider``, ``_tls_trusted_ca_file``, ...) go in
-``connect_args``.  Results come as Arrow (``fetchall_arrow``); uploads create the table and
-insert batches of rows (``INSERT ... VALUES``, literals built by sqlglot), as on Hive, whose
-connector this one extends.  A Volumes/COPY INTO upload path is left for workspaces that allow
-it.
+``connect_args``.  Results come as Arrow (``fetchall_arrow``); uploads create the table (Delta,
+the default format; naive timestamps as ``TIMESTAMP_NTZ``) and insert batches of rows
+(``INSERT ... VALUES``, literals built by sqlglot), as on Hive, whose connector this one
+extends.  Outputs are replaced atomically with ``CREATE OR REPLACE TABLE ... AS SELECT``.  A
+Volumes/COPY INTO upload path is left for workspaces that allow it.
+
+Sessions are opened with ``spark.sql.variable.substitute=false`` (``session_configuration``),
+so ``${...}`` in pushdown's SQL reaches the engine as written, and with bounded connect and
+retries (``connect_timeout``, ``retries``: :mod:`pushdown.engines.options`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,52 @@ from typing import Any
 
 import pyarrow as pa
 import sqlalchemy as sa
+from sqlglot import exp
 
+from pushdown.compilers.ddl import create_table_as, drop_table, rename_table
+from pushdown.compilers.sql import table_ref
+from pushdown.engines.base import staging_name
 from pushdown.engines.hive import HiveConnector
+from pushdown.engines.options import ConnectOptions, split_options, with_retries
+from pushdown.errors import EngineError
 from pushdown.profiles import Profile
+
+# Substitution of ${...} off for pushdown's sessions (Spark SQL's runtime setting:
+# https://spark.apache.org/docs/latest/configuration.html#runtime-sql-configuration).
+SESSION_SETTINGS = {"spark.sql.variable.substitute": "false"}
+# The socket timeout once connected: the driver's default (its _socket_timeout, 900 s).
+READ_TIMEOUT = 900.0
+
+
+def transient(err: BaseException) -> bool:
+    """Could not reach the server (refused, reset, timed out; the driver's retries ran out),
+    as opposed to a rejected token or a SQL error."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) or type(current).__module__.startswith("urllib3"):
+            return True
+        if type(current).__name__ in ("MaxRetryDurationError", "MaxRetryError"):
+            return True
+        inner = [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
+        current = current.__cause__ or current.__context__ or (inner[0] if inner else None)
+    text = str(err)
+    keys = ("Connection refused", "timed out", "Max retries exceeded", "max retry duration")
+    return any(k in text for k in keys)
+
+
+def driver_options(options: ConnectOptions) -> dict[str, Any]:
+    """databricks-sql-connector's retry and socket settings for ``options``: the connect waits
+    ``connect_timeout`` at most, and the driver stops retrying after ``retries`` more attempts
+    or when the whole deadline has passed (its defaults: 30 attempts over 900 s)."""
+    return {
+        "_socket_timeout": options.connect_timeout,
+        "_retry_stop_after_attempts_count": max(1, options.attempts),
+        "_retry_stop_after_attempts_duration": max(1.0, options.deadline),
+        "_retry_delay_min": 0.5,
+        "_retry_delay_max": 5.0,
+    }
 
 
 def _native_nested(table: pa.Table, kinds: list[str]) -> pa.Table:
@@ -35,8 +83,24 @@ def _native_nested(table: pa.Table, kinds: list[str]) -> pa.Table:
     return table
 
 
+def _set_read_timeout(con: Any, seconds: float) -> None:
+    """Once connected, statements and fetches get the driver's usual socket timeout back (the
+    short one bounded only the connect)."""
+    transport = getattr(getattr(getattr(con, "session", None), "backend", None), "_transport", None)
+    if transport is not None and hasattr(transport, "setTimeout"):
+        transport.setTimeout(seconds * 1000)
+
+
+def _not_replaceable(err: EngineError) -> bool:
+    """The server refused CREATE OR REPLACE because the table is not a v2 (Delta) table."""
+    text = err.message
+    return "UNSUPPORTED_FEATURE.TABLE_OPERATION" in text or "only supported with v2" in text
+
+
 class DatabricksConnector(HiveConnector):
     """A Databricks SQL warehouse or cluster."""
+
+    STORAGE = None  # Delta, the default table format; STORED AS would make a Hive table
 
     def __init__(
         self,
@@ -47,9 +111,10 @@ class DatabricksConnector(HiveConnector):
     ):
         self.name = name
         self.profile = profile
+        self.load_dir = None
         from databricks import sql
 
-        args = dict(connect_args or {})
+        url, args, self.options = split_options(url, connect_args, connection=name)
         query = {k: v if isinstance(v, str) else v[0] for k, v in url.query.items()}
         options: dict[str, Any] = {
             "server_hostname": url.host,
@@ -62,10 +127,56 @@ class DatabricksConnector(HiveConnector):
         if "credentials_provider" not in args and url.password:
             options["access_token"] = url.password
         options.setdefault("enable_telemetry", False)
+        options.update(driver_options(self.options))
+        settings = {**SESSION_SETTINGS, **dict(args.pop("session_configuration", None) or {})}
         options.update(args)
         self._running: set[Any] = set()  # cursors with a statement in flight
+        host = f"{url.host}:{url.port or 443}"
+
+        def attempt() -> Any:
+            return sql.connect(**options, session_configuration=settings)
+
         with self.errors():
-            self.con = sql.connect(**options)
+            self.con = with_retries(
+                attempt,
+                options=self.options,
+                transient=transient,
+                host=host,
+                retried_by_driver=True,
+            )
+            _set_read_timeout(self.con, READ_TIMEOUT)
+
+    def _insert(self, table: str, rows: list[list[exp.Expr]]) -> str:
+        """``INSERT INTO table VALUES (...), ...``: Databricks takes any expression in VALUES
+        (https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-dml-insert-into.html),
+        and ``stack`` in a SELECT list is deprecated there."""
+        values = exp.values([tuple(row) for row in rows])
+        return exp.insert(values, table_ref(table, dialect=self.dialect)).sql(dialect=self.dialect)
+
+    def write_table(self, table: str, data: pa.Table) -> None:
+        """A staging table, then ``CREATE OR REPLACE TABLE table AS SELECT * FROM staging``,
+        which Databricks applies atomically: readers see the old table or the new one, never
+        none (https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-create-table-using.html).
+        Where the existing table is not a Delta (v2) table, which cannot be replaced that way
+        (UNSUPPORTED_FEATURE.TABLE_OPERATION), the old drop-and-rename is used."""
+        staging = staging_name(table)
+        self.upload(staging, data)
+        try:
+            replace = create_table_as(table, staging, dialect=self.dialect, replace=True)
+            try:
+                with self.errors(replace):
+                    self._execute(replace)
+                return
+            except EngineError as err:
+                if not _not_replaceable(err):
+                    raise
+            self.drop(table)
+            rename = rename_table(staging, table, dialect=self.dialect)
+            with self.errors(rename):
+                self._execute(rename)
+        finally:
+            with contextlib.suppress(EngineError):
+                self._execute(drop_table(staging, dialect=self.dialect))
 
     def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and fetch Python rows (DB-API)."""

@@ -11,8 +11,8 @@ from sqlglot import exp
 from pushdown.compilers.ddl import create_table_as, drop_table, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
-from pushdown.planner.stats import ColumnStats, TableStats
 from pushdown.profiles import Profile
+from pushdown.statistics import ColumnStats, TableStats
 
 
 class DuckDBConnector(Connector):

@@ -2,10 +2,13 @@
 
 HiveServer2 has no Arrow path: rows are fetched in batches (``fetchmany``) and converted to
 Arrow record batches with the types the server's result metadata names (PyHive returns DATE
-as text; it is parsed here).  Uploads create the table from the Arrow schema and insert
-batches of rows as ``INSERT ... VALUES`` with literals built by sqlglot.  Hive has no
+as text; it is parsed here).  Uploads create the table from the Arrow schema ``STORED AS
+PARQUET`` and insert batches of rows as ``INSERT INTO t SELECT stack(n, CAST(v AS type),
+...)`` with literals built by sqlglot (Hive 2.x refuses anything but constants in ``INSERT
+... VALUES``); with ``load_dir`` one Parquet file is loaded instead.  Hive has no
 transactional DDL: an output is written to a staging table and renamed over the old one, which
-leaves a short window without the table.
+leaves a short window without the table.  Sessions are opened by
+:mod:`pushdown.engines.hive_session` (variable substitution off, bounded connect).
 """
 
 from __future__ import annotations
@@ -26,12 +29,22 @@ import sqlalchemy as sa
 import sqlglot
 from sqlglot import exp
 
-from pushdown.compilers.ddl import create_table, drop_table, rename_table, select_all
+from pushdown.compilers.ddl import (
+    create_table,
+    create_table_as,
+    ddl_type,
+    drop_table,
+    rename_table,
+    select_all,
+    stored_as,
+)
 from pushdown.compilers.sql import table_ref
-from pushdown.engines.base import Connector
-from pushdown.planner.stats import TableStats
+from pushdown.engines import hive_session
+from pushdown.engines.base import Connector, staging_name
+from pushdown.engines.options import split_options
 from pushdown.profiles import Profile
-from pushdown.types import arrow_to_sql, sql_to_arrow
+from pushdown.statistics import TableStats
+from pushdown.types import sql_to_arrow
 
 FETCH_ROWS = 10_000
 INSERT_ROWS = 500
@@ -74,34 +87,54 @@ def _convert(value: Any, arrow: pa.DataType | None) -> Any:
     return value
 
 
-def _literal(value: Any, arrow: pa.DataType) -> exp.Expr:
-    """A Hive literal for one Arrow value (typed where Hive needs a cast)."""
+def _literal(value: Any, arrow: pa.DataType, *, dialect: str = "hive") -> exp.Expr:
+    """A literal for one Arrow value, cast to the column's type: ``stack`` wants one type per
+    column across rows, and a cast from text keeps decimals, floats, dates and timestamps
+    exact."""
+    column = ddl_type(arrow, dialect=dialect)
     if value is None:
-        return exp.Cast(this=exp.null(), to=arrow_to_sql(arrow))
+        return exp.Cast(this=exp.null(), to=column)
     if pa.types.is_list(arrow) or pa.types.is_large_list(arrow):
-        items = [_literal(v, arrow.value_type) for v in value]
-        return exp.Cast(this=exp.Array(expressions=items), to=arrow_to_sql(arrow))
+        items = [_literal(v, arrow.value_type, dialect=dialect) for v in value]
+        return exp.Cast(this=exp.Array(expressions=items), to=column)
     if pa.types.is_struct(arrow):  # positional, then cast: Hive has no named struct literal
-        fields = [_literal(value.get(f.name), f.type) for f in arrow]
-        return exp.Cast(this=exp.Struct(expressions=fields), to=arrow_to_sql(arrow))
+        fields = [_literal(value.get(f.name), f.type, dialect=dialect) for f in arrow]
+        return exp.Cast(this=exp.Struct(expressions=fields), to=column)
     if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int | float | decimal.Decimal):
-        if isinstance(value, float) and value != value:  # NaN
-            return exp.Cast(this=exp.Literal.string("NaN"), to=exp.DataType.build("DOUBLE"))
-        if isinstance(value, float) and abs(value) == float("inf"):
-            text = "Infinity" if value > 0 else "-Infinity"
-            return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("DOUBLE"))
-        return exp.Literal.number(str(value))
-    if isinstance(value, dt.datetime):
-        return exp.Cast(
-            this=exp.Literal.string(value.isoformat(sep=" ")), to=exp.DataType.build("TIMESTAMP")
-        )
-    if isinstance(value, dt.date):
-        return exp.Cast(this=exp.Literal.string(value.isoformat()), to=exp.DataType.build("DATE"))
-    if isinstance(value, bytes):
-        return exp.Unhex(this=exp.Literal.string(value.hex()))
-    return exp.Literal.string(str(value))
+        return exp.Cast(this=exp.Boolean(this=value), to=column)
+    if isinstance(value, int):
+        return exp.Cast(this=exp.Literal.number(str(value)), to=column)
+    if isinstance(value, float) and value != value:
+        text = "NaN"
+    elif isinstance(value, float) and abs(value) == float("inf"):
+        text = "Infinity" if value > 0 else "-Infinity"
+    elif isinstance(value, float | decimal.Decimal):
+        text = repr(value) if isinstance(value, float) else str(value)
+    elif isinstance(value, dt.datetime):
+        text = value.isoformat(sep=" ")
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, bytes):
+        return exp.Cast(this=exp.Unhex(this=exp.Literal.string(value.hex())), to=column)
+    else:
+        text = str(value)
+    return exp.Cast(this=exp.Literal.string(text), to=column)
+
+
+def insert_rows(table: str, rows: list[list[exp.Expr]], *, dialect: str) -> str:
+    """``INSERT INTO table SELECT stack(n, row1..., row2..., ...)``.
+
+    Hive 2.x writes ``INSERT ... VALUES`` rows to a temporary text file and accepts only
+    constants there ("Expression of type TOK_FUNCTION not supported in insert/values"), so a
+    NULL, a date or a timestamp -- each a CAST -- cannot go in VALUES; a SELECT may hold any
+    expression (https://cwiki.apache.org/confluence/display/Hive/LanguageManual+DML#LanguageManualDML-InsertingvaluesintotablesfromSQL),
+    and the ``stack`` table-generating function turns one SELECT into n rows, in one
+    compiled statement rather than n UNION ALL branches
+    (https://cwiki.apache.org/confluence/display/Hive/LanguageManual+UDF#LanguageManualUDF-stack;
+    every value of a column has the column's type, as stack requires)."""
+    values = [value for row in rows for value in row]
+    generator = exp.Stack(this=exp.Literal.number(len(rows)), expressions=values)
+    return exp.insert(exp.select(generator), table_ref(table, dialect=dialect)).sql(dialect=dialect)
 
 
 _SPARK_STATS = re.compile(r"(\d+) bytes(?:, (\d+) rows)?")
@@ -144,6 +177,12 @@ class HiveConnector(Connector):
     """A HiveServer2 endpoint."""
 
     load_dir: Path | None = None  # see __init__: uploads through LOAD DATA when set
+    # Tables pushdown creates are Parquet: a table without STORED AS is TEXTFILE
+    # (hive.default.fileformat), where a value holding a newline splits its row, \x01 splits
+    # its column and the text \N reads back as NULL
+    # (https://cwiki.apache.org/confluence/display/Hive/LanguageManual+DDL#LanguageManualDDL-StorageFormats).
+    STORAGE: str | None = "PARQUET"
+    _prefixed = False  # result column names carry their table's alias (see __init__)
 
     def __init__(
         self,
@@ -153,15 +192,21 @@ class HiveConnector(Connector):
         connect_args: dict[str, Any] | None = None,
     ):
         super().__init__(name, profile)
-        args = dict(connect_args or {})
+        url, args, self.options = split_options(url, connect_args, connection=name)
         # A folder both this client and HiveServer2 see (the same host, or a shared mount):
         # uploads go there as Parquet and into the table with LOAD DATA LOCAL INPATH.
         load_dir = args.pop("load_dir", None)
         self.load_dir: Path | None = Path(load_dir) if load_dir else None
         with self.errors():
-            self.engine = sa.create_engine(url, connect_args=args, poolclass=sa.pool.StaticPool)
-            self._raw = self.engine.raw_connection()
-        self.con: Any = self._raw.driver_connection
+            self.con, settings = hive_session.connect(url, args, self.options)
+        # Names come prefixed with their table's alias unless the server took the setting.
+        self._prefixed = "hive.resultset.use.unique.column.names" not in settings
+
+    def _column_name(self, described: str) -> str:
+        return described.split(".", 1)[-1] if self._prefixed and "." in described else described
+
+    def _properties(self) -> list[exp.Expr]:
+        return [stored_as(self.STORAGE)] if self.STORAGE else []
 
     def _execute(self, sql: str) -> Any:
         cursor = self.con.cursor()
@@ -170,7 +215,7 @@ class HiveConnector(Connector):
 
     def _batches(self, cursor: Any) -> Iterator[pa.RecordBatch]:
         description = cursor.description or []
-        names = [d[0].split(".")[-1] for d in description]
+        names = [self._column_name(d[0]) for d in description]
         types = [
             pa.decimal128(38, 0)
             if str(d[1]) == DECIMAL
@@ -217,7 +262,7 @@ class HiveConnector(Connector):
                 return pa.Table.from_batches(_same_decimals(batches))
             description = cursor.description or []
             return pa.schema(
-                [(d[0].split(".")[-1], _TYPES.get(str(d[1]), pa.string())) for d in description]
+                [(self._column_name(d[0]), _TYPES.get(str(d[1]), pa.string())) for d in description]
             ).empty_table()
 
     def table_schema(self, table: str) -> pa.Schema:
@@ -241,48 +286,53 @@ class HiveConnector(Connector):
         return pa.schema([f.with_type(declared.get(f.name) or f.type) for f in fallback])
 
     def _upload(self, table: str, data: pa.Table) -> None:
-        """``CREATE TABLE`` from the Arrow schema, then ``INSERT ... VALUES`` in batches; with
+        """``CREATE TABLE`` from the Arrow schema, then ``INSERT`` batches of rows; with
         ``load_dir``, a Parquet file and ``LOAD DATA`` instead."""
         if self.load_dir is not None:
             self._load_data(table, data)
             return
         self.drop(table)
-        ddl = create_table(table, data.schema, dialect=self.dialect)
+        ddl = create_table(table, data.schema, dialect=self.dialect, properties=self._properties())
         with self.errors(ddl):
             self._execute(ddl)
         types = data.schema.types
         for batch in data.to_batches(max_chunksize=INSERT_ROWS):
             rows = [
-                tuple(_literal(v, t) for v, t in zip(row.values(), types, strict=True))
+                [self._literal(v, t) for v, t in zip(row.values(), types, strict=True)]
                 for row in batch.to_pylist()
             ]
             if not rows:
                 continue
-            insert = exp.insert(exp.values(rows), table_ref(table, dialect=self.dialect))
-            sql = insert.sql(dialect=self.dialect)
+            sql = self._insert(table, rows)
             with self.errors(sql[:2000]):
                 self._execute(sql)
+
+    def _literal(self, value: Any, arrow: pa.DataType) -> exp.Expr:
+        return _literal(value, arrow, dialect=self.dialect)
+
+    def _insert(self, table: str, rows: list[list[exp.Expr]]) -> str:
+        return insert_rows(table, rows, dialect=self.dialect)
 
     def _load_data(self, table: str, data: pa.Table) -> None:
         """Write ``data`` as Parquet under ``load_dir``, create ``table`` stored as Parquet
         with the same columns, and ``LOAD DATA LOCAL INPATH`` the file into it (the server
-        copies it; our file is removed afterwards)."""
+        copies it; our file is removed afterwards).
+
+        Timestamps are written as INT96, the encoding Hive itself writes: Hive before 4.0
+        cannot read pyarrow's INT64 timestamps ("LongWritable cannot be cast to
+        TimestampWritable": https://github.com/apache/parquet-java/issues/2505; Hive's
+        Parquet support: https://cwiki.apache.org/confluence/display/Hive/Parquet)."""
         assert self.load_dir is not None
         self.drop(table)
-        ddl = sqlglot.parse_one(
-            create_table(table, data.schema, dialect=self.dialect), read=self.dialect
+        statement = create_table(
+            table, data.schema, dialect=self.dialect, properties=[stored_as("PARQUET")]
         )
-        ddl.set(
-            "properties",
-            exp.Properties(expressions=[exp.FileFormatProperty(this=exp.var("PARQUET"))]),
-        )
-        statement = ddl.sql(dialect=self.dialect)
         with self.errors(statement):
             self._execute(statement)
         self.load_dir.mkdir(parents=True, exist_ok=True)
         path = self.load_dir / f"{table}-{uuid.uuid4().hex}.parquet"
         try:
-            pq.write_table(data, path)
+            pq.write_table(data, path, use_deprecated_int96_timestamps=True)
             load = exp.LoadData(
                 this=table_ref(table, dialect=self.dialect),
                 local=True,
@@ -295,14 +345,16 @@ class HiveConnector(Connector):
             path.unlink(missing_ok=True)
 
     def materialize(self, table: str, sql: str) -> None:
-        """``CREATE TABLE table AS <sql>`` (Hive has no CREATE OR REPLACE)."""
+        """``CREATE TABLE table STORED AS PARQUET AS <sql>`` (Hive has no CREATE OR
+        REPLACE)."""
         self.drop(table)
-        create = exp.Create(
-            this=table_ref(table, dialect=self.dialect),
-            kind="TABLE",
-            expression=sqlglot.parse_one(sql, read=self.dialect),
+        statement = create_table_as(
+            table,
+            sqlglot.parse_one(sql, read=self.dialect),
+            dialect=self.dialect,
+            replace=False,
+            properties=self._properties(),
         )
-        statement = create.sql(dialect=self.dialect)
         with self.errors(statement):
             self._execute(statement)
 
@@ -314,7 +366,7 @@ class HiveConnector(Connector):
 
     def write_table(self, table: str, data: pa.Table) -> None:
         """Load a staging table completely, then drop the old table and rename the new one."""
-        staging = f"{table}__pushdown_new"
+        staging = staging_name(table)
         self.upload(staging, data)
         self.drop(table)
         sql = rename_table(staging, table, dialect=self.dialect)
@@ -322,6 +374,5 @@ class HiveConnector(Connector):
             self._execute(sql)
 
     def close(self) -> None:
-        """Close the connection and dispose of the engine."""
-        self._raw.close()
-        self.engine.dispose()
+        """Close the connection."""
+        self.con.close()

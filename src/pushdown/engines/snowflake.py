@@ -1,9 +1,14 @@
 """Snowflake through snowflake-sqlalchemy / snowflake-connector-python.
 
 - results: ``cursor.fetch_arrow_all`` (Arrow result batches, no row conversion);
-- uploads: the table is created from the Arrow schema, the data written to Parquet, staged
-  with ``PUT`` into a temporary stage and loaded with ``COPY INTO ... MATCH_BY_COLUMN_NAME``
-  (the path ``write_pandas`` takes, without pandas);
+- uploads: a TEMPORARY table is created from the Arrow schema, the data written to Parquet,
+  staged with ``PUT`` into a temporary stage and loaded with ``COPY INTO ...
+  MATCH_BY_COLUMN_NAME`` (the path ``write_pandas`` takes, without pandas);
+- tables a run creates (uploads, materialised steps, output staging) are TEMPORARY: they
+  live as long as the session and cost nothing once it ends, also when the run dies
+  (https://docs.snowflake.com/en/user-guide/tables-temp-transient#temporary-tables).  A
+  temporary table is visible to its session only: the connector runs every statement on
+  one connection (one session), and a run uses one connector per engine;
 - statistics: ``INFORMATION_SCHEMA.TABLES`` (``ROW_COUNT``, ``BYTES``).
 
 Every statement is a sqlglot tree generated for Snowflake; ``PUT`` and ``COPY INTO``, which
@@ -13,6 +18,7 @@ sqlglot does not build, take only identifiers quoted by sqlglot and a local file
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 import uuid
@@ -23,13 +29,23 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlglot import exp
 
-from pushdown.compilers.ddl import create_table, drop_table, select_all
+from pushdown.compilers.ddl import create_table, drop_table, select_all, temporary
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
-from pushdown.planner.stats import TableStats
+from pushdown.engines.options import split_options, with_retries
 from pushdown.profiles import Profile
+from pushdown.statistics import TableStats
 
 STAGE = "pushdown_stage"
+
+
+def _unreachable(err: BaseException) -> bool:
+    """The login never reached Snowflake (refused, timed out), as opposed to a rejected
+    login: the connector reports both as 250001 "Failed to login"."""
+    text = str(err)
+    return "250001" in text and any(
+        k in text for k in ("Connection refused", "timed out", "failed after retries")
+    )
 
 
 class SnowflakeConnector(Connector):
@@ -43,11 +59,25 @@ class SnowflakeConnector(Connector):
         connect_args: dict[str, Any] | None = None,
     ):
         super().__init__(name, profile)
+        url, args, self.options = split_options(url, connect_args, connection=name)
+        # The connector retries a failed login until login_timeout has passed (its default:
+        # 120 s); connect_timeout bounds one TCP connect
+        # (https://docs.snowflake.com/en/developer-guide/python-connector/python-connector-api#connect).
+        args.setdefault("login_timeout", max(1, math.ceil(self.options.deadline)))
+        args.setdefault("connect_timeout", max(1, math.ceil(self.options.connect_timeout)))
+        args.setdefault("retry_max_attempts", self.options.attempts)
+        host = (
+            f"{args.get('host') or f'{url.host}.snowflakecomputing.com'}:{args.get('port') or 443}"
+        )
         with self.errors():
-            self.engine = sa.create_engine(
-                url, connect_args=connect_args or {}, poolclass=sa.pool.StaticPool
+            self.engine = sa.create_engine(url, connect_args=args, poolclass=sa.pool.StaticPool)
+            self._raw = with_retries(
+                self.engine.raw_connection,
+                options=self.options,
+                transient=_unreachable,
+                host=host,
+                retried_by_driver=True,
             )
-            self._raw = self.engine.raw_connection()
         self.con: Any = self._raw.driver_connection
         self._stage_ready = False
 
@@ -89,9 +119,16 @@ class SnowflakeConnector(Connector):
         rows, size = (result.column(i)[0].as_py() for i in range(2))
         return TableStats(rows=float(rows), bytes=float(size or 0) or None, source=self.name)
 
+    def temporary_properties(self) -> list[exp.Expr]:
+        """``TEMPORARY``: the run's tables end with the session."""
+        return [temporary()]
+
     def _upload(self, table: str, data: pa.Table) -> None:
-        """``CREATE TABLE`` from the Arrow schema, then PUT a Parquet file and COPY INTO."""
-        ddl = create_table(table, data.schema, dialect="snowflake")
+        """``CREATE TEMPORARY TABLE`` from the Arrow schema, then PUT a Parquet file and COPY
+        INTO."""
+        ddl = create_table(
+            table, data.schema, dialect="snowflake", properties=self.temporary_properties()
+        )
         with self.errors(ddl):
             self._run(drop_table(table, dialect="snowflake"))
             self._run(ddl)

@@ -3,11 +3,22 @@ the active one); Arrow in with ``createDataFrame`` and out with ``toArrow``.
 
 Transfers land in temporary views, shared steps are materialised with ``CACHE TABLE``, and
 outputs are written with ``saveAsTable`` (overwrite).
+
+Spark replaces ``${...}`` in SQL text (and in the table names ``saveAsTable``,
+``spark.table`` and ``createOrReplaceTempView`` parse) before parsing it, unless
+``spark.sql.variable.substitute`` is false
+(https://spark.apache.org/docs/latest/configuration.html#runtime-sql-configuration).  The
+session is shared with the user, so the setting is switched off only while pushdown's own
+statements are parsed, then put back; names are passed to the DataFrame API as quoted
+identifiers, so no name is read as SQL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -18,9 +29,9 @@ from sqlglot import exp
 from pushdown.compilers.ddl import select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
-from pushdown.errors import ConnectionConfigError
-from pushdown.planner.stats import TableStats
+from pushdown.errors import ConnectionConfigError, FlowError
 from pushdown.profiles import Profile
+from pushdown.statistics import TableStats
 
 
 def _session(url: sa.engine.URL) -> Any:
@@ -48,6 +59,10 @@ def _session(url: sa.engine.URL) -> Any:
     return builder.getOrCreate()
 
 
+SUBSTITUTE = "spark.sql.variable.substitute"
+_VERBATIM = threading.RLock()  # one switch of the shared session's setting at a time
+
+
 class SparkConnector(Connector):
     """A Spark SQL session."""
 
@@ -56,10 +71,42 @@ class SparkConnector(Connector):
         with self.errors():
             self.spark = _session(url)
 
+    @contextlib.contextmanager
+    def _verbatim(self) -> Iterator[None]:
+        """Variable substitution off while pushdown's statements and names are parsed; the
+        session's own value is put back afterwards."""
+        with _VERBATIM:
+            conf = self.spark.conf
+            before = conf.get(SUBSTITUTE, None)
+            conf.set(SUBSTITUTE, "false")
+            try:
+                yield
+            finally:
+                if before is None:
+                    conf.unset(SUBSTITUTE)
+                else:
+                    conf.set(SUBSTITUTE, before)
+
+    def _sql(self, statement: str) -> Any:
+        with self._verbatim():
+            return self.spark.sql(statement)
+
+    def _name(self, table: str) -> str:
+        """``table`` as quoted identifiers (`a`.`b`): what the DataFrame API parses back.  A
+        name that is more than its parts (``x --``, ``x; y``) is refused."""
+        ref = table_ref(table, dialect="spark")
+        quoted = ref.sql(dialect="spark")
+        if table not in (".".join(part.name for part in ref.parts), quoted):
+            raise FlowError(
+                f"table name {table!r} on connection {self.name!r} is not a table name "
+                f"(it reads as {quoted}); use letters, digits and _, dots between parts"
+            )
+        return quoted
+
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run ``sql`` and return Spark's Arrow result."""
         with self.errors(sql):
-            table: pa.Table = self.spark.sql(sql).toArrow()
+            table: pa.Table = self._sql(sql).toArrow()
             return table
 
     def table_schema(self, table: str) -> pa.Schema:
@@ -69,15 +116,16 @@ class SparkConnector(Connector):
     def table_stats(self, table: str) -> TableStats:
         """Row count and Spark's size estimate of the table's plan."""
         with self.errors():
-            df = self.spark.table(table)
+            with self._verbatim():
+                df = self.spark.table(self._name(table))
             rows = float(df.count())
             size = df._jdf.queryExecution().optimizedPlan().stats().sizeInBytes()
         return TableStats(rows=rows, bytes=float(str(size)), source=self.name)
 
     def _upload(self, table: str, data: pa.Table) -> None:
         """Make ``data`` readable as the temporary view ``table``."""
-        with self.errors():
-            self.spark.createDataFrame(data).createOrReplaceTempView(table)
+        with self.errors(), self._verbatim():
+            self.spark.createDataFrame(data).createOrReplaceTempView(self._name(table))
 
     def materialize(self, table: str, sql: str) -> None:
         """``CACHE TABLE table AS <sql>``: computed once, kept in the session."""
@@ -86,26 +134,27 @@ class SparkConnector(Connector):
             dialect="spark"
         )
         with self.errors(statement):
-            self.spark.sql(statement)
+            self._sql(statement)
 
     def drop(self, table: str) -> None:
         """Uncache and drop the temporary view ``table``."""
-        statement = exp.Uncache(this=table_ref(table, dialect="spark"), exists=True).sql(
-            dialect="spark"
-        )
+        ref = table_ref(table, dialect="spark")
+        statement = exp.Uncache(this=ref, exists=True).sql(dialect="spark")
         with self.errors(statement):
-            self.spark.sql(statement)
-            self.spark.catalog.dropTempView(table)
+            self._sql(statement)
+            self.spark.catalog.dropTempView(ref.name)  # the view's name as is, not parsed
 
     def write_table(self, table: str, data: pa.Table) -> None:
-        """Overwrite ``table`` (a Spark table) with ``data``."""
-        with self.errors():
-            self.spark.createDataFrame(data).write.mode("overwrite").saveAsTable(table)
+        """Overwrite ``table`` (a Spark table) with ``data``; the name is passed quoted, so
+        ``x --`` or ``${...}`` name a table of exactly that name."""
+        with self.errors(), self._verbatim():
+            frame = self.spark.createDataFrame(data)
+            frame.write.mode("overwrite").saveAsTable(self._name(table))
 
     def load_parquet(self, table: str, path: str) -> None:
         """A temporary view over the file: Spark reads the Parquet itself, nothing copied."""
-        with self.errors():
-            self.spark.read.parquet(path).createOrReplaceTempView(table)
+        with self.errors(), self._verbatim():
+            self.spark.read.parquet(path).createOrReplaceTempView(self._name(table))
 
     def cancel(self) -> None:
         """Cancel every running Spark job of the session."""

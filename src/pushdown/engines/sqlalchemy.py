@@ -13,7 +13,7 @@ import sqlglot
 from sqlglot import exp
 
 from pushdown.compilers.ddl import create_table, drop_table, rename_table
-from pushdown.engines.base import Connector
+from pushdown.engines.base import Connector, staging_name
 from pushdown.profiles import Profile
 from pushdown.types import sql_to_arrow
 
@@ -62,7 +62,7 @@ class SQLAlchemyConnector(Connector):
 
     def write_table(self, table: str, data: pa.Table) -> None:
         """Load into a staging table, then swap it in for ``table``."""
-        staging = f"{table}__pushdown_new"
+        staging = staging_name(table)
         insert = exp.insert(
             exp.values([tuple(exp.Placeholder(this=f"p{i}") for i in range(data.num_columns))]),
             staging,

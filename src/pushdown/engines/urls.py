@@ -48,6 +48,12 @@ def parse_url(url: str, *, connection: str) -> tuple[URL, Profile]:
         ) from None
     try:
         profile = profile_for_scheme(parsed.drivername)
+        # ?engine_version=3.1 names the engine's version (docs/engines.md); the driver never
+        # sees it.
+        version = parsed.query.get("engine_version")
+        if version is not None:
+            profile = profile.at_version(str(version))
+            parsed = parsed.difference_update_query(["engine_version"])
     except ConnectionConfigError as err:
         raise ConnectionConfigError(f"connection {connection!r}: {err}") from None
     return parsed, profile

@@ -11,12 +11,52 @@ import pyarrow.csv
 import pyarrow.dataset
 import pyarrow.parquet
 
-from pushdown.errors import EngineError, FlowError, PushdownError
+from pushdown.errors import EngineError, FlowError, InvalidValueError, PushdownError
 
 
 def read_file_schema(path: str, *, recipe: str) -> pa.Schema:
     """The Arrow schema of a local Parquet, CSV or Arrow IPC file, without reading it all."""
-    return _dataset(path, recipe=recipe).schema
+    schema = _dataset(path, recipe=recipe).schema
+    check_arrow_schema(schema, dataset=recipe)
+    return schema
+
+
+def _readable(schema: pa.Schema) -> bool:
+    con = duckdb.connect(":memory:")
+    try:
+        con.from_arrow(schema.empty_table()).limit(0).fetchall()
+        return True
+    except Exception:  # DuckDB's own errors and Arrow's (unions, ...)
+        return False
+    finally:
+        con.close()
+
+
+def _cast_hint(t: pa.DataType) -> str:
+    if pa.types.is_float16(t):
+        return "cast it to float32"
+    if pa.types.is_decimal(t):
+        return "cast it to decimal128 (at most 38 digits) or float64"
+    return "cast it to a plain type (string, int64, float64, timestamp)"
+
+
+def check_arrow_schema(schema: pa.Schema, *, dataset: str) -> None:
+    """Refuse Arrow data the local engine cannot read (no columns, float16, decimal256,
+    unions), naming the dataset and the column, before anything runs."""
+    if len(schema) == 0:
+        raise InvalidValueError(
+            "the data has no columns; a dataset needs at least one", dataset=dataset
+        )
+    if _readable(schema):
+        return
+    for field in schema:
+        if not _readable(pa.schema([field])):
+            raise InvalidValueError(
+                f"column {field.name!r} is {field.type}, which pushdown's engines cannot "
+                f"hold; {_cast_hint(field.type)} first",
+                dataset=dataset,
+                column=field.name,
+            )
 
 
 def _dataset(path: str, *, recipe: str) -> pa.dataset.Dataset:
@@ -54,7 +94,13 @@ class LocalEngine:
 
     def register(self, name: str, data: pa.Table | pa.dataset.Dataset) -> None:
         """Make ``data`` readable as the table ``name``."""
-        self.con.register(name, data)
+        try:
+            self.con.register(name, data)
+        except Exception as err:
+            first = (str(err).strip().splitlines() or [""])[0]
+            raise EngineError(
+                "local", f"cannot read dataset {name!r}: {type(err).__name__}: {first}"
+            ) from err
 
     def register_file(self, name: str, path: str) -> None:
         """Make a local file readable as the table ``name`` (scanned lazily by DuckDB)."""

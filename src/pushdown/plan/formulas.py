@@ -49,6 +49,12 @@ def _parse_one(
     except (ParseError, TokenError) as err:
         detail = str(err).splitlines()[0]
         raise FormulaSyntaxError(f"cannot parse {what} {text!r}: {detail}", recipe=recipe) from None
+    except RecursionError:  # sqlglot's parser recurses per nesting level
+        raise FormulaSyntaxError(
+            f"{what} {text[:60]!r}... is nested too deeply to parse; split it over several "
+            "prepare steps",
+            recipe=recipe,
+        ) from None
     if len(parsed) != 1:
         raise FormulaSyntaxError(
             f"{what} {text!r} must be one expression, found {len(parsed)} statements",
@@ -91,15 +97,36 @@ def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.
     return _normalize(tree)
 
 
+_EXTRACTS: dict[str, type[exp.Func]] = {
+    "DOW": exp.DayOfWeek,
+    "DAYOFWEEK": exp.DayOfWeek,
+    "WEEKDAY": exp.DayOfWeek,
+    "ISODOW": exp.DayOfWeekIso,
+    "DAYOFWEEKISO": exp.DayOfWeekIso,
+    "DAYOFWEEK_ISO": exp.DayOfWeekIso,
+    "WEEK": exp.WeekOfYear,
+    "WEEKISO": exp.WeekOfYear,
+    "ISOWEEK": exp.WeekOfYear,
+    "WEEKOFYEAR": exp.WeekOfYear,
+}
+
+
 def _normalize(tree: exp.Expr) -> exp.Expr:
-    """Rewrite constructs whose meaning differs between engines into explicit forms."""
+    """Give constructs one class per meaning of ``docs/semantics.md`` (engine-neutral).
+
+    ``stddev`` means the sample deviation (sqlglot's ``Variance`` already is the sample
+    variance); ``extract(dow|isodow|week FROM d)`` become the day-of-week and ISO-week
+    functions.  How each engine spells them is the lowering's business
+    (``compilers/lowering``).
+    """
 
     def fix(node: exp.Expr) -> exp.Expr:
-        # STDDEV is the sample deviation on most engines but the population one on Hive.
         if type(node) is exp.Stddev:
             return exp.StddevSamp(this=node.this)
-        if type(node) is exp.Variance:
-            return exp.VarianceSamp(this=node.this) if hasattr(exp, "VarianceSamp") else node
+        if isinstance(node, exp.Extract):
+            target = _EXTRACTS.get(node.name.upper())
+            if target is not None:
+                return target(this=node.expression)
         return node
 
     return tree.transform(fix, copy=False)

@@ -13,6 +13,7 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
 from pushdown.errors import FormulaTypeError
+from pushdown.plan.operands import operand_problem
 from pushdown.types import arrow_to_sql, is_numeric, is_text, sql_to_arrow
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv)
@@ -70,20 +71,14 @@ def annotate(tree: exp.Expr, schema: pa.Schema, *, dialect: str | None) -> exp.E
 
 
 def harmonize(tree: exp.Expr, schema: pa.Schema, *, dialect: str | None) -> exp.Expr:
-    """Pin down results that differ between engines so every engine returns the same thing.
+    """Annotate a parsed formula's types against ``schema`` (in place) and return it.
 
-    ``DATE_TRUNC`` of a DATE is a TIMESTAMP on DuckDB and Snowflake but a DATE on Spark and
-    Databricks (``TRUNC``): it is cast back to DATE, which is what truncating a date means.
+    What a construct means on each engine is no longer settled here: the lowering
+    (``compilers/lowering``) rewrites each fragment for its engine just before generation,
+    e.g. DuckDB's DATE_TRUNC of a DATE (a TIMESTAMP there) is cast back to DATE, while Spark
+    uses TRUNC, which already returns a DATE.
     """
-    annotate(tree, schema, dialect=dialect)
-    for node in list(tree.find_all(exp.DateTrunc, exp.TimestampTrunc)):
-        arg = node.this
-        if arg.type is not None and arg.type.this == exp.DataType.Type.DATE:
-            cast = exp.Cast(this=node.copy(), to=exp.DataType.build("DATE"))
-            if node is tree:
-                return cast
-            node.replace(cast)
-    return tree
+    return annotate(tree, schema, dialect=dialect)
 
 
 def check_types(tree: exp.Expr, *, recipe: str, column: str | None, text: str) -> None:
@@ -94,6 +89,9 @@ def check_types(tree: exp.Expr, *, recipe: str, column: str | None, text: str) -
         raise FormulaTypeError(f"{where}formula {text!r}: {why}", recipe=recipe, column=column)
 
     for node in tree.walk():
+        problem = operand_problem(node)  # comparisons, conditions, dates: plan/operands.py
+        if problem:
+            fail(problem)
         if isinstance(node, _ARITHMETIC):
             for side in (node.this, node.expression):
                 t = _arrow(side)

@@ -1,8 +1,10 @@
 """Can engine E run node N?  The answer is a reason, not a bool.
 
 Order of checks: the node kind (Python steps never compile to SQL), the profile's relational
-features, the profile's function gaps (by sqlglot expression class), the profile's type limits,
-then sqlglot's own generator with ``unsupported_level=RAISE``.
+features, the profile's function gaps (by sqlglot expression class, at the connection's
+engine version), the constructs of ``docs/semantics.md`` the profile refuses (``[semantics]``,
+found by the lowering), the profile's type limits, then sqlglot's own generator with
+``unsupported_level=RAISE``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
+from pushdown.compilers.lowering import refusal
 from pushdown.plan import nodes as n
 from pushdown.profiles import Profile
 from pushdown.types import sql_kind
@@ -25,12 +28,15 @@ class Verdict:
     ok: bool
     construct: str = ""
     reason: str = ""
+    semantic: bool = False  # the engine has the construct but it means something else
 
     def describe(self, engine: str) -> str:
-        """``"MEDIAN is not supported on hive: ..."``, or ``"supported"``."""
+        """``"MEDIAN is not supported on hive: ..."``, ``"COUNT(DISTINCT a, b) differs on
+        bigquery: ..."``, or ``"supported"``."""
         if self.ok:
             return "supported"
-        return f"{self.construct} is not supported on {engine}: {self.reason}"
+        verb = "differs on" if self.semantic else "is not supported on"
+        return f"{self.construct} {verb} {engine}: {self.reason}"
 
 
 OK = Verdict(True)
@@ -66,10 +72,14 @@ def check(node: n.Node, profile: Profile, *, generate: bool = True) -> Verdict:
             return Verdict(False, construct, f"the {profile.name} profile marks {key} false")
     for expr in node.expressions():
         for sub in expr.walk():
-            gap = profile.functions.get(type(sub).__name__)
+            gap = profile.gap(type(sub).__name__)
             if gap is not None:
                 construct = sub.sql_name() if isinstance(sub, exp.Func) else type(sub).__name__
                 return Verdict(False, construct.upper(), f"{gap.reason} ({gap.status})")
+    for expr in node.expressions():
+        refused = refusal(expr, profile)
+        if refused is not None:
+            return Verdict(False, refused.construct, refused.reason, semantic=True)
     unsupported = set(profile.types.unsupported)
     for field in node.schema:
         kind = sql_kind(field.type).name

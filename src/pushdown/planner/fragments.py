@@ -1,14 +1,18 @@
 """Fragments: maximal connected groups of steps on one engine, each run as one statement
-per result (a CTE chain), plus the Python steps, each a fragment of its own."""
+per result (a CTE chain), plus the Python steps, each a fragment of its own.  A fragment
+whose statement would exceed its engine's size limit is cut (:func:`fit_statement_limits`)."""
 
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pushdown.compilers.statements import Statements
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.planner.cost import LOCAL
+from pushdown.profiles import Profile
 
 
 @dataclass
@@ -44,59 +48,116 @@ def materialization_points(
     return points
 
 
+def _groups(logical: LogicalPlan, engines: dict[str, str], cuts: set[str]) -> dict[str, int]:
+    """Assign every node a group: same-engine neighbours join one group unless a materialisation
+    point or a Python step separates them, or joining would put the group on both sides of
+    another group (a step that reads, through another engine, what its own group produces:
+    e.g. a filter -> a local Python step -> a join back to the table).  Nodes are taken in
+    dependency order; the groups stay a DAG."""
+    group_of: dict[str, int] = {}
+    members: dict[int, list[str]] = {}
+
+    def python(name: str) -> bool:
+        return isinstance(logical.nodes[name], n.PythonStep)
+
+    def successors(group: int) -> set[int]:
+        return {
+            group_of[c]
+            for x in members[group]
+            for c in logical.consumers[x]
+            if c in group_of and group_of[c] != group
+        }
+
+    def returns(group: int, merged: set[int], inputs: set[int]) -> bool:
+        # True when a path leaves the merged groups at ``group`` and comes back to a group
+        # the new node reads: merging would put a group on both sides of another.
+        frontier = [g for g in successors(group) if g not in merged]
+        seen: set[int] = set()
+        while frontier:
+            g = frontier.pop()
+            if g in seen:
+                continue
+            if g in inputs:
+                return True
+            seen.add(g)
+            frontier.extend(successors(g))
+        return False
+
+    for name, node in logical.nodes.items():  # dependency order
+        inputs = {group_of[i] for i in node.inputs}
+        merged = {
+            group_of[inp]
+            for inp in node.inputs
+            if engines[inp] == engines[name]
+            and inp not in cuts
+            and not python(name)
+            and not python(inp)
+        }
+        while merged:  # drop the groups a loop leaves from, until none does
+            leaving = {g for g in merged if returns(g, merged, inputs)}
+            if not leaving:
+                break
+            merged -= leaving
+        target = min(merged) if merged else len(group_of)  # a fresh id: no node has it
+        members.setdefault(target, [])
+        for group in sorted(merged - {target}):
+            for x in members.pop(group):
+                group_of[x] = target
+                members[target].append(x)
+        group_of[name] = target
+        members[target].append(name)
+    return group_of
+
+
 def build_fragments(
     logical: LogicalPlan, engines: dict[str, str], materialize: set[str] | None = None
 ) -> list[Fragment]:
     """Group placed nodes into fragments, in an order where inputs come first.
 
     ``engines`` maps every dataset to the engine it runs on; steps in ``materialize`` (and
-    shared steps, see :func:`materialization_points`) end their fragment."""
+    shared steps, see :func:`materialization_points`) end their fragment.  A source table is
+    read in place by every fragment on its engine that needs it (it is listed among each
+    such fragment's nodes), never copied from one fragment to another."""
     cuts = materialization_points(logical, engines, materialize or set())
-    parent: dict[str, str] = {name: name for name in logical.nodes}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    group_of = _groups(logical, engines, cuts)
 
     def python(name: str) -> bool:
         return isinstance(logical.nodes[name], n.PythonStep)
 
+    nodes_of: dict[int, set[str]] = {}
+    for name, group in group_of.items():
+        nodes_of.setdefault(group, set()).add(name)
+    # Sources read by a same-engine step of another group: that group reads the table too.
     for name, node in logical.nodes.items():
         for inp in node.inputs:
-            same = engines[inp] == engines[name]
-            if same and inp not in cuts and not python(name) and not python(inp):
-                parent[find(name)] = find(inp)
+            source = isinstance(logical.nodes[inp], n.Source)
+            if source and engines[inp] == engines[name] and not python(name):
+                nodes_of[group_of[name]].add(inp)
 
-    groups: dict[str, list[str]] = {}
-    for name in logical.nodes:
-        groups.setdefault(find(name), []).append(name)
-    member_of = {name: root for root, names in groups.items() for name in names}
-
-    deps: dict[str, set[str]] = {root: set() for root in groups}
+    deps: dict[int, set[int]] = {group: set() for group in nodes_of}
     for name, node in logical.nodes.items():
+        group = group_of[name]
         for inp in node.inputs:
-            if member_of[inp] != member_of[name]:
-                deps[member_of[name]].add(member_of[inp])
+            if inp not in nodes_of[group]:
+                deps[group].add(group_of[inp])
     sinks = set(logical.sinks())
     fragments: list[Fragment] = []
-    for root in graphlib.TopologicalSorter(deps).static_order():
-        names = [x for x in logical.nodes if member_of[x] == root]  # keep plan order
+    for group in graphlib.TopologicalSorter(deps).static_order():
+        names = [x for x in logical.nodes if x in nodes_of[group]]  # keep plan order
         outputs = [
             x
             for x in names
-            if x in sinks or any(member_of[c] != root for c in logical.consumers[x])
+            if group_of[x] == group
+            and (x in sinks or any(x not in nodes_of[group_of[c]] for c in logical.consumers[x]))
         ]
-        if not outputs:  # sources nobody reads
+        if not outputs:  # sources nobody reads, or read in place by the groups that need them
             continue
         inputs = sorted(
-            {inp for x in names for inp in logical.nodes[x].inputs if member_of[inp] != root}
+            {inp for x in names for inp in logical.nodes[x].inputs if inp not in nodes_of[group]}
         )
-        engine = engines[names[0]]
         frag = Fragment(
             id=len(fragments) + 1,
-            engine=engine,
+            engine=engines[names[0]],
             nodes=names,
             outputs=outputs,
             inputs=inputs,
@@ -109,3 +170,43 @@ def build_fragments(
 def is_local(fragment: Fragment) -> bool:
     """True when the fragment runs on the local engine."""
     return fragment.engine == LOCAL
+
+
+def fit_statement_limits(
+    logical: LogicalPlan,
+    engines: dict[str, str],
+    materialize: set[str],
+    profiles: Mapping[str, Profile],
+    statements: Statements,
+    notes: dict[str, str],
+) -> list[Fragment]:
+    """The fragments, cut until every statement fits its engine's size limit: the middle step
+    of an offending chain is materialised (added to ``materialize``, with a note)."""
+    fragments = build_fragments(logical, engines, materialize)
+    for _ in range(32):
+        cut = None
+        for frag in fragments:
+            if frag.python or is_local(frag):
+                continue
+            limit = profiles[frag.engine].limits.max_statement_bytes
+            for out in frag.outputs:
+                if len(statements.text(frag, out, pretty=False).encode()) <= limit:
+                    continue
+                chain = [
+                    x
+                    for x in frag.nodes
+                    if x != out
+                    and not isinstance(logical.nodes[x], n.Source)
+                    and x not in materialize
+                ]
+                if chain:
+                    cut = chain[len(chain) // 2]
+                    break
+            if cut:
+                break
+        if cut is None:
+            return fragments
+        materialize.add(cut)
+        notes[cut] = "materialised: the statement exceeded the engine's size limit"
+        fragments = build_fragments(logical, engines, materialize)
+    return fragments

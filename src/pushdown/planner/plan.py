@@ -1,35 +1,29 @@
-"""The Plan a user gets from :func:`pushdown.plan`: per step the engine, the reason and the
-cost; the fragments and the SQL each engine receives; and ``execute()``."""
+"""The physical plan: per step the engine, the reason and the cost; the fragments and the SQL
+each engine receives.  It is data: running it (``run.py``) and rendering it (``explain.py``)
+are functions that take it, and the :class:`pushdown.Plan` users hold adds them as methods."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
-from sqlglot import exp
 from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
-from pushdown.compilers.sql import compile_query, quoted, table_ref, to_sql
-from pushdown.engines import Connector
+from pushdown.compilers.sql import to_sql
+from pushdown.compilers.statements import Statements, comment_safe, sql_steps, whole_flow
 from pushdown.errors import UnsupportedError
 from pushdown.optimizer import optimize
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
-from pushdown.plan.formulas import column
 from pushdown.planner.capability import check
 from pushdown.planner.cost import LOCAL, Cost
-from pushdown.planner.fragments import Fragment, build_fragments, is_local
+from pushdown.planner.fragments import Fragment, fit_statement_limits
 from pushdown.planner.placement import Placement, Transfer
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe.flow import Flow
-
-if TYPE_CHECKING:
-    from pushdown.run import RunResult
 
 
 @dataclass(frozen=True)
@@ -48,7 +42,7 @@ class Step:
     alternatives: tuple[tuple[str, float | None, str], ...] = ()
 
 
-class Plan:
+class PhysicalPlan:
     """Where every step of a flow runs and the SQL each engine receives."""
 
     def __init__(
@@ -89,10 +83,12 @@ class Plan:
         ).hexdigest()[:8]
         self.id = digest
         self.materialized = set(materialize or set())
-        self._statements: dict[tuple[int, str, bool, bool], str] = {}
-        self.fragments: list[Fragment] = build_fragments(logical, engines, self.materialized)
-        self._respect_statement_limits(engines)
-        self._statements.clear()  # fragments may have been re-cut: generate afresh
+        self.statements = Statements(
+            self.id, logical, self.compiled, self.needed, profiles, local=LOCAL
+        )
+        self.fragments: list[Fragment] = fit_statement_limits(
+            logical, engines, self.materialized, profiles, self.statements, self.notes
+        )
         self.steps: dict[str, Step] = {
             name: Step(
                 name=name,
@@ -109,88 +105,21 @@ class Plan:
             for name, node in logical.nodes.items()
         }
 
-    def _respect_statement_limits(self, engines: dict[str, str]) -> None:
-        """Cut a fragment whose statement exceeds its engine's size limit: the middle step of
-        the offending chain is materialised, until every statement fits."""
-        for _ in range(32):
-            cut = None
-            for frag in self.fragments:
-                if frag.python or is_local(frag):
-                    continue
-                limit = self.profiles[frag.engine].limits.max_statement_bytes
-                for out in frag.outputs:
-                    if len(self.statement(frag, out, pretty=False).encode()) <= limit:
-                        continue
-                    chain = [
-                        x
-                        for x in frag.nodes
-                        if x != out
-                        and not isinstance(self.logical.nodes[x], n.Source)
-                        and x not in self.materialized
-                    ]
-                    if chain:
-                        cut = chain[len(chain) // 2]
-                        break
-                if cut:
-                    break
-            if cut is None:
-                return
-            self.materialized.add(cut)
-            self.notes[cut] = "materialised: the statement exceeded the engine's size limit"
-            self.fragments = build_fragments(self.logical, engines, self.materialized)
+    # -- SQL (compiled in compilers/statements.py) -----------------------------------------
+    def temp_name(self, dataset: str, run: str = "") -> str:
+        """The temporary table holding ``dataset`` on an engine during run ``run`` (without
+        it: the name printed SQL shows)."""
+        return self.statements.temp_name(dataset, run)
 
-    def temp_name(self, dataset: str) -> str:
-        """The deterministic name of the temporary table holding ``dataset`` on an engine."""
-        safe = re.sub(r"[^A-Za-z0-9_]", "_", dataset)[:40]
-        return f"_pushdown_{self.id}_{safe}"
-
-    # -- SQL -----------------------------------------------------------------------------
     def dialect_of(self, engine: str) -> str:
         """The sqlglot dialect an engine (connection name or ``local``) runs."""
-        return "duckdb" if engine == LOCAL else self.profiles[engine].dialect
-
-    def _external(self, fragment: Fragment, dialect: str) -> dict[str, exp.Table]:
-        refs: dict[str, exp.Table] = {
-            name: exp.Table(this=quoted(name))
-            if is_local(fragment)
-            else table_ref(self.temp_name(name), dialect=dialect)
-            for name in fragment.inputs
-        }
-        for name in fragment.nodes:
-            node = self.logical.nodes[name]
-            if isinstance(node, n.Source):
-                refs[name] = (
-                    table_ref(node.table, dialect=dialect)
-                    if node.table and not is_local(fragment)
-                    else exp.Table(this=quoted(name))
-                )
-        return refs
-
-    def query(self, fragment: Fragment, output: str, *, project: bool = False) -> exp.Query:
-        """The sqlglot tree computing ``output`` inside ``fragment``; with ``project``, only
-        the columns its consumers need (what a transfer moves)."""
-        dialect = self.dialect_of(fragment.engine)
-        query = compile_query(self.compiled, output, self._external(fragment, dialect))
-        columns = self.logical.nodes[output].columns
-        keep = [c for c in columns if c in self.needed[output]]
-        if not project or output in self.results or len(keep) == len(columns):
-            return query
-        moved = exp.Subquery(this=query, alias=exp.TableAlias(this=quoted("moved")))
-        return exp.Select(expressions=[column(c) for c in keep], from_=exp.From(this=moved))
+        return self.statements.dialect(engine)
 
     def statement(
         self, fragment: Fragment, output: str, *, pretty: bool = True, project: bool = False
     ) -> str:
-        """The SQL text ``fragment``'s engine runs to produce ``output`` (generated once per
-        plan: a plan executed repeatedly does not pay sqlglot's generator again)."""
-        key = (fragment.id, output, pretty, project)
-        cached = self._statements.get(key)
-        if cached is None:
-            query = self.query(fragment, output, project=project)
-            cached = self._statements[key] = to_sql(
-                query, self.dialect_of(fragment.engine), pretty=pretty
-            )
-        return cached
+        """The SQL text ``fragment``'s engine runs to produce ``output``."""
+        return self.statements.text(fragment, output, pretty=pretty, project=project)
 
     def sql(self, target: str | None = None) -> str:
         """SQL of the plan.
@@ -220,10 +149,11 @@ class Plan:
                     and len(frag.nodes) == 1
                     and (frag.engine != LOCAL)
                 ):
-                    header = f"-- {out} (read by another engine) on {frag.engine}"
+                    where = f"(read by another engine) on {comment_safe(frag.engine)}"
                 else:
-                    header = f"-- {out} on {frag.engine}"
-                parts.append(f"{header}\n{self.statement(frag, out, project=True)};")
+                    where = f"on {comment_safe(frag.engine)}"
+                header = f"-- {comment_safe(out)} {where}"
+                parts.append(f"{header}\n{self.statements.text(frag, out, project=True)};")
         return "\n\n".join(parts)
 
     def retarget(self, engine: str) -> str:
@@ -231,10 +161,7 @@ class Plan:
         profile = get_profile(engine)
         nodes = self.logical.nodes
         # Python steps and everything after them run locally whatever the engine.
-        sql_nodes: set[str] = set()
-        for name, node in nodes.items():
-            if not isinstance(node, n.PythonStep) and all(i in sql_nodes for i in node.inputs):
-                sql_nodes.add(name)
+        sql_nodes = sql_steps(self.logical)
 
         def refuse(generate: bool) -> None:
             for name in sql_nodes:
@@ -248,21 +175,8 @@ class Plan:
                     )
 
         refuse(generate=False)  # the profile's word first; sqlglot's below
-        external = {
-            name: table_ref(node.table or name, dialect=profile.dialect)
-            for name, node in nodes.items()
-            if isinstance(node, n.Source)
-        }
-        sinks = set(self.results)
-        targets = [
-            name
-            for name in nodes
-            if name in sql_nodes
-            and (name in sinks or any(c not in sql_nodes for c in self.logical.consumers[name]))
-        ]
         parts = []
-        for target in targets:
-            query = compile_query(self.compiled, target, external)
+        for query in whole_flow(self.logical, self.compiled, sql_nodes, profile.dialect):
             try:
                 parts.append(to_sql(query, profile.dialect) + ";")
             except SqlglotUnsupported:
@@ -270,29 +184,6 @@ class Plan:
                 raise
         return "\n\n".join(parts)
 
-    # -- running and showing ----------------------------------------------------------------
-    def execute(
-        self,
-        *,
-        connections: Mapping[str, Connector] | None = None,
-        before_fragment: Callable[[Fragment], None] | None = None,
-    ) -> RunResult:
-        """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``)."""
-        from pushdown.run import execute
-
-        return execute(self, connectors=connections, before_fragment=before_fragment)
-
-    def explain(self, *, verbose: bool = False) -> str:
-        """A numbered text rendering: engine and reason per step, then the SQL per engine."""
-        from pushdown.explain import explain_text
-
-        return explain_text(self, verbose=verbose)
-
     def __repr__(self) -> str:
         engines = sorted({st.engine for st in self.steps.values()})
         return f"<Plan {len(self.steps)} steps on {', '.join(engines)}>"
-
-    def _repr_html_(self) -> str:
-        import html
-
-        return f"<pre>{html.escape(self.explain())}</pre>"

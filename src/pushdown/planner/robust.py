@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from pushdown.planner.placement import Placer
-from pushdown.planner.stats import Bound, TableStats, estimate_plan
+from pushdown.planner.stats import Bound, estimate_plan
+from pushdown.statistics import TableStats
 
 BOUNDS: tuple[Bound, ...] = ("low", "high")
 

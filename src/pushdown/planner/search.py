@@ -25,10 +25,10 @@ planning time stays near linear however the DAG is shaped; small plans never rea
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from pushdown.planner.placement import Placer
+from pushdown.plan import nodes as n
+from pushdown.plan.build import LogicalPlan
 
 BUDGET_FLOOR = 50_000
 BUDGET_PER_CHOICE = 100
@@ -36,10 +36,32 @@ EPS = 1e-12
 REGION_LIMIT = 32
 
 
-class Search:
-    """One search over a :class:`Placer`'s candidates and exact costs."""
+class Costs(Protocol):
+    """What the search reads of a placer (:class:`pushdown.planner.placement.Placer`): the
+    plan, each step's candidate engines and the terms of the exact cost."""
 
-    def __init__(self, placer: Placer, budget: int | None = None):
+    logical: LogicalPlan
+    nodes: dict[str, n.Node]
+    engines: list[str]
+    candidates: dict[str, list[str]]
+
+    def own_score(self, name: str, engine: str) -> float:
+        """The step's own cost on ``engine``."""
+        ...
+
+    def out_score(self, name: str, engine: str, targets: frozenset[str]) -> float:
+        """The step's outgoing cost on ``engine`` when its consumers run on ``targets``."""
+        ...
+
+    def score(self, assign: Mapping[str, str]) -> float:
+        """The exact cost of ``assign``."""
+        ...
+
+
+class Search:
+    """One search over a placer's candidates and exact costs."""
+
+    def __init__(self, placer: Costs, budget: int | None = None):
         self.p = placer
         self.names = list(placer.nodes)
         self.pos = {name: i for i, name in enumerate(self.names)}

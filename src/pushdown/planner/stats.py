@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import pyarrow as pa
@@ -47,6 +47,7 @@ from sqlglot import exp
 
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
+from pushdown.statistics import ColumnStats, TableStats
 
 EQ_SELECTIVITY = 0.05
 RANGE_SELECTIVITY = 1 / 3
@@ -65,27 +66,6 @@ GROUP_FRACTION = 0.1  # PostgreSQL's clamp of group estimates it cannot back wit
 LOW_SELECTIVITY_FACTOR = 0.1
 LOW_ROWS, HIGH_ROWS = 1e4, 1e8
 Bound = Literal["low", "high"] | None
-
-
-@dataclass(frozen=True)
-class ColumnStats:
-    """What is known about one column."""
-
-    ndv: float | None = None
-    null_fraction: float | None = None
-    min: object = None
-    max: object = None
-    avg_bytes: float | None = None
-
-
-@dataclass(frozen=True)
-class TableStats:
-    """What is known about a table: rows, bytes and per-column statistics."""
-
-    rows: float
-    bytes: float | None = None
-    columns: Mapping[str, ColumnStats] = field(default_factory=dict)
-    source: str = "engine"
 
 
 @dataclass(frozen=True)

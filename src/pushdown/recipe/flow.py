@@ -15,22 +15,27 @@ Every recipe call appends a recipe to :attr:`Flow.spec`, the same :class:`FlowSp
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import yaml
 
-from pushdown.errors import DuplicateNameError, FlowError, UnknownDatasetError, did_you_mean
+from pushdown.errors import (
+    DuplicateNameError,
+    InvalidNameError,
+    InvalidValueError,
+    UnknownDatasetError,
+    did_you_mean,
+)
+from pushdown.local.engine import check_arrow_schema
 from pushdown.recipe import spec as s
+from pushdown.recipe.arguments import listed, listed_or_none, mapped
+from pushdown.recipe.functions import PythonFunction, register_function, resolve_function
 from pushdown.recipe.load import read_flow_file, spec_from_data
-
-PythonFunction = Callable[[pa.RecordBatch], pa.RecordBatch]
+from pushdown.recipe.names import fold_message, folded, name_problem, output_clash
 
 
 class Dataset:
@@ -44,20 +49,16 @@ class Dataset:
         return f"Dataset({self.name!r})"
 
     def _out(self, name: str | None, kind: str) -> str:
-        return name or self.flow._fresh_name(f"{self.name}_{kind}")
+        return name if name is not None else self.flow._fresh_name(f"{self.name}_{kind}")
 
     def prepare(self, steps: Sequence[Mapping[str, Any]], *, name: str | None = None) -> Dataset:
         """Apply prepare steps in order: ``{"compute": {...}}``, ``{"rename": {...}}``,
         ``{"drop": [...]}``, ``{"keep": [...]}``, ``{"cast": {...}}``, ``{"fill_nulls": {...}}``,
         ``{"if": cond, "then": a, "else": b, "as": col}``."""
         out = self._out(name, "prepared")
+        listed_steps = [mapped(step, "steps", out) for step in listed(steps, "steps", out)]
         return self.flow._add(
-            {
-                "type": "prepare",
-                "input": self.name,
-                "output": out,
-                "steps": [dict(step) for step in steps],
-            }
+            {"type": "prepare", "input": self.name, "output": out, "steps": listed_steps}
         )
 
     def compute(self, name: str | None = None, **formulas: str) -> Dataset:
@@ -80,14 +81,14 @@ class Dataset:
         name: str | None = None,
     ) -> Dataset:
         """Join with ``right`` on key columns (``on``) or a ``condition`` formula."""
-        keys: list[str] | dict[str, str] | None
-        keys = dict(on) if isinstance(on, Mapping) else (list(on) if on is not None else None)
         out = self._out(name, "joined")
+        keys: list[str] | dict[str, str] | None
+        keys = dict(on) if isinstance(on, Mapping) else listed_or_none(on, "on", out)
         return self.flow._add(
             {
                 "type": "join",
                 "left": self.name,
-                "right": right.name,
+                "right": self.flow._own(right, out),
                 "output": out,
                 "how": how,
                 "on": keys,
@@ -106,8 +107,8 @@ class Dataset:
                 "type": "group",
                 "input": self.name,
                 "output": out,
-                "by": list(by),
-                "aggregates": dict(aggregates),
+                "by": listed(by, "by", out),
+                "aggregates": mapped(aggregates, "aggregates", out),
             }
         )
 
@@ -122,14 +123,17 @@ class Dataset:
         """Add window columns: ``{"rn": "row_number()", "avg3": {"formula": "avg(x)",
         "frame": [-2, 0]}}`` computed per ``partition_by`` in ``order_by`` order."""
         out = self._out(name, "windowed")
-        cols = {k: (v if isinstance(v, str) else dict(v)) for k, v in columns.items()}
+        cols = {
+            k: (v if isinstance(v, str) else mapped(v, f"columns.{k}", out))
+            for k, v in mapped(columns, "columns", out).items()
+        }
         return self.flow._add(
             {
                 "type": "window",
                 "input": self.name,
                 "output": out,
-                "partition_by": list(partition_by),
-                "order_by": list(order_by),
+                "partition_by": listed(partition_by, "partition_by", out),
+                "order_by": listed(order_by, "order_by", out),
                 "columns": cols,
             }
         )
@@ -155,8 +159,8 @@ class Dataset:
                 "input": self.name,
                 "output": out,
                 "n": n,
-                "order_by": list(order_by),
-                "partition_by": list(partition_by),
+                "order_by": listed(order_by, "order_by", out),
+                "partition_by": listed(partition_by, "partition_by", out),
             }
         )
 
@@ -168,7 +172,7 @@ class Dataset:
                 "type": "distinct",
                 "input": self.name,
                 "output": out,
-                "columns": list(columns) if columns is not None else None,
+                "columns": listed_or_none(columns, "columns", out),
             }
         )
 
@@ -188,9 +192,9 @@ class Dataset:
                 "type": "pivot",
                 "input": self.name,
                 "output": out,
-                "index": list(index),
+                "index": listed(index, "index", out),
                 "key": key,
-                "values": list(values),
+                "values": listed(values, "values", out),
                 "aggregate": aggregate,
             }
         )
@@ -203,16 +207,18 @@ class Dataset:
         name: str | None = None,
     ) -> dict[str, Dataset]:
         """Route rows to the first output whose condition holds (else to ``else_output``)."""
+        label = name if name is not None else f"{self.name}_split"
+        routes = mapped(outputs, "outputs", label)
         data: dict[str, Any] = {
             "type": "split",
             "input": self.name,
-            "outputs": dict(outputs),
+            "outputs": routes,
             "else_output": else_output,
         }
-        if name:
+        if name is not None:
             data["name"] = name
         self.flow._add(data)
-        names = [*outputs, *([else_output] if else_output else [])]
+        names = [*routes, *([else_output] if else_output is not None else [])]
         return {n: Dataset(self.flow, n) for n in names}
 
     def python(
@@ -232,7 +238,7 @@ class Dataset:
                 "input": self.name,
                 "output": out,
                 "function": ref,
-                "schema": dict(schema),
+                "schema": mapped(schema, "schema", out),
             }
         )
 
@@ -241,7 +247,7 @@ class Flow:
     """A DAG of datasets and recipes, built in Python or loaded from a file."""
 
     def __init__(self, formula_dialect: str | None = None, *, spec: s.FlowSpec | None = None):
-        self.spec = spec or s.FlowSpec(formula_dialect=formula_dialect)
+        self.spec = spec or spec_from_data({"formula_dialect": formula_dialect})
         self.functions: dict[str, PythonFunction] = {}
         self.tables: dict[str, pa.Table] = {}
         self.base_dir: Path | None = None
@@ -249,8 +255,7 @@ class Flow:
     # -- building -------------------------------------------------------------------------
     def connection(self, name: str, url: str) -> None:
         """Declare a connection by name with a SQLAlchemy URL (``${VAR}`` from the environment)."""
-        if name == "local":
-            raise DuplicateNameError("'local' is reserved for local Arrow execution")
+        spec_from_data({"connections": {name: url}})  # a name and a URL, as in a file
         self.spec.connections[name] = url
 
     def dataset(
@@ -267,6 +272,13 @@ class Flow:
         an in-memory Arrow table ``data`` (Python only)."""
         self._check_new(name)
         if data is not None:
+            if not isinstance(data, pa.Table):
+                raise InvalidValueError(
+                    f"data is a {type(data).__name__}, not a pyarrow.Table "
+                    f"(pyarrow.Table.from_pandas / from_pydict make one)",
+                    dataset=name,
+                )
+            check_arrow_schema(data.schema, dataset=name)
             self.tables[name] = data
             path = f"memory:{name}"
         raw = {
@@ -274,7 +286,7 @@ class Flow:
             "connection": connection,
             "table": table,
             "path": str(path) if path is not None else None,
-            "columns": dict(columns) if columns is not None else None,
+            "columns": mapped(columns, "columns", dataset=name) if columns is not None else None,
         }
         spec = spec_from_data({"datasets": [raw]}).datasets[0]
         self.spec.datasets.append(spec)
@@ -284,11 +296,11 @@ class Flow:
         self, inputs: Sequence[Dataset], *, distinct: bool = False, name: str | None = None
     ) -> Dataset:
         """Union ``inputs`` by column name (``distinct`` removes duplicate rows)."""
-        out = name or self._fresh_name("stacked")
+        out = name if name is not None else self._fresh_name("stacked")
         return self._add(
             {
                 "type": "stack",
-                "inputs": [d.name for d in inputs],
+                "inputs": [self._own(d, out) for d in listed(inputs, "inputs", out)],
                 "output": out,
                 "distinct": distinct,
             }
@@ -296,8 +308,14 @@ class Flow:
 
     def output(self, dataset: Dataset | str, *, connection: str, table: str) -> None:
         """Write ``dataset`` to ``table`` on ``connection`` when the flow runs (replacing it)."""
-        ds_name = dataset.name if isinstance(dataset, Dataset) else dataset
-        self.spec.outputs.append(s.OutputSpec(dataset=ds_name, connection=connection, table=table))
+        ds_name = self._own(dataset, None)
+        raw = {"dataset": ds_name, "connection": connection, "table": table}
+        spec = spec_from_data({"outputs": [raw]}).outputs[0]
+        outputs = [*self.spec.outputs, spec]
+        clash = output_clash((o.dataset, o.connection, o.table) for o in outputs)
+        if clash:
+            raise DuplicateNameError(clash, dataset=ds_name)
+        self.spec.outputs.append(spec)
 
     def __getitem__(self, name: str) -> Dataset:
         names = self.dataset_names()
@@ -332,42 +350,37 @@ class Flow:
 
     def resolve_function(self, ref: str, recipe: str) -> PythonFunction:
         """The callable behind a python recipe's ``function`` reference."""
-        if ref in self.functions:
-            return self.functions[ref]
-        module_name, _, attr = ref.partition(":")
-        if not module_name or not attr:
-            raise FlowError(f"function {ref!r} is not 'module:function'", recipe=recipe)
-        try:
-            obj: Any = self._import(module_name)
-            for part in attr.split("."):
-                obj = getattr(obj, part)
-        except (ImportError, AttributeError) as err:
-            raise FlowError(
-                f"cannot import python function {ref!r}: {err}", recipe=recipe
-            ) from None
-        if not callable(obj):
-            raise FlowError(f"{ref!r} is not callable", recipe=recipe)
-        return obj  # type: ignore[no-any-return]
+        return resolve_function(self.functions, self.base_dir, ref, recipe)
 
     # -- internals ------------------------------------------------------------------------
-    def _import(self, module_name: str) -> Any:
-        """Import ``module_name``; a flow file's folder is searched for ``module_name.py``."""
-        local = self.base_dir / (module_name.replace(".", "/") + ".py") if self.base_dir else None
-        if local is not None and local.is_file():
-            key = f"_pushdown_flow_{abs(hash(str(local)))}_{module_name}"
-            if key in sys.modules:
-                return sys.modules[key]
-            spec = importlib.util.spec_from_file_location(key, local)
-            assert spec is not None and spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[key] = module
-            spec.loader.exec_module(module)
-            return module
-        return importlib.import_module(module_name)
+    def _own(self, dataset: object, recipe: str | None) -> str:
+        """The name of ``dataset``, a Dataset of this flow or a dataset name."""
+        if isinstance(dataset, str):
+            return dataset
+        if not isinstance(dataset, Dataset):
+            raise InvalidValueError(
+                f"expected a Dataset of this flow or a dataset name, not {type(dataset).__name__}",
+                recipe=recipe,
+            )
+        if dataset.flow is not self:
+            raise UnknownDatasetError(
+                f"dataset {dataset.name!r} belongs to another Flow; a flow reads only its own "
+                f"datasets (declare it in this flow with flow.dataset(...))",
+                recipe=recipe,
+                dataset=None if recipe else dataset.name,
+            )
+        return dataset.name
 
     def _check_new(self, name: str) -> None:
-        if name in self.dataset_names():
+        problem = name_problem(name, "dataset")
+        if problem:
+            raise InvalidNameError(problem)
+        names = self.dataset_names()
+        if name in names:
             raise DuplicateNameError(f"dataset {name!r} is already defined", recipe=name)
+        for other in names:
+            if folded(other) == folded(name):
+                raise DuplicateNameError(fold_message("datasets", other, name), dataset=name)
 
     def _fresh_name(self, base: str) -> str:
         names = set(self.dataset_names())
@@ -386,11 +399,7 @@ class Flow:
         return Dataset(self, recipe.output_names()[0])
 
     def _register_function(self, function: PythonFunction | str) -> str:
-        if isinstance(function, str):
-            return function
-        ref = f"{function.__module__}:{function.__qualname__}"
-        self.functions[ref] = function
-        return ref
+        return register_function(self.functions, function)
 
 
 def load_flow(path: str | Path) -> Flow:

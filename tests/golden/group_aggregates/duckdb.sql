@@ -8,8 +8,8 @@ SELECT
   MAX("amount") AS "high",
   MEDIAN("amount") AS "mid",
   STDDEV_SAMP("amount") AS "spread",
-  ARG_MIN("id", "ts") AS "first_id",
-  ARG_MAX("id", "ts") AS "last_id"
+  ARG_MIN_NULL("id", "ts") AS "first_id",
+  ARG_MAX_NULL("id", "ts") AS "last_id"
 FROM "orders"
 GROUP BY
   "status";

@@ -1,1 +1,1 @@
--- UnsupportedError: recipe 'out': MEDIAN is not supported on hive: Hive has no MEDIAN; percentile() takes integers only and PERCENTILE_CONT does not exist (never)
+-- UnsupportedError: recipe 'out': MEDIAN is not supported on hive: Hive before 4.0 has no MEDIAN or PERCENTILE_CONT; percentile() takes integers only (notyet)

@@ -1,8 +1,1 @@
-SELECT
-  `region`,
-  LISTAGG(`name`, ',') WITHIN GROUP (ORDER BY
-    `name`) AS `names`,
-  COUNT(`name`) AS `n`
-FROM `customers`
-GROUP BY
-  `region`;
+-- UnsupportedError: recipe 'out': GROUP_CONCAT is not supported on databricks: LISTAGG needs Databricks Runtime 16.4 or later (notyet)

@@ -1,7 +1,11 @@
 SELECT
   "region",
-  LISTAGG("name", ',') WITHIN GROUP (ORDER BY
-    "name" NULLS FIRST) AS "names",
+  CASE
+    WHEN COUNT("name") = 0
+    THEN NULL
+    ELSE LISTAGG("name", ',') WITHIN GROUP (ORDER BY
+      "name" NULLS FIRST)
+  END AS "names",
   COUNT("name") AS "n"
 FROM "customers"
 GROUP BY

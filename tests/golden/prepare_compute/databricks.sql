@@ -8,5 +8,5 @@ SELECT
   `day`,
   `amount` * `qty` AS `total`,
   UPPER(`status`) || '-' || CAST(`id` AS STRING) AS `label`,
-  CAST(TRUNC(`day`, 'MONTH') AS DATE) AS `month`
+  TRUNC(`day`, 'MONTH') AS `month`
 FROM `orders`;

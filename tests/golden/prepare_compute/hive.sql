@@ -7,6 +7,6 @@ SELECT
   `ts`,
   `day`,
   `amount` * `qty` AS `total`,
-  UPPER(`status`) || '-' || CAST(`id` AS STRING) AS `label`,
-  CAST(DATE_TRUNC('MONTH', `day`) AS DATE) AS `month`
+  CONCAT(UPPER(`status`), '-', CAST(`id` AS STRING)) AS `label`,
+  CAST(DATE_FORMAT(`day`, 'yyyy-MM-01') AS DATE) AS `month`
 FROM `orders`;

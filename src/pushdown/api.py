@@ -1,10 +1,18 @@
-"""Build a :class:`Plan`: validate, read schemas and statistics, estimate, cost, place."""
+"""The entry point: :func:`make_plan` (``pushdown.plan``) validates a flow, reads schemas and
+statistics, estimates, costs and places every step, and returns the :class:`Plan` users hold.
+
+This module is the top of the library.  The planner's :class:`PhysicalPlan` is data; running
+it (``run.py``) and rendering it (``explain.py``) are functions that take it.  ``Plan`` only
+adds them as methods, here where both are in reach, so no lower module imports them.
+"""
 
 from __future__ import annotations
 
+import html
+import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,22 +21,55 @@ import pyarrow.parquet as pq
 
 from pushdown.engines import Connector, open_connector
 from pushdown.engines.urls import parse_url
-from pushdown.errors import ConnectionConfigError, PushdownError, UnknownDatasetError, did_you_mean
+from pushdown.errors import (
+    ConnectionConfigError,
+    FlowError,
+    InvalidValueError,
+    PushdownError,
+    UnknownDatasetError,
+    did_you_mean,
+)
+from pushdown.explain import explain_text
 from pushdown.local.engine import read_file_schema
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan, build_logical_plan
+from pushdown.planner.arguments import check_arguments
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
+from pushdown.planner.fragments import Fragment
 from pushdown.planner.placement import Constraints, Placer
-from pushdown.planner.plan import Plan
+from pushdown.planner.plan import PhysicalPlan
 from pushdown.planner.robust import least_bad_worst_case
-from pushdown.planner.stats import TableStats, estimate_plan, required_columns, type_width
+from pushdown.planner.stats import estimate_plan, required_columns, type_width
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
 from pushdown.recipe.flow import Flow
+from pushdown.run import RunResult, execute
+from pushdown.statistics import TableStats
 
 _VARIABLE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 StatsInput = TableStats | Mapping[str, Any]
+
+
+class Plan(PhysicalPlan):
+    """Where every step of a flow runs and the SQL each engine receives; ``execute()`` runs it
+    and ``explain()`` tells why each step runs where it does."""
+
+    def execute(
+        self,
+        *,
+        connections: Mapping[str, Connector] | None = None,
+        before_fragment: Callable[[Fragment], None] | None = None,
+    ) -> RunResult:
+        """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``)."""
+        return execute(self, connectors=connections, before_fragment=before_fragment)
+
+    def explain(self, *, verbose: bool = False) -> str:
+        """A numbered text rendering: engine and reason per step, then the SQL per engine."""
+        return explain_text(self, verbose=verbose)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(self.explain())}</pre>"
 
 
 def _check_url(name: str, url: str) -> Profile:
@@ -38,15 +79,29 @@ def _check_url(name: str, url: str) -> Profile:
 
 
 def _as_stats(name: str, value: StatsInput) -> TableStats:
-    if isinstance(value, TableStats):
-        return value
     try:
-        return TableStats(rows=float(value["rows"]), bytes=value.get("bytes"), source="user")
+        stats = (
+            value
+            if isinstance(value, TableStats)
+            else TableStats(rows=float(value["rows"]), bytes=value.get("bytes"), source="user")
+        )
     except (KeyError, TypeError, ValueError):
-        raise ConnectionConfigError(
-            f"statistics for {name!r} must be a TableStats or a mapping with 'rows' "
-            f"(and optionally 'bytes'), not {value!r}"
+        raise InvalidValueError(
+            f"statistics must be a TableStats or a mapping with 'rows' (and optionally "
+            f"'bytes'), not {value!r}",
+            dataset=name,
         ) from None
+    numbers = {"rows": stats.rows, "bytes": stats.bytes}
+    for col, cs in stats.columns.items():
+        numbers |= {f"{col}.ndv": cs.ndv, f"{col}.null_fraction": cs.null_fraction}
+    for what, number in numbers.items():
+        if number is not None and not (
+            isinstance(number, int | float) and math.isfinite(number) and number >= 0
+        ):
+            raise InvalidValueError(
+                f"statistics: {what} is {number!r}; give a finite number >= 0", dataset=name
+            )
+    return stats
 
 
 def _file_stats(path: str, schema: pa.Schema) -> TableStats:
@@ -119,6 +174,16 @@ def make_plan(
             )
         profiles[name] = get_profile(engine)
     engines = [LOCAL, *profiles]
+    check_arguments(
+        flow.spec,
+        profiles,
+        pin=pin,
+        forbid=forbid,
+        forbid_steps=forbid_steps,
+        materialize=materialize,
+        connect_args=connect_args,
+        objective=objective,
+    )
     for engine in [
         *forbid,
         *(pin or {}).values(),
@@ -231,7 +296,10 @@ def _source_stats(
                 rows=float(table.num_rows), bytes=float(table.nbytes), source="in-memory table"
             )
         elif node.path is not None:
-            result[name] = _file_stats(node.path, node.schema)
+            try:
+                result[name] = _file_stats(node.path, node.schema)
+            except (OSError, pa.ArrowException) as err:
+                raise FlowError(f"cannot read {node.path!r}: {err}", dataset=name) from None
         elif connector is None:
             notes[name] = "default statistics: engine statistics were not requested"
             result[name] = None

@@ -1,0 +1,100 @@
+"""Division, remainders and numeric casts (``docs/semantics.md``: arithmetic and casts).
+
+Each rewrite cites the vendor page in the profile entry that switches it on.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from pushdown.compilers.lowering.base import (
+    FRACTIONAL,
+    INTEGERS,
+    Construct,
+    Context,
+    DType,
+    int_literal,
+    is_type,
+)
+
+
+def _float_division(node: exp.Expr, ctx: Context) -> None:
+    """Two integers divide as DOUBLEs (Snowflake keeps a NUMBER with 6 decimals)."""
+    assert isinstance(node, exp.Div)
+    if is_type(node.this, INTEGERS) and is_type(node.expression, INTEGERS):
+        node.set("this", exp.cast(node.this, exp.DataType.build("DOUBLE")))
+
+
+def _null_on_zero(node: exp.Expr, ctx: Context) -> None:
+    """``a / b`` -> ``a / NULLIF(b, 0)`` unless ``b`` is a non-zero literal."""
+    divisor = node.args.get("expression")
+    if divisor is None or isinstance(divisor, exp.Nullif):
+        return
+    if isinstance(divisor, exp.Literal) and divisor.is_number and float(divisor.this) != 0:
+        return
+    node.set("expression", exp.Nullif(this=divisor, expression=exp.Literal.number(0)))
+
+
+_TO_INTEGER = {DType.TINYINT, DType.SMALLINT, DType.INT, DType.BIGINT}
+
+
+def _round_before_int_cast(node: exp.Expr, ctx: Context) -> None:
+    """``CAST(x AS INT)`` of a float or decimal -> ``CAST(ROUND(x) AS INT)``: ROUND rounds
+    half away from zero where the cast truncates (Spark, Hive) or rounds half to even
+    (DuckDB's casts of DOUBLE)."""
+    assert isinstance(node, exp.Cast)
+    if node.to.this in _TO_INTEGER and is_type(node.this, FRACTIONAL):
+        node.set("this", exp.Round(this=node.this))
+
+
+# NUMERIC(P, S): 0 <= S <= 9, P - S <= 29; BIGNUMERIC(P, S): S <= 38, P - S <= 38.
+def _bigquery_decimal(node: exp.Expr, ctx: Context) -> None:
+    """``CAST(x AS DECIMAL(p, s))`` keeps p and s on BigQuery (sqlglot drops them)."""
+    assert isinstance(node, exp.Cast)
+    to = node.to
+    if to.this not in (DType.DECIMAL, DType.BIGDECIMAL) or not to.expressions:
+        return
+    values = [int_literal(p.this) for p in to.expressions]
+    if any(v is None for v in values):
+        return
+    precision = values[0]
+    scale = values[1] if len(values) > 1 else 0
+    assert precision is not None and scale is not None
+    name = "NUMERIC" if scale <= 9 and precision - scale <= 29 else "BIGNUMERIC"
+    # A user-defined type is printed as given: sqlglot's BigQuery generator would otherwise
+    # strip the parameters of a type inside CAST.
+    node.set("to", exp.DataType(this=DType.USERDEFINED, kind=f"{name}({precision}, {scale})"))
+
+
+CONSTRUCTS = (
+    Construct(
+        "division",
+        "a / b of two integers",
+        (exp.Div,),
+        rewrites={"snowflake": _float_division},
+    ),
+    Construct(
+        "division_by_zero",
+        "division by zero",
+        (exp.Div, exp.Mod, exp.IntDiv),
+        rewrites={
+            d: _null_on_zero
+            for d in ("duckdb", "spark", "databricks", "hive", "snowflake", "bigquery")
+        },
+    ),
+    Construct("integer_division", "a // b", (exp.IntDiv,)),
+    Construct("modulo", "a % b", (exp.Mod,)),
+    Construct(
+        "cast_to_integer",
+        "CAST(float AS integer)",
+        (exp.Cast,),
+        rewrites={d: _round_before_int_cast for d in ("duckdb", "spark", "databricks", "hive")},
+    ),
+    Construct(
+        "cast_decimal",
+        "CAST(x AS DECIMAL(p, s))",
+        (exp.Cast,),
+        rewrites={"bigquery": _bigquery_decimal},
+    ),
+    Construct("round", "round(x, n)", (exp.Round,)),
+)

@@ -1,0 +1,239 @@
+"""Calendar functions: DATE_TRUNC, day of week, ISO week (``docs/semantics.md``).
+
+pushdown's meaning: DATE_TRUNC keeps its argument's type (a DATE stays a DATE), weeks
+start on Monday; day of week is 0 = Sunday .. 6; ISO day of week 1 = Monday .. 7; the week
+number is the ISO 8601 week.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from pushdown.compilers.lowering.base import (
+    DATES,
+    TIMESTAMPS,
+    Construct,
+    Context,
+    Refused,
+    func,
+    is_type,
+)
+
+UNITS = {
+    "year": "year",
+    "years": "year",
+    "yyyy": "year",
+    "yy": "year",
+    "quarter": "quarter",
+    "quarters": "quarter",
+    "month": "month",
+    "months": "month",
+    "mon": "month",
+    "mm": "month",
+    "week": "week",
+    "weeks": "week",
+    "isoweek": "week",
+    "day": "day",
+    "days": "day",
+    "dd": "day",
+    "hour": "hour",
+    "hours": "hour",
+    "minute": "minute",
+    "minutes": "minute",
+    "second": "second",
+    "seconds": "second",
+}
+_BELOW_DAY = ("day", "hour", "minute", "second")
+
+
+def unit_of(node: exp.Expr) -> str | None:
+    """The pushdown unit (``year`` .. ``second``) of a DATE_TRUNC node, or ``None``."""
+    unit = node.args.get("unit")
+    if unit is None:
+        return None
+    return UNITS.get(unit.name.lower())
+
+
+def _unit(name: str) -> exp.Var:
+    return exp.var(name.upper())
+
+
+def _cast(node: exp.Expr, to: str) -> exp.Cast:
+    return exp.Cast(this=node, to=exp.DataType.build(to))
+
+
+# -- DATE_TRUNC ------------------------------------------------------------------------
+
+
+def _duckdb_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
+    """DuckDB's DATE_TRUNC of a DATE returns a TIMESTAMP: cast it back to DATE."""
+    if is_type(node.this, DATES):
+        return _cast(node, "DATE")
+    return None
+
+
+def _spark_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
+    """Spark/Databricks: TRUNC(date, unit) for dates (a DATE; units of a day or finer leave
+    a date as it is), DATE_TRUNC(unit, ts) for timestamps (TRUNC gives NULL for them)."""
+    unit = unit_of(node)
+    if unit is None:
+        return None
+    if is_type(node.this, DATES):
+        if unit in _BELOW_DAY:
+            date: exp.Expr = node.this
+            return date
+        return exp.DateTrunc(this=node.this, unit=exp.Literal.string(unit.upper()))
+    return exp.TimestampTrunc(this=node.this, unit=_unit(unit))
+
+
+def _snowflake_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
+    """Snowflake's WEEK follows the WEEK_START session parameter: a week is truncated to the
+    Monday counted with DAYOFWEEKISO, which does not depend on it.  A DATE's truncation is
+    cast to DATE (Snowflake returns the input's type; emulations may not)."""
+    if unit_of(node) != "week":
+        return _cast(node, "DATE") if is_type(node.this, DATES) else None
+    arg = node.this
+    day = arg if is_type(arg, DATES) else exp.DateTrunc(this=arg, unit=exp.Literal.string("DAY"))
+    back = exp.Sub(this=exp.Literal.number(1), expression=exp.DayOfWeekIso(this=arg.copy()))
+    return exp.DateAdd(this=day, expression=back, unit=exp.var("DAY"))
+
+
+def _bigquery_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
+    """BigQuery: WEEK starts on Sunday, ISOWEEK on Monday; a TIMESTAMP (wall clock, BigQuery
+    DATETIME) is truncated with DATETIME_TRUNC.  A DATE's truncation is cast to DATE: BigQuery
+    returns a DATE already, the cast costs nothing and keeps emulations (which return a
+    DATETIME) honest."""
+    unit = unit_of(node)
+    if unit is None:
+        return None
+    part = exp.var("ISOWEEK" if unit == "week" else unit.upper())
+    if is_type(node.this, TIMESTAMPS):
+        if node.this.type is not None and node.this.type.this == exp.DataType.Type.TIMESTAMPTZ:
+            return exp.TimestampTrunc(this=node.this, unit=part)
+        return exp.DatetimeTrunc(this=node.this, unit=part)
+    return _cast(exp.DateTrunc(this=node.this, unit=part), "DATE")
+
+
+_HIVE_FORMATS = {
+    "year": ("yyyy-01-01", "yyyy-01-01 00:00:00"),
+    "month": ("yyyy-MM-01", "yyyy-MM-01 00:00:00"),
+    "day": (None, "yyyy-MM-dd 00:00:00"),
+    "hour": (None, "yyyy-MM-dd HH:00:00"),
+    "minute": (None, "yyyy-MM-dd HH:mm:00"),
+    "second": (None, "yyyy-MM-dd HH:mm:ss"),
+}
+
+
+def _hive_refuses(node: exp.Expr, ctx: Context) -> str | None:
+    if unit_of(node) is None:
+        unit = node.args.get("unit")
+        return (
+            f"Hive has no DATE_TRUNC; pushdown lowers the units year, quarter, month, week, "
+            f"day, hour, minute and second, not {unit.name if unit else 'this one'!r}"
+        )
+    return None
+
+
+def _hive_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
+    """Hive has no DATE_TRUNC: DATE_FORMAT (1.2.0) writes the truncated wall-clock time,
+    cast back to the argument's type; weeks go back to the Monday counted by DATEDIFF from
+    1900-01-01 (a Monday); quarters add months to the year's first day (ADD_MONTHS)."""
+    unit = unit_of(node)
+    if unit is None:
+        raise Refused("DATE_TRUNC", _hive_refuses(node, ctx) or "unknown unit")
+    arg = node.this
+    is_date = is_type(arg, DATES)
+    target = "DATE" if is_date else "TIMESTAMP"
+    if unit == "week":
+        since = func("DATEDIFF", arg.copy(), exp.Literal.string("1900-01-01"))
+        offset = func("PMOD", since, exp.Literal.number(7))
+        day = arg if is_date else func("TO_DATE", arg)
+        return _cast(func("DATE_SUB", day, offset), target)
+    if unit == "quarter":
+        year = func("DATE_FORMAT", arg.copy(), exp.Literal.string("yyyy-01-01"))
+        back = exp.Sub(this=exp.Quarter(this=arg), expression=exp.Literal.number(1))
+        months = exp.Mul(this=exp.Paren(this=back), expression=exp.Literal.number(3))
+        return _cast(func("ADD_MONTHS", year, months), target)
+    date_format, ts_format = _HIVE_FORMATS[unit]
+    if is_date:
+        if date_format is None:
+            same: exp.Expr = arg
+            return same
+        return _cast(func("DATE_FORMAT", arg, exp.Literal.string(date_format)), "DATE")
+    return _cast(func("DATE_FORMAT", arg, exp.Literal.string(ts_format)), "TIMESTAMP")
+
+
+# -- day of week, ISO day of week, ISO week --------------------------------------------
+
+
+def _minus_one(node: exp.Expr, ctx: Context) -> exp.Expr:
+    """Engines numbering Sunday 1 .. Saturday 7: subtract one."""
+    return exp.Paren(this=exp.Sub(this=node, expression=exp.Literal.number(1)))
+
+
+def _snowflake_dow(node: exp.Expr, ctx: Context) -> exp.Expr:
+    """DAYOFWEEKISO(d) % 7: independent of the WEEK_START session parameter."""
+    iso = exp.DayOfWeekIso(this=node.this)
+    return exp.Paren(this=exp.Mod(this=iso, expression=exp.Literal.number(7)))
+
+
+def _days_since(node: exp.Expr, anchor: str) -> exp.Expr:
+    return func(
+        "PMOD",
+        func("DATEDIFF", node.this, exp.Literal.string(anchor)),
+        exp.Literal.number(7),
+    )
+
+
+def _hive_dow(node: exp.Expr, ctx: Context) -> exp.Expr:
+    """Hive has no DAYOFWEEK function: days since a Sunday (1900-01-07), modulo 7."""
+    return _days_since(node, "1900-01-07")
+
+
+def _hive_isodow(node: exp.Expr, ctx: Context) -> exp.Expr:
+    """Days since a Monday (1900-01-01), modulo 7, plus one."""
+    since = _days_since(node, "1900-01-01")
+    return exp.Paren(this=exp.Add(this=since, expression=exp.Literal.number(1)))
+
+
+def _spark_isodow(node: exp.Expr, ctx: Context) -> exp.Expr:
+    """WEEKDAY is 0 = Monday .. 6 = Sunday on Spark and Databricks."""
+    weekday = func("WEEKDAY", node.this)
+    return exp.Paren(this=exp.Add(this=weekday, expression=exp.Literal.number(1)))
+
+
+CONSTRUCTS = (
+    Construct(
+        "date_trunc",
+        "DATE_TRUNC",
+        (exp.DateTrunc, exp.TimestampTrunc),
+        rewrites={
+            "duckdb": _duckdb_trunc,
+            "spark": _spark_trunc,
+            "databricks": _spark_trunc,
+            "hive": _hive_trunc,
+            "snowflake": _snowflake_trunc,
+            "bigquery": _bigquery_trunc,
+        },
+        refuses={"hive": _hive_refuses},
+    ),
+    Construct(
+        "day_of_week",
+        "day of week",
+        (exp.DayOfWeek,),
+        rewrites={
+            "spark": _minus_one,
+            "databricks": _minus_one,
+            "bigquery": _minus_one,
+            "snowflake": _snowflake_dow,
+            "hive": _hive_dow,
+        },
+    ),
+    Construct(
+        "iso_day_of_week",
+        "ISO day of week",
+        (exp.DayOfWeekIso,),
+        rewrites={"spark": _spark_isodow, "databricks": _spark_isodow, "hive": _hive_isodow},
+    ),
+    Construct("iso_week", "week of year", (exp.WeekOfYear,)),
+)

@@ -1,0 +1,66 @@
+"""What every lowering shares: the flow, its formula dialect, the reader of source schemas, and
+the checks that turn a formula's text into a resolved, typed sqlglot tree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyarrow as pa
+from sqlglot import exp
+
+from pushdown.errors import FormulaTypeError
+from pushdown.plan.formulas import (
+    contains_aggregate,
+    contains_window,
+    parse_order_term,
+    parse_sql,
+    resolve_columns,
+)
+from pushdown.plan.typing import harmonize, infer_type
+from pushdown.recipe import spec as s
+from pushdown.recipe.flow import Flow
+
+SchemaReader = Callable[[s.DatasetSpec], pa.Schema]
+
+
+class Context:
+    """Turns formulas into checked trees for the lowerings of one flow."""
+
+    def __init__(self, flow: Flow, read_schema: SchemaReader | None):
+        self.flow = flow
+        self.dialect = flow.spec.formula_dialect
+        self.read_schema = read_schema
+
+    def formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expr:
+        """Parse ``text`` in the flow's formula dialect, resolve its columns in ``schema`` and
+        harmonise its types."""
+        tree = parse_sql(text, dialect=self.dialect, recipe=recipe, what=what)
+        resolve_columns(tree, schema.names, recipe=recipe)
+        return harmonize(tree, schema, dialect=self.dialect)
+
+    def typed(
+        self, tree: exp.Expr, schema: pa.Schema, recipe: str, col: str | None, text: str
+    ) -> pa.DataType:
+        """The Arrow type of ``tree`` over ``schema`` (a type error names recipe and column)."""
+        return infer_type(
+            tree.copy(), schema, dialect=self.dialect, recipe=recipe, column=col, text=text
+        )
+
+    def ordered(self, text: str, schema: pa.Schema, recipe: str) -> exp.Ordered:
+        """One order term (``x DESC NULLS LAST``) over ``schema``; aggregates are refused."""
+        term = parse_order_term(text, dialect=self.dialect, recipe=recipe)
+        resolve_columns(term, schema.names, recipe=recipe)
+        if contains_aggregate(term) or contains_window(term):
+            raise FormulaTypeError(f"order term {text!r} aggregates rows", recipe=recipe)
+        return term
+
+    @staticmethod
+    def no_aggregates(tree: exp.Expr, recipe: str, col: str | None, text: str) -> None:
+        """Refuse a formula that aggregates rows where one value per row is expected."""
+        if contains_aggregate(tree) or contains_window(tree):
+            where = f"column {col!r}: " if col else ""
+            raise FormulaTypeError(
+                f"{where}{text!r} aggregates rows; use a group or window recipe for that",
+                recipe=recipe,
+                column=col,
+            )

@@ -1,0 +1,281 @@
+"""Spark, Databricks and Hive: text reaches the engine as written, uploads survive real Hive's
+limits, and the DDL pushdown sends is the one the vendors document.
+
+Run against the Spark Thrift stand-in (Hive, Databricks) and in-process Spark.  What only a real
+cluster shows (Hive 2.x refusing expressions in VALUES, TEXTFILE staging tables, Delta's atomic
+replace) is pinned by asserting the statements sent, each next to the vendor page that says why.
+Every table here is named ``eng_*``: the stand-ins are shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import pushdown
+from pushdown.compilers.ddl import select_all
+from pushdown.engines import Connector, open_connector
+from tests.helpers import rows
+from tests.integration.conftest import Target
+
+SPARK_FAMILY = ["hive", "databricks", "spark"]
+
+
+def _open(engine: str, request: pytest.FixtureRequest) -> tuple[Connector, Target]:
+    target: Target = request.getfixturevalue(f"{engine}_target")
+    return open_connector(engine, target.url, target.connect_args), target
+
+
+class Recorder:
+    """Every statement a connector sends (it still runs on the engine)."""
+
+    def __init__(self, conn: Connector, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.statements: list[str] = []
+        original = conn._execute  # type: ignore[attr-defined]
+
+        def execute(sql: str) -> Any:
+            self.statements.append(sql)
+            return original(sql)
+
+        monkeypatch.setattr(conn, "_execute", execute)
+
+
+def _drop_output(conn: Connector, table: str) -> None:
+    """Drop a table written with write_table (on Spark a saved table, not a view)."""
+    if conn.profile.name == "spark":
+        conn.fetch_arrow(f"DROP TABLE IF EXISTS {conn._name(table)}")  # type: ignore[attr-defined]
+    else:
+        conn.drop(table)
+
+
+@pytest.fixture
+def spark_family(request: pytest.FixtureRequest) -> Iterator[tuple[str, Connector, Target]]:
+    engine = request.param
+    conn, target = _open(engine, request)
+    try:
+        yield engine, conn, target
+    finally:
+        conn.close()
+
+
+# -- #12 item 1: ${...} is not substituted ------------------------------------------------------
+# Hive: https://cwiki.apache.org/confluence/display/Hive/LanguageManual+VariableSubstitution
+# Spark/Databricks: spark.sql.variable.substitute,
+# https://spark.apache.org/docs/latest/configuration.html#runtime-sql-configuration
+
+
+@pytest.mark.parametrize("spark_family", SPARK_FAMILY, indirect=True)
+def test_dollar_brace_text_reaches_the_engine_as_written(
+    spark_family: tuple[str, Connector, Target],
+) -> None:
+    """A literal and a quoted column name holding ``${env:HOME}`` come back as written (the
+    server used to put its home folder there), and so do uploaded values and column names."""
+    _, conn, _ = spark_family
+    got = conn.fetch_arrow("SELECT '${env:HOME}' AS `${system:user.name}`")
+    assert got.column_names == ["${system:user.name}"]
+    assert got.column(0).to_pylist() == ["${env:HOME}"]
+    data = pa.table({"s": ["${env:HOME}", "plain"], "${env:HOME}": [1, 2]})
+    conn.write_table("eng_subst", data)
+    back = conn.fetch_arrow(select_all("eng_subst", dialect=conn.dialect)).sort_by("s")
+    assert back.column_names == ["s", "${env:HOME}"]
+    assert back.column("s").to_pylist() == ["${env:HOME}", "plain"]
+    _drop_output(conn, "eng_subst")
+
+
+@pytest.mark.parametrize("engine", SPARK_FAMILY)
+def test_dollar_brace_filter_and_literal_run_on_the_engine(
+    engine: str, request: pytest.FixtureRequest
+) -> None:
+    """A filter ``s = '${env:HOME}'`` pushed to the engine finds its row, and a computed
+    literal ``'${env:HOME}'`` comes back as written."""
+    conn, target = _open(engine, request)
+    try:
+        conn.write_table("eng_subst_flow", pa.table({"s": ["${env:HOME}", "plain"]}))
+    finally:
+        conn.close()
+    flow = pushdown.Flow()
+    flow.connection("wh", target.url)
+    source = flow.dataset("src", connection="wh", table="eng_subst_flow")
+    source.filter("s = '${env:HOME}'", name="kept").compute(name="out", tag="'${env:HOME}'")
+    plan = pushdown.plan(flow, connect_args={"wh": target.connect_args}, forbid=["local"])
+    result = plan.execute()["out"]
+    assert result.column("s").to_pylist() == ["${env:HOME}"]
+    assert result.column("tag").to_pylist() == ["${env:HOME}"]
+    conn, _ = _open(engine, request)
+    try:
+        _drop_output(conn, "eng_subst_flow")
+    finally:
+        conn.close()
+
+
+def test_spark_save_as_table_names_are_identifiers(spark_target: Target, spark: Any) -> None:
+    """``saveAsTable`` parses its argument as SQL after substituting ``${...}``: with a
+    session setting ``eng_var=eng_victim``, ``eng_${eng_var}`` used to write table
+    ``eng_eng_victim``, and ``eng_x --`` table ``eng_x``.  Now the name reaches Spark as quoted
+    identifiers with substitution off, and a name that is more than identifiers is refused:
+    either way no other table is written (Spark itself refuses ``$`` in a table name)."""
+    conn = open_connector("lake", spark_target.url)
+    data = pa.table({"v": [1]})
+    spark.conf.set("eng_var", "eng_victim")
+    try:
+        for name in ("eng_${eng_var}", "eng_x --"):
+            try:
+                conn.write_table(name, data)
+            except pushdown.PushdownError:
+                pass  # refused: no table written
+            else:
+                assert spark.catalog.tableExists(conn._name(name))  # type: ignore[attr-defined]
+        assert not spark.catalog.tableExists("eng_eng_victim")
+        assert not spark.catalog.tableExists("eng_x")
+        assert spark.conf.get("spark.sql.variable.substitute") == "true"  # put back
+    finally:
+        spark.conf.unset("eng_var")
+
+
+# -- #15 item 5 and the TEXTFILE question: Hive uploads ------------------------------------------
+
+AWKWARD = pa.table(
+    {
+        "k": pa.array([1, 2, 3, 4], pa.int64()),
+        "s": pa.array(["two\nlines", "a\x01b", "\\N", None]),
+        "d": pa.array([dt.date(2024, 2, 29), None, dt.date(1999, 12, 31), dt.date(2000, 1, 1)]),
+        "ts": pa.array(
+            [
+                dt.datetime(2024, 1, 1, 12, 30),
+                None,
+                dt.datetime(2000, 1, 1),
+                dt.datetime(1970, 1, 1),
+            ],
+            pa.timestamp("us"),
+        ),
+        "dec": pa.array(
+            [decimal.Decimal("12345678901234567.12"), None, decimal.Decimal("-0.01"), None],
+            pa.decimal128(38, 2),
+        ),
+        "f": pa.array([0.1, float("nan"), None, 1e300], pa.float64()),
+    }
+)
+
+
+def _same(back: pa.Table, want: pa.Table) -> None:
+    got = rows(back.sort_by("k"))
+    expected = rows(want)
+    for g, e in zip(got, expected, strict=True):
+        for x, y in zip(g, e, strict=True):
+            if isinstance(x, float) and x != x:
+                assert y != y
+            else:
+                assert x == y, (got, expected)
+
+
+def test_hive_upload_is_insert_select_stack_into_parquet(
+    hive_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hive 2.x rejects a CAST (NULL, date, timestamp) in ``INSERT ... VALUES``
+    ("Expression of type TOK_FUNCTION not supported in insert/values";
+    https://cwiki.apache.org/confluence/display/Hive/LanguageManual+DML#LanguageManualDML-InsertingvaluesintotablesfromSQL):
+    the rows go as ``INSERT INTO t SELECT stack(n, CAST(...), ...)``
+    (https://cwiki.apache.org/confluence/display/Hive/LanguageManual+UDF#LanguageManualUDF-stack).
+    A table without STORED AS is TEXTFILE on Hive, where a newline splits a row, \\x01 a
+    column and \\N reads as NULL
+    (https://cwiki.apache.org/confluence/display/Hive/LanguageManual+DDL#LanguageManualDDL-StorageFormats):
+    every table pushdown creates is STORED AS PARQUET.  The values come back exact."""
+    conn = open_connector("lake", hive_target.url, hive_target.connect_args)
+    recorder = Recorder(conn, monkeypatch)
+    try:
+        conn.upload("eng_awkward", AWKWARD)
+        creates = [s for s in recorder.statements if s.startswith("CREATE")]
+        inserts = [s for s in recorder.statements if s.startswith("INSERT")]
+        assert creates and all(s.endswith("STORED AS PARQUET") for s in creates), creates
+        assert inserts and all(" SELECT STACK(4, " in s for s in inserts), inserts
+        assert not any("VALUES" in s for s in inserts)
+        assert (
+            "CAST(NULL AS TIMESTAMP)" in inserts[0] and "CAST('2024-02-29' AS DATE)" in inserts[0]
+        )
+        _same(conn.fetch_arrow(select_all("eng_awkward", dialect="hive")), AWKWARD)
+        conn.materialize("eng_awkward_copy", select_all("eng_awkward", dialect="hive"))
+        assert recorder.statements[-1].startswith(
+            "CREATE TABLE `eng_awkward_copy` STORED AS PARQUET AS"
+        )
+        _same(conn.fetch_arrow(select_all("eng_awkward_copy", dialect="hive")), AWKWARD)
+        conn.write_table("eng_awkward_out", AWKWARD)  # an output: staged, then renamed
+        _same(conn.fetch_arrow(select_all("eng_awkward_out", dialect="hive")), AWKWARD)
+        for table in ("eng_awkward", "eng_awkward_copy", "eng_awkward_out"):
+            conn.drop(table)
+    finally:
+        conn.close()
+
+
+def test_hive_load_dir_writes_int96_timestamps(hive_target: Target, tmp_path: Path) -> None:
+    """Hive before 4 cannot read pyarrow's INT64 Parquet timestamps ("LongWritable cannot be
+    cast to TimestampWritable", https://github.com/apache/parquet-java/issues/2505): the staged
+    file's timestamps are INT96, what Hive writes itself; the table round-trips."""
+    from pushdown.engines import hive
+
+    seen: list[str] = []
+    original = hive.pq.write_table
+
+    def spy(table: pa.Table, where: Any, **kwargs: Any) -> None:
+        original(table, where, **kwargs)
+        parquet = pq.ParquetFile(where)
+        seen.append(parquet.schema.column(parquet.schema_arrow.get_field_index("ts")).physical_type)
+
+    args = {**hive_target.connect_args, "load_dir": str(tmp_path / "staged")}
+    conn = open_connector("lake", hive_target.url, args)
+    try:
+        hive.pq.write_table = spy  # type: ignore[assignment]
+        conn.upload("eng_int96", AWKWARD)
+    finally:
+        hive.pq.write_table = original  # type: ignore[assignment]
+    try:
+        assert seen == ["INT96"]
+        _same(conn.fetch_arrow(select_all("eng_int96", dialect="hive")), AWKWARD)
+        conn.drop("eng_int96")
+    finally:
+        conn.close()
+
+
+# -- Databricks outputs and timestamps -------------------------------------------------------------
+
+
+def test_databricks_output_is_create_or_replace(
+    databricks_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Databricks replaces a Delta table atomically with ``CREATE OR REPLACE TABLE ... AS
+    SELECT`` (readers see the old or the new table, never none:
+    https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-create-table-using.html),
+    so an output is written that way and not by drop + rename.  The stand-in's tables are not
+    Delta, so its refusal (UNSUPPORTED_FEATURE.TABLE_OPERATION) takes the drop + rename path,
+    as a real workspace does for a non-Delta table; the data is right either way.  Naive
+    timestamps are created TIMESTAMP_NTZ
+    (https://docs.databricks.com/en/sql/language-manual/data-types/timestamp-ntz-type.html)."""
+    conn = open_connector("dbx", databricks_target.url, databricks_target.connect_args)
+    recorder = Recorder(conn, monkeypatch)
+    try:
+        conn.write_table("eng_dbx_out", AWKWARD)
+        conn.write_table("eng_dbx_out", AWKWARD)  # replaces the first
+        creates = [s for s in recorder.statements if s.startswith("CREATE TABLE")]
+        assert creates and "`ts` TIMESTAMP_NTZ" in creates[0], creates
+        assert "STORED AS" not in creates[0]
+        assert any(
+            re.fullmatch(
+                r"CREATE OR REPLACE TABLE `eng_dbx_out` AS SELECT \* FROM "
+                r"`eng_dbx_out__pushdown_new_[0-9a-f]{8}`",
+                s,
+            )
+            for s in recorder.statements
+        ), recorder.statements
+        back = conn.fetch_arrow(select_all("eng_dbx_out", dialect="databricks"))
+        assert back.num_rows == AWKWARD.num_rows
+        _same(back, AWKWARD)
+        conn.drop("eng_dbx_out")
+    finally:
+        conn.close()
