@@ -22,7 +22,7 @@ import itertools
 import random
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pushdown
@@ -160,9 +160,9 @@ def _cpu_timed(fn: Callable[[], Any], repeat: int, warmup: int) -> tuple[float, 
     return statistics.median(walls), min(cpus)
 
 
-def shapes(sizes: tuple[int, ...], repeat: int = 3, warmup: int = 1) -> list[dict[str, Any]]:
-    """Plan time of every shape and candidate count at every size, with t(2N) / t(N)."""
-    rows: list[dict[str, Any]] = []
+def shapes(sizes: tuple[int, ...], repeat: int = 3, warmup: int = 1) -> Iterator[dict[str, Any]]:
+    """Plan time of every shape and candidate count at every size, with t(2N) / t(N) (one
+    row at a time, as measured)."""
     for shape in SHAPES:
         for engines in (2, 3):
             previous: dict[int, float] = {}
@@ -174,18 +174,15 @@ def shapes(sizes: tuple[int, ...], repeat: int = 3, warmup: int = 1) -> list[dic
 
                 wall, cpu = _cpu_timed(run, repeat, warmup)
                 half = previous.get(size // 2)
-                rows.append(
-                    {
-                        "shape": shape,
-                        "engines": engines,
-                        "steps": size,
-                        "wall_s": wall,
-                        "cpu_s": cpu,
-                        "ratio": cpu / half if half else None,
-                    }
-                )
                 previous[size] = cpu
-    return rows
+                yield {
+                    "shape": shape,
+                    "engines": engines,
+                    "steps": size,
+                    "wall_s": wall,
+                    "cpu_s": cpu,
+                    "ratio": cpu / half if half else None,
+                }
 
 
 # Where plan() spends its time: the functions make_plan calls, by stage.
@@ -255,6 +252,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=("tpch", "shapes", "columns"))
     parser.add_argument("--sizes", default="625,1250,2500,5000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--breakdown", action="store_true")
     args = parser.parse_args(argv)
     print(
@@ -282,7 +280,7 @@ def main(argv: list[str] | None = None) -> None:
             "| t(2N)/t(N) |"
         )
         print("|---|---|---|---|---|---|")
-        for r in shapes(sizes, repeat=args.repeat):
+        for r in shapes(sizes, repeat=args.repeat, warmup=args.warmup):
             ratio = f"{r['ratio']:.2f}" if r["ratio"] else ""
             print(
                 f"| {r['shape']} | {r['engines']} | {r['steps']} | {r['wall_s']:.3f} | "

@@ -25,7 +25,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pushdown
-from pushdown.bench.runner import ORDERED, query_names, reference_answers
+from pushdown.bench.recording import ORDERED, reference_answers
+from pushdown.bench.runner import query_names
 from pushdown.bench.tpch.data import duckdb_file
 from pushdown.bench.tpch.flows import tpch_flow
 from pushdown.bench.verify import difference

@@ -31,7 +31,7 @@ from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 
 BUDGET_FLOOR = 50_000
-BUDGET_PER_CHOICE = 100
+BUDGET_PER_CHOICE = 40
 EPS = 1e-12
 REGION_LIMIT = 32
 
