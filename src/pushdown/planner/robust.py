@@ -8,18 +8,24 @@ the low and at the high end of its range; the cheapest placement of each of thos
 estimate sets is a proposal, and the proposal whose worst ratio to the best known cost of an
 estimate set is smallest wins (minimax regret; the nominal optimum wins ties).  A placement
 that moves nothing sized by a default keeps everything where its data lives and is kept as
-it is.
+it is.  A proposal that would pull a large dataset of known size to local (one the nominal
+placement leaves in place) is not considered: defaulted figures never move a large input to
+local.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pushdown.planner.cost import LOCAL
 from pushdown.planner.placement import Placer
 from pushdown.planner.stats import Bound, estimate_plan
 from pushdown.statistics import TableStats
 
 BOUNDS: tuple[Bound, ...] = ("low", "high")
+# A dataset of at least this many bytes, its size known, is never moved to local for the sake
+# of defaulted figures (issue 11: unknown selectivities never move a large input to local).
+LARGE_BYTES = 1e8
 
 
 def uncertain(placer: Placer) -> dict[str, bool]:
@@ -65,7 +71,9 @@ def least_bad_worst_case(
         )
     # Proposals for the bounds: their cheapest placements by the programme and single moves
     # (no region moves, one start): enough to say what the other ends of the range prefer.
-    proposals = [assign] + [s.solve(budget=0) for s in scenarios[1:]]
+    proposals = [assign] + [
+        p for s in scenarios[1:] if not _pulls_large(placer, p := s.solve(budget=0), assign)
+    ]
     scores = [[s.score(p) for s in scenarios] for p in proposals]
     best = [min(column) for column in zip(*scores, strict=True)]
 
@@ -73,6 +81,20 @@ def least_bad_worst_case(
     least = min(regrets)
     chosen = next(i for i, r in enumerate(regrets) if r <= least * (1 + 1e-9))
     return proposals[chosen]
+
+
+def _pulls_large(placer: Placer, proposal: Mapping[str, str], nominal: Mapping[str, str]) -> bool:
+    """True when ``proposal`` moves to local a large dataset whose size rests on statistics
+    (no default) that ``nominal`` leaves where it is."""
+    doubtful = uncertain(placer)
+    consumers = placer.logical.consumers
+    for name in placer.nodes:
+        if doubtful[name] or placer.est[name].bytes < LARGE_BYTES or proposal[name] == LOCAL:
+            continue
+        pulled = any(proposal[c] == LOCAL for c in consumers[name])
+        if pulled and not any(nominal[c] == LOCAL for c in consumers[name]):
+            return True
+    return False
 
 
 def _regret(row: list[float], best: list[float]) -> float:
