@@ -8,6 +8,7 @@ import sys
 def main(argv: list[str]) -> int:
     """Dispatch to a benchmark module's ``main``."""
     names = {
+        "end_to_end": "benchmarks.end_to_end",
         "planning": "benchmarks.planning",
         "placement": "benchmarks.placement",
         "statistics": "benchmarks.statistics",

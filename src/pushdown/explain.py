@@ -74,6 +74,13 @@ def explain_text(plan: PhysicalPlan, *, verbose: bool = False) -> str:
                 for engine, delta, why in step.alternatives
             )
             lines.append(f"  {shown(step.name)}: {alts or 'none'}")
+        if plan.planning_statements:
+            lines += ["", "Statements while planning (per connection):"]
+            for conn, count in plan.planning_statements.items():
+                lines.append(
+                    f"  {shown(conn)}: {count.get('schema', 0)} for schemas, "
+                    f"{count.get('statistics', 0)} for statistics"
+                )
         lines += ["", "Schemas:"]
         for step in plan.steps.values():
             cols = ", ".join(f"{shown(f.name)}: {f.type}" for f in step.schema)
