@@ -8,8 +8,10 @@ import sys
 def main(argv: list[str]) -> int:
     """Dispatch to a benchmark module's ``main``."""
     names = {
+        "end_to_end": "benchmarks.end_to_end",
         "planning": "benchmarks.planning",
         "placement": "benchmarks.placement",
+        "statistics": "benchmarks.statistics",
         "transfer": "benchmarks.transfer",
         "startup": "benchmarks.startup",
         "sql_recipe": "benchmarks.sql_recipe",

@@ -36,8 +36,10 @@ from pushdown.plan.build import LogicalPlan, build_logical_plan
 from pushdown.planner.arguments import check_arguments
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
 from pushdown.planner.fragments import Fragment
+from pushdown.planner.gather import MODES, Mode, StatsSource, gather, statistic_columns
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import PhysicalPlan
+from pushdown.planner.robust import least_bad_worst_case
 from pushdown.planner.stats import estimate_plan, required_columns, type_width
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
@@ -226,7 +228,7 @@ def make_plan(
     flow: Flow | str | Path,
     connections: Mapping[str, str] | None = None,
     *,
-    statistics: Mapping[str, StatsInput] | None = None,
+    statistics: Mapping[str, StatsInput] | Mode | None = None,
     objective: Objective = "time",
     cost_overrides: Mapping[str, Mapping[str, Any]] | None = None,
     pin: Mapping[str, str] | None = None,
@@ -244,7 +246,10 @@ def make_plan(
     - ``connections`` overrides (or adds) connection URLs by name, e.g. to point a flow at a
       test database: ``plan(flow, connections={"wh": "duckdb:///test.db"})``;
     - ``statistics`` supplies table statistics by dataset (``{"orders": {"rows": 1e7}}``);
-      otherwise the engines are asked;
+      otherwise the engines are asked, in tiers (catalog row counts, then sampled column
+      statistics of the key and filter columns only) through a cache shared by the plan()
+      calls of the process: ``statistics="cached"`` (the default) uses what an earlier plan()
+      gathered, ``"fresh"`` asks the engines again, ``"off"`` plans on the defaults;
     - ``objective``: ``"time"`` (default), ``"money"``, or seconds per dollar for a mix;
     - ``cost_overrides`` changes cost parameters per connection (``{"wh":
       {"query_latency_s": 2}}``); ``"local"`` names local execution;
@@ -255,9 +260,10 @@ def make_plan(
       server reached through ``hive://`` but speaking Spark SQL: ``{"lake": "spark"}``;
     - ``connect_args`` passes driver arguments per connection (hosts, ports, clients);
     - ``engine_statistics=False`` plans without asking the engines for statistics (offline
-      planning, e.g. to review SQL): sources then use ``statistics`` or the defaults, and
-      declared columns are not looked up in the catalogs (each engine's spelling of them is
-      read: docs/semantics.md, "Names on the engines");
+      planning, e.g. to review SQL; the same as ``statistics="off"``): sources then use
+      ``statistics`` or the defaults, and declared columns are not looked up in the
+      catalogs (each engine's spelling of them is read: docs/semantics.md, "Names on the
+      engines");
     - ``calibration`` is a file written by ``pushdown calibrate`` (default: the variable
       ``PUSHDOWN_CALIBRATION``): its measured cost parameters apply to the connections it
       names; ``cost_overrides`` still win over it.
@@ -337,11 +343,27 @@ def make_plan(
             connections=set(urls),
             read_stored=read_stored if engine_statistics else None,
         )
+        mode: Mode = "cached" if engine_statistics else "off"
+        if isinstance(statistics, str):
+            if statistics not in MODES:
+                raise InvalidValueError(
+                    f"statistics={statistics!r}; give one of {', '.join(MODES)} or a mapping "
+                    "of dataset to statistics"
+                )
+            mode = "off" if not engine_statistics else statistics
+            statistics = None
         given = {k: _as_stats(k, v) for k, v in (statistics or {}).items()}
         _names("statistics", given, logical.nodes)
-        source_stats = _source_stats(
-            flow, logical, given, connector if engine_statistics else None, notes
-        )
+        schemas = {name: conn.statements for name, conn in opened.items()}
+        asked = connector if mode != "off" else None
+        source_stats = _source_stats(flow, logical, given, asked, notes, mode, urls, connect_args)
+        counts = {
+            name: {
+                "schema": schemas.get(name, 0),
+                "statistics": conn.statements - schemas.get(name, 0),
+            }
+            for name, conn in opened.items()
+        }
     finally:
         for conn in opened.values():
             conn.close()
@@ -364,7 +386,9 @@ def make_plan(
         materialize=set(materialize),
     )
     placer = Placer(logical, profiles, estimates, needed, model, constraints)
-    assign = placer.solve()
+    nominal = placer.solve()
+    assign = least_bad_worst_case(placer, nominal, source_stats)
+    _note_defaults(placer, nominal, assign, notes)
     rule = placer.first_input_rule()
     result = Plan(
         flow,
@@ -380,9 +404,29 @@ def make_plan(
         materialize=constraints.materialize,
         notes=notes,
         connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
+        planning_statements=counts,
     )
     result.objective = objective
     return result
+
+
+def _note_defaults(
+    placer: Placer, nominal: dict[str, str], chosen: dict[str, str], notes: dict[str, str]
+) -> None:
+    """Say in explain which steps' estimates are defaults, and where the least bad worst case
+    placed a step elsewhere than the cheapest placement for the defaults."""
+    for name, node in placer.nodes.items():
+        said = []
+        defaults = placer.est[name].defaults
+        if defaults and not isinstance(node, n.Source):
+            said.append(f"default estimate: {', '.join(sorted(defaults))}")
+        if chosen[name] != nominal[name]:
+            said.append(
+                f"placed for the least bad worst case over default estimates "
+                f"(cheapest for the defaults: {nominal[name]})"
+            )
+        if said:
+            notes[name] = "; ".join([notes[name], *said] if name in notes else said)
 
 
 def _source_stats(
@@ -391,9 +435,15 @@ def _source_stats(
     given: Mapping[str, TableStats],
     connector: Any,
     notes: dict[str, str],
+    mode: Mode = "cached",
+    urls: Mapping[str, str] | None = None,
+    connect_args: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, TableStats | None]:
-    """Statistics per source: the user's, the engine's, the file's, or none (defaults)."""
+    """Statistics per source: the user's, the engine's (tiered and cached: see
+    :mod:`pushdown.planner.gather`), the file's, or none (defaults)."""
     result: dict[str, TableStats | None] = {}
+    wanted: dict[str, tuple[str, str, set[str]]] = {}
+    columns = statistic_columns(logical)
     for name, node in logical.nodes.items():
         if not isinstance(node, n.Source):
             continue
@@ -413,11 +463,28 @@ def _source_stats(
             notes[name] = "default statistics: engine statistics were not requested"
             result[name] = None
         else:
-            assert node.table is not None
-            try:
-                result[name] = connector(node.connection).table_stats(node.table)
-            except PushdownError as err:
-                first = str(err).splitlines()[0]
-                notes[name] = f"default statistics: {node.connection} gave none ({first})"
-                result[name] = None
+            assert node.table is not None and node.connection is not None
+            wanted[name] = (node.connection, node.table, columns.get(name, set()))
+    if not wanted:
+        return result
+
+    def source(conn: str) -> StatsSource:
+        # The connection opens on first use, inside gather's error handling: a connection
+        # that cannot open leaves its tables on the defaults, with a note saying why.
+        url = (urls or {}).get(conn, conn)
+        key = f"{url} {sorted((connect_args or {}).get(conn, {}).items())!r}"
+        return StatsSource(
+            key,
+            lambda tables: connector(conn).catalog_rows(tables),
+            lambda table, cols, rows: connector(conn).table_stats(table, cols, rows),
+            cacheable=":memory:" not in url,
+        )
+
+    for name, got in gather(wanted, source, mode).items():
+        if isinstance(got, PushdownError):
+            first = str(got).splitlines()[0]
+            notes[name] = f"default statistics: {wanted[name][0]} gave none ({first})"
+            result[name] = None
+        else:
+            result[name] = got
     return result

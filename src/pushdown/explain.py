@@ -122,6 +122,13 @@ def explain_text(plan: PhysicalPlan, *, verbose: bool = False) -> str:
         lines += ["", f"Alternatives (cost change in {unit} if only this step moved):"]
         for step in steps:
             lines.append(f"  {shown(step.name)}: {alternatives_text(plan, step) or 'none'}")
+        if plan.planning_statements:
+            lines += ["", "Statements while planning (per connection):"]
+            for conn, count in plan.planning_statements.items():
+                lines.append(
+                    f"  {shown(conn)}: {count.get('schema', 0)} for schemas, "
+                    f"{count.get('statistics', 0)} for statistics"
+                )
         lines += ["", "Schemas:"]
         for step in steps:
             cols = ", ".join(f"{shown(f.name)}: {f.type}" for f in step.schema)

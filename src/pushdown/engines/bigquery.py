@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 import pyarrow as pa
@@ -170,7 +170,9 @@ class BigQueryConnector(Connector):
         """The Arrow schema of ``table`` (a zero-row result)."""
         return self.fetch_arrow(select_all(table, dialect="bigquery", limit=0)).schema
 
-    def table_stats(self, table: str) -> TableStats:
+    def table_stats(
+        self, table: str, columns: Collection[str] | None = None, rows: float | None = None
+    ) -> TableStats:
         """Rows and bytes from the table's metadata."""
         with self.errors():
             meta = self._get_table(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pyarrow as pa
@@ -13,6 +14,9 @@ from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.profiles import Profile
 from pushdown.statistics import ColumnStats, TableStats
+
+SAMPLE_ROWS = 100_000  # rows a column-statistics sample aims at
+UNIQUE_SHARE = 0.1  # distinct values above this share of a sample's rows scale to the table
 
 
 class DuckDBConnector(Connector):
@@ -64,38 +68,82 @@ class DuckDBConnector(Connector):
                 for view in views.values():
                     self.con.unregister(view)
 
-    def table_stats(self, table: str) -> TableStats:
-        """Rows, bytes (Arrow size of a sample, scaled) and per-column distinct counts, null
-        fractions and min/max from one aggregate query."""
-        schema = self.table_schema(table)
+    def catalog_rows(self, tables: list[str]) -> dict[str, float]:
+        """Row counts of ``tables`` from the catalog (``duckdb_tables()``, the count DuckDB
+        keeps for each table), all in one statement; views and unknown names are left out.
+
+        https://duckdb.org/docs/stable/sql/meta/duckdb_table_functions#duckdb_tables"""
+        if not tables:
+            return {}
+        wanted: dict[tuple[str, ...], str] = {}
+        for table in tables:
+            parts = tuple(p.lower() for p in table.split("."))
+            wanted[parts] = table
+        name, schema, database = (
+            exp.column(c) for c in ("table_name", "schema_name", "database_name")
+        )
+        query = (
+            exp.select(database, schema, name, exp.column("estimated_size"))
+            .from_(exp.Table(this=exp.Anonymous(this="duckdb_tables")))
+            .where(exp.func("lower", name.copy()).isin(*{p[-1] for p in wanted}))
+        )
+        current = self.fetch_arrow(query.sql(dialect="duckdb"))
+        result: dict[str, float] = {}
+        for db, sch, tab, size in zip(*(c.to_pylist() for c in current.columns), strict=True):
+            db, sch, tab = db.lower(), sch.lower(), tab.lower()
+            for key in ((db, sch, tab), (sch, tab), (tab,)):
+                if key in wanted and (len(key) > 1 or sch == "main"):
+                    result.setdefault(wanted[key], float(size))
+        return result
+
+    def table_stats(
+        self, table: str, columns: Collection[str] | None = None, rows: float | None = None
+    ) -> TableStats:
+        """Statistics in tiers: the row count from the catalog (:meth:`catalog_rows`; a
+        ``COUNT(*)`` for a view; ``rows`` when the caller has it already), then, for
+        ``columns`` only (every column when None), approximate distinct counts, null
+        fractions and min/max from one aggregate statement over a system sample of about
+        ``SAMPLE_ROWS`` rows (the whole table when it is at most twice that); no full scan of
+        a large table.
+
+        A distinct count seen in a block sample is scaled to the table when the values seen
+        are more than ``UNIQUE_SHARE`` of the sampled rows (keys: each block holds other
+        values), and kept as it is otherwise (a few values, all seen).
+        https://duckdb.org/docs/stable/sql/samples"""
         ref = table_ref(table, dialect="duckdb")
+        if rows is None:  # not given by the caller's catalog_rows
+            rows = self.catalog_rows([table]).get(table)
+        if rows is None:
+            count = self.fetch_arrow(
+                exp.select(exp.Count(this=exp.Star())).from_(ref).sql("duckdb")
+            )
+            rows = float(count.column(0)[0].as_py())
+        names = list(self.table_schema(table).names) if columns is None else sorted(columns)
+        if not names or rows == 0:
+            return TableStats(rows=rows, source=self.name)
         parts: list[exp.Expr] = [exp.Count(this=exp.Star())]
-        for f in schema:
-            col = exp.column(f.name, quoted=True)
+        for name in names:
+            col = exp.column(name, quoted=True)
             parts += [
                 exp.ApproxDistinct(this=col.copy()),
                 exp.Count(this=col.copy()),
                 exp.Min(this=col.copy()),
                 exp.Max(this=col.copy()),
             ]
-        row = self.fetch_arrow(exp.select(*parts).from_(ref).sql(dialect="duckdb"))
-        values = [c[0].as_py() for c in row.columns]
-        rows = float(values[0])
-        sample_sql = (exp.select(exp.Star()).from_(ref).limit(2000)).sql(dialect="duckdb")
-        sample = self.fetch_arrow(sample_sql)
-        per_row = sample.nbytes / sample.num_rows if sample.num_rows else 0.0
-        columns = {}
-        for i, f in enumerate(schema):
+        query = exp.select(*parts).from_(ref)
+        if rows > 2 * SAMPLE_ROWS:
+            percent = exp.Literal.number(f"{100 * SAMPLE_ROWS / rows:.4f}")
+            query.set("sample", exp.TableSample(method=exp.var("SYSTEM"), percent=percent))
+        values = [c[0].as_py() for c in self.fetch_arrow(query.sql(dialect="duckdb")).columns]
+        seen = float(values[0]) or 1.0
+        stats = {}
+        for i, name in enumerate(names):
             ndv, count, low, high = values[1 + 4 * i : 5 + 4 * i]
-            width = sample.column(f.name).nbytes / sample.num_rows if sample.num_rows else None
-            columns[f.name] = ColumnStats(
-                ndv=float(ndv),
-                null_fraction=(1 - count / rows) if rows else 0.0,
-                min=low,
-                max=high,
-                avg_bytes=width,
-            )
-        return TableStats(rows=rows, bytes=rows * per_row, columns=columns, source=self.name)
+            ndv = float(ndv)
+            if seen < rows and ndv > UNIQUE_SHARE * seen:
+                ndv = min(rows, ndv * rows / seen)
+            stats[name] = ColumnStats(ndv=ndv, null_fraction=1 - count / seen, min=low, max=high)
+        return TableStats(rows=rows, columns=stats, source=self.name)
 
     def _upload(self, table: str, data: pa.Table) -> None:
         """Create ``table`` from Arrow (zero-copy scan of the registered table)."""

@@ -19,7 +19,7 @@ import itertools
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +238,9 @@ class HiveConnector(Connector):
             ]
             yield pa.RecordBatch.from_arrays(arrays, names=names)
 
-    def table_stats(self, table: str) -> TableStats:
+    def table_stats(
+        self, table: str, columns: Collection[str] | None = None, rows: float | None = None
+    ) -> TableStats:
         """Rows and bytes from ``DESCRIBE FORMATTED`` when the engine has computed them
         (Hive's ``numRows``/``totalSize`` table parameters; Spark's and Databricks'
         ``Statistics: N bytes, M rows`` after ``ANALYZE TABLE``); otherwise ``COUNT(*)``."""

@@ -22,6 +22,7 @@ import math
 import os
 import tempfile
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 import pyarrow as pa
@@ -102,7 +103,9 @@ class SnowflakeConnector(Connector):
         """The Arrow schema of ``table`` (a zero-row Arrow result)."""
         return self.fetch_arrow(select_all(table, dialect="snowflake", limit=0)).schema
 
-    def table_stats(self, table: str) -> TableStats:
+    def table_stats(
+        self, table: str, columns: Collection[str] | None = None, rows: float | None = None
+    ) -> TableStats:
         """Row count and bytes from ``INFORMATION_SCHEMA.TABLES``."""
         name = table_ref(table, dialect="snowflake").name
         query = (

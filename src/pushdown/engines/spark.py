@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -113,7 +113,9 @@ class SparkConnector(Connector):
         """The Arrow schema of ``table`` (a zero-row result)."""
         return self.fetch_arrow(select_all(table, dialect=self.dialect, limit=0)).schema
 
-    def table_stats(self, table: str) -> TableStats:
+    def table_stats(
+        self, table: str, columns: Collection[str] | None = None, rows: float | None = None
+    ) -> TableStats:
         """Row count and Spark's size estimate of the table's plan."""
         with self.errors():
             with self._verbatim():

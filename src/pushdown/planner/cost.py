@@ -92,6 +92,14 @@ class CostModel:
                 f"not {objective!r}"
             )
         self.objective = objective
+        # The objective is linear: score = seconds x w_seconds + dollars x w_usd.
+        if objective == "time":
+            self._weights = (1.0, 0.0)
+        elif objective == "money":
+            self._weights = (1e-9, 1.0)
+        else:
+            self._weights = (1.0, float(objective))
+        self._statement_scores: dict[str, float] = {}
 
     def score(self, cost: Cost) -> float:
         """One number to minimise, per the objective."""
@@ -105,6 +113,17 @@ class CostModel:
         """A score (or a difference of scores) with its unit, per the objective:
         ``0.0065 s``, ``$0.0012``, or ``0.5 (s + 3600 s/$ x $)`` for a mix."""
         return describe_score(self.objective, score, signed=signed)
+
+    def statement_score(self, engine: str) -> float:
+        """``score(statement(engine))``, memoised."""
+        cached = self._statement_scores.get(engine)
+        if cached is None:
+            cached = self._statement_scores[engine] = self.score(self.statement(engine))
+        return cached
+
+    def transfer_score(self, source: str, target: str, nbytes: float) -> float:
+        """``score(transfer(source, target, nbytes))`` without building a :class:`Cost`."""
+        return self._weights[0] * self.transfer_seconds(source, target, nbytes)
 
     def _compute_usd(self, p: CostParams, seconds: float, scanned: float) -> float:
         if p.pricing_model == "bytes_scanned":
@@ -130,6 +149,13 @@ class CostModel:
         """Cost of moving ``nbytes`` of Arrow from ``source`` to ``target``."""
         if source == target:
             return ZERO
+        return Cost(self.transfer_seconds(source, target, nbytes), 0.0)
+
+    def transfer_seconds(self, source: str, target: str, nbytes: float) -> float:
+        """Seconds of moving ``nbytes`` of Arrow from ``source`` to ``target`` (no dollars:
+        the pricing models charge compute, not egress)."""
+        if source == target:
+            return 0.0
         seconds = 0.0
         if source != LOCAL:
             t = self.params[source].transfer
@@ -137,7 +163,7 @@ class CostModel:
         if target != LOCAL:
             t = self.params[target].transfer
             seconds += t.latency_s + nbytes / t.upload_bytes_per_s
-        return Cost(seconds, 0.0)
+        return seconds
 
     def channel(self, source: str, target: str) -> str:
         """How data moves from ``source`` to ``target``."""

@@ -62,13 +62,14 @@ def _groups(logical: LogicalPlan, engines: dict[str, str], cuts: set[str]) -> di
     def python(name: str) -> bool:
         return isinstance(logical.nodes[name], n.PythonStep)
 
+    # Per group: the consumers of its members that may lie outside it (pruned as they turn
+    # out to be inside), so a group's successors cost what its border holds, not its size.
+    border: dict[int, set[str]] = {}
+
     def successors(group: int) -> set[int]:
-        return {
-            group_of[c]
-            for x in members[group]
-            for c in logical.consumers[x]
-            if c in group_of and group_of[c] != group
-        }
+        nodes = border[group]
+        nodes -= {c for c in nodes if group_of.get(c) == group}
+        return {group_of[c] for c in nodes if c in group_of}
 
     def returns(group: int, merged: set[int], inputs: set[int]) -> bool:
         # True when a path leaves the merged groups at ``group`` and comes back to a group
@@ -102,12 +103,15 @@ def _groups(logical: LogicalPlan, engines: dict[str, str], cuts: set[str]) -> di
             merged -= leaving
         target = min(merged) if merged else len(group_of)  # a fresh id: no node has it
         members.setdefault(target, [])
+        border.setdefault(target, set())
         for group in sorted(merged - {target}):
             for x in members.pop(group):
                 group_of[x] = target
                 members[target].append(x)
+            border[target] |= border.pop(group)
         group_of[name] = target
         members[target].append(name)
+        border[target].update(logical.consumers[name])
     return group_of
 
 
@@ -143,9 +147,10 @@ def build_fragments(
             if inp not in nodes_of[group]:
                 deps[group].add(group_of[inp])
     sinks = set(logical.sinks())
+    position = {name: i for i, name in enumerate(logical.nodes)}
     fragments: list[Fragment] = []
     for group in graphlib.TopologicalSorter(deps).static_order():
-        names = [x for x in logical.nodes if x in nodes_of[group]]  # keep plan order
+        names = sorted(nodes_of[group], key=position.__getitem__)  # keep plan order
         outputs = [
             x
             for x in names

@@ -21,7 +21,7 @@ per fragment output, every transfer once per (dataset, target), and fetching the
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pushdown.errors import UnsupportedError, did_you_mean
@@ -29,10 +29,14 @@ from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.planner.capability import Verdict, check
 from pushdown.planner.cost import LOCAL, ZERO, Cost, CostModel
+from pushdown.planner.search import Search, _Overlay
 from pushdown.planner.stats import Estimate
 from pushdown.profiles import Profile
 
-EXHAUSTIVE_LIMIT = 4096
+# Enumeration only for very small choices: the search (exact on forests) matched enumeration
+# in every regret scenario, and enumerating 4,096 assignments of a TPC-H query cost about a
+# second of plan().
+EXHAUSTIVE_LIMIT = 64
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,9 @@ class Placement:
     rows: float | None = None
     bytes: float | None = None
     alternatives: tuple[tuple[str, float | None, str], ...] = ()
+    # The figures of this step's estimate that are defaults rather than statistics
+    # ("rows", "selectivity", "groups", "match fraction"; see planner/stats.py).
+    defaults: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,11 @@ class Placer:
         needed: Mapping[str, set[str]],
         model: CostModel,
         constraints: Constraints | None = None,
+        *,
+        like: Placer | None = None,
     ):
+        """``like``: a placer of the same plan and constraints whose candidates (capability
+        checks) are reused, e.g. to cost the plan under other estimates."""
         self.logical = logical
         self.nodes = logical.nodes
         self.profiles = profiles
@@ -95,10 +106,16 @@ class Placer:
         self.verdicts: dict[str, dict[str, Verdict]] = {}
         self._input_bytes: dict[str, float] = {}
         self._moved: dict[str, float] = {}
-        self._terms: dict[tuple[str, str, frozenset[str]], float] = {}
-        self.candidates: dict[str, list[str]] = {
-            name: self._candidates(name) for name in self.nodes
-        }
+        self._own: dict[tuple[str, str], float] = {}
+        self._out: dict[tuple[str, str, frozenset[str]], float] = {}
+        self.search: Search | None = None
+        self.candidates: dict[str, list[str]]
+        if like is not None:
+            self.verdicts, self.candidates = like.verdicts, like.candidates
+            return
+        # One capability check per (step, profile): connections sharing a profile share it.
+        self._checked: dict[tuple[str, int], Verdict] = {}
+        self.candidates = {name: self._candidates(name) for name in self.nodes}
 
     # -- candidates -------------------------------------------------------------------------
     def _candidates(self, name: str) -> list[str]:
@@ -109,7 +126,12 @@ class Placer:
         for engine in self.engines:
             if engine == LOCAL:
                 continue
-            verdicts[engine] = check(node, self.profiles[engine])
+            profile = self.profiles[engine]
+            key = (name, id(profile))
+            verdict = self._checked.get(key)
+            if verdict is None:
+                verdict = self._checked[key] = check(node, profile)
+            verdicts[engine] = verdict
         forbidden = self.constraints.forbid | self.constraints.forbid_steps.get(name, set())
         pin = self.constraints.pins.get(name)
         if pin is not None:
@@ -186,16 +208,42 @@ class Placer:
         targets = {assign[c] for c in self.logical.consumers[name]}
         return self.own(name, engine) + self.outgoing(name, engine, targets)
 
+    def own_score(self, name: str, engine: str) -> float:
+        """:meth:`own` folded by the objective (memoised)."""
+        key = (name, engine)
+        cached = self._own.get(key)
+        if cached is None:
+            cached = self._own[key] = self.model.score(self.own(name, engine))
+        return cached
+
+    def out_score(self, name: str, engine: str, targets: frozenset[str]) -> float:
+        """:meth:`outgoing` folded by the objective (memoised on the engines involved)."""
+        key = (name, engine, targets)
+        cached = self._out.get(key)
+        if cached is not None:
+            return cached
+        # The sum of :meth:`outgoing` scored term by term (the objective is linear), without
+        # building Cost objects: this runs once per (step, engine, consumer engines).
+        model = self.model
+        crossing = sorted(t for t in targets if t != engine)
+        is_sink = name in self.sinks
+        value = 0.0
+        if crossing or is_sink or name in self.constraints.materialize:
+            value += model.statement_score(engine)
+        if crossing:
+            moved = self.moved_bytes(name)
+            for target in crossing:
+                value += model.transfer_score(engine, target, moved)
+        if is_sink and engine != LOCAL and LOCAL not in crossing:
+            value += model.transfer_score(engine, LOCAL, self.est[name].bytes)
+        self._out[key] = value
+        return value
+
     def term_score(self, name: str, assign: Mapping[str, str]) -> float:
         """:meth:`terms` folded by the objective, memoised on the engines involved."""
         engine = assign[name]
-        targets = frozenset(assign[c] for c in self.logical.consumers[name])
-        key = (name, engine, targets)
-        cached = self._terms.get(key)
-        if cached is None:
-            cost = self.own(name, engine) + self.outgoing(name, engine, set(targets))
-            cached = self._terms[key] = self.model.score(cost)
-        return cached
+        targets = frozenset([assign[c] for c in self.logical.consumers[name]])
+        return self.own_score(name, engine) + self.out_score(name, engine, targets)
 
     def total(self, assign: Mapping[str, str]) -> Cost:
         """The exact cost of an assignment."""
@@ -214,108 +262,17 @@ class Placer:
         for name in changes:
             affected.update(self.nodes[name].inputs)
         before = sum(self.term_score(a, assign) for a in affected)
-        trial = {**assign, **changes} if len(changes) > 1 else _Overlay(assign, changes)
-        after = sum(self.term_score(a, trial) for a in affected)
-        return after - before
+        trial = _Overlay(assign, changes)
+        return sum(self.term_score(a, trial) for a in affected) - before
 
     # -- search -----------------------------------------------------------------------------
     def dynamic_programming(self) -> dict[str, str]:
-        """Exact for trees; a good start for DAGs."""
-        best: dict[str, dict[str, float]] = {}
-        choice: dict[str, dict[str, dict[str, str]]] = {}
-        score = self.model.score
-        for name, node in self.nodes.items():
-            best[name], choice[name] = {}, {}
-            for engine in self.candidates[name]:
-                value = score(self.own(name, engine))
-                if name in self.sinks:
-                    value += score(self.outgoing(name, engine, set()))
-                picks: dict[str, str] = {}
-                for inp in node.inputs:
-                    moved = self.moved_bytes(inp)
-                    options = []
-                    for src, sub in best[inp].items():
-                        edge = (
-                            0.0
-                            if src == engine
-                            else score(
-                                self.model.statement(src) + self.model.transfer(src, engine, moved)
-                            )
-                        )
-                        options.append((sub + edge, src))
-                    value_in, src = min(options)
-                    value += value_in
-                    picks[inp] = src
-                best[name][engine] = value
-                choice[name][engine] = picks
-        assign: dict[str, str] = {}
-        for name in reversed(list(self.nodes)):
-            if name not in assign:
-                assign[name] = min(best[name], key=best[name].__getitem__)
-            for inp, src in choice[name][assign[name]].items():
-                assign.setdefault(inp, src)
-        return assign
+        """Exact for forests (chains and trees); a good start for DAGs."""
+        return Search(self).programme()
 
     def local_search(self, assign: dict[str, str], rounds: int = 4) -> dict[str, str]:
-        """Move one step (or a same-engine chain) at a time while the exact cost falls."""
-        for _ in range(rounds):
-            improved = False
-            for name in self.nodes:
-                if len(self.candidates[name]) < 2:
-                    continue
-                current = assign[name]
-                best_engine, best_delta = current, -1e-12
-                for engine in self.candidates[name]:
-                    if engine != current:
-                        change = self.delta(assign, {name: engine})
-                        if change < best_delta:
-                            best_engine, best_delta = engine, change
-                assign[name] = best_engine
-                improved |= best_engine != current
-            improved |= self._region_moves(assign)
-            if not improved:
-                break
-        return assign
-
-    def _region_moves(self, assign: dict[str, str]) -> bool:
-        """Move a step together with the downstream steps sharing its engine (a chain that
-        should travel as one), when that lowers the exact cost."""
-        improved = False
-        for name in self.nodes:
-            if len(self.candidates[name]) < 2:
-                continue
-            for region in (self._downstream(name, assign), self._upstream(name, assign)):
-                home = assign[name]
-                for engine in self.candidates[name]:
-                    if engine == home or not all(engine in self.candidates[r] for r in region):
-                        continue
-                    changes = dict.fromkeys(region, engine)
-                    if self.delta(assign, changes) < -1e-12:
-                        assign.update(changes)
-                        home, improved = engine, True
-        return improved
-
-    def _downstream(self, name: str, assign: Mapping[str, str]) -> list[str]:
-        """``name`` and the steps after it that run on its engine, connected through it."""
-        home, members = assign[name], {name}
-        for other in self.nodes:  # plan order: inputs come first
-            if (
-                other not in members
-                and assign[other] == home
-                and any(i in members for i in self.nodes[other].inputs)
-            ):
-                members.add(other)
-        return [m for m in self.nodes if m in members]
-
-    def _upstream(self, name: str, assign: Mapping[str, str]) -> list[str]:
-        """``name`` and the movable steps before it that run on its engine."""
-        home, members, stack = assign[name], {name}, [name]
-        while stack:
-            for inp in self.nodes[stack.pop()].inputs:
-                if inp not in members and assign[inp] == home and len(self.candidates[inp]) > 1:
-                    members.add(inp)
-                    stack.append(inp)
-        return [m for m in self.nodes if m in members]
+        """Move one step (or a same-engine region) at a time while the exact cost falls."""
+        return Search(self).local_search(assign, rounds)
 
     def exhaustive(self) -> dict[str, str] | None:
         """The best of every assignment, when there are few enough."""
@@ -334,13 +291,12 @@ class Placer:
                 best, best_value = assign, value
         return best
 
-    def solve(self) -> dict[str, str]:
-        """The chosen assignment."""
+    def solve(self, budget: int | None = None) -> dict[str, str]:
+        """The chosen assignment (see :mod:`pushdown.planner.search`)."""
         exact = self.exhaustive()
         if exact is not None:
             return exact
-        # Several starts, each improved by local search; the cheapest wins.
-        starts = [self.dynamic_programming(), self.first_input_rule()]
+        starts = [self.first_input_rule()]
         for engine in self.engines:
             starts.append(
                 {
@@ -348,13 +304,8 @@ class Placer:
                     for name, cands in self.candidates.items()
                 }
             )
-        best, best_value = starts[0], float("inf")
-        for start in starts:
-            candidate = self.local_search(dict(start))
-            value = self.score(candidate)
-            if value < best_value - 1e-12:
-                best, best_value = candidate, value
-        return best
+        self.search = Search(self, budget)
+        return self.search.solve(starts)
 
     # -- explaining -------------------------------------------------------------------------
     def first_input_rule(self) -> dict[str, str]:
@@ -412,6 +363,7 @@ class Placer:
                 rows=self.est[name].rows,
                 bytes=self.est[name].bytes,
                 alternatives=tuple(alternatives),
+                defaults=tuple(sorted(self.est[name].defaults)),
             )
         return result
 
@@ -469,19 +421,3 @@ class Placer:
             f"cheapest: moves {', '.join(moved)} to {engine} instead of running on "
             f"{', '.join(h for h in homes if h != engine)}{runner}"
         )
-
-
-class _Overlay(Mapping[str, str]):
-    """``assign`` with a few entries changed, without copying it."""
-
-    def __init__(self, base: Mapping[str, str], changes: Mapping[str, str]):
-        self.base, self.changes = base, changes
-
-    def __getitem__(self, key: str) -> str:
-        return self.changes[key] if key in self.changes else self.base[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.base)
-
-    def __len__(self) -> int:
-        return len(self.base)

@@ -62,6 +62,7 @@ class PhysicalPlan:
         materialize: set[str] | None = None,
         notes: dict[str, str] | None = None,
         connect_args: dict[str, dict[str, Any]] | None = None,
+        planning_statements: dict[str, dict[str, int]] | None = None,
     ):
         self.flow = flow
         self.logical = logical
@@ -76,6 +77,8 @@ class PhysicalPlan:
         self.rule: dict[str, str] = rule or {}
         self.notes = notes or {}
         self.connect_args = connect_args or {}
+        # Statements plan() sent per connection: {"schema": n, "statistics": m}.
+        self.planning_statements = planning_statements or {}
         self.compiled = optimize(logical.nodes, self.needed)
         self.results: list[str] = logical.sinks()  # what a run returns
         engines = {name: p.engine for name, p in placement.items()}

@@ -23,8 +23,16 @@ Joins on keys estimate ``|L| |R| / max(NDV(l), NDV(r))``, NDV of a key tuple bei
 of its columns' NDVs capped by the rows (NDV defaults to the side's row count, so a
 key/foreign-key join keeps the larger side); a semi join keeps the left rows whose key values
 the right side holds, ``min(1, NDV(r) / NDV(l))`` (containment), and an anti join the rest;
-a group keeps ``min(rows, product of key NDVs)``, with ``rows / 10`` per key when NDV is
-unknown.  A computed column that is a formula of one column has at most its NDV.
+a group keeps ``min(rows, product of key NDVs)``.  A computed column that is a formula of one
+column has at most its NDV.
+
+Without statistics an aggregation, distinct or top-N never keeps its input's row count: a key
+of unknown NDV counts ``DEFAULT_NDV`` (200) values, and the groups are at most
+``GROUP_FRACTION`` (a tenth) of the rows, as PostgreSQL estimates groups without statistics.
+Every estimate records which of its figures are such defaults (:attr:`Estimate.defaults`), and
+:func:`estimate_plan` can bound them (``bound="low"`` or ``"high"``: defaulted selectivities,
+group counts and source sizes at the ends of their plausible range) so the planner can prefer
+the placement whose worst case is least bad.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import pyarrow as pa
 from sqlglot import exp
@@ -49,6 +58,14 @@ DEFAULT_SELECTIVITY = 0.25
 DEFAULT_ROWS = 1_000_000
 DEFAULT_TEXT_BYTES = 16
 SEMI_JOIN_FRACTION = 0.5
+DEFAULT_NDV = 200  # PostgreSQL's DEFAULT_NUM_DISTINCT
+GROUP_FRACTION = 0.1  # PostgreSQL's clamp of group estimates it cannot back with statistics
+# The ends of a defaulted figure's plausible range, for ``estimate_plan(..., bound=...)``: a
+# default selectivity from a tenth of itself to 1, a default group count from one group to one
+# per row, a source without statistics from 10,000 to 100 million rows.
+LOW_SELECTIVITY_FACTOR = 0.1
+LOW_ROWS, HIGH_ROWS = 1e4, 1e8
+Bound = Literal["low", "high"] | None
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,9 @@ class Estimate:
     widths: Mapping[str, float]
     columns: Mapping[str, ColumnStats]
     source: str = "estimated"
+    # The figures of this step's own estimate that are defaults, not statistics ("rows" of a
+    # source, "selectivity" of a filter, "groups", "match fraction" of a semi/anti join).
+    defaults: frozenset[str] = frozenset()
 
     @property
     def bytes(self) -> float:
@@ -91,9 +111,10 @@ def type_width(t: pa.DataType) -> float:
         return 8.0
 
 
-def estimate_source(schema: pa.Schema, stats: TableStats | None) -> Estimate:
+def estimate_source(schema: pa.Schema, stats: TableStats | None, bound: Bound = None) -> Estimate:
     """The estimate of a source dataset from its statistics (or defaults)."""
-    rows = float(stats.rows) if stats is not None else float(DEFAULT_ROWS)
+    default_rows = {None: DEFAULT_ROWS, "low": LOW_ROWS, "high": HIGH_ROWS}[bound]
+    rows = float(stats.rows) if stats is not None else float(default_rows)
     columns = dict(stats.columns) if stats is not None else {}
     widths = {}
     for f in schema:
@@ -104,45 +125,70 @@ def estimate_source(schema: pa.Schema, stats: TableStats | None) -> Estimate:
         if known > 0:
             scale = stats.bytes / known
             widths = {k: v * scale for k, v in widths.items()}
-    return Estimate(rows, widths, columns, source=stats.source if stats else "default")
+    if stats is None:
+        return Estimate(rows, widths, columns, source="default", defaults=frozenset({"rows"}))
+    return Estimate(rows, widths, columns, source=stats.source)
 
 
 def selectivity(cond: exp.Expr, est: Estimate) -> float:
     """Fraction of rows ``cond`` keeps, from column statistics or the default constants."""
-    if isinstance(cond, exp.Paren):
-        return selectivity(cond.this, est)
-    if isinstance(cond, exp.And):
-        return selectivity(cond.this, est) * selectivity(cond.expression, est)
-    if isinstance(cond, exp.Or):
-        a, b = selectivity(cond.this, est), selectivity(cond.expression, est)
-        return a + b - a * b
+    return _selectivity(cond, est, None)[0]
+
+
+def _default(value: float, bound: Bound) -> tuple[float, bool]:
+    if bound == "high":
+        return 1.0, True
+    if bound == "low":
+        return value * LOW_SELECTIVITY_FACTOR, True
+    return value, True
+
+
+_FLIP: dict[Bound, Bound] = {None: None, "low": "high", "high": "low"}
+
+
+def _selectivity(cond: exp.Expr, est: Estimate, bound: Bound) -> tuple[float, bool]:
+    """The selectivity of ``cond`` and whether a default constant decided it (``bound``
+    moves the default constants to an end of their range)."""
+    if isinstance(cond, exp.Paren | exp.Coalesce):
+        return _selectivity(cond.this, est, bound)
+    if isinstance(cond, exp.And | exp.Or):
+        (a, da), (b, db) = (
+            _selectivity(cond.this, est, bound),
+            _selectivity(cond.expression, est, bound),
+        )
+        return (a * b if isinstance(cond, exp.And) else a + b - a * b), da or db
     if isinstance(cond, exp.Not):
-        return 1.0 - selectivity(cond.this, est)
-    if isinstance(cond, exp.Coalesce):
-        return selectivity(cond.this, est)
+        value, defaulted = _selectivity(cond.this, est, _FLIP[bound])
+        return 1.0 - value, defaulted
     if isinstance(cond, exp.Boolean):
-        return 1.0 if cond.this else 0.0
+        return (1.0 if cond.this else 0.0), False
     column = cond.this if isinstance(cond.this, exp.Column) else None
     ndv = est.ndv(column.name) if column is not None else None
     if isinstance(cond, exp.EQ):
-        return 1.0 / ndv if ndv else EQ_SELECTIVITY
+        return (1.0 / ndv, False) if ndv else _default(EQ_SELECTIVITY, bound)
     if isinstance(cond, exp.NEQ):
-        return 1.0 - (1.0 / ndv if ndv else EQ_SELECTIVITY)
+        if ndv:
+            return 1.0 - 1.0 / ndv, False
+        value, _ = _default(EQ_SELECTIVITY, _FLIP[bound])
+        return 1.0 - value, True
     if isinstance(cond, exp.In):
         k = len(cond.expressions) or 1
-        return min(1.0, k / ndv if ndv else k * EQ_SELECTIVITY)
+        if ndv:
+            return min(1.0, k / ndv), False
+        value, _ = _default(EQ_SELECTIVITY, bound)
+        return min(1.0, k * value), True
     if isinstance(cond, exp.GT | exp.GTE | exp.LT | exp.LTE):
-        return RANGE_SELECTIVITY
+        return _default(RANGE_SELECTIVITY, bound)
     if isinstance(cond, exp.Between):
-        return BETWEEN_SELECTIVITY
+        return _default(BETWEEN_SELECTIVITY, bound)
     if isinstance(cond, exp.Like | exp.ILike):
-        return LIKE_SELECTIVITY
+        return _default(LIKE_SELECTIVITY, bound)
     if isinstance(cond, exp.Is):
         stats = est.columns.get(column.name) if column is not None else None
         if stats is not None and stats.null_fraction is not None:
-            return stats.null_fraction
-        return NULL_SELECTIVITY
-    return DEFAULT_SELECTIVITY
+            return stats.null_fraction, False
+        return _default(NULL_SELECTIVITY, bound)
+    return _default(DEFAULT_SELECTIVITY, bound)
 
 
 def _widths(schema: pa.Schema, *inputs: Estimate) -> dict[str, float]:
@@ -153,30 +199,55 @@ def _widths(schema: pa.Schema, *inputs: Estimate) -> dict[str, float]:
     return {f.name: known.get(f.name, type_width(f.type)) for f in schema}
 
 
-def _key_ndv(est: Estimate, keys: list[str]) -> float:
-    product = 1.0
+def _groups(est: Estimate, keys: list[str], bound: Bound) -> tuple[float, bool]:
+    """Distinct key tuples of ``est`` and whether a default decided it: a key without
+    statistics counts ``DEFAULT_NDV`` values and such groups are at most ``GROUP_FRACTION`` of
+    the rows (never all of them); ``bound`` moves defaulted counts to one group or one per
+    row."""
+    product, defaulted = 1.0, False
     for key in keys:
-        product *= est.ndv(key) or max(1.0, est.rows / 10)
-    return max(1.0, min(est.rows, product))
+        ndv = est.ndv(key)
+        if ndv is None:
+            ndv, defaulted = DEFAULT_NDV, True
+        product *= ndv
+    if not defaulted:
+        return max(1.0, min(est.rows, product)), False
+    if bound == "high":
+        return max(1.0, est.rows), True
+    if bound == "low":
+        return 1.0, True
+    return max(1.0, min(est.rows * GROUP_FRACTION, product)), True
 
 
-def estimate_node(node: n.Node, inputs: list[Estimate]) -> Estimate:
-    """The estimate of ``node`` from its inputs' estimates."""
+def estimate_node(node: n.Node, inputs: list[Estimate], bound: Bound = None) -> Estimate:
+    """The estimate of ``node`` from its inputs' estimates (``bound``: see
+    :func:`estimate_plan`)."""
     first = inputs[0] if inputs else None
     rows: float
     columns: dict[str, ColumnStats] = {}
+    defaults: set[str] = set()
     if first is not None:
-        columns = {c: s for c, s in first.columns.items() if c in node.schema.names}
+        names = set(node.schema.names)
+        columns = {c: s for c, s in first.columns.items() if c in names}
     if isinstance(node, n.Filter):
         assert first is not None
-        rows = first.rows * selectivity(node.condition, first)
+        kept, defaulted = _selectivity(node.condition, first, bound)
+        rows = first.rows * kept
+        if defaulted:
+            defaults.add("selectivity")
     elif isinstance(node, n.Join):
         left, right = inputs
         keys = _join_keys(node)
         if node.how == "cross":
             rows = left.rows * right.rows
         elif node.how in ("semi", "anti"):
-            kept = _semi_fraction(left, right, keys)
+            known = _semi_fraction(left, right, keys)
+            if known is None:  # the share of rows the join keeps is a default
+                defaults.add("match fraction")
+                share = {None: SEMI_JOIN_FRACTION, "high": 1.0, "low": 0.05}[bound]
+                kept = share if node.how == "semi" else 1.0 - share
+            else:
+                kept = known
             rows = left.rows * (kept if node.how == "semi" else 1.0 - kept)
             if node.how == "semi":
                 for lk, rk in keys:  # the kept keys are (at most) those of the right side
@@ -203,16 +274,20 @@ def estimate_node(node: n.Node, inputs: list[Estimate]) -> Estimate:
                 stats = side.columns.get(expr.name)
                 if stats is not None:
                     columns[name] = stats
-    elif isinstance(node, n.Aggregate):
+    elif isinstance(node, n.Aggregate | n.Distinct | n.TopN):
         assert first is not None
-        rows = _key_ndv(first, list(node.keys)) if node.keys else 1.0
-    elif isinstance(node, n.Distinct):
-        assert first is not None
-        rows = _key_ndv(first, node.columns)
-    elif isinstance(node, n.TopN):
-        assert first is not None
-        groups = _key_ndv(first, list(node.partition)) if node.partition else 1.0
-        rows = min(first.rows, node.n * groups)
+        if isinstance(node, n.Aggregate):
+            group_keys = list(node.keys)
+        elif isinstance(node, n.Distinct):
+            group_keys = node.columns
+        else:
+            group_keys = list(node.partition)
+        groups, defaulted = _groups(first, group_keys, bound) if group_keys else (1.0, False)
+        rows = min(first.rows, node.n * groups) if isinstance(node, n.TopN) else groups
+        if defaulted:
+            defaults.add("groups")
+            if bound is None:
+                rows = min(rows, max(1.0, first.rows * GROUP_FRACTION))
     elif isinstance(node, n.Union):
         rows = sum(e.rows for e in inputs)
         if node.distinct:
@@ -225,7 +300,7 @@ def estimate_node(node: n.Node, inputs: list[Estimate]) -> Estimate:
             columns = _projected_columns(node, first)
     rows = max(0.0, rows)
     widths = _widths(node.schema, *inputs)
-    return Estimate(rows, widths, columns)
+    return Estimate(rows, widths, columns, defaults=frozenset(defaults))
 
 
 def _combined_ndv(est: Estimate, keys: list[str]) -> float:
@@ -237,16 +312,16 @@ def _combined_ndv(est: Estimate, keys: list[str]) -> float:
     return max(1.0, min(est.rows, product))
 
 
-def _semi_fraction(left: Estimate, right: Estimate, keys: list[tuple[str, str]]) -> float:
+def _semi_fraction(left: Estimate, right: Estimate, keys: list[tuple[str, str]]) -> float | None:
     """Fraction of left rows with a match: the right side's share of the left's key values
-    (containment), or ``SEMI_JOIN_FRACTION`` without keys or statistics."""
+    (containment), or None without keys or statistics (the caller's default)."""
     if not keys:
-        return SEMI_JOIN_FRACTION
+        return None
     lk, rk = [k for k, _ in keys], [k for _, k in keys]
     left_ndv = _combined_ndv(left, lk)
     right_ndv = _combined_ndv(right, rk)
     if all(left.ndv(k) is None for k in lk) and all(right.ndv(k) is None for k in rk):
-        return SEMI_JOIN_FRACTION
+        return None
     return min(1.0, right_ndv / left_ndv)
 
 
@@ -276,15 +351,20 @@ def _join_keys(node: n.Join) -> list[tuple[str, str]]:
 
 
 def estimate_plan(
-    logical: LogicalPlan, source_stats: Mapping[str, TableStats | None]
+    logical: LogicalPlan, source_stats: Mapping[str, TableStats | None], bound: Bound = None
 ) -> dict[str, Estimate]:
-    """Estimates for every node, in plan order."""
+    """Estimates for every node, in plan order.
+
+    ``bound="low"`` or ``"high"`` puts every defaulted figure at the end of its range that
+    gives fewer (or more) rows: selectivities at a tenth of their default (or 1), groups at one
+    (or one per row), sources without statistics at ``LOW_ROWS`` (or ``HIGH_ROWS``).
+    """
     result: dict[str, Estimate] = {}
     for name, node in logical.nodes.items():
         if isinstance(node, n.Source):
-            result[name] = estimate_source(node.schema, source_stats.get(name))
+            result[name] = estimate_source(node.schema, source_stats.get(name), bound)
         else:
-            result[name] = estimate_node(node, [result[i] for i in node.inputs])
+            result[name] = estimate_node(node, [result[i] for i in node.inputs], bound)
     return result
 
 

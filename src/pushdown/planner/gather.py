@@ -1,0 +1,192 @@
+"""Statistics gathering for ``plan()``: which columns need statistics, and a cache shared by
+plan() calls.
+
+Statistics come in tiers (issue 11): what the engine's catalog gives for free (row counts,
+sizes) for every source table, then distinct counts, null fractions and min/max only for the
+columns the plan uses as join keys, group keys, partition keys and filter columns
+(:func:`statistic_columns`), from a sample, in one statement per table (the connectors do it;
+see ``engines/duckdb.py``).
+
+The cache (:class:`StatisticsCache`, one per process: :data:`CACHE`) keeps every table's
+statistics keyed by connection URL and table, with the columns they cover and a change marker
+(the catalog's row count where the engine has one).  Within its time to live an entry is used
+without asking the engine anything, so a second ``plan()`` of the same flow issues no
+statistics statement; after it, the marker is asked again (one cheap catalog statement per
+connection) and an unchanged table keeps its entry.  ``plan(..., statistics="fresh")`` asks
+the engines again and refreshes the cache; ``"off"`` plans on the defaults.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from sqlglot import exp
+
+from pushdown.errors import PushdownError
+from pushdown.plan import nodes as n
+from pushdown.plan.build import LogicalPlan
+from pushdown.statistics import TableStats
+
+Mode = Literal["cached", "fresh", "off"]
+MODES: tuple[str, ...] = ("cached", "fresh", "off")
+DEFAULT_TTL_S = 600.0
+
+
+def _columns_of(*exprs: exp.Expr | None) -> set[str]:
+    found: set[str] = set()
+    for expr in exprs:
+        if expr is not None:
+            found |= {c.name for c in expr.find_all(exp.Column)}
+    return found
+
+
+def statistic_columns(logical: LogicalPlan) -> dict[str, set[str]]:
+    """Per source dataset: the columns the plan filters on or uses as join, group, distinct or
+    partition keys, followed back through the steps that pass them on by name (a column a step
+    computes under an existing name counts too: harmless, it only asks a little more)."""
+    used: dict[str, set[str]] = {name: set() for name in logical.nodes}
+    for name, node in logical.nodes.items():
+        mine: set[str] = set()
+        if isinstance(node, n.Filter | n.Join):
+            mine = _columns_of(node.condition)
+        elif isinstance(node, n.Aggregate):
+            mine = set(node.keys)
+        elif isinstance(node, n.Distinct):
+            mine = set(node.columns)
+        elif isinstance(node, n.TopN):
+            mine = set(node.partition)
+        used[name] |= mine
+    # Back through the plan: what a step uses, its inputs have under the same names.
+    for name in reversed(list(logical.nodes)):
+        node = logical.nodes[name]
+        for inp in node.inputs:
+            used[inp] |= used[name] & set(logical.nodes[inp].columns)
+    return {
+        name: used[name]
+        for name, node in logical.nodes.items()
+        if isinstance(node, n.Source) and node.table is not None
+    }
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One table's cached statistics."""
+
+    stats: TableStats
+    columns: frozenset[str]  # the columns whose statistics ``stats`` holds
+    marker: object  # what the engine's catalog said when they were gathered
+    at: float  # time.monotonic() when gathered or last confirmed
+
+
+class StatisticsCache:
+    """Table statistics by (connection URL, table), shared by the plan() calls of a process."""
+
+    def __init__(self, ttl_s: float = DEFAULT_TTL_S):
+        self.ttl_s = ttl_s
+        self._entries: dict[tuple[str, str], Entry] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> Entry | None:
+        """The entry for ``key``, fresh or not."""
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: tuple[str, str], entry: Entry) -> None:
+        """Store (or replace) an entry."""
+        with self._lock:
+            self._entries[key] = entry
+
+    def clear(self) -> None:
+        """Forget everything (tests; after changing tables behind pushdown's back)."""
+        with self._lock:
+            self._entries.clear()
+
+    def fresh(self, entry: Entry, now: float) -> bool:
+        """Whether ``entry`` is inside its time to live."""
+        return now - entry.at <= self.ttl_s
+
+
+CACHE = StatisticsCache()
+
+
+class StatsSource:
+    """What gathering needs of one connection (a connector): the catalog's row counts of
+    several tables in one statement, and one table's statistics for some columns (given the
+    row count when the catalog had it)."""
+
+    def __init__(
+        self,
+        url: str,
+        markers: Callable[[list[str]], Mapping[str, float]],
+        fetch: Callable[[str, Collection[str], float | None], TableStats],
+        *,
+        cacheable: bool = True,
+    ):
+        """``url`` (with anything else that picks the database) keys the cache;
+        ``cacheable=False`` for a database no other connection sees (DuckDB ``:memory:``)."""
+        self.url = url
+        self.cacheable = cacheable
+        self.markers = markers
+        self.fetch = fetch
+
+
+def gather(
+    wanted: Mapping[str, tuple[str, str, set[str]]],
+    source: Callable[[str], StatsSource],
+    mode: Mode,
+    cache: StatisticsCache = CACHE,
+) -> dict[str, TableStats | PushdownError]:
+    """Statistics for ``wanted`` (dataset -> (connection, table, columns)).
+
+    ``"cached"``: entries inside their time to live that cover the columns are used as they
+    are; for the others the catalog's row counts of all the connection's tables are asked in
+    one statement, an entry whose count is unchanged is confirmed, and the rest are gathered
+    (column statistics only where columns are needed) and stored.  ``"fresh"``: everything is
+    gathered and stored.  A failure to gather one table is returned in its place (the caller
+    falls back to defaults and says why)."""
+    result: dict[str, TableStats | PushdownError] = {}
+    now = time.monotonic()
+    todo: dict[str, list[str]] = {}  # connection -> datasets to gather or confirm
+    for name, (conn, table, columns) in wanted.items():
+        src = source(conn)
+        entry = cache.get((src.url, table)) if mode == "cached" and src.cacheable else None
+        if entry is not None and columns <= entry.columns and cache.fresh(entry, now):
+            result[name] = entry.stats
+        else:
+            todo.setdefault(conn, []).append(name)
+    for conn, names in todo.items():
+        src = source(conn)
+        keep = src.cacheable
+        # Tier 1 for every table of the connection in one statement: the catalog's row
+        # counts, which are also the change markers of cached entries.
+        try:
+            markers = src.markers(sorted({wanted[x][1] for x in names}))
+        except PushdownError:
+            markers = {}
+        for name in names:
+            _, table, columns = wanted[name]
+            key = (src.url, table)
+            old = cache.get(key) if mode == "cached" and keep else None
+            if old is not None and columns <= old.columns and markers.get(table) == old.marker:
+                cache.put(key, replace(old, at=now))  # unchanged since: confirmed
+                result[name] = old.stats
+                continue
+            try:
+                stats = src.fetch(table, columns, markers.get(table))
+            except PushdownError as err:  # the caller reports it and plans on defaults
+                result[name] = err
+                continue
+            result[name] = stats
+            if not keep:
+                continue
+            covered = frozenset(columns)
+            before = cache.get(key)
+            if before is not None and before.marker == stats.rows:  # unchanged: keep the rest
+                covered |= before.columns
+                stats = replace(stats, columns={**before.stats.columns, **stats.columns})
+            cache.put(key, Entry(stats, covered, stats.rows, now))
+    return result

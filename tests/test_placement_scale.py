@@ -1,0 +1,209 @@
+"""The placement search at scale and estimates without statistics.
+
+Asymptotic behaviour is asserted on counts of work (terms evaluated by the search), never on
+timings: timings are in ``benchmarks/planning.py``."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from benchmarks.planning import shaped_flow
+
+import pushdown
+from pushdown.api import _source_stats
+from pushdown.plan.build import build_logical_plan
+from pushdown.planner import placement
+from pushdown.planner.cost import CostModel
+from pushdown.planner.placement import Constraints, Placer
+from pushdown.planner.robust import least_bad_worst_case, moves_uncertain_data
+from pushdown.planner.search import Search
+from pushdown.planner.stats import GROUP_FRACTION, estimate_plan, required_columns
+from pushdown.profiles import get_profile
+from pushdown.statistics import ColumnStats, TableStats
+
+
+def _placer(flow: pushdown.Flow, options: dict[str, Any]) -> tuple[Placer, dict[str, Any]]:
+    """The placer ``plan()`` would build for ``flow`` (declared schemas, no engine asked)."""
+    logical = build_logical_plan(flow)
+    given = {k: TableStats(rows=v["rows"]) for k, v in options.get("statistics", {}).items()}
+    stats = _source_stats(flow, logical, given, None, {})
+    profiles = {name: get_profile("duckdb") for name in flow.spec.connections}
+    model = CostModel(profiles, overrides=options.get("cost_overrides"))
+    estimates = estimate_plan(logical, stats)
+    constraints = Constraints(
+        forbid_steps={k: set(v) for k, v in options.get("forbid_steps", {}).items()}
+    )
+    placer = Placer(logical, profiles, estimates, required_columns(logical), model, constraints)
+    return placer, stats
+
+
+def _work(shape: str, steps: int, engines: int) -> tuple[int, Search]:
+    flow, options = shaped_flow(shape, steps, engines=engines)
+    placer, _ = _placer(flow, options)
+    placer.solve()
+    assert placer.search is not None
+    return placer.search.work, placer.search
+
+
+@pytest.mark.parametrize("engines", [2, 3])
+@pytest.mark.parametrize("shape", ["chain", "tree", "dag"])
+def test_search_work_grows_linearly(shape: str, engines: int) -> None:
+    small, search = _work(shape, 150, engines)
+    large, _ = _work(shape, 300, engines)
+    assert search.forest == (shape != "dag")
+    assert small > 0
+    assert large / small <= 2.3, (small, large)
+    # Well inside the budget (linear in the choices), so the budget is a guard, not the cause.
+    assert large <= search.budget * 2.2
+
+
+def _enumerate(placer: Placer) -> float:
+    free = [name for name, c in placer.candidates.items() if len(c) > 1]
+    base = {name: c[0] for name, c in placer.candidates.items()}
+    return min(
+        placer.score({**base, **dict(zip(free, combo, strict=True))})
+        for combo in itertools.product(*(placer.candidates[name] for name in free))
+    )
+
+
+@pytest.mark.parametrize("shape", ["chain", "tree"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_dynamic_programming_is_exact_on_forests(shape: str, seed: int) -> None:
+    flow, options = shaped_flow(shape, 9, engines=3, seed=seed)
+    placer, _ = _placer(flow, options)
+    search = Search(placer)
+    assert search.forest
+    assert placer.score(search.programme()) == pytest.approx(_enumerate(placer), rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_search_matches_enumeration_on_small_dags(seed: int) -> None:
+    flow, options = shaped_flow("dag", 9, engines=3, seed=seed)
+    placer, _ = _placer(flow, options)
+    limit = placement.EXHAUSTIVE_LIMIT
+    placement.EXHAUSTIVE_LIMIT = 0  # the search itself, not enumeration
+    try:
+        chosen = placer.score(placer.solve())
+    finally:
+        placement.EXHAUSTIVE_LIMIT = limit
+    assert not placer.search or not placer.search.forest
+    assert chosen == pytest.approx(_enumerate(placer), rel=1e-9)
+
+
+def test_region_moves_find_what_single_moves_cannot() -> None:
+    """From "every step where its first candidate is", single-step moves stop where moving
+    one step of a same-engine run alone adds transfers; region moves carry the run."""
+    flow, options = shaped_flow("dag", 60, engines=3, seed=6)
+    placer, _ = _placer(flow, options)
+    search = Search(placer)
+    start = {name: c[0] for name, c in placer.candidates.items()}  # everything where it lives
+    singles = Search(placer)
+    singles.region_moves = lambda state, near=None: False  # type: ignore[method-assign]
+    with_regions = placer.score(search.local_search(dict(start)))
+    without = placer.score(singles.local_search(dict(start)))
+    assert with_regions < without * 0.99
+
+
+# -- estimates without statistics ---------------------------------------------------------------
+
+
+def _q1_like(url: str = "duckdb:///:memory:") -> pushdown.Flow:
+    flow = pushdown.Flow()
+    flow.connection("wh", url)
+    items = flow.dataset(
+        "items",
+        connection="wh",
+        table="items",
+        columns={"flag": "varchar", "status": "varchar", "price": "double", "day": "date"},
+    )
+    shipped = items.filter("day <= DATE '1998-09-02'", name="shipped")
+    priced = shipped.compute(name="priced", net="price * 0.9")
+    summary = priced.group(["flag", "status"], {"total": "sum(net)"}, name="summary")
+    summary.sort("flag", "status", name="result")
+    return flow
+
+
+def test_aggregate_distinct_and_top_n_never_keep_all_rows_by_default() -> None:
+    flow = _q1_like()
+    flow["priced"].distinct(["flag", "status"], name="kinds")
+    flow["priced"].top_n(3, ["net DESC"], partition_by=["flag"], name="top3")
+    placer, _ = _placer(flow, {})
+    est = placer.est
+    assert est["items"].defaults == {"rows"}
+    assert est["shipped"].defaults == {"selectivity"}
+    for name in ("summary", "kinds", "top3"):
+        assert est[name].defaults == {"groups"}
+        assert est[name].rows <= est["priced"].rows * GROUP_FRACTION
+    assert est["priced"].defaults == frozenset()  # a projection adds no default of its own
+
+
+def test_without_statistics_q1_stays_in_place_and_explain_names_the_defaults() -> None:
+    plan = pushdown.plan(_q1_like(), engine_statistics=False)
+    assert {step.engine for step in plan.steps.values()} == {"wh"}
+    assert plan.placement["summary"].defaults == ("groups",)
+    assert plan.placement["shipped"].defaults == ("selectivity",)
+    text = plan.explain()
+    assert "default estimate: groups" in text
+    assert "default estimate: selectivity" in text
+
+
+def _keys_of_unknown_table() -> pushdown.Flow:
+    """The distinct keys of a table without statistics, matched against a local table of known
+    size: for the default group count (200 keys) fetching the keys is cheapest; if the keys are
+    as many as the rows, that moves the whole table."""
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    events = flow.dataset(
+        "events", connection="wh", table="events", columns={"k": "bigint", "x": "double"}
+    )
+    keys = events.distinct(["k"], name="keys")
+    wanted = flow.dataset("wanted", data=pa.table({"k": pa.array(range(50_000), pa.int64())}))
+    wanted.join(keys, on=["k"], how="semi", name="found")
+    return flow
+
+
+def test_least_bad_worst_case_does_not_move_data_sized_by_defaults() -> None:
+    flow = _keys_of_unknown_table()
+    placer, stats = _placer(flow, {})
+    nominal = placer.solve()
+    assert (nominal["keys"], nominal["found"]) == ("wh", "local")  # fetch the 200 keys
+    assert moves_uncertain_data(placer, nominal)
+    chosen = least_bad_worst_case(placer, nominal, stats)
+    assert chosen["found"] == "wh"  # the table of known size moves instead
+    assert not moves_uncertain_data(placer, chosen)
+    # What it costs for the defaults is bounded by what the nominal choice risks.
+    high = Placer(
+        placer.logical,
+        placer.profiles,
+        estimate_plan(placer.logical, stats, "high"),
+        placer.needed,
+        placer.model,
+        like=placer,
+    )
+    assert placer.score(chosen) / placer.score(nominal) < high.score(nominal) / high.score(chosen)
+    plan = pushdown.plan(flow, engine_statistics=False)
+    assert plan.steps["found"].engine == "wh"
+    assert "least bad worst case" in plan.explain()
+    assert plan.placement["keys"].defaults == ("groups",)
+
+
+def test_with_sizes_known_the_cheapest_placement_stands() -> None:
+    flow = _keys_of_unknown_table()
+    column = {"k": ColumnStats(ndv=300.0)}
+    placer, stats = _placer(flow, {})
+    stats = {**stats, "events": TableStats(rows=1e6, columns=column)}
+    placer = Placer(
+        placer.logical,
+        placer.profiles,
+        estimate_plan(placer.logical, stats),
+        placer.needed,
+        placer.model,
+        like=placer,
+    )
+    nominal = placer.solve()
+    assert not any(placer.est[name].defaults for name in placer.nodes)
+    assert least_bad_worst_case(placer, nominal, stats) is nominal
+    assert nominal["found"] == "local"

@@ -1,0 +1,151 @@
+"""Statistics in tiers and the statistics cache shared by plan() calls (issue 11 items 1, 2, 4),
+on real DuckDB files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import pushdown
+from pushdown.engines import duckdb as duckdb_engine
+from pushdown.engines import open_connector
+from pushdown.errors import InvalidValueError
+from pushdown.plan.build import build_logical_plan
+from pushdown.planner.gather import CACHE, statistic_columns
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    CACHE.clear()
+    ttl = CACHE.ttl_s
+    yield
+    CACHE.clear()
+    CACHE.ttl_s = ttl
+
+
+def _database(path: Path, rows: int = 50_000) -> str:
+    con = duckdb.connect(str(path))
+    con.execute(
+        f"CREATE TABLE orders AS SELECT i AS o_id, i % 500 AS o_cust, i % 7 AS o_status, "
+        f"'note ' || i AS o_note FROM range({rows}) t(i)"
+    )
+    con.execute(
+        "CREATE TABLE customers AS SELECT i AS c_id, 'name ' || i AS c_name, i % 25 AS c_nation "
+        "FROM range(500) t(i)"
+    )
+    con.close()
+    return f"duckdb:///{path}"
+
+
+def _flow(url: str) -> pushdown.Flow:
+    flow = pushdown.Flow()
+    flow.connection("wh", url)
+    orders = flow.dataset("orders", connection="wh", table="orders")
+    customers = flow.dataset("customers", connection="wh", table="customers")
+    open_orders = orders.filter("o_status = 3", name="open_orders")
+    joined = open_orders.join(customers, on={"o_cust": "c_id"}, name="joined")
+    joined.group(["c_nation"], {"n": "count(*)"}, name="per_nation")
+    return flow
+
+
+def test_only_key_and_filter_columns_get_column_statistics(tmp_path: Path) -> None:
+    flow = _flow(_database(tmp_path / "a.duckdb"))
+    logical = build_logical_plan(
+        flow,
+        read_schema=lambda ds: open_connector("wh", flow.spec.connections["wh"], None).table_schema(
+            ds.table or ""
+        ),
+    )
+    assert statistic_columns(logical) == {
+        "orders": {"o_status", "o_cust"},
+        "customers": {"c_id", "c_nation"},
+    }
+
+
+def test_a_second_plan_issues_no_statistics_statement(tmp_path: Path) -> None:
+    url = _database(tmp_path / "a.duckdb")
+    first = pushdown.plan(_flow(url))
+    # One catalog statement for both tables, one sampled aggregate per table.
+    assert first.planning_statements["wh"]["statistics"] == 3
+    assert first.placement["orders"].rows == 50_000
+    second = pushdown.plan(_flow(url))
+    assert second.planning_statements["wh"]["statistics"] == 0
+    assert second.placement["orders"].rows == 50_000
+    assert second.sql() == first.sql()
+    text = second.explain(verbose=True)
+    assert "Statements while planning" in text
+    assert "wh: 2 for schemas, 0 for statistics" in text
+    fresh = pushdown.plan(_flow(url), statistics="fresh")
+    assert fresh.planning_statements["wh"]["statistics"] == 3
+    off = pushdown.plan(_flow(url), statistics="off")
+    assert off.planning_statements["wh"]["statistics"] == 0
+    assert off.placement["orders"].rows != 50_000  # the default size
+
+
+def test_expired_entries_are_confirmed_by_the_catalog_or_gathered_again(tmp_path: Path) -> None:
+    path = tmp_path / "a.duckdb"
+    url = _database(path)
+    pushdown.plan(_flow(url))
+    CACHE.ttl_s = 0.0  # everything expired
+    unchanged = pushdown.plan(_flow(url))
+    assert unchanged.planning_statements["wh"]["statistics"] == 1  # the catalog only
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO orders SELECT * FROM orders")
+    con.close()
+    changed = pushdown.plan(_flow(url))
+    assert changed.planning_statements["wh"]["statistics"] == 2  # catalog + orders again
+    assert changed.placement["orders"].rows == 100_000
+
+
+def test_a_plan_needing_other_columns_gathers_them(tmp_path: Path) -> None:
+    url = _database(tmp_path / "a.duckdb")
+    pushdown.plan(_flow(url))
+    flow = _flow(url)
+    flow["orders"].group(["o_note"], {"n": "count(*)"}, name="per_note")
+    plan = pushdown.plan(flow)
+    assert plan.planning_statements["wh"]["statistics"] == 2  # catalog + orders' o_note
+    assert plan.placement["per_note"].rows == pytest.approx(50_000, rel=0.1)
+    again = pushdown.plan(_flow(url))  # the earlier columns are still covered
+    assert again.planning_statements["wh"]["statistics"] == 0
+
+
+def test_large_tables_are_sampled_and_key_counts_scaled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(duckdb_engine, "SAMPLE_ROWS", 5_000)
+    url = _database(tmp_path / "a.duckdb", rows=200_000)
+    conn = open_connector("wh", url, None)
+    try:
+        stats = conn.table_stats("orders", ["o_id", "o_status"])
+        assert conn.statements == 2  # the catalog, then one sampled aggregate
+    finally:
+        conn.close()
+    assert stats.rows == 200_000
+    # A key (every value once) is scaled from the sample to the table; a few values are kept.
+    assert stats.columns["o_id"].ndv == pytest.approx(200_000, rel=0.3)
+    assert stats.columns["o_status"].ndv == pytest.approx(7, abs=1)
+
+
+def test_statistics_mode_is_checked(tmp_path: Path) -> None:
+    url = _database(tmp_path / "a.duckdb")
+    with pytest.raises(InvalidValueError, match="cached, fresh, off"):
+        pushdown.plan(_flow(url), statistics="sometimes")  # type: ignore[arg-type]
+
+
+def test_in_memory_databases_are_never_cached() -> None:
+    """``:memory:`` is a new, empty database per connection: nothing read there is reused."""
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    flow.dataset("t", connection="wh", table="t", columns={"k": "bigint"}).filter("k > 1", name="f")
+    first = pushdown.plan(flow)
+    second = pushdown.plan(flow)
+    assert first.planning_statements["wh"]["statistics"] > 0
+    assert (
+        second.planning_statements["wh"]["statistics"]
+        == (first.planning_statements["wh"]["statistics"])
+    )
+    assert not CACHE._entries
+    assert "default statistics: wh gave none" in second.explain()
