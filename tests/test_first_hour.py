@@ -192,7 +192,10 @@ def test_flow_and_run_result_show_themselves(tmp_path: Path) -> None:
     [
         (["--help"], ["pyarrow", "sqlglot", "pydantic", "sqlalchemy", "duckdb", "pandas"]),
         (["schema"], ["pyarrow", "sqlglot", "sqlalchemy", "duckdb", "pandas"]),
-        (["plan", "{flow}", "--offline"], ["duckdb", "pandas", "pyarrow.dataset"]),
+        (
+            ["plan", "{flow}", "--offline"],
+            ["duckdb", "pandas", "pyarrow.dataset", "pyarrow.parquet", "sqlalchemy"],
+        ),
     ],
     ids=["help", "schema", "plan-offline"],
 )
@@ -219,6 +222,47 @@ def test_cli_start_up_imports_only_what_the_command_needs(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-300:]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "duckdb:///:memory:",
+        "duckdb:///warehouse.db",
+        "duckdb:////abs/path/w.db?engine_version=1.4&threads=2",
+        "sqlite:///",
+        "duckdb+x:///a b.db?k=",
+        # not plain (a host, credentials, no database part): SQLAlchemy reads them
+        "spark://local[2]",
+        "snowflake://me:p@w?d@acct/db",
+        "duckdb://host/x.db",
+        "duckdb//x.db",
+    ],
+)
+def test_plain_urls_read_without_sqlalchemy_as_sqlalchemy_reads_them(url: str) -> None:
+    """Planning reads a plain ``duckdb:///`` URL's engine and file without SQLAlchemy (a
+    quarter of ``pushdown plan``'s start-up); what it reads is what ``make_url`` reads."""
+    from sqlalchemy.engine import make_url
+
+    from pushdown.engines.urls import database_file, parse_url, plain_parts, url_profile
+    from pushdown.errors import ConnectionConfigError
+
+    parts = plain_parts(url)
+    if url.split(":")[0] in ("spark", "snowflake") or "//host" in url or ":" not in url:
+        assert parts is None
+        return
+    assert parts is not None
+    theirs = make_url(url)
+    assert parts == (theirs.drivername, theirs.database or "", dict(theirs.query))
+    assert database_file(url) == (None if parts[1] in ("", ":memory:") else parts[1])
+    if url.startswith("duckdb:"):  # the same profile, or the same refusal
+        outcomes = []
+        for read in (url_profile, lambda u, connection: parse_url(u, connection=connection)[1]):
+            try:
+                outcomes.append(read(url, connection="wh"))
+            except ConnectionConfigError as err:
+                outcomes.append(str(err))
+        assert outcomes[0] == outcomes[1]
 
 
 def test_exit_codes_tell_flow_errors_from_engine_errors(
