@@ -179,7 +179,16 @@ def test_flow_and_run_result_show_themselves(tmp_path: Path) -> None:
     text = repr(flow)
     assert text.startswith("<Flow: 3 datasets, 2 recipes, 1 output(s)>")
     assert "joined = join(orders, regions)" in text and "at 0x" not in text
-    assert "<table>" in flow._repr_html_()
+    page = flow._repr_html_()
+    assert "<table>" in page
+    # its graph before planning: a node per dataset, an edge per recipe input, sources coloured
+    spec = flow.spec
+    names = [d.name for d in spec.datasets] + [o for r in spec.recipes for o in r.output_names()]
+    nodes = re.findall(r'<g class="pd-flow-node" data-dataset="([^"]+)">', page)
+    assert sorted(nodes) == sorted(names) and len(names) == 5
+    assert page.count('class="pd-flow-edge"') == sum(len(r.input_names()) for r in spec.recipes)
+    fills = dict(re.findall(r'data-dataset="([^"]+)">.*?fill="(#[0-9A-F]+)"', page))
+    assert fills["joined"] == "#FFFFFF" and fills["orders"] != "#FFFFFF"
     result = pushdown.plan(flow).execute()
     assert repr(result).startswith("<RunResult by_name: 2 rows; ")
     page = result._repr_html_()

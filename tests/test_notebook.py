@@ -71,6 +71,7 @@ def test_the_notebook_runs_and_shows_the_plan(notebook_page: tuple[Path, list[st
     spec = pushdown.load_flow(NOTEBOOK.parent / "flow.yaml").spec
     steps = len(spec.datasets) + sum(len(r.output_names()) for r in spec.recipes)
     assert plan_view.count('class="pd-node"') == steps == 12  # one node per step
+    assert flow_view.count('class="pd-flow-node"') == steps  # the flow's graph, before planning
     assert 'data-engine="warehouse"' in plan_view and "warehouse (duckdb)" in plan_view
     assert (
         compare_view.count('<div class="pd-plan"') == 2
@@ -95,10 +96,13 @@ def test_the_notebook_page_in_headless_chromium(notebook_page: tuple[Path, list[
     assert dom.returncode == 0, dom.stderr[-2000:]
     console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert console == [], console
-    # The drawing is in the DOM the browser built: one node per step of the first plan, the legend.
+    # The drawings are in the DOM the browser built: the flow's graph, then one node per step of
+    # the first plan and the legend.
     svgs = re.findall(r"<svg.*?</svg>", dom.stdout, re.S)
-    assert svgs and svgs[0].count('class="pd-node"') == outputs[1].count('class="pd-node"')
-    assert 'class="pd-legend-item" data-engine="warehouse"' in svgs[0]
+    flow_graph, plans = svgs[0], [svg for svg in svgs if 'class="pd-node"' in svg]
+    assert flow_graph.count('class="pd-flow-node"') == outputs[0].count('class="pd-flow-node"')
+    assert plans and plans[0].count('class="pd-node"') == outputs[1].count('class="pd-node"')
+    assert 'class="pd-legend-item" data-engine="warehouse"' in plans[0]
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "notebook.png"
     done = subprocess.run(
