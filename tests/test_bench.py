@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import time
 from pathlib import Path
 
@@ -70,10 +71,60 @@ def test_cli_bench_writes_results_and_skips_unreachable_engines(
     assert "flow / hand-written SQL (time)" in names
     assert "pull-all-local / in place (bytes moved)" in names
     assert "polars / local engine (time)" in names
-    assert "Arrow fetch / DB-API rows (rows/s)" in names
+    assert "Arrow fetch / DB-API rows (throughput)" in names
+    for f in document["figures"]:  # each headline figure with a target is marked met or missed
+        marked = f["target"].startswith(("<", ">"))
+        assert f["verdict"] in (("met", "missed") if marked else ("",)), f
     report = (out / "report.md").read_text()
-    assert "## Skipped" in report and "| q6 |" in report and "![seconds.png]" in report
-    assert (out / "seconds.png").stat().st_size > 1000 and (out / "seconds.svg").exists()
+    assert "## Skipped" in report and "| q6 |" in report
+    assert re.search(r"\| <= 1\.10 \| \*\*(met|missed)\*\* \|", report)  # headline verdicts
+    assert_readable_figures(out, report)
+
+
+FIGURES = {  # file stem: (a label on it, a label that must not be on it)
+    "run_seconds": ("run time, median seconds", "compile"),
+    "flow_vs_handwritten": ("flow time / hand-written SQL time (ratio)", "seconds"),
+    "pull_vs_in_place": ("bytes moved pulling / in place (ratio)", "seconds"),
+    "planning_vs_ibis": ("compile time, median milliseconds", "run time"),
+}
+
+
+def assert_readable_figures(out: Path, report: str) -> None:
+    """The report of a small real run: one figure per question, each at most 1,300 px wide;
+    compile and run times on separate figures; ratios labelled as ratios (no rows/s); every
+    legend entry has bars of the engine's one colour, the same colour in every figure; the
+    headline verdicts in the legends."""
+    import matplotlib.colors
+    import matplotlib.image
+
+    from pushdown.bench.plots import KNOWN, charts
+
+    assert not (out / "seconds.png").exists() and "rows/s" not in report
+    for stem, (label, absent) in FIGURES.items():
+        height, width, _ = matplotlib.image.imread(out / f"{stem}.png").shape
+        assert width <= 1300 and height <= 450, (stem, width, height)
+        svg = (out / f"{stem}.svg").read_text()  # text kept as text
+        assert label in svg and absent not in svg and "rows/s" not in svg, stem
+        assert f"({stem}.png)" in report
+    result = r.load_result(out / "results.json")
+    drawn = {c.name: c for c in charts(result)}
+    assert set(drawn) == set(FIGURES)
+    legend_seen: dict[str, tuple[float, ...]] = {}
+    for chart in drawn.values():
+        for ax in chart.figure.axes:
+            entries = [t.get_text() for t in ax.get_legend().get_texts()]
+            bars = {c.get_label(): c for c in ax.containers}
+            assert [e for e in entries if not e.startswith("target")] == list(bars), chart.name
+            for label, container in bars.items():
+                assert len(container) >= 1, (chart.name, label)  # no legend entry without bars
+                who = label.split(":")[0].split(" ")[0]
+                colour = container[0].get_facecolor()
+                assert legend_seen.setdefault(who, colour) == colour, (chart.name, who)
+                assert matplotlib.colors.to_hex(colour) == KNOWN[who]
+    handwritten = drawn["flow_vs_handwritten"].figure.axes[0]
+    assert re.fullmatch(
+        r"duckdb: median [0-9.]+, (met|missed)", handwritten.get_legend().get_texts()[1].get_text()
+    )
 
 
 def test_multi_engine_suite_measures_placed_rule_and_alternatives(tmp_path: Path) -> None:
@@ -95,6 +146,12 @@ def test_multi_engine_suite_measures_placed_rule_and_alternatives(tmp_path: Path
     assert rule["per_query"]["q3"] == pytest.approx(
         variants[r.RULE].median / variants[r.PLACED].median
     )
+    # its own figure: the two ratios side by side, each with its target and verdict
+    report = (tmp_path / "report.md").read_text()
+    assert "(placement_vs_rule.png)" in report and "(run_seconds.png)" not in report
+    svg = (tmp_path / "placement_vs_rule.svg").read_text()
+    assert "rule time / placed time (ratio)" in svg and "target &gt;= 2" in svg
+    assert re.search(r"multi: median [0-9.]+, (met|missed)", svg)
 
 
 def test_multi_engine_layout_deals_groups_to_engines() -> None:

@@ -179,7 +179,16 @@ def test_flow_and_run_result_show_themselves(tmp_path: Path) -> None:
     text = repr(flow)
     assert text.startswith("<Flow: 3 datasets, 2 recipes, 1 output(s)>")
     assert "joined = join(orders, regions)" in text and "at 0x" not in text
-    assert "<table>" in flow._repr_html_()
+    page = flow._repr_html_()
+    assert "<table>" in page
+    # its graph before planning: a node per dataset, an edge per recipe input, sources coloured
+    spec = flow.spec
+    names = [d.name for d in spec.datasets] + [o for r in spec.recipes for o in r.output_names()]
+    nodes = re.findall(r'<g class="pd-flow-node" data-dataset="([^"]+)">', page)
+    assert sorted(nodes) == sorted(names) and len(names) == 5
+    assert page.count('class="pd-flow-edge"') == sum(len(r.input_names()) for r in spec.recipes)
+    fills = dict(re.findall(r'data-dataset="([^"]+)">.*?fill="(#[0-9A-F]+)"', page))
+    assert fills["joined"] == "#FFFFFF" and fills["orders"] != "#FFFFFF"
     result = pushdown.plan(flow).execute()
     assert repr(result).startswith("<RunResult by_name: 2 rows; ")
     page = result._repr_html_()
@@ -192,7 +201,10 @@ def test_flow_and_run_result_show_themselves(tmp_path: Path) -> None:
     [
         (["--help"], ["pyarrow", "sqlglot", "pydantic", "sqlalchemy", "duckdb", "pandas"]),
         (["schema"], ["pyarrow", "sqlglot", "sqlalchemy", "duckdb", "pandas"]),
-        (["plan", "{flow}", "--offline"], ["duckdb", "pandas", "pyarrow.dataset"]),
+        (
+            ["plan", "{flow}", "--offline"],
+            ["duckdb", "pandas", "pyarrow.dataset", "pyarrow.parquet", "sqlalchemy"],
+        ),
     ],
     ids=["help", "schema", "plan-offline"],
 )
@@ -219,6 +231,47 @@ def test_cli_start_up_imports_only_what_the_command_needs(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-300:]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "duckdb:///:memory:",
+        "duckdb:///warehouse.db",
+        "duckdb:////abs/path/w.db?engine_version=1.4&threads=2",
+        "sqlite:///",
+        "duckdb+x:///a b.db?k=",
+        # not plain (a host, credentials, no database part): SQLAlchemy reads them
+        "spark://local[2]",
+        "snowflake://me:p@w?d@acct/db",
+        "duckdb://host/x.db",
+        "duckdb//x.db",
+    ],
+)
+def test_plain_urls_read_without_sqlalchemy_as_sqlalchemy_reads_them(url: str) -> None:
+    """Planning reads a plain ``duckdb:///`` URL's engine and file without SQLAlchemy (a
+    quarter of ``pushdown plan``'s start-up); what it reads is what ``make_url`` reads."""
+    from sqlalchemy.engine import make_url
+
+    from pushdown.engines.urls import database_file, parse_url, plain_parts, url_profile
+    from pushdown.errors import ConnectionConfigError
+
+    parts = plain_parts(url)
+    if url.split(":")[0] in ("spark", "snowflake") or "//host" in url or ":" not in url:
+        assert parts is None
+        return
+    assert parts is not None
+    theirs = make_url(url)
+    assert parts == (theirs.drivername, theirs.database or "", dict(theirs.query))
+    assert database_file(url) == (None if parts[1] in ("", ":memory:") else parts[1])
+    if url.startswith("duckdb:"):  # the same profile, or the same refusal
+        outcomes = []
+        for read in (url_profile, lambda u, connection: parse_url(u, connection=connection)[1]):
+            try:
+                outcomes.append(read(url, connection="wh"))
+            except ConnectionConfigError as err:
+                outcomes.append(str(err))
+        assert outcomes[0] == outcomes[1]
 
 
 def test_exit_codes_tell_flow_errors_from_engine_errors(

@@ -163,3 +163,28 @@ def test_a_run_draws_actual_rows_next_to_the_estimates(tmp_path: Path) -> None:
     texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert any(t.startswith("group · 2 (est. ") for t in texts), texts
     assert "<th>moved</th>" in page and "<td>by_s</td>" in page
+
+
+def test_a_run_shows_a_timeline_of_its_statements(tmp_path: Path) -> None:
+    """Each statement's start (seconds after the run began) and length: a statement that reads
+    another's output starts after it ended, and its bar sits right of the other's."""
+    import duckdb
+
+    db = tmp_path / "wh.db"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE orders AS SELECT range AS id, range % 3 AS s FROM range(500)")
+    flow = pushdown.Flow()
+    flow.connection("wh", f"duckdb:///{db.as_posix()}")
+    orders = flow.dataset("orders", connection="wh", table="orders")
+    grouped = orders.group(["s"], {"n": "count(*)"}, name="grouped")
+    grouped.python(lambda b: b, {"s": "bigint", "n": "bigint"}, name="same")  # local, after
+    result = pushdown.plan(flow).execute()
+    runs = {r.dataset: r for r in result.runs}
+    first, then = runs["grouped"], runs["same"]
+    assert first.engine == "wh" and then.engine == "local"
+    assert first.started >= 0 and then.started >= first.started + first.seconds
+    page = result._repr_html_()
+    spans = re.findall(r'class="pd-span" data-start="([0-9.]+)".*?left:([0-9.]+)px', page)
+    assert len(spans) == len(result.runs) and "<th>started</th>" in page
+    lefts = {float(start): float(left) for start, left in spans}
+    assert lefts[round(then.started, 6)] > lefts[round(first.started, 6)]

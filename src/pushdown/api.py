@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pushdown.engines import Connector, open_connector
-from pushdown.engines.urls import parse_url, require_database_file
+from pushdown.engines.urls import require_database_file, url_profile
 from pushdown.errors import (
     ConnectionConfigError,
     FlowError,
@@ -174,8 +173,7 @@ class PlanComparison:
 
 def _check_url(name: str, url: str) -> Profile:
     probe = _VARIABLE.sub("x", url)  # secrets are read at run time, not while planning
-    _, profile = parse_url(probe, connection=name)
-    return profile
+    return url_profile(probe, connection=name)
 
 
 def _as_stats(name: str, value: StatsInput) -> TableStats:
@@ -207,6 +205,8 @@ def _as_stats(name: str, value: StatsInput) -> TableStats:
 def _file_stats(path: str, schema: pa.Schema) -> TableStats:
     p = Path(path)
     if p.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq  # here: planning a flow without Parquet files skips it
+
         meta = pq.ParquetFile(p).metadata
         size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         return TableStats(rows=float(meta.num_rows), bytes=float(size), source="file footer")

@@ -172,16 +172,11 @@ def _bench_parsers(sub: Any) -> None:
 
 
 def target_verdict(value: float, target: str) -> str:
-    """``"met"`` or ``"missed"`` for a headline figure against a target such as ``<= 1.10``,
-    ``>= 10`` or ``> 1`` (words after the number are ignored); ``""`` when there is none."""
-    import operator
-    import re
+    """``"met"`` or ``"missed"`` for a headline figure against a target such as ``<= 1.10``
+    (see :func:`pushdown.bench.figures.target_verdict`); ``""`` when there is none."""
+    from pushdown.bench.figures import target_verdict as verdict
 
-    match = re.match(r"\s*(<=|>=|<|>)\s*([0-9.]+)", target or "")
-    if match is None:
-        return ""
-    compare = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
-    return "met" if compare[match.group(1)](value, float(match.group(2))) else "missed"
+    return verdict(value, target)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -202,7 +197,7 @@ def _bench(args: argparse.Namespace) -> int:
     for engine, reason in result.skipped.items():
         print(f"skipped {engine}: {reason}", file=sys.stderr)
     for f in result.figures:
-        verdict = target_verdict(f["median"], f["target"])
+        verdict = f.get("verdict") or target_verdict(f["median"], f["target"])
         target = f" (target {f['target']}: {verdict})" if verdict else ""
         print(f"{f['figure']} [{f['engine']}]: median {f['median']:.3g}{target}")
     bad = [m for m in result.measurements if m.status != "ok"]

@@ -44,6 +44,8 @@ class StepRun:
     rows: int
     estimated_rows: float | None
     bytes_moved: int
+    # When it started, in seconds after the run began (fragments on different engines overlap).
+    started: float = 0.0
 
 
 @dataclass
@@ -153,6 +155,7 @@ class _Run:
         self.uploaded: set[tuple[str, str]] = set()  # (engine, dataset) present as a table
         self.temp: list[tuple[str, str]] = []  # (engine, table) to drop
         self.runs: list[StepRun] = []
+        self.began = time.perf_counter()
         self.locks: dict[str, threading.Lock] = {}
         self.state = threading.Lock()
 
@@ -277,6 +280,7 @@ class _Run:
             table.num_rows if table is not None else -1,
             estimate,
             moved,
+            start - self.began,
         )
         with self.state:
             self.runs.append(run)

@@ -344,8 +344,9 @@ def plan_html(plan: PhysicalPlan) -> str:
 
 
 def run_html(plan: PhysicalPlan, result: RunResult) -> str:
-    """A run drawn: the plan's graph with actual rows next to the estimates, then per
-    statement its engine, seconds, rows (estimated) and bytes moved as bars on one time axis."""
+    """A run drawn: the plan's graph with actual rows next to the estimates, then a timeline:
+    per statement its engine, a bar from its start to its end on the run's time axis, seconds,
+    rows (estimated) and bytes moved."""
     from pushdown.explain import human_bytes as size
     from pushdown.run import far_off
 
@@ -353,15 +354,20 @@ def run_html(plan: PhysicalPlan, result: RunResult) -> str:
     uid = f"pd-run-{plan.id}-{next(_counter)}"
     actual = {r.dataset: r for r in result.runs}
     colours = engine_colours(plan)
-    longest = max((r.seconds for r in result.runs), default=0.0) or 1.0
+    # A timeline: each statement a bar from its start to its end on one axis (fragments on
+    # different engines run at the same time).
+    span = max((r.started + r.seconds for r in result.runs), default=0.0) or 1.0
     bars = "".join(
-        f'<tr><td>{e(r.dataset)}</td><td>{e(r.engine)}</td><td style="width:320px">'
-        f'<div style="background:{colours.get(r.engine, LOCAL_COLOUR)};height:12px;'
-        f'width:{max(1.0, 300 * r.seconds / longest):.0f}px"></div></td>'
-        f"<td>{r.seconds:.3f} s</td><td>{r.rows:,}</td>"
+        f"<tr><td>{e(r.dataset)}</td><td>{e(r.engine)}</td>"
+        f'<td style="width:320px"><div class="pd-timeline" style="position:relative;height:12px">'
+        f'<div class="pd-span" data-start="{r.started:.6f}" data-seconds="{r.seconds:.6f}" '
+        f'style="position:absolute;left:{300 * r.started / span:.1f}px;height:12px;'
+        f"width:{max(1.0, 300 * r.seconds / span):.1f}px;"
+        f'background:{colours.get(r.engine, LOCAL_COLOUR)}"></div></div></td>'
+        f"<td>{r.started:.3f} s</td><td>{r.seconds:.3f} s</td><td>{r.rows:,}</td>"
         f"<td>{'?' if r.estimated_rows is None else log_rows(r.estimated_rows)}</td>"
         f"<td>{size(r.bytes_moved)}</td><td>{e(far_off(r.estimated_rows, r.rows))}</td></tr>"
-        for r in result.runs
+        for r in sorted(result.runs, key=lambda r: r.started)
     )
     total = sum(r.seconds for r in result.runs)
     head = (
@@ -373,7 +379,8 @@ def run_html(plan: PhysicalPlan, result: RunResult) -> str:
     return (
         f'<div class="pd-plan pd-run" id="{uid}"><style>{_STYLE}</style><p><b>{head}</b></p>'
         f'<div style="overflow-x:auto">{_svg(plan, uid, actual)}</div>'
-        "<table><thead><tr><th>statement</th><th>engine</th><th>seconds</th><th></th>"
+        "<table><thead><tr><th>statement</th><th>engine</th>"
+        f"<th>timeline (0 to {span:.3g} s)</th><th>started</th><th>seconds</th>"
         "<th>rows</th><th>estimated</th><th>moved</th><th>note</th></tr></thead>"
         f"<tbody>{bars}</tbody></table></div>"
     )

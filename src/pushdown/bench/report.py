@@ -1,5 +1,6 @@
 """Write a run's results: ``results.csv`` and ``results.json`` (with the machine, versions
-and settings), ``report.md`` and its plots (PNG and SVG, when matplotlib is installed)."""
+and settings), ``report.md`` and its figures (PNG and SVG, when matplotlib is installed; one
+per question, drawn by :mod:`pushdown.bench.plots`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pushdown.bench import results as r
+from pushdown.bench.plots import write_charts
 
 
 def write_report(result: r.BenchResult, folder: Path) -> list[Path]:
@@ -29,10 +31,10 @@ def write_report(result: r.BenchResult, folder: Path) -> list[Path]:
         "measurements": rows,
     }
     written[1].write_text(json.dumps(document, indent=2, default=str))
-    plots = _plots(result, folder)
-    written += plots
+    drawn = write_charts(result, folder)
+    written += [path for _, paths in drawn for path in paths]
     report = folder / "report.md"
-    report.write_text(markdown(result, [p.name for p in plots if p.suffix == ".png"]))
+    report.write_text(markdown(result, [(chart.title, paths[0].name) for chart, paths in drawn]))
     written.append(report)
     result.files = [str(p) for p in written]
     return written
@@ -46,8 +48,10 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-def markdown(result: r.BenchResult, plots: list[str]) -> str:
-    """The report: settings, machine, skipped engines, headline ratios, per-query medians."""
+def markdown(result: r.BenchResult, plots: list[tuple[str, str]]) -> str:
+    """The report: settings, machine, skipped engines, headline ratios (each met or missed
+    against its target), per-query medians, then each figure (``plots``: title, PNG name)
+    under the question it answers."""
     s, m = result.settings, result.machine
     lines = [
         f"# pushdown bench: {s['suite']} at scale {s['scale']:g}",
@@ -65,12 +69,13 @@ def markdown(result: r.BenchResult, plots: list[str]) -> str:
         lines.append("")
     if result.figures:
         lines += ["## Headline ratios", ""]
-        lines += ["| figure | engine | queries | median | geo-mean | min | max | target |"]
-        lines += ["|---|---|---|---|---|---|---|---|"]
+        lines += ["| figure | engine | queries | median | geo-mean | min | max | target | |"]
+        lines += ["|---|---|---|---|---|---|---|---|---|"]
         for f in result.figures:
             cells = [f["figure"], f["engine"], f["queries"]]
             cells += [_fmt(f.get(k)) for k in ("median", "geomean", "min", "max")]
-            lines.append("| " + " | ".join(str(c) for c in [*cells, f["target"]]) + " |")
+            verdict = f"**{f['verdict']}**" if f.get("verdict") else ""
+            lines.append("| " + " | ".join(str(c) for c in [*cells, f["target"], verdict]) + " |")
         lines.append("")
     lines += _medians_table(result)
     problems = [x for x in result.measurements if x.status != "ok"]
@@ -79,8 +84,8 @@ def markdown(result: r.BenchResult, plots: list[str]) -> str:
         for x in problems:
             lines.append(f"- {x.engine} {x.query} {x.variant}: **{x.status}**: {x.detail}")
         lines.append("")
-    for plot in plots:
-        lines += [f"![{plot}]({plot})", ""]
+    for title, png in plots:
+        lines += [f"## {title}", "", f"![{title}]({png})", ""]
     return "\n".join(lines)
 
 
@@ -99,39 +104,3 @@ def _medians_table(result: r.BenchResult) -> list[str]:
         lines.append(f"| {query} | " + " | ".join(cells) + " |")
     lines.append("")
     return lines
-
-
-def _plots(result: r.BenchResult, folder: Path) -> list[Path]:
-    """A grouped bar chart of median seconds per query and engine/variant (log scale)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return []
-    columns = sorted({(m.engine, m.variant) for m in result.measurements if m.median})
-    queries = result.settings["queries"]
-    if not columns:
-        return []
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(queries) * max(1, len(columns)) / 2), 4))
-    width = 0.8 / len(columns)
-    for i, (engine, variant) in enumerate(columns):
-        xs, ys = [], []
-        for j, query in enumerate(queries):
-            x = result.find(engine, query, variant)
-            if x and x.median:
-                xs.append(j + i * width)
-                ys.append(x.median)
-        ax.bar(xs, ys, width=width, label=f"{engine} {variant}")
-    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(queries))], queries)
-    ax.set_yscale("log")
-    ax.set_ylabel("median seconds (log)")
-    ax.set_title(f"{result.settings['suite']} at scale {result.settings['scale']:g}")
-    ax.legend(fontsize="small")
-    fig.tight_layout()
-    paths = [folder / "seconds.png", folder / "seconds.svg"]
-    for path in paths:
-        fig.savefig(path)
-    plt.close(fig)
-    return paths

@@ -3,12 +3,14 @@ engines it skipped and why, the machine and the settings."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
 import sys
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 # What a measurement times:
@@ -73,6 +75,23 @@ class BenchResult:
             if (m.engine, m.query, m.variant) == (engine, query, variant):
                 return m
         return None
+
+
+def load_result(path: str | Path) -> BenchResult:
+    """A run read back from the ``results.json`` its report wrote (to draw it again)."""
+    document = json.loads(Path(path).read_text())
+    measurements = []
+    for row in document["measurements"]:
+        row = {k: v for k, v in row.items() if k != "median_seconds"}
+        row["seconds"] = [float(s) for s in row["seconds"].split(";") if s]
+        measurements.append(Measurement(**row))
+    return BenchResult(
+        settings=document["settings"],
+        measurements=measurements,
+        skipped=document["skipped"],
+        figures=document["figures"],
+        machine=document["machine"],
+    )
 
 
 def _version(package: str) -> str | None:

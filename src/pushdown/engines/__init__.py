@@ -7,16 +7,16 @@ driver is not installed says which extra to install.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import NoSuchModuleError
+from typing import TYPE_CHECKING, Any
 
 from pushdown.engines import secrets as _secrets_module
-from pushdown.engines.base import Connector
+from pushdown.engines.base import Connector, missing_driver
 from pushdown.engines.urls import EXTRAS, parse_url
 from pushdown.errors import ConnectionConfigError, EngineError, PushdownError
 from pushdown.profiles import Profile
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 
 def open_connector(name: str, url: str, connect_args: Mapping[str, Any] | None = None) -> Connector:
@@ -84,7 +84,7 @@ def _open(name: str, profile: Profile, parsed: URL, args: dict[str, Any]) -> Con
         return SQLAlchemyConnector(name, profile, parsed, args)
     except Exception as err:
         cause = err.__cause__ or err
-        if isinstance(cause, NoSuchModuleError | ImportError | ModuleNotFoundError):
+        if missing_driver(cause):
             extra = EXTRAS.get(profile.name, profile.name)
             raise ConnectionConfigError(
                 f"connection {name!r} uses {profile.name}, whose driver is not installed; "

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import sqlglot
-from sqlalchemy.exc import NoSuchModuleError
 from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
@@ -48,6 +47,16 @@ def _suggest(kind: str) -> str:
         "UINT": "bigint",
         "UBIGINT": "decimal(20, 0)",
     }.get(kind, "varchar")
+
+
+def missing_driver(err: BaseException) -> bool:
+    """Whether ``err`` says an engine's driver is not installed: an ImportError, or
+    SQLAlchemy's NoSuchModuleError (looked up only when SQLAlchemy is loaded: otherwise it
+    cannot have raised it, and planning does not import it)."""
+    if isinstance(err, ImportError):
+        return True
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc is not None and isinstance(err, exc.NoSuchModuleError)
 
 
 class Connector(ABC):
@@ -89,6 +98,8 @@ class Connector(ABC):
     def load_parquet(self, table: str, path: str) -> None:
         """Make ``table`` hold the Parquet file at ``path`` (read here, then ``write_table``;
         an engine that reads files itself overrides this)."""
+        import pyarrow.parquet as pq
+
         self.write_table(table, plain_strings(pq.read_table(path)))
 
     def catalog_rows(self, tables: list[str]) -> dict[str, float]:
@@ -207,9 +218,11 @@ class Connector(ABC):
             self.statements = self.statements + 1
         try:
             yield
-        except (PushdownError, ImportError, NoSuchModuleError):
+        except (PushdownError, ImportError):
             raise  # typed already, or a missing driver (open_connector names the extra)
         except Exception as err:
+            if missing_driver(err):
+                raise
             secrets = self.secrets | OPENING.get()
             text = str(err).strip()
             message = scrub(text.splitlines()[0] if text else type(err).__name__, secrets)
