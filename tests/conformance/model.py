@@ -183,8 +183,15 @@ def semantics_constructs(text: str | None = None) -> list[str]:
     """The construct column of docs/semantics.md's table, in order (``\\|`` read as ``|``)."""
     text = SEMANTICS_MD.read_text() if text is None else text
     out: list[str] = []
+    in_table = False  # only the tables headed "| construct" (others: names, versions)
     for line in text.splitlines():
-        if not line.startswith("| ") or line.startswith(("| construct", "|---")):
+        if not line.startswith("|"):
+            in_table = False
+            continue
+        if line.startswith("| construct"):
+            in_table = True
+            continue
+        if not in_table or line.startswith("|---"):
             continue
         cell = re.split(r"(?<!\\)\|", line)[1].strip().replace("\\|", "|")
         if cell not in out:
