@@ -55,9 +55,6 @@ BQ_DOCS = "https://cloud.google.com/bigquery/docs/reference/standard-sql/"
 DBX_ARROW = "https://docs.databricks.com/en/dev-tools/python-sql-connector.html"
 
 # -- pushdown bugs still open ---------------------------------------------------------------
-CAST_QUOTIENT = bug(9, "CAST(a / b AS integer) of two integers: the lowering types the "
-                    "quotient as an integer, so it adds no ROUND and Spark/Hive/Databricks "
-                    "truncate 3.5 to 3 (pushdown rounds half away from zero: 4)")
 SPARK_LTZ = bug("to verify", "naive timestamps come back from in-process Spark as TIMESTAMP "
                 "WITH LOCAL TIME ZONE (Arrow tz=UTC, the wall-clock digits kept), not as "
                 "TIMESTAMP_NTZ")

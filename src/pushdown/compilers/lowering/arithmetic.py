@@ -43,9 +43,13 @@ _TO_INTEGER = {DType.TINYINT, DType.SMALLINT, DType.INT, DType.BIGINT}
 def _round_before_int_cast(node: exp.Expr, ctx: Context) -> None:
     """``CAST(x AS INT)`` of a float or decimal -> ``CAST(ROUND(x) AS INT)``: ROUND rounds
     half away from zero where the cast truncates (Spark, Hive) or rounds half to even
-    (DuckDB's casts of DOUBLE)."""
+    (DuckDB's casts of DOUBLE).  A quotient counts as fractional whatever sqlglot types it:
+    ``/`` never divides integers as integers in pushdown (docs/semantics.md)."""
     assert isinstance(node, exp.Cast)
-    if node.to.this in _TO_INTEGER and is_type(node.this, FRACTIONAL):
+    operand = node.this.unnest()
+    if node.to.this in _TO_INTEGER and (
+        is_type(node.this, FRACTIONAL) or isinstance(operand, exp.Div)
+    ):
         node.set("this", exp.Round(this=node.this))
 
 
