@@ -3,10 +3,6 @@ lowered into plan steps later, by ``plan/lower/sql``)."""
 
 from __future__ import annotations
 
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
-
 
 def query_datasets(query: str, dialect: str | None) -> list[str]:
     """The tables ``query`` reads, as it spells them (its CTEs aside); empty when it does not
@@ -15,6 +11,10 @@ def query_datasets(query: str, dialect: str | None) -> list[str]:
     >>> query_datasets("WITH a AS (SELECT * FROM t) SELECT * FROM a JOIN u ON a.x = u.x", None)
     ['u', 't']
     """
+    import sqlglot  # here: `pushdown schema` and flows without sql recipes need no sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError, TokenError
+
     try:
         tree = sqlglot.parse_one(query, read=dialect or None)
     except (ParseError, TokenError, ValueError):
