@@ -29,7 +29,6 @@ from tests.conformance.reasons import (
     FS_SUM,
     FS_UNICODE,
     HIVE_DECIMAL_TYPE,
-    SF_TIMESTAMP_ALIAS,
     SPARK_LTZ,
     Reason,
 )
@@ -37,7 +36,6 @@ from tests.conformance.reasons import (
 # One line per (case, engine): delete a line when its fix lands (its strict xfail then fails).
 KNOWN: dict[tuple[str, str], Reason] = {
     # SQL shapes for the real engines (tests/conformance/shapes.py)
-    ('shape.snowflake.timestamp_ntz_staging', 'snowflake'): SF_TIMESTAMP_ALIAS,
     ('arithmetic.div_dec_beyond_double', 'local'): DUCKDB_DEC_DIV,
     ('arithmetic.div_dec_by_int', 'local'): DUCKDB_DEC_DIV,
     ('arithmetic.div_dec_neg', 'local'): DUCKDB_DEC_DIV,

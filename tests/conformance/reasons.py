@@ -61,8 +61,6 @@ SPARK_LTZ = bug("to verify", "naive timestamps come back from in-process Spark a
 HIVE_DECIMAL_TYPE = bug("new", "the Hive connector reads DECIMAL results without their declared "
                         "precision (PyHive's description has none): decimal(38, s), or null for "
                         "an all-NULL column")
-SF_TIMESTAMP_ALIAS = bug("new", "naive timestamps are staged on Snowflake as TIMESTAMP, which "
-                         "TIMESTAMP_TYPE_MAPPING may make TIMESTAMP_LTZ or TIMESTAMP_TZ")
 # -- declared by docs/semantics.md ------------------------------------------------------------
 DUCKDB_DEC_DIV = documented("DuckDB and the local engine divide decimals as DOUBLE (the "
                             "quotient is a DOUBLE, exact only to double precision)")

@@ -272,7 +272,7 @@ SHAPES: list[Shape] = [
     Shape(
         "snowflake.timestamp_ntz_staging", "snowflake", (),
         lambda _sql: None
-        if staging_type("snowflake", pa.timestamp("us")) == "TIMESTAMP_NTZ"
+        if staging_type("snowflake", pa.timestamp("us")) in ("TIMESTAMP_NTZ", "TIMESTAMPNTZ")
         else f"stages naive timestamps as {staging_type('snowflake', pa.timestamp('us'))}",
         "TIMESTAMP is an alias whose meaning the TIMESTAMP_TYPE_MAPPING parameter sets "
         "(TIMESTAMP_NTZ by default, LTZ or TZ on some accounts); only TIMESTAMP_NTZ is "

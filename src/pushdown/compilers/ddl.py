@@ -59,11 +59,13 @@ def ddl_type(t: pa.DataType, *, dialect: str) -> exp.DataType:
     Beyond :func:`arrow_to_sql`: a timestamp without time zone is ``TIMESTAMP_NTZ`` on
     Databricks, whose plain ``TIMESTAMP`` is instant-based and shown in the session time zone
     (https://docs.databricks.com/en/sql/language-manual/data-types/timestamp-ntz-type.html,
-    Databricks Runtime 13.3 LTS and above)."""
+    Databricks Runtime 13.3 LTS and above), and on Snowflake, whose plain ``TIMESTAMP`` is an
+    alias the account's TIMESTAMP_TYPE_MAPPING may point at TIMESTAMP_LTZ or TIMESTAMP_TZ
+    (https://docs.snowflake.com/en/sql-reference/data-types-datetime#timestamp)."""
     profile = profile_for_dialect(dialect)
     kinds = profile.types.decimal_kinds if profile is not None else []
     sql = arrow_to_sql(t, dialect=dialect, kinds=kinds)
-    if dialect_name(dialect) == "databricks":
+    if dialect_name(dialect) in ("databricks", "snowflake"):
         for node in sql.find_all(exp.DataType):
             if node.this == DT.TIMESTAMP:
                 node.set("this", DT.TIMESTAMPNTZ)
