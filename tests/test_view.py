@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pyarrow as pa
@@ -188,3 +189,71 @@ def test_a_run_shows_a_timeline_of_its_statements(tmp_path: Path) -> None:
     assert len(spans) == len(result.runs) and "<th>started</th>" in page
     lefts = {float(start): float(left) for start, left in spans}
     assert lefts[round(then.started, 6)] > lefts[round(first.started, 6)]
+
+
+HOSTILE = [
+    '"><script>alert(1)</script>',
+    "a -- b */ c <!-- d",
+    "${x} `y` {{z}}",
+    "it's & <b>bold</b>",
+    "bell\x07 tab\t",
+]
+
+
+class _Tags(HTMLParser):
+    """The start tags of an HTML page and the text of its scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.scripts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self.tags and self.lasttag == "script":
+            self.scripts.append(data)
+
+
+def _chain_plan(names: list[str]) -> pushdown.Plan:
+    flow = pushdown.Flow()
+    prev = flow.dataset(names[0], data=pa.table({"k": [1, 2]}))
+    for name in names[1:]:
+        prev = prev.filter("k > 0", name=name)
+    return pushdown.plan(flow)
+
+
+def _pages(plan: pushdown.Plan) -> list[str]:
+    return [plan._repr_html_(), plan.execute()._repr_html_(), plan.to_html()]
+
+
+def _tags(page: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(page)
+    return parser
+
+
+def test_hostile_names_are_text_in_html_svg_and_dot() -> None:
+    """Dataset names are any text: quotes, markup, comment openers, template syntax and control
+    characters stay text in every drawing (the HTML has the same tags as with plain names and
+    no script of theirs, the SVG is well-formed XML, each DOT identifier is one quoted
+    string)."""
+    plan = _chain_plan(HOSTILE)
+    plain = _pages(_chain_plan([f"n{i}" for i in range(len(HOSTILE))]))
+    for page, same in zip(_pages(plan), plain, strict=True):
+        parsed = _tags(page)
+        assert parsed.tags == _tags(same).tags
+        assert all("alert" not in s for s in parsed.scripts)
+        root = _svg(page)
+        steps = {g.get("data-step") for g in root.iter() if g.get("class") == "pd-node"}
+        assert len(steps) == len(HOSTILE) and steps >= set(HOSTILE[:4])
+    svg = ET.fromstring(plan.to_svg().split("\n", 1)[1])  # XML 1.0: no raw control character
+    assert sum(1 for g in svg.iter() if g.get("class") == "pd-node") == len(HOSTILE)
+    dot = plan.to_dot()
+    outside = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', dot)  # every quoted string removed
+    for name in HOSTILE:
+        for piece in ("script", "--", "${", "<b>", "\x07"):
+            if piece in name:
+                assert piece not in outside
+    assert '"' not in outside.replace('""', "")  # no quote left open or closed early

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,17 @@ _counter = itertools.count(1)
 
 # Why-nots that are choices or facts, not a construct the engine lacks.
 _NOT_REFUSALS = ("forbidden", "pinned", "a source stays", "Python steps")
+
+
+# Characters XML 1.0 does not allow, even as references (C0 controls but tab, newline and
+# carriage return; lone surrogates; U+FFFE, U+FFFF): https://www.w3.org/TR/xml/#charsets
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    """``value`` as HTML/XML text or attribute value: markup and quotes escaped, characters
+    XML cannot hold shown as ``\\xNN`` (a dataset name is any text; the SVG must parse)."""
+    return html.escape(_NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", value))
 
 
 @dataclass
@@ -124,7 +136,7 @@ def _edge_label(t: Transfer) -> str:
 
 
 def _svg(plan: PhysicalPlan, uid: str, actual: dict[str, StepRun] | None = None) -> str:
-    e = html.escape
+    e = _text
     nodes, width, height = _layout(plan)
     colours = engine_colours(plan)
     moved = {(t.dataset, t.target): t for t in plan.transfers}
@@ -225,7 +237,7 @@ def _svg(plan: PhysicalPlan, uid: str, actual: dict[str, StepRun] | None = None)
 
 
 def _legend(plan: PhysicalPlan, colours: dict[str, str]) -> str:
-    e = html.escape
+    e = _text
     items = []
     x = MARGIN
     for engine, colour in colours.items():
@@ -255,7 +267,7 @@ def _clip(text: str, size: int) -> str:
 
 
 def _details(plan: PhysicalPlan, uid: str) -> str:
-    e = html.escape
+    e = _text
     sql = {
         out: plan.statement(frag, out, project=True)
         for frag in plan.fragments
@@ -323,7 +335,7 @@ d.open=true;d.scrollIntoView({block:'nearest'});});});})();
 def plan_html(plan: PhysicalPlan) -> str:
     """The plan as an HTML fragment (for ``_repr_html_``): header, drawing, step details."""
     uid = f"pd-{plan.id}-{next(_counter)}"
-    e = html.escape
+    e = _text
     steps = visible_steps(plan)
     engines = sorted({st.engine for st in steps})
     head = f"Plan {e(plan.id)}: {len(steps)} steps on {len(engines)} engine(s)"
@@ -350,7 +362,7 @@ def run_html(plan: PhysicalPlan, result: RunResult) -> str:
     from pushdown.explain import human_bytes as size
     from pushdown.run import far_off
 
-    e = html.escape
+    e = _text
     uid = f"pd-run-{plan.id}-{next(_counter)}"
     actual = {r.dataset: r for r in result.runs}
     colours = engine_colours(plan)
@@ -390,7 +402,7 @@ def compare_html(a: PhysicalPlan, b: PhysicalPlan) -> str:
     """Two plans of one flow side by side: the differences in words, then both drawings."""
     from pushdown.explain import compare_text
 
-    e = html.escape
+    e = _text
     return (
         f'<div class="pd-compare"><pre>{e(compare_text(a, b))}</pre>'
         '<div style="display:flex;gap:16px;align-items:flex-start;overflow-x:auto">'
@@ -414,7 +426,7 @@ def plan_page(plan: PhysicalPlan) -> str:
     """A whole HTML document around :func:`plan_html` (for a file or a browser)."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>pushdown plan {html.escape(plan.id)}</title></head>"
+        f"<title>pushdown plan {_text(plan.id)}</title></head>"
         f"<body>{plan_html(plan)}</body></html>\n"
     )
 
