@@ -25,6 +25,7 @@ from pushdown.errors import (
 )
 from pushdown.plan import nodes as n
 from pushdown.plan.columns import check_columns
+from pushdown.plan.formulas import match_name
 from pushdown.plan.lower.context import Context, SchemaReader, StoredReader
 from pushdown.plan.lower.distinct import lower_distinct
 from pushdown.plan.lower.filter import lower_filter
@@ -157,21 +158,12 @@ def _producers(spec: s.FlowSpec, known: set[str]) -> dict[str, s.DatasetSpec | s
             producers[out] = recipe
     for recipe in spec.recipes:
         for inp in recipe.input_names():
-            if _match(inp, producers) is None:
+            if match_name(inp, producers) is None:
                 raise UnknownDatasetError(
                     f"reads unknown dataset {inp!r}; {did_you_mean(inp, producers)}",
                     recipe=recipe.label,
                 )
     return producers
-
-
-def _match(name: str, producers: Mapping[str, object]) -> str | None:
-    """The dataset ``name`` means: exact, else (as a SQL query spells it) the one equal to it
-    ignoring case."""
-    if name in producers:
-        return name
-    folded = [p for p in producers if p.lower() == name.lower()]
-    return folded[0] if len(folded) == 1 else None
 
 
 def _topological_order(
@@ -182,7 +174,7 @@ def _topological_order(
     for item in [*spec.datasets, *spec.recipes]:
         items[id(item)] = item
         deps = [] if isinstance(item, s.DatasetSpec) else item.input_names()
-        graph[id(item)] = {id(producers[_match(d, producers) or d]) for d in deps}
+        graph[id(item)] = {id(producers[match_name(d, producers) or d]) for d in deps}
     try:
         return [items[i] for i in graphlib.TopologicalSorter(graph).static_order()]
     except graphlib.CycleError as err:

@@ -132,14 +132,22 @@ def _normalize(tree: exp.Expr) -> exp.Expr:
     return tree.transform(fix, copy=False)
 
 
-def resolve_name(name: str, available: Iterable[str], *, recipe: str, what: str = "column") -> str:
-    """The column ``name`` refers to: exact match, else the unique case-insensitive match."""
-    names = list(available)
+def match_name(name: str, names: Iterable[str]) -> str | None:
+    """The one of ``names`` that ``name`` means: itself, else the only one equal to it
+    ignoring case; ``None`` when there is none or several."""
+    names = list(names)
     if name in names:
         return name
     folded = [n for n in names if n.lower() == name.lower()]
-    if len(folded) == 1:
-        return folded[0]
+    return folded[0] if len(folded) == 1 else None
+
+
+def resolve_name(name: str, available: Iterable[str], *, recipe: str, what: str = "column") -> str:
+    """The column ``name`` refers to: exact match, else the unique case-insensitive match."""
+    names = list(available)
+    found = match_name(name, names)
+    if found is not None:
+        return found
     raise UnknownColumnError(
         f"unknown {what} {name!r}; {did_you_mean(name, names)}", recipe=recipe, column=name
     )

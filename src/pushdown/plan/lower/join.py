@@ -18,7 +18,7 @@ from pushdown.errors import (
     did_you_mean,
 )
 from pushdown.plan import nodes as n
-from pushdown.plan.formulas import column, parse_sql, resolve_name
+from pushdown.plan.formulas import column, match_name, parse_sql, resolve_name
 from pushdown.plan.lower.context import Context
 from pushdown.recipe import spec as s
 from pushdown.types import common_type
@@ -149,8 +149,8 @@ def _join_condition(ctx: Context, r: s.JoinRecipe, left: n.Node, right: n.Node) 
             names = left.columns if side == n.LEFT else right.columns
             col.replace(column(resolve_name(col.name, names, recipe=label), side))
             continue
-        in_left = _find(col.name, left.columns)
-        in_right = _find(col.name, right.columns)
+        in_left = match_name(col.name, left.columns)
+        in_right = match_name(col.name, right.columns)
         if in_left and in_right:
             lq, rq = (
                 ("left", "right") if self_join else (aliases[0] or r.left, aliases[1] or r.right)
@@ -181,22 +181,11 @@ def _join_condition(ctx: Context, r: s.JoinRecipe, left: n.Node, right: n.Node) 
     return tree
 
 
-def _find(name: str, columns: list[str]) -> str | None:
-    """The column ``name`` means among ``columns`` (exact, else the one equal ignoring case)."""
-    if name in columns:
-        return name
-    folded = [c for c in columns if c.lower() == name.lower()]
-    return folded[0] if len(folded) == 1 else None
-
-
 def _qualifier(
     table: str, qualifiers: dict[str, str | None], shown: list[str], label: str, col: str
 ) -> str:
     """The side a user's qualifier names: exact, else the one matching ignoring case."""
-    key = table if table in qualifiers else None
-    if key is None:
-        folded = [q for q in qualifiers if q.lower() == table.lower()]
-        key = folded[0] if len(folded) == 1 else None
+    key = match_name(table, qualifiers)
     if key is None:
         raise UnknownColumnError(
             f"unknown table {table!r} in join condition; {did_you_mean(table, shown)}",

@@ -26,7 +26,7 @@ from pushdown.errors import (
     UnsupportedSqlError,
     did_you_mean,
 )
-from pushdown.plan.formulas import _normalize
+from pushdown.plan.formulas import _normalize, match_name
 from pushdown.types import arrow_to_sql
 
 # The dialect whose name rules the qualify pass uses: case-insensitive, like formulas.
@@ -85,11 +85,9 @@ def referenced_tables(tree: exp.Expr) -> list[exp.Table]:
 def resolve_dataset(name: str, datasets: Iterable[str], label: str) -> str:
     """The dataset ``name`` means: exact, else the one equal ignoring case."""
     names = list(datasets)
-    if name in names:
-        return name
-    folded = [d for d in names if d.lower() == name.lower()]
-    if len(folded) == 1:
-        return folded[0]
+    found = match_name(name, names)
+    if found is not None:
+        return found
     raise UnknownDatasetError(
         f"the query reads unknown dataset {name!r}; {did_you_mean(name, names)}", recipe=label
     )
