@@ -1,12 +1,14 @@
-"""Result comparison: same columns, same rows (order-insensitive unless asked), float tolerance."""
+"""Result comparison: same columns, same rows (order-insensitive unless asked), float tolerance;
+and the reference answer DuckDB gives for a query over Arrow tables."""
 
 from __future__ import annotations
 
+import duckdb
 import pyarrow as pa
 
 from pushdown.bench.verify import difference, rows
 
-__all__ = ["assert_same", "rows"]
+__all__ = ["assert_same", "duckdb_answer", "rows"]
 
 
 def assert_same(actual: pa.Table, expected: pa.Table, *, ordered: bool = False) -> None:
@@ -14,3 +16,14 @@ def assert_same(actual: pa.Table, expected: pa.Table, *, ordered: bool = False) 
     assert actual.column_names == expected.column_names
     problem = difference(actual, expected, ordered=ordered)
     assert problem is None, problem
+
+
+def duckdb_answer(sql: str, **tables: pa.Table) -> pa.Table:
+    """What DuckDB answers to ``sql`` over ``tables`` (each registered under its name)."""
+    con = duckdb.connect()
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        return con.sql(sql).to_arrow_table()
+    finally:
+        con.close()

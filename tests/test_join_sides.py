@@ -5,13 +5,12 @@ without a word; each is now right or a typed error."""
 
 from __future__ import annotations
 
-import duckdb
 import pyarrow as pa
 import pytest
 
 import pushdown
 from pushdown.errors import AmbiguousNameError, UnknownColumnError
-from tests.helpers import assert_same
+from tests.helpers import assert_same, duckdb_answer
 
 ITEMS = pa.table(
     {
@@ -20,16 +19,6 @@ ITEMS = pa.table(
         "q": [5, 6, 7, 8, 9, 10],
     }
 )
-
-
-def _duckdb(sql: str, **tables: pa.Table) -> pa.Table:
-    con = duckdb.connect()
-    for name, table in tables.items():
-        con.register(name, table)
-    try:
-        return con.sql(sql).to_arrow_table()
-    finally:
-        con.close()
 
 
 def _run(flow: pushdown.Flow, name: str) -> pa.Table:
@@ -58,14 +47,14 @@ def test_self_join_with_left_right_qualifiers_matches_exists(how: str) -> None:
     items.join(items, how=how, condition="left.k = right.k AND left.s <> right.s", name="out")
     got = _run(flow, "out")
     if how == "inner":
-        expected = _duckdb(
+        expected = duckdb_answer(
             "SELECT a.k, a.s, a.q, b.k AS k_right, b.s AS s_right, b.q AS q_right "
             "FROM lineitem a JOIN lineitem b ON a.k = b.k AND a.s <> b.s",
             lineitem=ITEMS,
         )
     else:
         neg = "NOT " if how == "anti" else ""
-        expected = _duckdb(
+        expected = duckdb_answer(
             f"SELECT * FROM lineitem a WHERE {neg}EXISTS (SELECT * FROM lineitem b "
             "WHERE a.k = b.k AND a.s <> b.s)",
             lineitem=ITEMS,
@@ -151,7 +140,7 @@ def test_self_join_with_an_alias_per_input_matches_exists(how: str) -> None:
         name="out",
     )
     neg = "NOT " if how == "anti" else ""
-    expected = _duckdb(
+    expected = duckdb_answer(
         f"SELECT * FROM lineitem l1 WHERE {neg}EXISTS (SELECT * FROM lineitem l2 "
         "WHERE l1.k = l2.k AND l1.s <> l2.s)",
         lineitem=ITEMS,

@@ -12,7 +12,7 @@ import pytest
 
 import pushdown
 from pushdown.plan import nodes as n
-from tests.helpers import assert_same
+from tests.helpers import assert_same, duckdb_answer
 
 ORDERS = pa.table(
     {
@@ -147,13 +147,7 @@ QUERIES = [
 
 
 def _duckdb(sql: str) -> pa.Table:
-    con = duckdb.connect()
-    for name, table in TABLES.items():
-        con.register(name, table)
-    try:
-        return con.sql(sql).to_arrow_table()
-    finally:
-        con.close()
+    return duckdb_answer(sql, **TABLES)
 
 
 def _flow() -> pushdown.Flow:
