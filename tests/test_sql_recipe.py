@@ -161,6 +161,11 @@ def _same(got: pa.Table, want: pa.Table, ordered: bool) -> None:
     assert_same(got.rename_columns(want.column_names), want, ordered=ordered)
 
 
+def _answers_like_duckdb(flow: pushdown.Flow, name: str, reference: str) -> None:
+    """The plan of ``flow`` gives ``name`` the rows DuckDB answers to ``reference``."""
+    _same(pushdown.plan(flow).execute()[name], _duckdb(reference), False)
+
+
 @pytest.mark.parametrize(("case", "query", "ordered"), QUERIES, ids=[q[0] for q in QUERIES])
 def test_sql_recipe_matches_duckdb_locally(case: str, query: str, ordered: bool) -> None:
     flow = _flow()
@@ -212,12 +217,12 @@ def test_a_query_in_another_dialect() -> None:
     )
     flow = _flow()
     flow.sql(query, dialect="snowflake", name="result")
-    got = pushdown.plan(flow).execute()["result"]
-    want = _duckdb(
+    _answers_like_duckdb(
+        flow,
+        "result",
         "select id, case when amount > 15 then 'big' else 'small' end as size from orders "
-        "where day < date '2024-01-31'"
+        "where day < date '2024-01-31'",
     )
-    _same(got, want, False)
 
 
 def test_the_sql_recipe_in_a_flow_file(tmp_path: Path) -> None:
@@ -259,8 +264,7 @@ def test_the_sql_recipe_in_a_flow_file(tmp_path: Path) -> None:
 def test_subqueries_in_a_filter(where: str, query: str | None) -> None:
     flow = _flow()
     flow["orders"].filter(where, name="kept")
-    got = pushdown.plan(flow).execute()["kept"]
-    _same(got, _duckdb(f"select * from orders where {where}"), False)
+    _answers_like_duckdb(flow, "kept", f"select * from orders where {where}")
 
 
 def test_subqueries_in_a_compute_between_other_steps() -> None:
@@ -273,12 +277,12 @@ def test_subqueries_in_a_compute_between_other_steps() -> None:
         ],
         name="counted",
     )
-    got = pushdown.plan(flow).execute()["counted"]
-    want = _duckdb(
+    _answers_like_duckdb(
+        flow,
+        "counted",
         "select id, cust, amount, amount * 2 as double, "
-        "(select count(*) from customers where cid = orders.cust) as n from orders"
+        "(select count(*) from customers where cid = orders.cust) as n from orders",
     )
-    _same(got, want, False)
 
 
 @pytest.mark.parametrize(
@@ -297,7 +301,7 @@ def test_subqueries_in_a_compute_between_other_steps() -> None:
 def test_quantified_comparisons_that_mean_in(query: str, reference: str) -> None:
     flow = _flow()
     flow.sql(query, dialect="snowflake", name="result")
-    _same(pushdown.plan(flow).execute()["result"], _duckdb(reference), False)
+    _answers_like_duckdb(flow, "result", reference)
 
 
 def test_the_flow_format_docs_examples_run() -> None:
@@ -361,9 +365,9 @@ def test_subqueries_in_group_aggregates() -> None:
         },
         name="shares",
     )
-    got = pushdown.plan(flow).execute()["shares"]
-    want = _duckdb(
+    _answers_like_duckdb(
+        flow,
+        "shares",
         "select cust, sum(amount) / (select sum(amount) from orders) as share, count(*) as n "
-        "from orders group by cust"
+        "from orders group by cust",
     )
-    _same(got, want, False)
