@@ -17,14 +17,23 @@ def _geomean(values: list[float]) -> float:
     return math.exp(statistics.fmean(math.log(v) for v in values))
 
 
-def target_verdict(value: float, target: str) -> str:
-    """``"met"`` or ``"missed"`` for a headline figure against a target such as ``<= 1.10``,
-    ``>= 10`` or ``> 1`` (words after the number are ignored); ``""`` when there is none."""
+_COMPARE = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
+
+
+def target_bound(target: str) -> tuple[str, float] | None:
+    """The comparison and number of a target such as ``<= 1.10``, ``>= 10`` or ``> 1`` (words
+    after the number are ignored); ``None`` when there is none (``"(like for like)"``)."""
     match = re.match(r"\s*(<=|>=|<|>)\s*([0-9.]+)", target or "")
-    if match is None:
+    return None if match is None else (match.group(1), float(match.group(2)))
+
+
+def target_verdict(value: float, target: str) -> str:
+    """``"met"`` or ``"missed"`` for a headline figure against a target (:func:`target_bound`);
+    ``""`` when there is none."""
+    bound = target_bound(target)
+    if bound is None:
         return ""
-    compare = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
-    return "met" if compare[match.group(1)](value, float(match.group(2))) else "missed"
+    return "met" if _COMPARE[bound[0]](value, bound[1]) else "missed"
 
 
 def _summary(name: str, engine: str, ratios: dict[str, float], target: str) -> dict[str, Any]:
@@ -43,7 +52,7 @@ def _summary(name: str, engine: str, ratios: dict[str, float], target: str) -> d
     }
 
 
-def _ratios(
+def ratios(
     result: r.BenchResult, engine: str, top: str, bottom: str, *, top_engine: str | None = None
 ) -> dict[str, float]:
     """Per query: median seconds of (top_engine or engine, top) / (engine, bottom)."""
@@ -62,10 +71,10 @@ def headline_figures(result: r.BenchResult) -> list[dict[str, Any]]:
     figures: list[dict[str, Any]] = []
     engines = sorted({m.engine for m in result.measurements if m.variant == r.FLOW})
     for engine in engines:
-        hand = _ratios(result, engine, r.FLOW, r.HANDWRITTEN)
+        hand = ratios(result, engine, r.FLOW, r.HANDWRITTEN)
         if hand:
             figures.append(_summary("flow / hand-written SQL (time)", engine, hand, "<= 1.10"))
-        pulled = _ratios(result, engine, r.PULL_LOCAL, r.FLOW)
+        pulled = ratios(result, engine, r.PULL_LOCAL, r.FLOW)
         if pulled:
             core = {q: v for q, v in pulled.items() if q in PUSHDOWN_SET} or pulled
             figures.append(_summary("pull-all-local / in place (time)", engine, core, ">= 10"))
@@ -79,7 +88,7 @@ def headline_figures(result: r.BenchResult) -> list[dict[str, Any]]:
                     _summary("pull-all-local / in place (bytes moved)", engine, moved, ">= 100")
                 )
     for peer in ("pandas", "polars"):
-        versus = _ratios(result, "local", r.PEER, r.FLOW, top_engine=peer)
+        versus = ratios(result, "local", r.PEER, r.FLOW, top_engine=peer)
         if versus:
             figures.append(_summary(f"{peer} / local engine (time)", "local", versus, "> 1"))
     figures.extend(_placement_figures(result))
@@ -94,7 +103,7 @@ def headline_figures(result: r.BenchResult) -> list[dict[str, Any]]:
     ours = next((m.variant for m in compiled if m.variant.endswith("dialects")), None)
     if ours is not None:
         theirs = next(m.variant for m in compiled if m.variant.startswith("ibis"))
-        versus = _ratios(result, r.COMPILE, ours, theirs)
+        versus = ratios(result, r.COMPILE, ours, theirs)
         figures.append(
             _summary(f"plan + {ours.split(' ', 1)[1]} / Ibis one dialect", "", versus, "<= 0.5")
         )
@@ -103,7 +112,7 @@ def headline_figures(result: r.BenchResult) -> list[dict[str, Any]]:
             for m in compiled
             if m.variant.startswith("pushdown ") and not m.variant.endswith("dialects")
         )
-        like = _ratios(result, r.COMPILE, one, theirs)
+        like = ratios(result, r.COMPILE, one, theirs)
         figures.append(
             _summary("plan + one dialect / Ibis one dialect", "", like, "(like for like)")
         )
@@ -133,6 +142,20 @@ def headline_figures(result: r.BenchResult) -> list[dict[str, Any]]:
 
 def _placement_figures(result: r.BenchResult) -> list[dict[str, Any]]:
     """Multi-engine suite: the placed run against the rule and the best measured candidate."""
+    rule, oracle = placement_ratios(result)
+    figures = []
+    if rule:
+        figures.append(_summary("first-input rule / placed (time)", "multi", rule, ">= 2"))
+    if oracle:
+        figures.append(
+            _summary("placed / best measured placement (regret)", "multi", oracle, "<= 1.10")
+        )
+    return figures
+
+
+def placement_ratios(result: r.BenchResult) -> tuple[dict[str, float], dict[str, float]]:
+    """Multi-engine suite, per query: rule time / placed time, and placed time / the fastest
+    placement measured (the regret)."""
     rule, oracle = {}, {}
     for query in result.settings["queries"]:
         placed = result.find("multi", query, r.PLACED)
@@ -147,11 +170,4 @@ def _placement_figures(result: r.BenchResult) -> list[dict[str, Any]]:
             if m.engine == "multi" and m.query == query and m.status == "ok" and m.median
         ]
         oracle[query] = placed.median / min(runs)
-    figures = []
-    if rule:
-        figures.append(_summary("first-input rule / placed (time)", "multi", rule, ">= 2"))
-    if oracle:
-        figures.append(
-            _summary("placed / best measured placement (regret)", "multi", oracle, "<= 1.10")
-        )
-    return figures
+    return rule, oracle

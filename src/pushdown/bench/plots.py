@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from pushdown.bench import results as r
-from pushdown.bench.figures import PUSHDOWN_SET, target_verdict
+from pushdown.bench.figures import (
+    PUSHDOWN_SET,
+    placement_ratios,
+    ratios,
+    target_bound,
+    target_verdict,
+)
 
 DPI = 100
 MAX_WIDTH = 13.0  # inches: 1,300 px at DPI
@@ -101,8 +107,8 @@ def _number(value: float) -> str:
 def _ratio_axis(ax: Any, series: list[Series], target: str) -> None:
     """Log scale when the ratios (and the target) span more than a decade, else linear from 0."""
     values = [v for s in series for v in s.values.values() if v > 0]
-    number = "".join(c for c in target.split("(")[0] if c.isdigit() or c == ".")
-    values += [float(number)] if number else []
+    bound = target_bound(target)
+    values += [bound[1]] if bound else []
     if values and max(values) / min(values) > 10:
         _log_axis(ax)
     else:
@@ -135,9 +141,9 @@ def _bars(ax: Any, queries: Sequence[str], series: list[Series]) -> None:
 
 def _target_line(ax: Any, target: str) -> None:
     """A dashed line at a target such as ``<= 1.10`` (labelled in the legend)."""
-    number = "".join(c for c in target.split("(")[0] if c.isdigit() or c == ".")
-    if number:
-        ax.axhline(float(number), color="black", linestyle="--", linewidth=1,
+    bound = target_bound(target)
+    if bound:
+        ax.axhline(bound[1], color="black", linestyle="--", linewidth=1,
                    label=f"target {target.strip()}")  # fmt: skip
 
 
@@ -152,11 +158,26 @@ def _legend_label(engine: str, summary: dict[str, Any] | None) -> str:
     return f"{engine}: median {_number(summary['median'])}" + (f", {verdict}" if verdict else "")
 
 
-def _ratio(result: r.BenchResult, engine: str, query: str, top: str, bottom: str) -> float | None:
-    a, b = result.find(engine, query, top), result.find(engine, query, bottom)
-    if a and b and a.status == b.status == "ok" and a.median and b.median:
-        return a.median / b.median
-    return None
+def _ratio_panel(
+    ax: Any,
+    queries: Sequence[str],
+    series: list[Series],
+    target: str,
+    ylabel: str,
+    title: str,
+    *,
+    one: bool = True,
+) -> None:
+    """Bars of ratios with their target line (and, when ``one``, a grey line at 1), on a
+    scale that fits them, labelled as ratios."""
+    _bars(ax, queries, series)
+    if one:
+        ax.axhline(1.0, color="grey", linewidth=0.8)
+    _target_line(ax, target)
+    _ratio_axis(ax, series, target)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    _legend(ax)
 
 
 def charts(result: r.BenchResult) -> list[Chart]:
@@ -212,20 +233,14 @@ def _flow_vs_handwritten(
     name = "flow / hand-written SQL (time)"
     series = []
     for engine in _engines(result, r.HANDWRITTEN):
-        values = {q: v for q in queries if (v := _ratio(result, engine, q, r.FLOW, r.HANDWRITTEN))}
+        values = ratios(result, engine, r.FLOW, r.HANDWRITTEN)
         label = _legend_label(engine, _figure(result, name, engine))
         series.append(Series(label, palette[engine], values))
     if not any(s.values for s in series):
         return None
     fig, (ax,) = _subplots(_width(len(queries), len(series)))
-    _bars(ax, queries, series)
-    ax.axhline(1.0, color="grey", linewidth=0.8)
-    _target_line(ax, "<= 1.10")
-    _ratio_axis(ax, series, "<= 1.10")
-    ax.set_ylabel("flow time / hand-written SQL time (ratio)")
     title = "Is the flow as fast as hand-written SQL on the same engine?"
-    ax.set_title(title)
-    _legend(ax)
+    _ratio_panel(ax, queries, series, "<= 1.10", "flow time / hand-written SQL time (ratio)", title)
     return Chart("flow_vs_handwritten", title, fig)
 
 
@@ -256,12 +271,7 @@ def _pull_vs_in_place(
                     values[q] = top / bottom
             summary = _figure(result, f"pull-all-local / in place ({what})", engine)
             series.append(Series(_legend_label(engine, summary), palette[engine], values))
-        _bars(ax, core, series)
-        _target_line(ax, target)
-        _ratio_axis(ax, series, target)
-        ax.set_ylabel(ylabel)
-        ax.set_title(what)
-        _legend(ax)
+        _ratio_panel(ax, core, series, target, ylabel, what, one=False)
     title = "What does pulling every input local cost, against running in place?"
     fig.suptitle(title)
     return Chart("pull_vs_in_place", title, fig)
@@ -270,37 +280,20 @@ def _pull_vs_in_place(
 def _placement_vs_rule(
     result: r.BenchResult, queries: list[str], palette: dict[str, str]
 ) -> Chart | None:
-    rule = {q: v for q in queries if (v := _ratio(result, "multi", q, r.RULE, r.PLACED))}
-    regret = {}
-    for q in queries:
-        placed = result.find("multi", q, r.PLACED)
-        runs = [
-            m.median
-            for m in result.measurements
-            if m.engine == "multi" and m.query == q and m.status == "ok" and m.median
-        ]
-        if placed and placed.status == "ok" and placed.median and runs:
-            regret[q] = placed.median / min(runs)
+    rule, regret = placement_ratios(result)
     if not rule and not regret:
         return None
     fig, axes = _subplots(_width(len(queries), 1, panels=2), panels=2)
     panels = (
-        (rule, "first-input rule", "rule time / placed time (ratio)", ">= 2"),
-        (regret, "placed / best measured", "placed time / fastest placement's (ratio)", "<= 1.10"),
+        (rule, "first-input rule", "first-input rule / placed (time)",
+         "rule time / placed time (ratio)", ">= 2"),
+        (regret, "placed / best measured", "placed / best measured placement (regret)",
+         "placed time / fastest placement's (ratio)", "<= 1.10"),
     )  # fmt: skip
-    for ax, (values, what, ylabel, target) in zip(axes, panels, strict=True):
-        name = "first-input rule / placed (time)" if what == "first-input rule" else (
-            "placed / best measured placement (regret)"
-        )  # fmt: skip
+    for ax, (values, what, name, ylabel, target) in zip(axes, panels, strict=True):
         label = _legend_label("multi", _figure(result, name, "multi"))
         series = [Series(label, palette["multi"], values)]
-        _bars(ax, queries, series)
-        ax.axhline(1.0, color="grey", linewidth=0.8)
-        _target_line(ax, target)
-        _ratio_axis(ax, series, target)
-        ax.set_ylabel(ylabel)
-        ax.set_title(what)
-        _legend(ax)
+        _ratio_panel(ax, queries, series, target, ylabel, what)
     title = "Does the planner's placement beat the first-input rule, and the other placements?"
     fig.suptitle(title)
     return Chart("placement_vs_rule", title, fig)
