@@ -59,6 +59,12 @@ def readme_flow(url: str, *, table: str = "orders", declared: bool = True) -> pu
         table=table,
         columns=ORDER_COLUMNS if declared else None,
     )
+    readme(orders)
+    return flow
+
+
+def readme(orders: pushdown.Dataset) -> pushdown.Dataset:
+    """The README's first example over ``orders``: its monthly trend."""
     paid = orders.filter("status = 'completed'")
     priced = paid.compute(
         net="round(amount * (1 - discount), 2)", month="date_trunc('month', order_date)"
@@ -66,8 +72,7 @@ def readme_flow(url: str, *, table: str = "orders", declared: bool = True) -> pu
     monthly = priced.group(
         ["month"], {"revenue": "sum(net)", "orders": "count(*)", "median_order": "median(net)"}
     )
-    monthly.window({"running": "sum(revenue)", "prev": "lag(revenue)"}, order_by=["month"])
-    return flow
+    return monthly.window({"running": "sum(revenue)", "prev": "lag(revenue)"}, order_by=["month"])
 
 
 def stored_reads(sql: str, dialect: str = "snowflake") -> dict[str, set[str]]:

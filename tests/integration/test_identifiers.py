@@ -29,7 +29,7 @@ import pushdown
 from pushdown.engines import Connector, open_connector
 from tests.helpers import assert_same
 from tests.integration.conftest import Target, prepare_standin
-from tests.test_identifiers import ORDER_COLUMNS, stored_reads
+from tests.test_identifiers import ORDER_COLUMNS, readme, stored_reads
 
 ORDERS = pa.table(
     {
@@ -59,21 +59,9 @@ def unique(prefix: str) -> str:
     return f"idents_{prefix}_{uuid.uuid4().hex[:8]}"
 
 
-def readme(flow: pushdown.Flow, orders: pushdown.Dataset) -> pushdown.Dataset:
-    """The README's first example over ``orders``."""
-    paid = orders.filter("status = 'completed'")
-    priced = paid.compute(
-        net="round(amount * (1 - discount), 2)", month="date_trunc('month', order_date)"
-    )
-    monthly = priced.group(
-        ["month"], {"revenue": "sum(net)", "orders": "count(*)", "median_order": "median(net)"}
-    )
-    return monthly.window({"running": "sum(revenue)", "prev": "lag(revenue)"}, order_by=["month"])
-
-
 def local_answer() -> pa.Table:
     flow = pushdown.Flow()
-    trend = readme(flow, flow.dataset("orders", data=ORDERS))
+    trend = readme(flow.dataset("orders", data=ORDERS))
     return pushdown.plan(flow).execute()[trend.name]
 
 
@@ -129,7 +117,7 @@ def test_readme_example_runs_on_a_snowflake_table_created_unquoted(
         table=table,
         columns=ORDER_COLUMNS if declared else None,
     )
-    trend = readme(flow, orders)
+    trend = readme(orders)
     plan = pushdown.plan(flow, connect_args={"warehouse": target.connect_args}, forbid=["local"])
     sql = plan.sql("warehouse")
     stored = {"ORDER_ID", "STATUS", "AMOUNT", "DISCOUNT", "ORDER_DATE"}
@@ -151,7 +139,7 @@ def test_snowflake_outputs_are_stored_upper_case(
     out = unique("trend")
     flow = pushdown.Flow()
     flow.connection("warehouse", target.url)
-    trend = readme(flow, flow.dataset("orders", connection="warehouse", table=table))
+    trend = readme(flow.dataset("orders", connection="warehouse", table=table))
     flow.output(trend, connection="warehouse", table=out)
     try:
         pushdown.plan(flow, connect_args={"warehouse": target.connect_args}).execute()
