@@ -306,30 +306,29 @@ def test_engine_that_dies_between_fragments(snowflake_target: Target, tmp_path: 
 def test_type_the_engine_cannot_hold_is_refused(hive_target: Target) -> None:
     """The Hive profile lists TIMESTAMPTZ as unsupported: moving such a column there is an
     UnsupportedError naming the column and the cast to use, before anything is created."""
-    conn = open_connector("lake", hive_target.url, hive_target.connect_args)
-    try:
-        data = pa.table({"at": pa.array([0], pa.timestamp("us", tz="UTC"))})
-        with pytest.raises(pushdown.UnsupportedError, match=r"TIMESTAMPTZ of column 'at'"):
-            conn.upload("tz_refused", data)
-        tables = conn.fetch_arrow("SHOW TABLES").column("tableName").to_pylist()
-        assert "tz_refused" not in tables
-    finally:
-        conn.close()
+    data = pa.table({"at": pa.array([0], pa.timestamp("us", tz="UTC"))})
+    _refused_before_create(hive_target, "tz_refused", data, r"TIMESTAMPTZ of column 'at'")
 
 
 def test_hive_insert_upload_refuses_complex_columns(hive_target: Target) -> None:
     """Hive has no literals for arrays, structs or maps (the profile's [types]
     insert_unsupported, with the DML page): without load_dir such a column is an
     UnsupportedError naming it and the way out, before any table is created."""
-    conn = open_connector("lake", hive_target.url, hive_target.connect_args)
+    data = pa.table({"k": [1], "tags": pa.array([[("a", 1)]], pa.map_(pa.string(), pa.int64()))})
+    _refused_before_create(
+        hive_target, "conformance_map_refused", data, r"'tags' of type MAP.*load_dir"
+    )
+
+
+def _refused_before_create(target: Target, table: str, data: pa.Table, match: str) -> None:
+    """Uploading ``data`` as ``table`` on the Hive stand-in is an UnsupportedError matching
+    ``match``, and no such table is left."""
+    conn = open_connector("lake", target.url, target.connect_args)
     try:
-        data = pa.table(
-            {"k": [1], "tags": pa.array([[("a", 1)]], pa.map_(pa.string(), pa.int64()))}
-        )
-        with pytest.raises(pushdown.UnsupportedError, match=r"'tags' of type MAP.*load_dir"):
-            conn.upload("conformance_map_refused", data)
+        with pytest.raises(pushdown.UnsupportedError, match=match):
+            conn.upload(table, data)
         tables = conn.fetch_arrow("SHOW TABLES").column("tableName").to_pylist()
-        assert "conformance_map_refused" not in tables
+        assert table not in tables
     finally:
         conn.close()
 
