@@ -17,16 +17,11 @@ from sqlglot import exp
 
 from pushdown.plan import nodes as n
 from pushdown.plan.lower.context import Context
-from pushdown.plan.lower.sql.front import (
-    parse_query,
-    prepare,
-    referenced_tables,
-    resolve_dataset,
-    table_name,
-)
+from pushdown.plan.lower.sql.front import parse_query, prepare, resolve_dataset
 from pushdown.plan.lower.sql.scope import Builder, Env
 from pushdown.plan.lower.sql.select import Lowerer
 from pushdown.recipe import spec as s
+from pushdown.recipe.sql import referenced_tables, table_name
 
 
 def lower_sql(ctx: Context, r: s.SqlRecipe, nodes: Mapping[str, n.Node]) -> list[n.Node]:

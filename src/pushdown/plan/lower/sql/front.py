@@ -27,6 +27,7 @@ from pushdown.errors import (
     did_you_mean,
 )
 from pushdown.plan.formulas import _normalize, match_name
+from pushdown.recipe.sql import referenced_tables, table_name
 from pushdown.types import arrow_to_sql
 
 # The dialect whose name rules the qualify pass uses: case-insensitive, like formulas.
@@ -69,19 +70,6 @@ def parse_query(text: str, dialect: str | None, label: str) -> exp.Expr:
     return tree
 
 
-def referenced_tables(tree: exp.Expr) -> list[exp.Table]:
-    """The table references of ``tree`` that are not its CTEs (names compared ignoring case)."""
-    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-    found = []
-    for table in tree.find_all(exp.Table):
-        if not isinstance(table.this, exp.Identifier):
-            continue  # a table function: refused by the lowering
-        if not table.db and table.name.lower() in ctes:
-            continue
-        found.append(table)
-    return found
-
-
 def resolve_dataset(name: str, datasets: Iterable[str], label: str) -> str:
     """The dataset ``name`` means: exact, else the one equal ignoring case."""
     names = list(datasets)
@@ -91,11 +79,6 @@ def resolve_dataset(name: str, datasets: Iterable[str], label: str) -> str:
     raise UnknownDatasetError(
         f"the query reads unknown dataset {name!r}; {did_you_mean(name, names)}", recipe=label
     )
-
-
-def table_name(table: exp.Table) -> str:
-    """A table reference's name as written (dots between its parts)."""
-    return ".".join(p.name for p in table.parts)
 
 
 def prepare(tree: exp.Expr, schemas: Mapping[str, pa.Schema], label: str) -> exp.Expr:
