@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pyarrow as pa
 from sqlglot import exp
 
-from pushdown.compilers.sql import quoted, table_ref
+from pushdown.compilers.sql import quoted, stored_clash, table_ref
 from pushdown.errors import DuplicateNameError
 from pushdown.plan.names import stored_column
 from pushdown.profiles import profile_for_dialect
@@ -78,16 +78,15 @@ def output_columns(names: Sequence[str], *, dialect: str, table: str = "") -> li
     ``NET`` on Snowflake, every name lower-case on Hive, unchanged elsewhere).  Two columns
     that would be stored under one name are refused, naming both."""
     stored = [stored_column(name, dialect) for name in names]
-    seen: dict[str, str] = {}
-    for name, engine in zip(names, stored, strict=True):
-        if engine in seen:
-            where = f" of output table {table!r}" if table else ""
-            raise DuplicateNameError(
-                f"columns {seen[engine]!r} and {name!r}{where} would both be stored as "
-                f"{engine!r} on {dialect_name(dialect)}: rename one of them",
-                column=name,
-            )
-        seen[engine] = name
+    clash = stored_clash(names, stored)
+    if clash is not None:
+        first, name, engine = clash
+        where = f" of output table {table!r}" if table else ""
+        raise DuplicateNameError(
+            f"columns {first!r} and {name!r}{where} would both be stored as "
+            f"{engine!r} on {dialect_name(dialect)}: rename one of them",
+            column=name,
+        )
     return stored
 
 

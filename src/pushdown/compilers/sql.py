@@ -65,17 +65,16 @@ def source_step(
     names.  Two columns the engine reads as one (``id`` and ``ID`` on Snowflake) are refused.
     """
     stored = node.stored_names(dialect, catalog=catalog)
-    seen: dict[str, str] = {}
-    for name, engine in zip(node.columns, stored, strict=True):
-        if engine in seen:
-            raise DuplicateNameError(
-                f"columns {seen[engine]!r} and {name!r} of {node.name!r} are both column "
-                f"{engine!r} on {dialect_name(dialect)}, which folds names written unquoted; "
-                "rename one, or let pushdown read the table's own names from its catalog",
-                recipe=node.recipe,
-                column=name,
-            )
-        seen[engine] = name
+    clash = stored_clash(node.columns, stored)
+    if clash is not None:
+        first, name, engine = clash
+        raise DuplicateNameError(
+            f"columns {first!r} and {name!r} of {node.name!r} are both column "
+            f"{engine!r} on {dialect_name(dialect)}, which folds names written unquoted; "
+            "rename one, or let pushdown read the table's own names from its catalog",
+            recipe=node.recipe,
+            column=name,
+        )
     if stored == node.columns:
         return ref
     columns: list[exp.Expr] = [
@@ -83,6 +82,17 @@ def source_step(
         for name, engine in zip(node.columns, stored, strict=True)
     ]
     return _select(columns, _from(ref))
+
+
+def stored_clash(names: Sequence[str], stored: Sequence[str]) -> tuple[str, str, str] | None:
+    """The first two of ``names`` stored under one name (``stored`` holds each one's), as
+    ``(first, second, stored name)``; ``None`` when every stored name is distinct."""
+    seen: dict[str, str] = {}
+    for name, engine in zip(names, stored, strict=True):
+        if engine in seen:
+            return seen[engine], name, engine
+        seen[engine] = name
+    return None
 
 
 def _aliased(items: Iterable[tuple[str, exp.Expr]]) -> list[exp.Expr]:
