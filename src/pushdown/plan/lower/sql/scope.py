@@ -75,7 +75,7 @@ def is_subquery(node: exp.Expr) -> bool:
 
 def has_subquery(expr: exp.Expr) -> bool:
     """True when ``expr`` holds a subquery."""
-    return any(is_subquery(x) for x in expr.walk() if x is not expr) or is_subquery(expr)
+    return any(is_subquery(x) for x in expr.walk())  # walk() starts with expr itself
 
 
 def conjuncts(cond: exp.Expr | None) -> list[exp.Expr]:
