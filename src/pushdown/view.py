@@ -131,6 +131,11 @@ def _layout(plan: PhysicalPlan) -> tuple[dict[str, _Node], float, float]:
     return nodes, width, height
 
 
+def _estimate(rows: float | None) -> str:
+    """An estimated row count as shown (``?`` when there is none)."""
+    return "?" if rows is None else log_rows(rows)
+
+
 def _edge_label(t: Transfer) -> str:
     return f"{log_rows(t.rows)} rows · {human_bytes(t.bytes)} · {t.cost.seconds:.3g} s"
 
@@ -199,7 +204,7 @@ def _svg(plan: PhysicalPlan, uid: str, actual: dict[str, StepRun] | None = None)
     for name, node in nodes.items():
         st = node.step
         why = refusal(plan, st)
-        rows = log_rows(st.rows) if st.rows is not None else "?"
+        rows = _estimate(st.rows)
         got = (actual or {}).get(name)
         if got is not None:  # a run: actual rows, the estimate after it
             rows = f"{log_rows(got.rows)} (est. {rows})"
@@ -280,7 +285,7 @@ def _details(plan: PhysicalPlan, uid: str) -> str:
         frag = frag_of.get(st.name)
         why = refusal(plan, st)
         cost = "?" if st.cost is None else _score(plan, st.cost)
-        rows = log_rows(st.rows) if st.rows is not None else "?"
+        rows = _estimate(st.rows)
         text = sql.get(st.name)
         code = f"<pre>{e(text)}</pre>" if text else ""
         if not code and frag is not None:
@@ -377,7 +382,7 @@ def run_html(plan: PhysicalPlan, result: RunResult) -> str:
         f"width:{max(1.0, 300 * r.seconds / span):.1f}px;"
         f'background:{colours.get(r.engine, LOCAL_COLOUR)}"></div></div></td>'
         f"<td>{r.started:.3f} s</td><td>{r.seconds:.3f} s</td><td>{r.rows:,}</td>"
-        f"<td>{'?' if r.estimated_rows is None else log_rows(r.estimated_rows)}</td>"
+        f"<td>{_estimate(r.estimated_rows)}</td>"
         f"<td>{size(r.bytes_moved)}</td><td>{e(far_off(r.estimated_rows, r.rows))}</td></tr>"
         for r in sorted(result.runs, key=lambda r: r.started)
     )
@@ -456,7 +461,7 @@ def plan_dot(plan: PhysicalPlan) -> str:
         )
         for name in members:
             st = shown[name]
-            rows = log_rows(st.rows) if st.rows is not None else "?"
+            rows = _estimate(st.rows)
             why = refusal(plan, st)
             label = f"{name}\n{st.kind} · {rows} rows"
             attrs = [
