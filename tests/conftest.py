@@ -7,10 +7,10 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.cases import TABLES
+from tests.helpers import duckdb_file
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI") == "true"
@@ -32,14 +32,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def warehouse_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A DuckDB file holding every case table: the embedded-default warehouse."""
-    path = tmp_path_factory.mktemp("wh") / "warehouse.db"
-    con = duckdb.connect(str(path))
-    for name, table in TABLES.items():
-        con.register("src", table)
-        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM src')
-        con.unregister("src")
-    con.close()
-    return f"duckdb:///{path}"
+    return duckdb_file(tmp_path_factory.mktemp("wh") / "warehouse.db", **TABLES)
 
 
 def _java_available() -> bool:

@@ -1,14 +1,16 @@
 """Result comparison: same columns, same rows (order-insensitive unless asked), float tolerance;
-and the reference answer DuckDB gives for a query over Arrow tables."""
+the reference answer DuckDB gives for a query over Arrow tables; a DuckDB file holding tables."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from pushdown.bench.verify import difference, rows
 
-__all__ = ["assert_same", "duckdb_answer", "rows"]
+__all__ = ["assert_same", "duckdb_answer", "duckdb_file", "rows"]
 
 
 def assert_same(actual: pa.Table, expected: pa.Table, *, ordered: bool = False) -> None:
@@ -27,3 +29,14 @@ def duckdb_answer(sql: str, **tables: pa.Table) -> pa.Table:
         return con.sql(sql).to_arrow_table()
     finally:
         con.close()
+
+
+def duckdb_file(path: Path, **tables: pa.Table) -> str:
+    """A DuckDB database file at ``path`` holding ``tables`` (each under its name); its URL."""
+    con = duckdb.connect(str(path))
+    for name, table in tables.items():
+        con.register("arrow_src", table)
+        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM arrow_src')
+        con.unregister("arrow_src")
+    con.close()
+    return f"duckdb:///{path}"

@@ -16,7 +16,7 @@ import pytest
 import pushdown
 from pushdown.planner.fragments import Fragment
 from pushdown.planner.stats import ColumnStats, TableStats
-from tests.helpers import assert_same
+from tests.helpers import assert_same, duckdb_file
 
 # A remote warehouse reached over a slow link: moving data costs more than running SQL.
 SLOW_WAREHOUSE = {
@@ -57,16 +57,6 @@ STORES = pa.table(
 )
 
 
-def _db(path: Path, **tables: pa.Table) -> str:
-    con = duckdb.connect(str(path))
-    for name, table in tables.items():
-        con.register("src", table)
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM src")
-        con.unregister("src")
-    con.close()
-    return f"duckdb:///{path}"
-
-
 def _leftovers(url: str) -> list[str]:
     con = duckdb.connect(url.removeprefix("duckdb:///"), read_only=True)
     try:
@@ -85,7 +75,7 @@ def fact() -> pa.Table:
 
 @pytest.fixture
 def two_warehouses(tmp_path: Path, fact: pa.Table) -> tuple[str, str]:
-    return _db(tmp_path / "a.db", sales=fact), _db(tmp_path / "b.db", stores=STORES)
+    return duckdb_file(tmp_path / "a.db", sales=fact), duckdb_file(tmp_path / "b.db", stores=STORES)
 
 
 def _local_twin(flow: pushdown.Flow, data: dict[str, pa.Table]) -> pushdown.Flow:
@@ -161,7 +151,7 @@ def test_user_statistics_and_objective_change_the_plan(two_warehouses: tuple[str
 
 
 def test_python_step_stays_local_while_its_filter_is_pushed(tmp_path: Path, fact: pa.Table) -> None:
-    url = _db(tmp_path / "wh.db", sales=fact)
+    url = duckdb_file(tmp_path / "wh.db", sales=fact)
     flow = pushdown.Flow()
     flow.connection("wh", url)
     sales = flow.dataset("sales", connection="wh", table="sales")
@@ -214,7 +204,7 @@ def test_median_on_hive_profile_runs_after_a_pushed_group(spark: object, fact: p
 
 
 def test_shared_step_materialises_once(tmp_path: Path, fact: pa.Table) -> None:
-    url = _db(tmp_path / "wh.db", sales=fact)
+    url = duckdb_file(tmp_path / "wh.db", sales=fact)
     flow = pushdown.Flow()
     flow.connection("wh", url)
     sales = flow.dataset("sales", connection="wh", table="sales")
@@ -235,7 +225,7 @@ def test_shared_step_materialises_once(tmp_path: Path, fact: pa.Table) -> None:
 
 
 def test_user_materialisation_point(tmp_path: Path, fact: pa.Table) -> None:
-    url = _db(tmp_path / "wh.db", sales=fact)
+    url = duckdb_file(tmp_path / "wh.db", sales=fact)
     flow = pushdown.Flow()
     flow.connection("wh", url)
     sales = flow.dataset("sales", connection="wh", table="sales")
@@ -330,7 +320,7 @@ def test_statement_over_the_engine_limit_is_cut(
         update={"limits": profiles.Limits(max_statement_bytes=600, max_identifier_length=255)}
     )
     monkeypatch.setitem(profiles.all_profiles(), "duckdb", small)
-    url = _db(tmp_path / "wh.db", sales=fact)
+    url = duckdb_file(tmp_path / "wh.db", sales=fact)
     flow = pushdown.Flow()
     flow.connection("wh", url)
     ds = flow.dataset("sales", connection="wh", table="sales")

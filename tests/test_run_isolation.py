@@ -13,16 +13,7 @@ import pyarrow as pa
 import pushdown
 from pushdown.compilers.statements import comment_safe, temp_name
 from pushdown.planner.fragments import Fragment
-
-
-def _db(path: Path, **tables: pa.Table) -> str:
-    con = duckdb.connect(str(path))
-    for name, data in tables.items():
-        con.register("data", data)
-        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM data')
-        con.unregister("data")
-    con.close()
-    return f"duckdb:///{path}"
+from tests.helpers import duckdb_file
 
 
 def _tables(url: str) -> set[str]:
@@ -47,8 +38,8 @@ def test_datasets_sharing_a_sanitised_name_move_to_their_own_tables(tmp_path: Pa
     """``a b`` and ``a.b`` once shared one temporary table: the join read one side twice."""
     left = pa.table({"k": [1, 2, 3], "x": ["l1", "l2", "l3"]})
     right = pa.table({"k": [1, 2, 3], "y": ["r1", "r2", "r3"]})
-    src = _db(tmp_path / "src.db", left=left, right=right)
-    dst = _db(tmp_path / "dst.db", other=pa.table({"k": [0]}))
+    src = duckdb_file(tmp_path / "src.db", left=left, right=right)
+    dst = duckdb_file(tmp_path / "dst.db", other=pa.table({"k": [0]}))
     flow = pushdown.Flow()
     flow.connection("src", src)
     flow.connection("dst", dst)
@@ -68,7 +59,7 @@ def test_datasets_sharing_a_sanitised_name_move_to_their_own_tables(tmp_path: Pa
 def test_two_runs_of_one_flow_at_once_keep_their_own_rows(tmp_path: Path) -> None:
     """Two workers run the same flow over different in-memory data, overlapping on purpose:
     each reads its own upload (the plan id hashes only the flow's definition)."""
-    wh = _db(tmp_path / "wh.db", prices=pa.table({"k": [1, 2], "price": [10.0, 20.0]}))
+    wh = duckdb_file(tmp_path / "wh.db", prices=pa.table({"k": [1, 2], "price": [10.0, 20.0]}))
 
     def flow_over(rows: pa.Table) -> pushdown.Flow:
         flow = pushdown.Flow()
@@ -111,7 +102,7 @@ def test_two_runs_of_one_flow_at_once_keep_their_own_rows(tmp_path: Path) -> Non
 
 def test_names_cannot_break_out_of_printed_comments(tmp_path: Path) -> None:
     hostile = "recent\nDROP TABLE victim; --"
-    wh = _db(tmp_path / "wh.db", orders=pa.table({"id": [1, 2], "amount": [5.0, 50.0]}))
+    wh = duckdb_file(tmp_path / "wh.db", orders=pa.table({"id": [1, 2], "amount": [5.0, 50.0]}))
     flow = pushdown.Flow()
     flow.connection("wh", wh)
     orders = flow.dataset("orders", connection="wh", table="orders")
