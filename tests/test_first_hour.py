@@ -241,14 +241,7 @@ def test_cli_start_up_imports_only_what_the_command_needs(
         "duckdb:////abs/path/w.db?engine_version=1.4&threads=2",
         "sqlite:///",
         "duckdb+x:///a b.db?k=",
-        pytest.param(
-            "duckdb:///my%20wh.db",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="plain_parts keeps %20 where make_url decodes it to a space, so "
-                "require_database_file refuses an existing 'my wh.db' (engines/urls.py)",
-            ),
-        ),
+        "duckdb:///my%20wh.db",
         # not plain (a host, credentials, no database part): SQLAlchemy reads them
         "spark://local[2]",
         "snowflake://me:p@w?d@acct/db",

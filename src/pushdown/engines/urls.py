@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from pushdown.errors import ConnectionConfigError, redact
 from pushdown.profiles import Profile, profile_for_scheme
@@ -54,7 +54,7 @@ def plain_parts(url: str) -> tuple[str, str, dict[str, str]] | None:
     if match is None:
         return None
     query = dict(parse_qsl(match.group("query") or ""))
-    return match.group("name"), match.group("database"), query
+    return match.group("name"), unquote(match.group("database")), query
 
 
 def url_profile(url: str, *, connection: str) -> Profile:
