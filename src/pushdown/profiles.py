@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -287,21 +288,43 @@ def load_profile_file(path: Path) -> Profile:
 
 
 @functools.cache
+def _profile_named(stem: str) -> Profile | None:
+    """The profile in ``<stem>.toml``, read on first use (``None`` when there is no such file).
+
+    Each engine's file bears its name, so planning a flow reads the profiles of the engines its
+    connections use and no other."""
+    path = profiles_dir() / f"{stem}.toml"
+    return load_profile_file(path) if path.is_file() else None
+
+
+@functools.cache
 def all_profiles() -> dict[str, Profile]:
     """Every profile shipped with pushdown, keyed by engine name."""
     result = {}
     for path in sorted(profiles_dir().glob("*.toml")):
-        profile = load_profile_file(path)
+        profile = _profile_named(path.stem) or load_profile_file(path)
         result[profile.name] = profile
     return result
 
 
+def _find(match: Callable[[Profile], bool], stem: str) -> Profile | None:
+    """The profile ``match`` accepts: the file named ``stem`` when it does (an engine's name,
+    dialect and URL scheme are its file's name), else the first of all files that does (a
+    scheme or dialect belongs to one profile only: ``tests/test_profiles.py`` checks it)."""
+    if stem.isidentifier():
+        profile = _profile_named(stem)
+        if profile is not None and match(profile):
+            return profile
+    return next((p for p in all_profiles().values() if match(p)), None)
+
+
 def get_profile(name: str) -> Profile:
     """The profile for engine ``name``; an unknown name lists the known ones."""
-    profiles = all_profiles()
-    if name not in profiles:
+    profile = _find(lambda p: p.name == name, name)
+    if profile is None:
+        profiles = all_profiles()
         raise ConnectionConfigError(f"unknown engine {name!r}; {did_you_mean(name, profiles)}")
-    return profiles[name]
+    return profile
 
 
 @functools.cache
@@ -313,18 +336,18 @@ def profile_for_dialect(dialect: str) -> Profile | None:
         key, _, value = setting.partition("=")
         if key.strip() == "version":
             version = value.strip()
-    for profile in all_profiles().values():
-        if profile.engine.sqlglot_dialect == name:
-            return profile.at_version(version) if profile.engine.oldest_version else profile
-    return None
+    profile = _find(lambda p: p.engine.sqlglot_dialect == name, name)
+    if profile is None:
+        return None
+    return profile.at_version(version) if profile.engine.oldest_version else profile
 
 
 def profile_for_scheme(scheme: str) -> Profile:
     """The profile whose ``url_schemes`` contains ``scheme`` (``snowflake``, ``duckdb``, ...)."""
     base = scheme.split("+", 1)[0].lower()
-    for profile in all_profiles().values():
-        if base in profile.engine.url_schemes:
-            return profile
+    profile = _find(lambda p: base in p.engine.url_schemes, base)
+    if profile is not None:
+        return profile
     schemes = [s for p in all_profiles().values() for s in p.engine.url_schemes]
     raise ConnectionConfigError(
         f"no engine handles URL scheme {scheme!r}; {did_you_mean(base, schemes)}"
