@@ -8,6 +8,7 @@ typo cannot silently switch a capability off.
 from __future__ import annotations
 
 import functools
+import threading
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -287,24 +288,45 @@ def load_profile_file(path: Path) -> Profile:
         raise ConnectionConfigError(f"invalid dialect profile {path.name}: {err}") from None
 
 
-@functools.cache
+# Engine name -> profile, filled as files are read (``all_profiles`` returns this very dict,
+# so a test that replaces an entry is seen by every lookup).
+_PROFILES: dict[str, Profile] = {}
+_READ: set[str] = set()  # the files read, by name without ``.toml``
+_ALL_READ: list[bool] = [False]
+_LOCK = threading.Lock()  # planning may run in threads; the dict is reordered once
+
+
+def _read(path: Path) -> None:
+    if path.stem not in _READ:
+        profile = load_profile_file(path)
+        _READ.add(path.stem)
+        _PROFILES.setdefault(profile.name, profile)
+
+
 def _profile_named(stem: str) -> Profile | None:
-    """The profile in ``<stem>.toml``, read on first use (``None`` when there is no such file).
+    """The profile of engine ``stem``, its file ``<stem>.toml`` read on first use (``None``
+    when there is no such file).
 
     Each engine's file bears its name, so planning a flow reads the profiles of the engines its
     connections use and no other."""
     path = profiles_dir() / f"{stem}.toml"
-    return load_profile_file(path) if path.is_file() else None
+    with _LOCK:
+        if stem not in _READ and path.is_file():
+            _read(path)
+        return _PROFILES.get(stem)
 
 
-@functools.cache
 def all_profiles() -> dict[str, Profile]:
-    """Every profile shipped with pushdown, keyed by engine name."""
-    result = {}
-    for path in sorted(profiles_dir().glob("*.toml")):
-        profile = _profile_named(path.stem) or load_profile_file(path)
-        result[profile.name] = profile
-    return result
+    """Every profile shipped with pushdown, keyed by engine name (in name order)."""
+    with _LOCK:
+        if not _ALL_READ[0]:
+            for path in sorted(profiles_dir().glob("*.toml")):
+                _read(path)
+            ordered = sorted(_PROFILES.items(), key=lambda item: item[0])
+            _PROFILES.clear()
+            _PROFILES.update(ordered)
+            _ALL_READ[0] = True
+    return _PROFILES
 
 
 def _find(match: Callable[[Profile], bool], stem: str) -> Profile | None:
