@@ -112,6 +112,19 @@ def test_json_schema_validates_the_retail_flow() -> None:
     assert {"FilterRecipe", "PythonRecipe", "SplitRecipe"} <= recipe_kinds
 
 
+def test_shipped_schema_file_is_the_models_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    """``pushdown schema`` prints ``flow.schema.json`` (no pydantic at start-up); it must be
+    what the models give, byte for byte.  After changing the flow models, regenerate it with
+    ``python -m pushdown.recipe.schema``."""
+    from pushdown.recipe.schema import SCHEMA_FILE, generated_text
+
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == generated_text(), (
+        "flow.schema.json is stale: run python -m pushdown.recipe.schema"
+    )
+    assert cli(["schema"]) == 0
+    assert capsys.readouterr().out == json.dumps(pushdown.json_schema(), indent=2) + "\n"
+
+
 def test_cli_schema_plan_and_run(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, warehouse_url: str
 ) -> None:

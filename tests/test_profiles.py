@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -126,6 +128,40 @@ def test_every_profile_names_its_dialect_and_costs() -> None:
     for profile in all_profiles().values():
         assert profile.cost.query_latency_s > 0 and profile.cost.transfer.fetch_bytes_per_s > 0
         assert sql_type_name(pa.int64(), profile.dialect)
+
+
+def test_each_engine_file_bears_its_name_and_owns_its_schemes_and_dialect() -> None:
+    """Planning reads only the profiles its connections use, looked up by file name (an
+    engine, its sqlglot dialect and its first URL scheme are its file's name); a scheme or a
+    dialect claimed by two profiles would make that lookup differ from reading them all."""
+    profiles = all_profiles()
+    for path in sorted(profiles_dir().glob("*.toml")):
+        profile = profiles[path.stem]
+        assert profile.name == profile.engine.name == path.stem
+        assert profile.engine.sqlglot_dialect == path.stem
+        assert profile.engine.url_schemes[0] == path.stem
+    schemes = [s for p in profiles.values() for s in p.engine.url_schemes]
+    assert len(schemes) == len(set(schemes))
+    dialects = [p.engine.sqlglot_dialect for p in profiles.values()]
+    assert len(dialects) == len(set(dialects))
+
+
+def test_planning_reads_only_the_profiles_its_engines_use() -> None:
+    """A flow on DuckDB alone reads ``duckdb.toml`` and no other profile (in a fresh process:
+    this one has read them all)."""
+    code = (
+        "import pushdown\nfrom pushdown import profiles\n"
+        "read = []\nload = profiles.load_profile_file\n"
+        "profiles.load_profile_file = lambda path: read.append(path.name) or load(path)\n"
+        "flow = pushdown.Flow()\nflow.connection('wh', 'duckdb:///:memory:')\n"
+        "t = flow.dataset('t', connection='wh', table='t', columns={'x': 'int'})\n"
+        "t.filter('x > 1', name='big')\n"
+        "pushdown.plan(flow, engine_statistics=False).explain()\n"
+        "print(read)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['duckdb.toml']"
 
 
 def test_unknown_profile_key_is_an_error(tmp_path: Path) -> None:

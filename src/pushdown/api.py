@@ -12,9 +12,9 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -29,7 +29,6 @@ from pushdown.errors import (
     did_you_mean,
 )
 from pushdown.explain import compare_rows, compare_text, explain_text, visible_steps
-from pushdown.local.engine import read_file_schema
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan, build_logical_plan
 from pushdown.planner.arguments import check_arguments
@@ -43,8 +42,10 @@ from pushdown.planner.stats import estimate_plan, required_columns, type_width
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
 from pushdown.recipe.flow import Flow, load_flow
-from pushdown.run import RunResult, execute
 from pushdown.statistics import TableStats
+
+if TYPE_CHECKING:
+    from pushdown.run import RunResult
 
 _VARIABLE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
@@ -67,6 +68,9 @@ class Plan(PhysicalPlan):
         """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``);
         in a notebook the run shows as the plan's drawing with actual rows, and the time,
         rows and bytes of each statement."""
+        from pushdown.run import execute  # here: planning loads no execution machinery
+        from pushdown.view import PlanRun
+
         result = execute(self, connectors=connections, before_fragment=before_fragment)
         return PlanRun(**{f.name: getattr(result, f.name) for f in fields(result)}, plan=self)
 
@@ -121,20 +125,6 @@ class Plan(PhysicalPlan):
         engines = ", ".join(sorted({st.engine for st in steps}))
         cost = f", estimated {self.cost.seconds:.3g} s" if self.cost is not None else ""
         return f"<Plan {self.id}: {len(steps)} steps on {engines}{cost}>"
-
-
-@dataclass(repr=False)  # RunResult's short repr, not every table
-class PlanRun(RunResult):
-    """A :class:`RunResult` that knows its plan, so a notebook can draw the run."""
-
-    plan: PhysicalPlan | None = field(default=None, repr=False, compare=False)
-
-    def _repr_html_(self) -> str:
-        if self.plan is None:
-            return super()._repr_html_()
-        from pushdown.view import run_html
-
-        return run_html(self.plan, self) + super()._repr_html_()
 
 
 class PlanComparison:
@@ -324,6 +314,8 @@ def make_plan(
 
     def read_schema(ds: s.DatasetSpec) -> pa.Schema:
         if ds.path is not None:
+            from pushdown.local.engine import read_file_schema  # here: only files need it
+
             return read_file_schema(ds.path, recipe=ds.name)
         assert ds.connection is not None and ds.table is not None
         return connector(ds.connection).table_schema(ds.table)

@@ -341,11 +341,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "calibrate":
             return _calibrate(args)
         if args.command == "schema":
-            import json
+            from pushdown.recipe.schema import schema_text
 
-            from pushdown.recipe.spec import json_schema
-
-            print(json.dumps(json_schema(), indent=2))
+            sys.stdout.write(schema_text())
             return EXIT_OK
         return _flow_command(args)
     except PushdownError as err:

@@ -8,7 +8,9 @@ typo cannot silently switch a capability off.
 from __future__ import annotations
 
 import functools
+import threading
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -286,22 +288,65 @@ def load_profile_file(path: Path) -> Profile:
         raise ConnectionConfigError(f"invalid dialect profile {path.name}: {err}") from None
 
 
-@functools.cache
-def all_profiles() -> dict[str, Profile]:
-    """Every profile shipped with pushdown, keyed by engine name."""
-    result = {}
-    for path in sorted(profiles_dir().glob("*.toml")):
+# Engine name -> profile, filled as files are read (``all_profiles`` returns this very dict,
+# so a test that replaces an entry is seen by every lookup).
+_PROFILES: dict[str, Profile] = {}
+_READ: set[str] = set()  # the files read, by name without ``.toml``
+_ALL_READ: list[bool] = [False]
+_LOCK = threading.Lock()  # planning may run in threads; the dict is reordered once
+
+
+def _read(path: Path) -> None:
+    if path.stem not in _READ:
         profile = load_profile_file(path)
-        result[profile.name] = profile
-    return result
+        _READ.add(path.stem)
+        _PROFILES.setdefault(profile.name, profile)
+
+
+def _profile_named(stem: str) -> Profile | None:
+    """The profile of engine ``stem``, its file ``<stem>.toml`` read on first use (``None``
+    when there is no such file).
+
+    Each engine's file bears its name, so planning a flow reads the profiles of the engines its
+    connections use and no other."""
+    path = profiles_dir() / f"{stem}.toml"
+    with _LOCK:
+        if stem not in _READ and path.is_file():
+            _read(path)
+        return _PROFILES.get(stem)
+
+
+def all_profiles() -> dict[str, Profile]:
+    """Every profile shipped with pushdown, keyed by engine name (in name order)."""
+    with _LOCK:
+        if not _ALL_READ[0]:
+            for path in sorted(profiles_dir().glob("*.toml")):
+                _read(path)
+            ordered = sorted(_PROFILES.items(), key=lambda item: item[0])
+            _PROFILES.clear()
+            _PROFILES.update(ordered)
+            _ALL_READ[0] = True
+    return _PROFILES
+
+
+def _find(match: Callable[[Profile], bool], stem: str) -> Profile | None:
+    """The profile ``match`` accepts: the file named ``stem`` when it does (an engine's name,
+    dialect and URL scheme are its file's name), else the first of all files that does (a
+    scheme or dialect belongs to one profile only: ``tests/test_profiles.py`` checks it)."""
+    if stem.isidentifier():
+        profile = _profile_named(stem)
+        if profile is not None and match(profile):
+            return profile
+    return next((p for p in all_profiles().values() if match(p)), None)
 
 
 def get_profile(name: str) -> Profile:
     """The profile for engine ``name``; an unknown name lists the known ones."""
-    profiles = all_profiles()
-    if name not in profiles:
+    profile = _find(lambda p: p.name == name, name)
+    if profile is None:
+        profiles = all_profiles()
         raise ConnectionConfigError(f"unknown engine {name!r}; {did_you_mean(name, profiles)}")
-    return profiles[name]
+    return profile
 
 
 @functools.cache
@@ -313,18 +358,18 @@ def profile_for_dialect(dialect: str) -> Profile | None:
         key, _, value = setting.partition("=")
         if key.strip() == "version":
             version = value.strip()
-    for profile in all_profiles().values():
-        if profile.engine.sqlglot_dialect == name:
-            return profile.at_version(version) if profile.engine.oldest_version else profile
-    return None
+    profile = _find(lambda p: p.engine.sqlglot_dialect == name, name)
+    if profile is None:
+        return None
+    return profile.at_version(version) if profile.engine.oldest_version else profile
 
 
 def profile_for_scheme(scheme: str) -> Profile:
     """The profile whose ``url_schemes`` contains ``scheme`` (``snowflake``, ``duckdb``, ...)."""
     base = scheme.split("+", 1)[0].lower()
-    for profile in all_profiles().values():
-        if base in profile.engine.url_schemes:
-            return profile
+    profile = _find(lambda p: base in p.engine.url_schemes, base)
+    if profile is not None:
+        return profile
     schemes = [s for p in all_profiles().values() for s in p.engine.url_schemes]
     raise ConnectionConfigError(
         f"no engine handles URL scheme {scheme!r}; {did_you_mean(base, schemes)}"

@@ -14,7 +14,6 @@ written last, temporary tables always dropped.
 
 from __future__ import annotations
 
-import html
 import secrets
 import threading
 import time
@@ -32,6 +31,7 @@ from pushdown.local import LocalEngine, run_python_step
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
 from pushdown.planner.plan import PhysicalPlan
+from pushdown.planner.stats import far_off
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ class RunResult(Mapping[str, pa.Table]):
     def _repr_html_(self) -> str:
         """Per statement its engine, time and rows (actual and estimated); then the first
         rows of each result table."""
-        e = html.escape
+        from html import escape as e  # here: planning needs no html
+
         heads = ("dataset", "engine", "s", "rows", "estimated", "note")
         head = "".join(f"<th>{h}</th>" for h in heads)
         runs = "".join(
@@ -104,17 +105,6 @@ class RunResult(Mapping[str, pa.Table]):
                 f"<table><thead><tr>{cols}</tr></thead><tbody>{body}</tbody></table>"
             )
         return '<div class="pushdown-run">' + "".join(parts) + "</div>"
-
-
-def far_off(estimated: float | None, actual: int) -> str:
-    """``estimate 170x too high`` when the estimate is ten times off or more (either way)."""
-    if estimated is None:
-        return ""
-    est, got = max(estimated, 1.0), max(float(actual), 1.0)
-    ratio = max(est / got, got / est)
-    if ratio < 10:
-        return ""
-    return f"estimate {ratio:.0f}x too {'high' if est > got else 'low'}"
 
 
 def named(table: pa.Table, names: list[str], engine: str) -> pa.Table:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pushdown.explain import (
@@ -28,12 +28,13 @@ from pushdown.explain import (
     visible_steps,
 )
 from pushdown.planner.cost import LOCAL
-from pushdown.planner.stats import log_rows
+from pushdown.planner.stats import far_off, log_rows
+from pushdown.run import RunResult
 
 if TYPE_CHECKING:
     from pushdown.planner.placement import Transfer
     from pushdown.planner.plan import PhysicalPlan, Step
-    from pushdown.run import RunResult, StepRun
+    from pushdown.run import StepRun
 
 # Okabe-Ito (colour-blind safe), then a few more; an engine keeps its colour in every drawing
 # of one plan (engines sorted, ``local`` always grey).
@@ -365,7 +366,6 @@ def run_html(plan: PhysicalPlan, result: RunResult) -> str:
     per statement its engine, a bar from its start to its end on the run's time axis, seconds,
     rows (estimated) and bytes moved."""
     from pushdown.explain import human_bytes as size
-    from pushdown.run import far_off
 
     e = _text
     uid = f"pd-run-{plan.id}-{next(_counter)}"
@@ -488,3 +488,15 @@ def plan_dot(plan: PhysicalPlan) -> str:
     lines.append(f"  legend [shape=note, style=filled, fillcolor=white, label={_dot_id(legend)}];")
     lines.append("}")
     return "\n".join(lines)
+
+
+@dataclass(repr=False)  # RunResult's short repr, not every table
+class PlanRun(RunResult):
+    """A :class:`RunResult` that knows its plan, so a notebook can draw the run."""
+
+    plan: PhysicalPlan | None = field(default=None, repr=False, compare=False)
+
+    def _repr_html_(self) -> str:
+        if self.plan is None:
+            return super()._repr_html_()
+        return run_html(self.plan, self) + super()._repr_html_()

@@ -8,7 +8,6 @@ drawing (``pushdown.view``); nothing is fetched, so the HTML works offline."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from pushdown.errors import redact
@@ -45,7 +44,8 @@ def flow_text(spec: s.FlowSpec) -> str:
 
 def flow_html(spec: s.FlowSpec) -> str:
     """The flow as an HTML table: datasets, then each recipe with its kind and inputs."""
-    e = html.escape
+    from html import escape as e  # here: planning needs no html
+
     rows = [
         f"<tr><td>{e(name)}</td><td>source</td><td>{e(where)}</td></tr>"
         for name, where in _sources(spec)
@@ -129,7 +129,8 @@ def flow_svg(spec: s.FlowSpec) -> str:
     conns = sorted({d.connection for d in spec.datasets if d.connection})
     colour = {c: _COLOURS[i % len(_COLOURS)] for i, c in enumerate(conns)}
     sources = {d.name: colour.get(d.connection or "", "#BBBBBB") for d in spec.datasets}
-    e = html.escape
+    from html import escape as e  # here: planning needs no html
+
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="pd-flow-graph" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
