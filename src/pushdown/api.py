@@ -116,7 +116,7 @@ class Plan(PhysicalPlan):
     def to_dot(self) -> str:
         """The plan as Graphviz DOT text (``dot -Tsvg``): a cluster per fragment, nodes
         coloured by engine, transfers as labelled edges."""
-        from pushdown.view import plan_dot
+        from pushdown.view.dot import plan_dot
 
         return plan_dot(self)
 

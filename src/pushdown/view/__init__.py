@@ -132,12 +132,13 @@ def _layout(plan: PhysicalPlan) -> tuple[dict[str, _Node], float, float]:
     return nodes, width, height
 
 
-def _estimate(rows: float | None) -> str:
+def rows_text(rows: float | None) -> str:
     """An estimated row count as shown (``?`` when there is none)."""
     return "?" if rows is None else log_rows(rows)
 
 
-def _edge_label(t: Transfer) -> str:
+def edge_label(t: Transfer) -> str:
+    """A transfer edge's label: rows, bytes and estimated seconds."""
     return f"{log_rows(t.rows)} rows · {human_bytes(t.bytes)} · {t.cost.seconds:.3g} s"
 
 
@@ -191,7 +192,7 @@ def _svg(plan: PhysicalPlan, uid: str, actual: dict[str, StepRun] | None = None)
             if t is None:
                 parts.append(f'<path d="{path}" class="pd-edge" marker-end="url(#{uid}-arrow)"/>')
                 continue
-            label = _edge_label(t)
+            label = edge_label(t)
             labelled.add((t.dataset, t.target))
             parts.append(
                 f'<g class="pd-transfer"><path d="{path}" stroke="{colours[t.source]}" '
@@ -205,7 +206,7 @@ def _svg(plan: PhysicalPlan, uid: str, actual: dict[str, StepRun] | None = None)
     for name, node in nodes.items():
         st = node.step
         why = refusal(plan, st)
-        rows = _estimate(st.rows)
+        rows = rows_text(st.rows)
         got = (actual or {}).get(name)
         if got is not None:  # a run: actual rows, the estimate after it
             rows = f"{log_rows(got.rows)} (est. {rows})"
@@ -286,7 +287,7 @@ def _details(plan: PhysicalPlan, uid: str) -> str:
         frag = frag_of.get(st.name)
         why = refusal(plan, st)
         cost = "?" if st.cost is None else _score(plan, st.cost)
-        rows = _estimate(st.rows)
+        rows = rows_text(st.rows)
         text = sql.get(st.name)
         code = f"<pre>{e(text)}</pre>" if text else ""
         if not code and frag is not None:
@@ -382,7 +383,7 @@ def run_html(plan: PhysicalPlan, result: RunResult) -> str:
         f"width:{max(1.0, 300 * r.seconds / span):.1f}px;"
         f'background:{colours.get(r.engine, LOCAL_COLOUR)}"></div></div></td>'
         f"<td>{r.started:.3f} s</td><td>{r.seconds:.3f} s</td><td>{r.rows:,}</td>"
-        f"<td>{_estimate(r.estimated_rows)}</td>"
+        f"<td>{rows_text(r.estimated_rows)}</td>"
         f"<td>{size(r.bytes_moved)}</td><td>{e(far_off(r.estimated_rows, r.rows))}</td></tr>"
         for r in sorted(result.runs, key=lambda r: r.started)
     )
@@ -434,60 +435,6 @@ def plan_page(plan: PhysicalPlan) -> str:
         f"<title>pushdown plan {_text(plan.id)}</title></head>"
         f"<body>{plan_html(plan)}</body></html>\n"
     )
-
-
-def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def plan_dot(plan: PhysicalPlan) -> str:
-    """The plan as Graphviz DOT: a cluster per fragment, nodes filled with their engine's
-    colour, transfers as bold labelled edges, refused steps outlined in red."""
-    colours = engine_colours(plan)
-    shown = {st.name: st for st in visible_steps(plan)}
-    lines = [
-        f"digraph {_dot_id('plan ' + plan.id)} {{",
-        "  rankdir=TB;",
-        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
-        '  edge [fontname="Helvetica", fontsize=9];',
-    ]
-    for frag in plan.fragments:
-        members = [m for m in frag.nodes if m in shown]
-        if not members:
-            continue
-        lines.append(f"  subgraph cluster_F{frag.id} {{")
-        lines.append(
-            f"    label={_dot_id(frag.label)}; style=dashed; color={_dot_id(colours[frag.engine])};"
-        )
-        for name in members:
-            st = shown[name]
-            rows = _estimate(st.rows)
-            why = refusal(plan, st)
-            label = f"{name}\n{st.kind} · {rows} rows"
-            attrs = [
-                f"label={_dot_id(label)}",
-                f"fillcolor={_dot_id(colours[st.engine])}",
-                f"tooltip={_dot_id(why or st.reason)}",
-            ]
-            if why:
-                attrs.append('color="#C00000", penwidth=2.5')
-            lines.append(f"    {_dot_id(name)} [{', '.join(attrs)}];")
-        lines.append("  }")
-    moved = {(t.dataset, t.target): t for t in plan.transfers}
-    for name in shown:
-        for i in plan.logical.nodes[name].inputs:
-            if i not in shown:
-                continue
-            t = moved.get((i, shown[name].engine))
-            style = ""
-            if t is not None:
-                colour = _dot_id(colours[t.source])
-                style = f" [label={_dot_id(_edge_label(t))}, penwidth=2.5, color={colour}]"
-            lines.append(f"  {_dot_id(i)} -> {_dot_id(name)}{style};")
-    legend = " | ".join(f"{engine_label(plan, e)}" for e in colours)
-    lines.append(f"  legend [shape=note, style=filled, fillcolor=white, label={_dot_id(legend)}];")
-    lines.append("}")
-    return "\n".join(lines)
 
 
 @dataclass(repr=False)  # RunResult's short repr, not every table
