@@ -12,6 +12,7 @@ from sqlglot import exp
 from pushdown.compilers.ddl import create_table_as, drop_table, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
+from pushdown.engines.streams import BATCH_ROWS, Arrow, guarded
 from pushdown.profiles import Profile
 from pushdown.statistics import ColumnStats, TableStats
 
@@ -34,6 +35,14 @@ class DuckDBConnector(Connector):
         with self.errors(sql):
             return self.con.sql(sql).to_arrow_table()
 
+    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+        """Run ``sql`` and stream DuckDB's result (``to_arrow_reader``), ``BATCH_ROWS`` rows a
+        batch; the connection holds the open result until the reader is drained.
+        https://duckdb.org/docs/stable/guides/python/export_arrow"""
+        with self.errors(sql):
+            reader = self.con.sql(sql).to_arrow_reader(BATCH_ROWS)
+        return guarded(reader.schema, reader, lambda: self.errors(sql, counted=False))
+
     def table_schema(self, table: str) -> pa.Schema:
         """The schema of ``table``, from a zero-row Arrow result."""
         return self.fetch_arrow(select_all(table, dialect="duckdb", limit=0)).schema
@@ -44,12 +53,13 @@ class DuckDBConnector(Connector):
             rows: list[tuple[Any, ...]] = self.con.execute(sql).fetchall()
         return rows
 
-    def write_table(self, table: str, data: pa.Table) -> None:
+    def write_table(self, table: str, data: Arrow) -> None:
         """Replace ``table`` inside one transaction (DuckDB DDL is transactional)."""
         self.write_tables({table: data})
 
-    def write_tables(self, tables: dict[str, pa.Table]) -> None:
-        """Replace every table in one transaction: all are written or none is."""
+    def write_tables(self, tables: dict[str, Arrow]) -> None:
+        """Replace every table in one transaction: all are written or none is (a reader is
+        scanned by DuckDB batch by batch)."""
         views = {table: f"_pushdown_upload_{i}" for i, table in enumerate(tables)}
         statements = [create_table_as(t, views[t], dialect="duckdb") for t in tables]
         with self.errors("; ".join(statements)):
@@ -145,8 +155,9 @@ class DuckDBConnector(Connector):
             stats[name] = ColumnStats(ndv=ndv, null_fraction=1 - count / seen, min=low, max=high)
         return TableStats(rows=rows, columns=stats, source=self.name)
 
-    def _upload(self, table: str, data: pa.Table) -> None:
-        """Create ``table`` from Arrow (zero-copy scan of the registered table)."""
+    def _upload(self, table: str, data: Arrow) -> None:
+        """Create ``table`` from Arrow (zero-copy scan of the registered table, or of the
+        reader's batches as they come)."""
         view = "_pushdown_upload"
         sql = create_table_as(table, view, dialect="duckdb")
         with self.errors(sql):
