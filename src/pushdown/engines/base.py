@@ -22,8 +22,8 @@ from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.secrets import OPENING, DriverError, driver_failure, scrub
-from pushdown.engines.streams import Arrow, as_reader
 from pushdown.errors import EngineError, PushdownError, UnsupportedError
+from pushdown.local.streams import Arrow, as_reader
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 from pushdown.types import plain_strings, sql_kind

@@ -42,8 +42,8 @@ from pushdown.compilers.ddl import create_table, expires, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.engines.options import HostUnreachable, split_options
-from pushdown.engines.streams import Arrow, guarded, peeked, write_parquet
 from pushdown.errors import ConnectionConfigError
+from pushdown.local.streams import Arrow, guarded, peeked, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 

@@ -29,8 +29,8 @@ from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import staging_name
 from pushdown.engines.hive import FETCH_ROWS, HiveConnector
 from pushdown.engines.options import ConnectOptions, split_options, with_retries
-from pushdown.engines.streams import Arrow, as_reader, guarded
 from pushdown.errors import EngineError
+from pushdown.local.streams import Arrow, as_reader, guarded
 from pushdown.profiles import Profile
 
 # Substitution of ${...} off for pushdown's sessions (Spark SQL's runtime setting:

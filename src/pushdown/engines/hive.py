@@ -41,8 +41,8 @@ from pushdown.compilers.sql import table_ref
 from pushdown.engines import hive_session
 from pushdown.engines.base import Connector, staging_name
 from pushdown.engines.options import split_options
-from pushdown.engines.streams import Arrow, as_reader, batches, guarded, write_parquet
 from pushdown.errors import UnsupportedError
+from pushdown.local.streams import Arrow, as_reader, batches, guarded, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 from pushdown.types import sql_to_arrow

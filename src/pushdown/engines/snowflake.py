@@ -33,7 +33,7 @@ from pushdown.compilers.ddl import create_table, drop_table, select_all, tempora
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.engines.options import split_options, with_retries
-from pushdown.engines.streams import Arrow, guarded, peeked, write_parquet
+from pushdown.local.streams import Arrow, guarded, peeked, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 

@@ -31,8 +31,8 @@ from sqlglot import exp
 from pushdown.compilers.ddl import select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
-from pushdown.engines.streams import Arrow, as_reader, guarded, parquet_reader, write_parquet
 from pushdown.errors import ConnectionConfigError, FlowError
+from pushdown.local.streams import Arrow, as_reader, guarded, parquet_reader, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 

@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from pushdown.compilers.ddl import create_table, drop_table, rename_table
 from pushdown.engines.base import Connector, staging_name
-from pushdown.engines.streams import Arrow, as_table
+from pushdown.local.streams import Arrow, as_table
 from pushdown.profiles import Profile
 from pushdown.types import sql_to_arrow
 

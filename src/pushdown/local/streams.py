@@ -117,11 +117,18 @@ def write_parquet(data: Arrow, where: str | Path | BinaryIO, **options: Any) -> 
 
 
 def parquet_reader(path: str | Path, *, rows: int = BATCH_ROWS) -> pa.RecordBatchReader:
-    """A reader over a Parquet file (or a folder of part files, in name order), a batch of
-    at most ``rows`` rows at a time."""
-    from pyarrow import dataset as pads
+    """A reader over a Parquet file, one row group at a time, in batches of at most ``rows``
+    rows: only the row group being read is in memory (a dataset scanner, or
+    ``ParquetFile.iter_batches``, reads many ahead: a 200 MB file took 170 MB to iterate)."""
+    import pyarrow.parquet as pq
 
-    dataset = pads.dataset(str(path), format="parquet")
-    return pa.RecordBatchReader.from_batches(
-        dataset.schema, dataset.to_batches(batch_size=rows, use_threads=True)
-    )
+    file = pq.ParquetFile(str(path))
+
+    def stream() -> Iterator[pa.RecordBatch]:
+        try:
+            for group in range(file.num_row_groups):
+                yield from file.read_row_group(group, use_threads=False).to_batches(rows)
+        finally:
+            file.close()
+
+    return pa.RecordBatchReader.from_batches(file.schema_arrow, stream())
