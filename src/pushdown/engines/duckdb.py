@@ -18,14 +18,12 @@ from pushdown.profiles import Profile
 from pushdown.statistics import ColumnStats, TableStats
 
 SAMPLE_ROWS = 100_000  # rows a column-statistics sample aims at
-UNIQUE_SHARE = 0.1
+UNIQUE_SHARE = 0.1  # distinct values above this share of a sample's rows scale to the table
 # Held while a connection opens and while a statement scans registered Arrow data: a
 # connection opening on a database file another connector of this process has open could
 # make a concurrent scan's "python_arrow_scan" function briefly unknown (seen once in ten
 # runs of test_two_runs_of_one_flow_at_once_keep_their_own_rows).
-_ARROW_SCANS = (
-    threading.RLock()
-)  # distinct values above this share of a sample's rows scale to the table
+_ARROW_SCANS = threading.RLock()
 
 
 class DuckDBConnector(Connector):
