@@ -8,6 +8,7 @@ source in this process first (not measured), then measures the move alone.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import tempfile
@@ -18,6 +19,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset
+import pyarrow.parquet
 
 import pushdown
 from pushdown.bench.memory import PeakMemory
@@ -144,6 +147,10 @@ def connector(
     past the budget)."""
     src_url = _source_db(folder, rows)
     src = open_connector("src", src_url)
+    if url.startswith("spark"):  # small data, but through the Parquet part files
+        from pushdown.engines import spark
+
+        spark.COLLECT_BYTES = MB
     target = open_connector("target", url, args)
     store = Store(SpillDir(folder / "spill"), in_memory=(budget or 1 << 40) // 4)
     try:
@@ -153,7 +160,8 @@ def connector(
             held = store.hold("back", target.fetch_batches(f"SELECT * FROM {table}"))
             got = _summary(held.reader())
     finally:
-        target.drop(table)
+        with contextlib.suppress(Exception):  # the first failure is the one to see
+            target.drop(table)
         target.close()
         src.close()
     got.pop("sum_g")
@@ -173,11 +181,47 @@ def local_engine(folder: Path, rows: int, budget: int | None) -> dict[str, Any]:
     with PeakMemory() as peak:
         engine.register("big", held)
         got = _summary(engine.fetch_batches("SELECT * FROM big WHERE v >= 0"))
+    engine.close()
+    src.close()
     got.pop("bytes")
     return {"peak": peak.bytes - peak.start_bytes, "got": got, "spilled": held.spilled}
 
 
+def _standin(engine: str, folder: Path) -> tuple[str, dict[str, Any]]:
+    """The URL and driver arguments of a running stand-in (the integration fixtures' recipe,
+    rebuilt here: a child process cannot receive the fixture's objects)."""
+    import os
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.integration.conftest import Target, prepare_standin, snowflake_standin
+
+    address = os.environ[f"PUSHDOWN_STANDIN_{engine.upper()}"]
+    if engine == "snowflake":  # a longer timeout than the fixture's: this moves 18 MB
+        target = snowflake_standin(address)
+        target.connect_args["network_timeout"] = 300
+    elif engine == "bigquery":
+        target = Target(
+            "bigquery://test-proj/pushdown_tests",
+            {"api_endpoint": f"http://{address}", "anonymous": True, "use_storage_api": False},
+        )
+    elif engine == "hive":  # a Parquet file and LOAD DATA (the server runs on this host)
+        target = Target(
+            f"hive://ci@{address}/default?auth=NOSASL", {"load_dir": str(folder / "staged")}
+        )
+    else:
+        raise ValueError(engine)
+    prepare_standin(engine, target)
+    return target.url, dict(target.connect_args)
+
+
+def standin(folder: Path, rows: int, budget: int | None, engine: str, table: str) -> Any:
+    """A stand-in's streaming path (upload and fetch_batches), as :func:`connector`."""
+    url, args = _standin(engine, folder)
+    return connector(folder, rows, budget, url, args, table)
+
+
 SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
+    "standin": standin,
     "flow_local": flow_local,
     "flow_warehouses": flow_warehouses,
     "flow_result": flow_result,
