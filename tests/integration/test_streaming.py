@@ -11,9 +11,9 @@ connector downloads as they are read:
 https://docs.snowflake.com/en/developer-guide/python-connector/python-connector-api#fetch_arrow_batches),
 and at the sizes a stand-in moves in CI time (6-18 MB) the fixed costs of the drivers
 dominate (measured: 40-75 MB).  The bound here is a loose one, of the order of those costs;
-the memory figures that matter are in tests/test_streaming.py.  Databricks shares Hive's fetch and insert code (its stand-in is the same
-Spark Thrift server); its insert upload moves 500 rows a statement, too slow for a large
-table here."""
+the memory figures that matter are in tests/test_streaming.py.  Databricks shares Hive's
+insert code (its stand-in is the same Spark Thrift server), whose upload moves 500 rows a
+statement: too slow for a large table here."""
 
 from __future__ import annotations
 
