@@ -176,3 +176,18 @@ def test_run_result_streams_and_writes_a_result(tmp_path: Path) -> None:
     assert sorted(result["kept"].column("k").to_pylist()) == [i for i in range(50_000) if i % 7 > 2]
     assert moves and moves[-1].done and moves[-1].rows == expected
     assert isinstance(result.entries["kept"], Held)
+
+
+def test_cli_shows_a_long_transfer_as_it_moves(capsys: pytest.CaptureFixture[str]) -> None:
+    from pushdown.cli import _moving
+
+    show = _moving(every=0.0)
+    show(Moving("big", "wh", "fetch", 65_536, 4 * MB, False))
+    show(Moving("big", "wh", "fetch", 131_072, 8 * MB, True))
+    lines = capsys.readouterr().err.splitlines()
+    assert "big: 65,536 rows, 4.0 MiB fetched from wh (so far" in lines[0]
+    assert "big: 131,072 rows, 8.0 MiB fetched from wh (done" in lines[1]
+    quiet = _moving(every=60.0)  # a short transfer: nothing printed after its first batch
+    quiet(Moving("small", "wh", "upload", 10, 100, False))
+    quiet(Moving("small", "wh", "upload", 20, 200, True))
+    assert capsys.readouterr().err == ""

@@ -7,6 +7,12 @@ written last, temporary tables always dropped.
 - A transfer uploads that Arrow into a temporary table on the target engine, named
   ``_pushdown_<plan id>_<run token>_<dataset>_<hash>`` (unique per dataset and per run);
   local fragments read Arrow zero-copy in DuckDB.
+- Every move is a stream of record batches (``Connector.fetch_batches``): the run's store
+  keeps a dataset in memory while what it holds stays under a quarter of the memory budget
+  (``execute(memory_limit=...)``, ``PUSHDOWN_MEMORY_BUDGET``; 1 GiB without one) and writes
+  the rest batch by batch to Parquet files of a per-run folder, which uploads, the local
+  DuckDB (``read_parquet``) and the result read back as streams; a dataset no fragment
+  reads any more is released.  ``progress`` hears the rows and bytes moved so far.
 - Independent fragments run concurrently (one at a time per engine).
 - Flow outputs are written only after every fragment succeeded, each atomically; every
   temporary table is dropped at the end, also when the run fails or is interrupted.
