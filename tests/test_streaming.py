@@ -55,7 +55,7 @@ def test_flow_moving_a_table_to_local_stays_within_the_budget() -> None:
     report = run_child("flow_local", rows=ROWS, budget=BUDGET)
     expected = report["expected"]
     assert report["got"] == {k: expected[k] for k in ("rows", "sum_k", "max_s")}
-    assert report["moved"] > 0.9 * DATA  # the whole table moved (progress saw it)
+    assert report["moved"] > 0.8 * DATA  # the whole table moved (progress saw it)
     assert report["peak"] < DATA, report["peak"] / MB  # measured 77 MB
 
 
@@ -63,7 +63,7 @@ def test_flow_between_two_warehouses_streams_end_to_end() -> None:
     report = run_child("flow_warehouses", rows=ROWS, budget=BUDGET)
     expected = report["expected"]
     assert report["got"] == {k: expected[k] for k in ("rows", "sum_k", "max_s")}
-    assert report["moved"] > 0.9 * DATA
+    assert report["moved"] > 0.8 * DATA
     assert report["peak"] < DATA, report["peak"] / MB  # measured 66 MB
 
 
