@@ -206,7 +206,14 @@ def test_flow_and_run_result_show_themselves(tmp_path: Path) -> None:
             [
                 *["duckdb", "pandas", "pyarrow.dataset", "pyarrow.parquet", "sqlalchemy"],
                 # execution and drawing: imported when a plan runs or is drawn
-                *["pushdown.run", "pushdown.local", "pushdown.view", "concurrent.futures", "html"],
+                *[
+                    "pushdown.run",
+                    "pushdown.local.engine",
+                    "pushdown.local.store",
+                    "pushdown.view",
+                    "concurrent.futures",
+                    "html",
+                ],
                 # sqlglot loads a dialect when it is first named: only DuckDB's here
                 *["sqlglot.dialects.snowflake", "sqlglot.generators.spark"],
             ],

@@ -45,7 +45,7 @@ from pushdown.recipe.flow import Flow, load_flow
 from pushdown.statistics import TableStats
 
 if TYPE_CHECKING:
-    from pushdown.run import RunResult
+    from pushdown.run import Moving, RunResult
 
 _VARIABLE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
@@ -64,14 +64,19 @@ class Plan(PhysicalPlan):
         *,
         connections: Mapping[str, Connector] | None = None,
         before_fragment: Callable[[Fragment], None] | None = None,
+        memory_limit: int | str | None = None,
+        spill_dir: str | Path | None = None,
+        progress: Callable[[Moving], None] | None = None,
     ) -> RunResult:
         """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``);
         in a notebook the run shows as the plan's drawing with actual rows, and the time,
-        rows and bytes of each statement."""
+        rows and bytes of each statement.  Memory and progress: :func:`pushdown.run.execute`."""
         from pushdown.run import execute  # here: planning loads no execution machinery
         from pushdown.view import PlanRun
 
-        result = execute(self, connectors=connections, before_fragment=before_fragment)
+        options: dict[str, Any] = {"memory_limit": memory_limit, "spill_dir": spill_dir}
+        options.update(progress=progress, before_fragment=before_fragment)
+        result = execute(self, connectors=connections, **options)
         return PlanRun(**{f.name: getattr(result, f.name) for f in fields(result)}, plan=self)
 
     def explain(self, *, verbose: bool = False) -> str:

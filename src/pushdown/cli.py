@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,6 +120,12 @@ def _flow_parsers(sub: Any) -> None:
     run.add_argument("--json", action="store_true", help="print a JSON summary for machines")
     run.add_argument(
         "--quiet", "-q", action="store_true", help="no progress lines (on stderr) per statement"
+    )
+    run.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="memory budget of the run (e.g. 2GiB; default: $PUSHDOWN_MEMORY_BUDGET, else none): "
+        "moved data beyond it is spilled to disk",
     )
 
 
@@ -276,6 +283,34 @@ def _progress(plan: Plan) -> Any:
     return show
 
 
+def _moving(every: float = 2.0) -> Any:
+    """A callback printing, at most every ``every`` seconds per dataset, the rows and bytes
+    of a long transfer moved so far, and its total when it took that long (to stderr)."""
+    started: dict[tuple[str, str], float] = {}
+    shown: dict[tuple[str, str], float] = {}
+
+    def show(m: Any) -> None:
+        key = (m.dataset, m.stage)
+        now = time.monotonic()
+        first = started.setdefault(key, now)
+        if now - shown.get(key, first) < every and not (m.done and now - first >= every):
+            return
+        shown[key] = now
+        verb = "fetched from" if m.stage == "fetch" else "uploaded to"
+        state = "done" if m.done else "so far"
+        print(
+            f"    {m.dataset}: {m.rows:,} rows, {m.bytes / 2**20:,.1f} MiB {verb} {m.engine} "
+            f"({state}, {now - first:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+        if m.done:
+            started.pop(key, None)
+            shown.pop(key, None)
+
+    return show
+
+
 def _header_comment(path: str) -> str:
     """The comment lines a flow file starts with (how to make its data, usually)."""
     try:
@@ -309,7 +344,11 @@ def _flow_command(args: argparse.Namespace) -> int:
     if args.command == "plan":
         _print_plan(plan, args)
         return EXIT_OK
-    result = plan.execute(before_fragment=None if args.quiet else _progress(plan))
+    result = plan.execute(
+        before_fragment=None if args.quiet else _progress(plan),
+        progress=None if args.quiet else _moving(),
+        memory_limit=args.memory_limit,
+    )
     _print_run(plan, result, as_json=args.json)
     return EXIT_OK
 

@@ -12,7 +12,8 @@ from pushdown.compilers.statements import comment_safe as shown
 from pushdown.compilers.statements import sql_steps
 from pushdown.plan import nodes as n
 from pushdown.planner.cost import LOCAL, describe_score
-from pushdown.planner.stats import far_off, log_rows
+from pushdown.planner.stats import log_rows
+from pushdown.statistics import far_off
 
 if TYPE_CHECKING:
     from pushdown.planner.plan import PhysicalPlan, Step

@@ -7,6 +7,12 @@ written last, temporary tables always dropped.
 - A transfer uploads that Arrow into a temporary table on the target engine, named
   ``_pushdown_<plan id>_<run token>_<dataset>_<hash>`` (unique per dataset and per run);
   local fragments read Arrow zero-copy in DuckDB.
+- Every move is a stream of record batches (``Connector.fetch_batches``): the run's store
+  keeps a dataset in memory while what it holds stays under a quarter of the memory budget
+  (``execute(memory_limit=...)``, ``PUSHDOWN_MEMORY_BUDGET``; 1 GiB without one) and writes
+  the rest batch by batch to Parquet files of a per-run folder, which uploads, the local
+  DuckDB (``read_parquet``) and the result read back as streams; a dataset no fragment
+  reads any more is released.  ``progress`` hears the rows and bytes moved so far.
 - Independent fragments run concurrently (one at a time per engine).
 - Flow outputs are written only after every fragment succeeded, each atomically; every
   temporary table is dropped at the end, also when the run fails or is interrupted.
@@ -15,99 +21,34 @@ written last, temporary tables always dropped.
 from __future__ import annotations
 
 import secrets
+import shutil
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow as pa
 
 from pushdown.compilers.ddl import output_columns, select_all
 from pushdown.engines import Connector, open_connector
 from pushdown.errors import EngineError, PushdownError
-from pushdown.local import LocalEngine, run_python_step
+from pushdown.local import Held, LocalEngine, SpillDir, Store, memory_budget, python_stream
+from pushdown.local.result import RunResult, StepRun
+from pushdown.local.store import DEFAULT_IN_MEMORY, Progress, reported
+from pushdown.local.streams import Arrow, renamed
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
 from pushdown.planner.plan import PhysicalPlan
-from pushdown.planner.stats import far_off
+from pushdown.statistics import far_off
+
+__all__ = ["Moving", "RunResult", "StepRun", "execute", "far_off", "named", "plan_names"]
 
 
-@dataclass(frozen=True)
-class StepRun:
-    """What producing one fragment output took."""
-
-    dataset: str
-    engine: str
-    seconds: float
-    rows: int
-    estimated_rows: float | None
-    bytes_moved: int
-    # When it started, in seconds after the run began (fragments on different engines overlap).
-    started: float = 0.0
-
-
-@dataclass
-class RunResult(Mapping[str, pa.Table]):
-    """The result tables keyed by dataset name, plus per-output run statistics."""
-
-    tables: dict[str, pa.Table]
-    runs: list[StepRun] = field(default_factory=list)
-    temp_tables: list[tuple[str, str]] = field(default_factory=list)
-    # The token naming this run's temporary tables (``plan.temp_name(dataset, run_id)``).
-    run_id: str = ""
-
-    def __getitem__(self, key: str) -> pa.Table:
-        return self.tables[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.tables)
-
-    def __len__(self) -> int:
-        return len(self.tables)
-
-    @property
-    def bytes_moved(self) -> int:
-        """Bytes of Arrow moved between engines (and to the caller)."""
-        return sum(r.bytes_moved for r in self.runs)
-
-    def __repr__(self) -> str:
-        tables = ", ".join(f"{k}: {t.num_rows:,} rows" for k, t in self.tables.items())
-        seconds = sum(r.seconds for r in self.runs)
-        return (
-            f"<RunResult {tables or 'no tables'}; {len(self.runs)} statement(s), {seconds:.3g} s>"
-        )
-
-    def _repr_html_(self) -> str:
-        """Per statement its engine, time and rows (actual and estimated); then the first
-        rows of each result table."""
-        from html import escape as e  # here: planning needs no html
-
-        heads = ("dataset", "engine", "s", "rows", "estimated", "note")
-        head = "".join(f"<th>{h}</th>" for h in heads)
-        runs = "".join(
-            f"<tr><td>{e(r.dataset)}</td><td>{e(r.engine)}</td><td>{r.seconds:.3f}</td>"
-            f"<td>{r.rows:,}</td><td>"
-            f"{'?' if r.estimated_rows is None else f'{r.estimated_rows:,.0f}'}</td>"
-            f"<td>{far_off(r.estimated_rows, r.rows)}</td></tr>"
-            for r in self.runs
-        )
-        parts = [f"<table><thead><tr>{head}</tr></thead><tbody>{runs}</tbody></table>"]
-        for name, table in self.tables.items():
-            cols = "".join(f"<th>{e(c)}</th>" for c in table.column_names)
-            body = "".join(
-                "<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row.values()) + "</tr>"
-                for row in table.slice(0, 5).to_pylist()
-            )
-            parts.append(
-                f"<p><b>{e(name)}</b>: {table.num_rows:,} rows</p>"
-                f"<table><thead><tr>{cols}</tr></thead><tbody>{body}</tbody></table>"
-            )
-        return '<div class="pushdown-run">' + "".join(parts) + "</div>"
-
-
-def named(table: pa.Table, names: list[str], engine: str) -> pa.Table:
+def named(table: Arrow, names: list[str], engine: str) -> Arrow:
     """``table`` with the plan's column names.
 
     An engine may give a result's columns back in another case than the statement named them:
@@ -116,32 +57,67 @@ def named(table: pa.Table, names: list[str], engine: str) -> pa.Table:
     two columns of a dataset are: plan/columns.py); a step passing its input through
     (``SELECT *``) may return fewer columns than ``names`` when that input was pruned.  Failing
     that, a result with as many columns as ``names`` is renamed position by position; any
-    other result is an engine error, never renamed."""
-    if table.column_names == names:
+    other result is an engine error, never renamed.  A stream is renamed as it is read."""
+    have = list(table.schema.names)
+    if have == names:
         return table
+    return renamed(table, plan_names(have, names, engine))
+
+
+def plan_names(have: list[str], names: list[str], engine: str) -> list[str]:
+    """The plan's names for a result's columns ``have`` (see :func:`named`)."""
     plan = {name.casefold(): name for name in names}
-    found = [plan.get(c.casefold()) for c in table.column_names]
+    found = [plan.get(c.casefold()) for c in have]
     matched = [name for name in found if name is not None]
     if len(matched) == len(found) and len(set(matched)) == len(matched):
-        return table.rename_columns(matched)
-    if table.num_columns != len(names):
+        return matched
+    if len(have) != len(names):
         raise EngineError(
             engine,
-            f"a result has {table.num_columns} columns ({', '.join(table.column_names)}) where "
+            f"a result has {len(have)} columns ({', '.join(have)}) where "
             f"the plan expects {len(names)} ({', '.join(names)})",
         )
-    return table.rename_columns(names)
+    return names
+
+
+@dataclass(frozen=True)
+class Moving:
+    """Progress of one dataset moving: ``rows`` and ``bytes`` (Arrow) so far; ``stage`` is
+    ``"fetch"`` (read from ``engine``) or ``"upload"`` (sent to ``engine``)."""
+
+    dataset: str
+    engine: str
+    stage: str
+    rows: int
+    bytes: int
+    done: bool
 
 
 class _Run:
-    def __init__(self, plan: PhysicalPlan, connectors: Mapping[str, Connector] | None):
+    def __init__(
+        self,
+        plan: PhysicalPlan,
+        connectors: Mapping[str, Connector] | None,
+        *,
+        memory_limit: int | str | None = None,
+        spill_dir: str | Path | None = None,
+        progress: Callable[[Moving], None] | None = None,
+    ):
         self.plan = plan
         # This run's namespace for temporary tables: two runs of one plan never share one.
         self.token = secrets.token_hex(4)
         self.given = dict(connectors or {})
         self.opened: dict[str, Connector] = {}
         self._local: LocalEngine | None = None  # opened on first use: it costs ~10 ms
-        self.arrow: dict[str, pa.Table] = {}  # fetched fragment outputs
+        # The memory budget: a quarter holds moved datasets in memory, the rest spill to
+        # Parquet files of this run's folder; half is the local DuckDB's own limit.
+        self.budget = memory_budget(memory_limit, plan)
+        self.folder = SpillDir(spill_dir)
+        share = self.budget // 4 if self.budget is not None else DEFAULT_IN_MEMORY
+        self.store = Store(self.folder, in_memory=share)
+        self.progress = progress
+        self.arrow: dict[str, Held] = {}  # fetched fragment outputs
+        self.forget: set[str] = set()  # datasets no fragment reads any more
         self.uploaded: set[tuple[str, str]] = set()  # (engine, dataset) present as a table
         self.temp: list[tuple[str, str]] = []  # (engine, table) to drop
         self.runs: list[StepRun] = []
@@ -164,12 +140,37 @@ class _Run:
         """The local engine, opened when a fragment first needs it."""
         with self.state:
             if self._local is None:
-                self._local = LocalEngine()
+                limit = self.budget // 2 if self.budget is not None else None
+                self._local = LocalEngine(memory_limit=limit, spill_dir=self.folder.path / "duckdb")
             return self._local
 
     def lock(self, engine: str) -> threading.Lock:
         with self.state:
             return self.locks.setdefault(engine, threading.Lock())
+
+    def _reporter(self, engine: str, stage: str) -> Progress | None:
+        report = self.progress
+        if report is None:
+            return None
+
+        def tell(dataset: str, rows: int, size: int, done: bool) -> None:
+            report(Moving(dataset, engine, stage, rows, size, done))
+
+        return tell
+
+    def _fetch(self, source: Connector | LocalEngine, sql: str, out: str, names: list[str]) -> Held:
+        """Stream ``sql``'s result from ``source`` into the store under the plan's names."""
+        reader = named(source.fetch_batches(sql), names, source.name)
+        return self.store.hold(out, reader, progress=self._reporter(source.name, "fetch"))
+
+    def _send(self, inp: str, engine: str) -> Arrow:
+        """What an upload of ``inp`` to ``engine`` reads: the table, or a reported stream."""
+        held = self.arrow[inp]
+        report = self._reporter(engine, "upload")
+        if held.table is not None and report is None:
+            return held.table
+        reader = held.reader()
+        return pa.RecordBatchReader.from_batches(reader.schema, reported(inp, reader, report))
 
     # -- one fragment -----------------------------------------------------------------------
     def fragment(self, frag: Fragment) -> None:
@@ -179,10 +180,11 @@ class _Run:
                 step = self.plan.logical.nodes[name]
                 assert isinstance(step, n.PythonStep)
                 start = time.perf_counter()
-                table = run_python_step(step, self.arrow[step.inputs[0]])
-                self._record(name, frag.engine, start, table, moved=0)
-                self.arrow[name] = table
-                self.local.register(name, table)
+                stream = python_stream(step, self.arrow[step.inputs[0]].data())
+                held = self.store.hold(name, stream)
+                self._record(name, frag.engine, start, held, moved=0)
+                self.arrow[name] = held
+                self.local.register(name, held)
                 return
             if is_local(frag):
                 self._local_fragment(frag)
@@ -190,6 +192,10 @@ class _Run:
                 self._warehouse_fragment(frag)
 
     def _local_fragment(self, frag: Fragment) -> None:
+        with self.state:
+            forget, self.forget = self.forget, set()
+        for name in forget:  # unregistered here, where no other thread uses DuckDB
+            self.local.unregister(name)
         for inp in frag.inputs:
             self.local.register(inp, self.arrow[inp])
         for name in frag.nodes:
@@ -201,14 +207,11 @@ class _Run:
                     self.local.register_file(name, node.path)
         for out in frag.outputs:
             start = time.perf_counter()
-            table = named(
-                self.local.fetch_arrow(self.plan.statements.text(frag, out)),
-                self.plan.statements.columns(out),
-                frag.engine,
-            )
-            self.arrow[out] = table
-            self.local.register(out, table)
-            self._record(out, frag.engine, start, table, moved=0)
+            sql = self.plan.statements.text(frag, out)
+            held = self._fetch(self.local, sql, out, self.plan.statements.columns(out))
+            self.arrow[out] = held
+            self.local.register(out, held)
+            self._record(out, frag.engine, start, held, moved=0)
 
     def _warehouse_fragment(self, frag: Fragment) -> None:
         conn = self.connector(frag.engine)
@@ -219,7 +222,7 @@ class _Run:
             with self.state:
                 self.temp.append((frag.engine, name))
             conn.drop(name)
-            conn.upload(name, self.arrow[inp])
+            conn.upload(name, self._send(inp, frag.engine))
             self.uploaded.add((frag.engine, inp))
         consumers = self.plan.logical.consumers
         engine_of = {name: step.engine for name, step in self.plan.steps.items()}
@@ -228,6 +231,7 @@ class _Run:
             start = time.perf_counter()
             here = [c for c in consumers[out] if engine_of[c] == frag.engine]
             elsewhere = out in sinks or any(engine_of[c] != frag.engine for c in consumers[out])
+            columns = self.plan.statements.columns(out, project=True)
             if here:
                 name = self.plan.statements.temp_name(out, self.token)
                 with self.state:
@@ -240,27 +244,17 @@ class _Run:
                 )
                 self.uploaded.add((frag.engine, out))
                 if elsewhere:
-                    table = named(
-                        conn.fetch_arrow(select_all(name, dialect=conn.dialect)),
-                        self.plan.statements.columns(out, project=True),
-                        frag.engine,
-                    )
-                    keep = [c for c in table.column_names if c in self.plan.needed[out]]
-                    self.arrow[out] = table if out in sinks else table.select(keep)
+                    held = self._fetch(conn, select_all(name, dialect=conn.dialect), out, columns)
+                    keep = [c for c in held.column_names if c in self.plan.needed[out]]
+                    self.arrow[out] = held if out in sinks else held.select(keep)
             elif elsewhere:
-                self.arrow[out] = named(
-                    conn.fetch_arrow(
-                        self.plan.statements.text(frag, out, project=True, run=self.token)
-                    ),
-                    self.plan.statements.columns(out, project=True),
-                    frag.engine,
-                )
-            table = self.arrow.get(out)
-            moved = table.nbytes if table is not None else 0
-            self._record(out, frag.engine, start, table, moved=moved)
+                sql = self.plan.statements.text(frag, out, project=True, run=self.token)
+                self.arrow[out] = self._fetch(conn, sql, out, columns)
+            got = self.arrow.get(out)
+            self._record(out, frag.engine, start, got, moved=got.nbytes if got else 0)
 
     def _record(
-        self, name: str, engine: str, start: float, table: pa.Table | None, *, moved: int
+        self, name: str, engine: str, start: float, table: Held | None, *, moved: int
     ) -> None:
         estimate = self.plan.steps[name].rows
         run = StepRun(
@@ -275,6 +269,19 @@ class _Run:
         with self.state:
             self.runs.append(run)
 
+    def release(self, dataset: str) -> None:
+        """``dataset`` is read by no fragment still to run: give its memory back and remove
+        its file (the local DuckDB forgets it before its next statement)."""
+        held = self.arrow.pop(dataset, None)
+        if held is None:
+            return
+        held.release()
+        shared = any(h.path == held.path for h in self.arrow.values())
+        if held.path is not None and not shared:
+            held.path.unlink(missing_ok=True)
+        with self.state:
+            self.forget.add(dataset)
+
     # -- the whole plan ---------------------------------------------------------------------
     def execute(self, before_fragment: Callable[[Fragment], None] | None) -> None:
         frags = {f.id: f for f in self.plan.fragments}
@@ -282,6 +289,10 @@ class _Run:
         deps = {f.id: {producer[i] for i in f.inputs} for f in self.plan.fragments}
         done: set[int] = set()
         running: dict[Future[None], int] = {}
+        # Fragments still to read each dataset: at none, it is released (unless returned or
+        # written as an output).
+        readers = Counter(i for f in self.plan.fragments for i in f.inputs)
+        kept = set(self.plan.results) | {o.dataset for o in self.plan.logical.outputs}
         workers = max(1, min(4, len({f.engine for f in self.plan.fragments})))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pushdown") as pool:
             try:
@@ -298,6 +309,10 @@ class _Run:
                         fid = running.pop(future)
                         future.result()  # re-raises the fragment's error
                         done.add(fid)
+                        for inp in frags[fid].inputs:
+                            readers[inp] -= 1
+                            if readers[inp] == 0 and inp not in kept:
+                                self.release(inp)
             except BaseException:
                 # A failure or an interrupt: cancel what still runs on every engine, so the
                 # run ends now instead of when the slowest query would have finished.
@@ -318,12 +333,13 @@ class _Run:
             conn.cancel()
 
     def write_outputs(self) -> None:
-        by_connection: dict[str, dict[str, pa.Table]] = {}
+        by_connection: dict[str, dict[str, Arrow]] = {}
         for out in self.plan.logical.outputs:
-            data = self.arrow[out.dataset]
+            held = self.arrow[out.dataset]
             dialect = self.plan.dialect_of(out.connection)
-            names = output_columns(data.column_names, dialect=dialect, table=out.table)
-            by_connection.setdefault(out.connection, {})[out.table] = data.rename_columns(names)
+            names = output_columns(held.column_names, dialect=dialect, table=out.table)
+            data = renamed(held.data(), names)
+            by_connection.setdefault(out.connection, {})[out.table] = data
         for name, tables in by_connection.items():
             self.connector(name).write_tables(tables)
 
@@ -338,7 +354,23 @@ class _Run:
             self._local.close()
         for conn in self.opened.values():
             conn.close()
+        self.tidy()
         return problems
+
+    def tidy(self) -> None:
+        """Remove the spill folder's files but those of the results (which keep the folder
+        until the result is gone); the whole folder when no result is on disk."""
+        keep = {self.arrow[r].path for r in self.plan.results if r in self.arrow}
+        keep.discard(None)
+        if not keep:
+            self.folder.remove()
+            return
+        for path in self.folder.path.iterdir():
+            if path not in keep:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
 
 
 def execute(
@@ -346,10 +378,20 @@ def execute(
     *,
     connectors: Mapping[str, Connector] | None = None,
     before_fragment: Callable[[Fragment], None] | None = None,
+    memory_limit: int | str | None = None,
+    spill_dir: str | Path | None = None,
+    progress: Callable[[Moving], None] | None = None,
 ) -> RunResult:
     """Run ``plan``; ``connectors`` may supply open connections by name.  ``before_fragment``
-    is called before each fragment starts (for progress display and fault-injection tests)."""
-    run = _Run(plan, connectors)
+    is called before each fragment starts (for progress display and fault-injection tests).
+
+    ``memory_limit`` (bytes, or a size such as ``"512MB"``; default: the plan's
+    ``memory_budget``, else the ``PUSHDOWN_MEMORY_BUDGET`` environment variable, else no
+    limit) bounds what the run holds: moved datasets beyond a quarter of it go to Parquet
+    files under ``spill_dir`` (default: the system's temporary folder) and the local DuckDB
+    runs within half of it.  ``progress`` hears the rows and bytes of each dataset moving,
+    after every batch (:class:`Moving`)."""
+    run = _Run(plan, connectors, memory_limit=memory_limit, spill_dir=spill_dir, progress=progress)
     try:
         run.execute(before_fragment)
         run.write_outputs()
@@ -362,5 +404,5 @@ def execute(
                 RuntimeWarning,
                 stacklevel=2,
             )
-    tables = {name: run.arrow[name] for name in plan.results}
-    return RunResult(tables, run.runs, temp, run.token)
+    entries = {name: run.arrow[name] for name in plan.results}
+    return RunResult(entries, run.runs, temp, run.token)

@@ -27,3 +27,14 @@ class TableStats:
     bytes: float | None = None
     columns: Mapping[str, ColumnStats] = field(default_factory=dict)
     source: str = "engine"
+
+
+def far_off(estimated: float | None, actual: int) -> str:
+    """``estimate 170x too high`` when the estimate is ten times off or more (either way)."""
+    if estimated is None:
+        return ""
+    est, got = max(estimated, 1.0), max(float(actual), 1.0)
+    ratio = max(est / got, got / est)
+    if ratio < 10:
+        return ""
+    return f"estimate {ratio:.0f}x too {'high' if est > got else 'low'}"

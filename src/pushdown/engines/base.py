@@ -1,7 +1,8 @@
 """The connector contract every engine implements.
 
 A connector runs SQL where the data lives and speaks Arrow at its edges: it fetches results as
-``pyarrow.Table``, reads table schemas, and writes Arrow into a table atomically.  Every
+``pyarrow.Table`` or as a stream of record batches (:meth:`Connector.fetch_batches`), reads
+table schemas, and writes Arrow (a table or a stream) into a table atomically.  Every
 driver error leaves as :class:`~pushdown.errors.EngineError` carrying the engine name and the
 failing SQL, with credentials redacted.
 """
@@ -22,6 +23,7 @@ from sqlglot import exp
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.secrets import OPENING, DriverError, driver_failure, scrub
 from pushdown.errors import EngineError, PushdownError, UnsupportedError
+from pushdown.local.streams import Arrow, as_reader
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 from pushdown.types import plain_strings, sql_kind
@@ -80,6 +82,12 @@ class Connector(ABC):
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run a query and return its result as Arrow."""
 
+    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+        """Run a query and return its result as a stream of Arrow record batches, read once;
+        connectors whose driver streams override this (the default fetches the whole result).
+        Read it to its end (or close it) before the next statement on this connection."""
+        return as_reader(self.fetch_arrow(sql))
+
     def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run a query and fetch its rows one Python tuple each through the driver's DB-API
         cursor: the slow path, kept to measure the Arrow path against (``pushdown bench``)."""
@@ -92,8 +100,9 @@ class Connector(ABC):
         """The Arrow schema of ``table``."""
 
     @abstractmethod
-    def write_table(self, table: str, data: pa.Table) -> None:
-        """Replace ``table`` with ``data`` atomically: on failure the old table is untouched."""
+    def write_table(self, table: str, data: Arrow) -> None:
+        """Replace ``table`` with ``data`` (a table, or a reader consumed once) atomically: on
+        failure the old table is untouched."""
 
     def load_parquet(self, table: str, path: str) -> None:
         """Make ``table`` hold the Parquet file at ``path`` (read here, then ``write_table``;
@@ -120,8 +129,10 @@ class Connector(ABC):
         result = self.fetch_arrow(query.sql(dialect=self.dialect))
         return TableStats(rows=float(result.column(0)[0].as_py()), source=self.name)
 
-    def upload(self, table: str, data: pa.Table) -> None:
-        """Create ``table`` holding ``data`` (a transfer's target; dropped after the run).
+    def upload(self, table: str, data: Arrow) -> None:
+        """Create ``table`` holding ``data`` (a transfer's target; dropped after the run);
+        ``data`` is a table or a record-batch reader, which connectors that stream consume
+        batch by batch (Parquet parts, batched inserts) and the others read whole.
 
         It is created as the engine's temporary kind of table where it has one
         (:meth:`temporary_properties`), so a run that dies leaves nothing behind that costs
@@ -130,7 +141,7 @@ class Connector(ABC):
         self.check_schema(data.schema)
         self._upload(table, data)
 
-    def _upload(self, table: str, data: pa.Table) -> None:
+    def _upload(self, table: str, data: Arrow) -> None:
         self.write_table(table, data)
 
     def check_schema(self, schema: pa.Schema) -> None:
@@ -174,7 +185,7 @@ class Connector(ABC):
         )
         self.execute(create.sql(dialect=self.dialect))
 
-    def replace_from_staging(self, table: str, data: pa.Table) -> None:
+    def replace_from_staging(self, table: str, data: Arrow) -> None:
         """Load ``data`` into a staging table (temporary, as every upload), then ``CREATE OR
         REPLACE TABLE table AS SELECT`` from it (a permanent table, atomic where the engine's
         CREATE OR REPLACE is); the staging table is dropped either way."""
@@ -195,7 +206,7 @@ class Connector(ABC):
         """Cancel the statement running on this connection, where the driver can; called
         from another thread when a run fails or is interrupted."""
 
-    def write_tables(self, tables: dict[str, pa.Table]) -> None:
+    def write_tables(self, tables: dict[str, Arrow]) -> None:
         """Replace several tables; engines with transactional DDL do it all-or-nothing."""
         for table, data in tables.items():
             self.write_table(table, data)
@@ -205,16 +216,17 @@ class Connector(ABC):
         """Release the connection."""
 
     @contextlib.contextmanager
-    def errors(self, sql: str | None = None) -> Iterator[None]:
+    def errors(self, sql: str | None = None, *, counted: bool = True) -> Iterator[None]:
         """Turn any driver exception raised inside into an :class:`EngineError`.
 
         No credential reaches any channel of the error: its message, the SQL it carries and
         its cause are scrubbed of the connection's secrets; the cause is a :class:`DriverError`
         holding the driver's scrubbed text (the driver's own exception, whose text, chained
-        exceptions and frames may hold a secret, is neither chained nor kept as context)."""
+        exceptions and frames may hold a secret, is neither chained nor kept as context).
+        ``counted=False`` for the reading of a stream a statement already counted."""
         failure: EngineError | None = None
         cause: DriverError | None = None
-        if sql is not None:  # one statement sent: counted for explain and the harness
+        if sql is not None and counted:  # one statement sent: counted for explain and the harness
             self.statements = self.statements + 1
         try:
             yield

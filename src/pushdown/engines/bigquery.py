@@ -5,7 +5,7 @@ URL: ``bigquery://PROJECT/DATASET``.  ``connect_args`` may carry a ready ``clien
 true: results come through the BigQuery Storage Read API as Arrow; false: REST pages, also
 converted to Arrow by the client).
 
-- results: ``QueryJob.to_arrow``;
+- results: ``QueryJob.to_arrow``, or streamed with ``to_arrow_iterable``;
 - uploads: ``CREATE TABLE`` from the Arrow schema (decimals wider than NUMERIC as BIGNUMERIC,
   naive timestamps as DATETIME), then a Parquet load job given that table's schema
   explicitly and appending to it: a load that truncates takes its schema from the file,
@@ -30,12 +30,11 @@ TIMESTAMP (always UTC) and a timestamp without zone to DATETIME.
 from __future__ import annotations
 
 import datetime as dt
-import io
+import tempfile
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlglot import exp
 
@@ -44,6 +43,7 @@ from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.engines.options import HostUnreachable, split_options
 from pushdown.errors import ConnectionConfigError
+from pushdown.local.streams import Arrow, guarded, peeked, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 
@@ -155,6 +155,21 @@ class BigQueryConnector(Connector):
             table: pa.Table = rows.to_arrow(create_bqstorage_client=self.use_storage_api)
         return table
 
+    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+        """Run ``sql`` and stream its rows as Arrow record batches
+        (``RowIterator.to_arrow_iterable``: Storage Read API streams when enabled, REST pages
+        otherwise); an empty result takes its schema from ``to_arrow``.
+        https://cloud.google.com/python/docs/reference/bigquery/latest/google.cloud.bigquery.table.RowIterator#google_cloud_bigquery_table_RowIterator_to_arrow_iterable"""
+        with self.errors(sql):
+            job = self._job(sql)
+            rows = self._rows(job)
+            storage = self.client._ensure_bqstorage_client() if self.use_storage_api else None
+            schema, source = peeked(
+                iter(rows.to_arrow_iterable(bqstorage_client=storage)),
+                lambda: self._rows(job).to_arrow(create_bqstorage_client=False).schema,
+            )
+        return guarded(schema, source, lambda: self.errors(sql, counted=False))
+
     def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and fetch Python rows (the REST row pages)."""
         with self.errors(sql):
@@ -194,19 +209,25 @@ class BigQueryConnector(Connector):
         at = dt.datetime.now(dt.UTC) + dt.timedelta(hours=self.staging_hours)
         return [expires(at)]
 
-    def _upload(self, table: str, data: pa.Table) -> None:
-        """``CREATE TABLE`` from the Arrow schema (expiring), then load a Parquet file into
-        it with the table's own schema, appending (see the module docstring)."""
+    def _upload(self, table: str, data: Arrow) -> None:
+        """``CREATE TABLE`` from the Arrow schema (expiring), then load a Parquet file
+        (written to a temporary file batch by batch) into it with the table's own schema,
+        appending (see the module docstring)."""
         self.drop(table)
         ddl = create_table(
             table, data.schema, dialect="bigquery", properties=self.temporary_properties()
         )
         self._query(ddl)
-        if data.num_rows == 0:
+        if isinstance(data, pa.Table) and data.num_rows == 0:
             return
-        buffer = io.BytesIO()
-        pq.write_table(data, buffer)
-        buffer.seek(0)
+        with tempfile.TemporaryFile(prefix="pushdown-", suffix=".parquet") as buffer:
+            if write_parquet(data, buffer) == 0:
+                return
+            buffer.seek(0)
+            self._load(table, buffer)
+
+    def _load(self, table: str, buffer: Any) -> None:
+        """Append the Parquet file open as ``buffer`` to ``table`` (a load job)."""
         with self.errors(f"LOAD DATA INTO {self._table_id(table)} (parquet)"):
             schema = self._get_table(table).schema
             config = self._bigquery.LoadJobConfig(
@@ -233,7 +254,7 @@ class BigQueryConnector(Connector):
         """Run a statement that returns no rows."""
         self._query(sql)
 
-    def write_table(self, table: str, data: pa.Table) -> None:
+    def write_table(self, table: str, data: Arrow) -> None:
         """Staging table, then ``CREATE OR REPLACE TABLE ... AS SELECT``: BigQuery applies it
         atomically."""
         self.replace_from_staging(table, data)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -26,9 +27,10 @@ from sqlglot import exp
 from pushdown.compilers.ddl import create_table_as, drop_table, rename_table
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import staging_name
-from pushdown.engines.hive import HiveConnector
+from pushdown.engines.hive import FETCH_ROWS, HiveConnector
 from pushdown.engines.options import ConnectOptions, split_options, with_retries
 from pushdown.errors import EngineError
+from pushdown.local.streams import Arrow, as_reader, guarded
 from pushdown.profiles import Profile
 
 # Substitution of ${...} off for pushdown's sessions (Spark SQL's runtime setting:
@@ -153,7 +155,7 @@ class DatabricksConnector(HiveConnector):
         values = exp.values([tuple(row) for row in rows])
         return exp.insert(values, table_ref(table, dialect=self.dialect)).sql(dialect=self.dialect)
 
-    def write_table(self, table: str, data: pa.Table) -> None:
+    def write_table(self, table: str, data: Arrow) -> None:
         """A staging table, then ``CREATE OR REPLACE TABLE table AS SELECT * FROM staging``,
         which Databricks applies atomically: readers see the old table or the new one, never
         none (https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-create-table-using.html).
@@ -202,6 +204,42 @@ class DatabricksConnector(HiveConnector):
                 self._running.discard(cursor)
                 cursor.close()
         return _native_nested(table, kinds)
+
+    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+        """Run ``sql`` and stream its Arrow result ``FETCH_ROWS`` rows at a time
+        (``fetchmany_arrow``); a result with nested columns sent as JSON text (whose types
+        are inferred from all the values) is fetched whole.
+        https://docs.databricks.com/en/dev-tools/python-sql-connector.html#fetchmany_arrow-method"""
+        with self.errors(sql):
+            cursor = self.con.cursor()
+            self._running.add(cursor)
+
+            def finish() -> None:
+                self._running.discard(cursor)
+                cursor.close()
+
+            try:
+                cursor.execute(sql)
+                kinds = [str(d[1]).lower() for d in cursor.description or []]
+                first = cursor.fetchmany_arrow(FETCH_ROWS)
+                if {"array", "struct", "map"} & set(kinds):
+                    rest = cursor.fetchall_arrow()
+                    whole = pa.concat_tables([first, rest]) if rest.num_rows else first
+                    finish()
+                    return as_reader(_native_nested(whole, kinds))
+            except BaseException:
+                finish()
+                raise
+
+        def chunks() -> Iterator[pa.Table]:
+            chunk = first
+            while chunk.num_rows:
+                yield chunk
+                chunk = cursor.fetchmany_arrow(FETCH_ROWS)
+
+        return guarded(
+            first.schema, chunks(), lambda: self.errors(sql, counted=False), finish=finish
+        )
 
     def _execute(self, sql: str) -> Any:
         cursor = self.con.cursor()

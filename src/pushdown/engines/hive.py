@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import sqlalchemy as sa
 import sqlglot
 from sqlglot import exp
@@ -43,6 +42,7 @@ from pushdown.engines import hive_session
 from pushdown.engines.base import Connector, staging_name
 from pushdown.engines.options import split_options
 from pushdown.errors import UnsupportedError
+from pushdown.local.streams import Arrow, as_reader, batches, guarded, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 from pushdown.types import sql_to_arrow
@@ -259,14 +259,37 @@ class HiveConnector(Connector):
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run ``sql``; convert the fetched rows to Arrow batch by batch."""
         with self.errors(sql):
+            return self._table(self._execute(sql))
+
+    def _table(self, cursor: Any) -> pa.Table:
+        batches = list(self._batches(cursor))
+        if batches:
+            return pa.Table.from_batches(_same_decimals(batches))
+        description = cursor.description or []
+        return pa.schema(
+            [(self._column_name(d[0]), _TYPES.get(str(d[1]), pa.string())) for d in description]
+        ).empty_table()
+
+    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+        """Run ``sql`` and stream its rows, ``FETCH_ROWS`` at a time, each converted to an
+        Arrow record batch.  A result with a column whose Arrow type is known only from its
+        values (DECIMAL, whose precision and scale PyHive's metadata lacks; nested types sent
+        as JSON text; any type without a fixed mapping) is fetched whole."""
+        with self.errors(sql):
             cursor = self._execute(sql)
-            batches = list(self._batches(cursor))
-            if batches:
-                return pa.Table.from_batches(_same_decimals(batches))
+            kinds = {str(d[1]) for d in cursor.description or []}
+            if not kinds <= set(_TYPES):
+                return as_reader(self._table(cursor))
             description = cursor.description or []
-            return pa.schema(
+            schema = pa.schema(
                 [(self._column_name(d[0]), _TYPES.get(str(d[1]), pa.string())) for d in description]
-            ).empty_table()
+            )
+        return guarded(
+            schema,
+            (b.cast(schema) for b in self._batches(cursor)),
+            lambda: self.errors(sql, counted=False),
+            finish=cursor.close,
+        )
 
     def table_schema(self, table: str) -> pa.Schema:
         """The Arrow schema of ``table`` from ``DESCRIBE`` (result metadata lacks decimal
@@ -288,9 +311,10 @@ class HiveConnector(Connector):
         fallback = self.fetch_arrow(select_all(table, dialect=self.dialect, limit=0)).schema
         return pa.schema([f.with_type(declared.get(f.name) or f.type) for f in fallback])
 
-    def _upload(self, table: str, data: pa.Table) -> None:
-        """``CREATE TABLE`` from the Arrow schema, then ``INSERT`` batches of rows; with
-        ``load_dir``, a Parquet file and ``LOAD DATA`` instead."""
+    def _upload(self, table: str, data: Arrow) -> None:
+        """``CREATE TABLE`` from the Arrow schema, then ``INSERT`` batches of rows (a reader
+        is consumed batch by batch); with ``load_dir``, a Parquet file and ``LOAD DATA``
+        instead."""
         if self.load_dir is not None:
             self._load_data(table, data)
             return
@@ -300,7 +324,7 @@ class HiveConnector(Connector):
         with self.errors(ddl):
             self._execute(ddl)
         types = data.schema.types
-        for batch in data.to_batches(max_chunksize=INSERT_ROWS):
+        for batch in batches(data, INSERT_ROWS):
             rows = [
                 [self._literal(v, t) for v, t in zip(row.values(), types, strict=True)]
                 for row in batch.to_pylist()
@@ -334,7 +358,7 @@ class HiveConnector(Connector):
     def _insert(self, table: str, rows: list[list[exp.Expr]]) -> str:
         return insert_rows(table, rows, dialect=self.dialect)
 
-    def _load_data(self, table: str, data: pa.Table) -> None:
+    def _load_data(self, table: str, data: Arrow) -> None:
         """Write ``data`` as Parquet under ``load_dir``, create ``table`` stored as Parquet
         with the same columns, and ``LOAD DATA LOCAL INPATH`` the file into it (the server
         copies it; our file is removed afterwards).
@@ -353,7 +377,7 @@ class HiveConnector(Connector):
         self.load_dir.mkdir(parents=True, exist_ok=True)
         path = self.load_dir / f"{table}-{uuid.uuid4().hex}.parquet"
         try:
-            pq.write_table(data, path, use_deprecated_int96_timestamps=True)
+            write_parquet(data, path, use_deprecated_int96_timestamps=True)
             load = exp.LoadData(
                 this=table_ref(table, dialect=self.dialect),
                 local=True,
@@ -385,7 +409,7 @@ class HiveConnector(Connector):
         with self.errors(sql):
             self._execute(sql)
 
-    def write_table(self, table: str, data: pa.Table) -> None:
+    def write_table(self, table: str, data: Arrow) -> None:
         """Load a staging table completely, then drop the old table and rename the new one."""
         staging = staging_name(table)
         self.upload(staging, data)

@@ -26,7 +26,6 @@ from collections.abc import Collection
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlglot import exp
 
@@ -34,6 +33,7 @@ from pushdown.compilers.ddl import create_table, drop_table, select_all, tempora
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.engines.options import split_options, with_retries
+from pushdown.local.streams import Arrow, guarded, peeked, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 
@@ -99,6 +99,18 @@ class SnowflakeConnector(Connector):
             table: pa.Table = self._run(sql).fetch_arrow_all(force_return_table=True)
         return table
 
+    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+        """Run ``sql`` and stream its Arrow result batches (``fetch_arrow_batches``, one
+        result chunk at a time); an empty result takes its schema from ``fetch_arrow_all``.
+        https://docs.snowflake.com/en/developer-guide/python-connector/python-connector-api#fetch_arrow_batches"""
+        with self.errors(sql):
+            cursor = self._run(sql)
+            schema, source = peeked(
+                iter(cursor.fetch_arrow_batches()),
+                lambda: cursor.fetch_arrow_all(force_return_table=True).schema,
+            )
+        return guarded(schema, source, lambda: self.errors(sql, counted=False))
+
     def table_schema(self, table: str) -> pa.Schema:
         """The Arrow schema of ``table`` (a zero-row Arrow result)."""
         return self.fetch_arrow(select_all(table, dialect="snowflake", limit=0)).schema
@@ -126,23 +138,24 @@ class SnowflakeConnector(Connector):
         """``TEMPORARY``: the run's tables end with the session."""
         return [temporary()]
 
-    def _upload(self, table: str, data: pa.Table) -> None:
-        """``CREATE TEMPORARY TABLE`` from the Arrow schema, then PUT a Parquet file and COPY
-        INTO."""
+    def _upload(self, table: str, data: Arrow) -> None:
+        """``CREATE TEMPORARY TABLE`` from the Arrow schema, then PUT a Parquet file (written
+        batch by batch from a reader) and COPY INTO."""
         ddl = create_table(
             table, data.schema, dialect="snowflake", properties=self.temporary_properties()
         )
         with self.errors(ddl):
             self._run(drop_table(table, dialect="snowflake"))
             self._run(ddl)
-        if data.num_rows == 0:
+        if isinstance(data, pa.Table) and data.num_rows == 0:
             return
-        self._ensure_stage()
         quoted_table = table_ref(table, dialect="snowflake").sql(dialect="snowflake")
         with tempfile.TemporaryDirectory(prefix="pushdown-") as folder:
             filename = f"{uuid.uuid4().hex}.parquet"
             path = os.path.join(folder, filename)
-            pq.write_table(data, path)
+            if write_parquet(data, path) == 0:
+                return
+            self._ensure_stage()
             put = f"PUT 'file://{path}' @{STAGE} OVERWRITE=TRUE AUTO_COMPRESS=FALSE"
             copy = (
                 f"COPY INTO {quoted_table} FROM @{STAGE}/{filename} "
@@ -169,7 +182,7 @@ class SnowflakeConnector(Connector):
         with self.errors(sql):
             self._run(sql)
 
-    def write_table(self, table: str, data: pa.Table) -> None:
+    def write_table(self, table: str, data: Arrow) -> None:
         """Staging table, then ``CREATE OR REPLACE TABLE ... AS SELECT``: Snowflake applies it
         atomically."""
         self.replace_from_staging(table, data)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Collection, Iterator
 from typing import Any
@@ -30,6 +32,7 @@ from pushdown.compilers.ddl import select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.errors import ConnectionConfigError, FlowError
+from pushdown.local.streams import Arrow, as_reader, guarded, parquet_reader, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 
@@ -60,6 +63,19 @@ def _session(url: sa.engine.URL) -> Any:
 
 
 SUBSTITUTE = "spark.sql.variable.substitute"
+# A result Spark estimates larger than this is not collected by toArrow but streamed.
+COLLECT_BYTES = 64 * 2**20
+
+
+def _estimated_bytes(frame: Any) -> float:
+    """Spark's optimizer estimate of a DataFrame's size (infinite when it has none)."""
+    try:
+        size = frame._jdf.queryExecution().optimizedPlan().stats().sizeInBytes()
+        return float(str(size))
+    except Exception:  # an estimate is an optimisation: without one, stream
+        return float("inf")
+
+
 _VERBATIM = threading.RLock()  # one switch of the shared session's setting at a time
 
 
@@ -68,24 +84,29 @@ class SparkConnector(Connector):
 
     def __init__(self, name: str, profile: Profile, url: sa.engine.URL):
         super().__init__(name, profile)
+        self._files: dict[str, list[str]] = {}  # Parquet folders of streamed uploads
         with self.errors():
             self.spark = _session(url)
 
     @contextlib.contextmanager
-    def _verbatim(self) -> Iterator[None]:
-        """Variable substitution off while pushdown's statements and names are parsed; the
-        session's own value is put back afterwards."""
+    def _verbatim(self, **settings: str) -> Iterator[None]:
+        """Variable substitution off while pushdown's statements and names are parsed (and
+        any other ``settings``, keys with dots written as ``__``); the session's own values
+        are put back afterwards."""
+        wanted = {SUBSTITUTE: "false", **{k.replace("__", "."): v for k, v in settings.items()}}
         with _VERBATIM:
             conf = self.spark.conf
-            before = conf.get(SUBSTITUTE, None)
-            conf.set(SUBSTITUTE, "false")
+            before = {key: conf.get(key, None) for key in wanted}
+            for key, value in wanted.items():
+                conf.set(key, value)
             try:
                 yield
             finally:
-                if before is None:
-                    conf.unset(SUBSTITUTE)
-                else:
-                    conf.set(SUBSTITUTE, before)
+                for key, value in before.items():
+                    if value is None:
+                        conf.unset(key)
+                    else:
+                        conf.set(key, value)
 
     def _sql(self, statement: str) -> Any:
         with self._verbatim():
@@ -109,6 +130,43 @@ class SparkConnector(Connector):
             table: pa.Table = self._sql(sql).toArrow()
             return table
 
+    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+        """Run ``sql`` and stream its result.  ``toArrow`` collects a whole result in the
+        driver, so a result Spark's optimizer estimates above ``COLLECT_BYTES`` is written
+        by the session to Parquet part files in a temporary folder (a local session shares
+        this machine's disk) and read back a batch at a time, cast to the Arrow schema
+        ``toArrow`` gives; the folder is removed when the stream ends.  Part files are
+        numbered in the result's partition order, so an ordered result stays ordered."""
+        with self.errors(sql):
+            frame = self._sql(sql)
+            local = str(self.spark.sparkContext.master).startswith("local")
+            if not local or _estimated_bytes(frame) <= COLLECT_BYTES:
+                return as_reader(frame.toArrow())
+            schema = frame.limit(0).toArrow().schema
+            folder = tempfile.mkdtemp(prefix="pushdown-spark-")
+            parts = os.path.join(folder, "result")
+            try:
+                # Timestamps as INT64 microseconds, read back with their UTC adjustment:
+                # https://spark.apache.org/docs/latest/sql-data-sources-parquet.html#configuration
+                with self._verbatim(spark__sql__parquet__outputTimestampType="TIMESTAMP_MICROS"):
+                    frame.write.parquet(parts)
+                files = sorted(f for f in os.listdir(parts) if f.endswith(".parquet"))
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+
+        def stream() -> Iterator[pa.RecordBatch]:
+            for name in files:
+                for batch in parquet_reader(os.path.join(parts, name)):
+                    yield batch.cast(schema) if batch.schema != schema else batch
+
+        return guarded(
+            schema,
+            stream(),
+            lambda: self.errors(sql, counted=False),
+            finish=lambda: shutil.rmtree(folder, ignore_errors=True),
+        )
+
     def table_schema(self, table: str) -> pa.Schema:
         """The Arrow schema of ``table`` (a zero-row result)."""
         return self.fetch_arrow(select_all(table, dialect=self.dialect, limit=0)).schema
@@ -124,10 +182,24 @@ class SparkConnector(Connector):
             size = df._jdf.queryExecution().optimizedPlan().stats().sizeInBytes()
         return TableStats(rows=rows, bytes=float(str(size)), source=self.name)
 
-    def _upload(self, table: str, data: pa.Table) -> None:
-        """Make ``data`` readable as the temporary view ``table``."""
-        with self.errors(), self._verbatim():
-            self.spark.createDataFrame(data).createOrReplaceTempView(self._name(table))
+    def _upload(self, table: str, data: Arrow) -> None:
+        """Make ``data`` readable as the temporary view ``table``: a table through
+        ``createDataFrame``; a reader is written batch by batch to a Parquet file the view
+        reads (removed when the view is dropped)."""
+        if isinstance(data, pa.Table):
+            with self.errors(), self._verbatim():
+                self.spark.createDataFrame(data).createOrReplaceTempView(self._name(table))
+            return
+        path = self._spill(table, data)
+        self.load_parquet(table, path)
+
+    def _spill(self, table: str, data: Arrow) -> str:
+        """Write ``data`` to a Parquet file kept until ``table`` is dropped."""
+        folder = tempfile.mkdtemp(prefix="pushdown-spark-")
+        path = os.path.join(folder, "data.parquet")
+        self._files.setdefault(table, []).append(folder)
+        write_parquet(data, path)
+        return path
 
     def materialize(self, table: str, sql: str) -> None:
         """``CACHE TABLE table AS <sql>``: computed once, kept in the session."""
@@ -145,13 +217,27 @@ class SparkConnector(Connector):
         with self.errors(statement):
             self._sql(statement)
             self.spark.catalog.dropTempView(ref.name)  # the view's name as is, not parsed
+        for folder in self._files.pop(table, []):
+            shutil.rmtree(folder, ignore_errors=True)
 
-    def write_table(self, table: str, data: pa.Table) -> None:
-        """Overwrite ``table`` (a Spark table) with ``data``; the name is passed quoted, so
-        ``x --`` or ``${...}`` name a table of exactly that name."""
-        with self.errors(), self._verbatim():
-            frame = self.spark.createDataFrame(data)
-            frame.write.mode("overwrite").saveAsTable(self._name(table))
+    def write_table(self, table: str, data: Arrow) -> None:
+        """Overwrite ``table`` (a Spark table) with ``data`` (a reader goes through a Parquet
+        file written batch by batch); the name is passed quoted, so ``x --`` or ``${...}``
+        name a table of exactly that name."""
+        folder = None
+        try:
+            with self.errors(), self._verbatim():
+                if isinstance(data, pa.Table):
+                    frame = self.spark.createDataFrame(data)
+                else:
+                    folder = tempfile.mkdtemp(prefix="pushdown-spark-")
+                    path = os.path.join(folder, "data.parquet")
+                    write_parquet(data, path)
+                    frame = self.spark.read.parquet(path)
+                frame.write.mode("overwrite").saveAsTable(self._name(table))
+        finally:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def load_parquet(self, table: str, path: str) -> None:
         """A temporary view over the file: Spark reads the Parquet itself, nothing copied."""
@@ -163,4 +249,9 @@ class SparkConnector(Connector):
         self.spark.sparkContext.cancelAllJobs()
 
     def close(self) -> None:
-        """Leave the session running: it is shared by the process."""
+        """Leave the session running: it is shared by the process; remove the files of
+        uploads still in place."""
+        for folders in self._files.values():
+            for folder in folders:
+                shutil.rmtree(folder, ignore_errors=True)
+        self._files.clear()

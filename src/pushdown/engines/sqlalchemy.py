@@ -14,6 +14,7 @@ from sqlglot import exp
 
 from pushdown.compilers.ddl import create_table, drop_table, rename_table
 from pushdown.engines.base import Connector, staging_name
+from pushdown.local.streams import Arrow, as_table
 from pushdown.profiles import Profile
 from pushdown.types import sql_to_arrow
 
@@ -60,8 +61,10 @@ class SQLAlchemyConnector(Connector):
             fields.append(pa.field(col["name"], arrow or pa.string()))
         return pa.schema(fields)
 
-    def write_table(self, table: str, data: pa.Table) -> None:
-        """Load into a staging table, then swap it in for ``table``."""
+    def write_table(self, table: str, data: Arrow) -> None:
+        """Load into a staging table, then swap it in for ``table`` (a reader is read whole:
+        the rows go through DB-API)."""
+        data = as_table(data)
         staging = staging_name(table)
         insert = exp.insert(
             exp.values([tuple(exp.Placeholder(this=f"p{i}") for i in range(data.num_columns))]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pyarrow as pa
 
 from pushdown.errors import PythonStepError
@@ -44,12 +46,31 @@ def _conform(batch: object, schema: pa.Schema, recipe: str) -> pa.RecordBatch:
 
 def run_python_step(step: PythonStep, data: pa.Table) -> pa.Table:
     """Apply ``step``'s function to every record batch of ``data``."""
+    return python_stream(step, data).read_all()
+
+
+def python_stream(step: PythonStep, data: pa.Table | pa.RecordBatchReader) -> pa.RecordBatchReader:
+    """``step``'s function applied to each record batch of ``data`` as it is read (an empty
+    input gives the function one empty batch): a stream of ``step.schema``."""
     assert step.callable is not None
-    out = []
-    for batch in data.to_batches() or [pa.RecordBatch.from_pylist([], schema=data.schema)]:
-        try:
-            result = step.callable(batch)
-        except Exception as err:
-            raise PythonStepError(step.recipe, f"{type(err).__name__}: {err}") from err
-        out.append(_conform(result, step.schema, step.recipe))
-    return pa.Table.from_batches(out, schema=step.schema)
+    reader = data if isinstance(data, pa.RecordBatchReader) else None
+    source = reader if reader is not None else data.to_batches()
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        seen = False
+        for batch in source:
+            seen = True
+            yield _apply(step, batch)
+        if not seen:
+            yield _apply(step, pa.RecordBatch.from_pylist([], schema=data.schema))
+
+    return pa.RecordBatchReader.from_batches(step.schema, batches())
+
+
+def _apply(step: PythonStep, batch: pa.RecordBatch) -> pa.RecordBatch:
+    assert step.callable is not None
+    try:
+        result = step.callable(batch)
+    except Exception as err:
+        raise PythonStepError(step.recipe, f"{type(err).__name__}: {err}") from err
+    return _conform(result, step.schema, step.recipe)

@@ -419,17 +419,6 @@ def _reads(node: n.Node, inp: str, needed: set[str], logical: LogicalPlan) -> se
     return (set(needed) | extra) & source_cols
 
 
-def far_off(estimated: float | None, actual: int) -> str:
-    """``estimate 170x too high`` when the estimate is ten times off or more (either way)."""
-    if estimated is None:
-        return ""
-    est, got = max(estimated, 1.0), max(float(actual), 1.0)
-    ratio = max(est / got, got / est)
-    if ratio < 10:
-        return ""
-    return f"estimate {ratio:.0f}x too {'high' if est > got else 'low'}"
-
-
 def log_rows(rows: float) -> str:
     """A short human form of a row count (``1.2M``)."""
     if rows < 1000:

@@ -28,8 +28,9 @@ from pushdown.explain import (
     visible_steps,
 )
 from pushdown.planner.cost import LOCAL
-from pushdown.planner.stats import far_off, log_rows
+from pushdown.planner.stats import log_rows
 from pushdown.run import RunResult
+from pushdown.statistics import far_off
 
 if TYPE_CHECKING:
     from pushdown.planner.placement import Transfer
