@@ -194,7 +194,14 @@ class Cost(BaseModel):
 
 
 class Profile(BaseModel):
-    """One engine's capability profile."""
+    """One engine's capability profile.
+
+    ``session``: the settings every session pushdown opens on the engine runs with (setting
+    name -> value, e.g. ``spark.sql.variable.substitute = "false"``): the connectors apply
+    them when they open a session (Hive, Databricks) or around pushdown's statements on a
+    shared one (in-process Spark), so the engine reads pushdown's SQL the way
+    ``docs/semantics.md`` means it.
+    """
 
     model_config = _STRICT
     engine: EngineInfo
@@ -204,6 +211,7 @@ class Profile(BaseModel):
     semantics: Semantics
     limits: Limits
     cost: Cost
+    session: dict[str, str] = Field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -23,6 +23,8 @@ import pytest
 import pushdown
 from pushdown.compilers.ddl import select_all
 from pushdown.engines import Connector, open_connector
+from pushdown.engines import _open as _open_connector
+from pushdown.engines.urls import parse_url
 from tests.helpers import rows
 from tests.integration.conftest import Target
 
@@ -114,6 +116,29 @@ def test_dollar_brace_filter_and_literal_run_on_the_engine(
         _drop_output(conn, "eng_subst_flow")
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("engine", SPARK_FAMILY)
+def test_variable_substitution_is_the_profiles_setting(
+    engine: str, request: pytest.FixtureRequest
+) -> None:
+    """The switch is read from the profile (``[session]`` in ``dialects/<engine>.toml``), not
+    hard-coded: with the shipped profile ``'${env:HOME}'`` comes back as written; a profile
+    whose session settings say ``true`` makes the engine substitute it again."""
+    target: Target = request.getfixturevalue(f"{engine}_target")
+    parsed, profile = parse_url(target.url, connection="lake")
+    keys = [k for k in profile.session if k.endswith("variable.substitute")]
+    assert keys and all(profile.session[k] == "false" for k in keys), profile.session
+    for value, verbatim in (("false", True), ("true", False)):
+        changed = profile.model_copy(
+            update={"session": {**profile.session, **dict.fromkeys(keys, value)}}
+        )
+        conn = _open_connector("lake", changed, parsed, dict(target.connect_args))
+        try:
+            got = conn.fetch_arrow("SELECT '${env:HOME}' AS v").column(0).to_pylist()
+        finally:
+            conn.close()
+        assert (got == ["${env:HOME}"]) is verbatim, (value, got)
 
 
 def test_spark_save_as_table_names_are_identifiers(spark_target: Target, spark: Any) -> None:

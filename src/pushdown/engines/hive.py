@@ -8,7 +8,7 @@ PARQUET`` and insert batches of rows as ``INSERT INTO t SELECT stack(n, CAST(v A
 ... VALUES``); with ``load_dir`` one Parquet file is loaded instead.  Hive has no
 transactional DDL: an output is written to a staging table and renamed over the old one, which
 leaves a short window without the table.  Sessions are opened by
-:mod:`pushdown.engines.hive_session` (variable substitution off, bounded connect).
+:mod:`pushdown.engines.hive_session` (the profile's session settings, bounded connect).
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ class HiveConnector(Connector):
         load_dir = args.pop("load_dir", None)
         self.load_dir: Path | None = Path(load_dir) if load_dir else None
         with self.errors():
-            self.con, settings = hive_session.connect(url, args, self.options)
+            self.con, settings = hive_session.connect(url, args, self.options, profile.session)
         # Names come prefixed with their table's alias unless the server took the setting.
         self._prefixed = "hive.resultset.use.unique.column.names" not in settings
 

@@ -4,13 +4,13 @@ the active one); Arrow in with ``createDataFrame`` and out with ``toArrow``.
 Transfers land in temporary views, shared steps are materialised with ``CACHE TABLE``, and
 outputs are written with ``saveAsTable`` (overwrite).
 
-Spark replaces ``${...}`` in SQL text (and in the table names ``saveAsTable``,
-``spark.table`` and ``createOrReplaceTempView`` parse) before parsing it, unless
-``spark.sql.variable.substitute`` is false
-(https://spark.apache.org/docs/latest/configuration.html#runtime-sql-configuration).  The
-session is shared with the user, so the setting is switched off only while pushdown's own
-statements are parsed, then put back; names are passed to the DataFrame API as quoted
-identifiers, so no name is read as SQL.
+The profile's session settings (``[session]`` in ``dialects/spark.toml``, each next to its
+vendor page) hold while pushdown's statements are parsed and run, its uploads converted and its
+results fetched: the session is shared with the user, so each is set around pushdown's own
+calls and the session's value put back afterwards.  Among them ``spark.sql.variable.substitute
+= false``: Spark replaces ``${...}`` in SQL text (and in the table names ``saveAsTable``,
+``spark.table`` and ``createOrReplaceTempView`` parse) before parsing it unless it is false.
+Names are passed to the DataFrame API as quoted identifiers, so no name is read as SQL.
 """
 
 from __future__ import annotations
@@ -59,8 +59,7 @@ def _session(url: sa.engine.URL) -> Any:
     return builder.getOrCreate()
 
 
-SUBSTITUTE = "spark.sql.variable.substitute"
-_VERBATIM = threading.RLock()  # one switch of the shared session's setting at a time
+_SETTINGS = threading.RLock()  # one switch of the shared session's settings at a time
 
 
 class SparkConnector(Connector):
@@ -73,19 +72,21 @@ class SparkConnector(Connector):
 
     @contextlib.contextmanager
     def _verbatim(self) -> Iterator[None]:
-        """Variable substitution off while pushdown's statements and names are parsed; the
-        session's own value is put back afterwards."""
-        with _VERBATIM:
+        """The profile's session settings while pushdown's statements and names are parsed and
+        run; the session's own values are put back afterwards."""
+        with _SETTINGS:
             conf = self.spark.conf
-            before = conf.get(SUBSTITUTE, None)
-            conf.set(SUBSTITUTE, "false")
+            before = {key: conf.get(key, None) for key in self.profile.session}
+            for key, value in self.profile.session.items():
+                conf.set(key, value)
             try:
                 yield
             finally:
-                if before is None:
-                    conf.unset(SUBSTITUTE)
-                else:
-                    conf.set(SUBSTITUTE, before)
+                for key, value in before.items():
+                    if value is None:
+                        conf.unset(key)
+                    else:
+                        conf.set(key, value)
 
     def _sql(self, statement: str) -> Any:
         with self._verbatim():
@@ -105,7 +106,7 @@ class SparkConnector(Connector):
 
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run ``sql`` and return Spark's Arrow result."""
-        with self.errors(sql):
+        with self.errors(sql), self._verbatim():
             table: pa.Table = self._sql(sql).toArrow()
             return table
 
