@@ -182,6 +182,6 @@ def test_session_settings_are_read_from_the_profile(tmp_path: Path) -> None:
     )
     assert load_profile_file(changed).session["spark.sql.variable.substitute"] == "true"
     bad = tmp_path / "bad.toml"
-    bad.write_text(text.replace("[session]", '[session]\n"x" = 1'))
+    bad.write_text(text.replace("\n[session]\n", '\n[session]\n"x" = 1\n'))
     with pytest.raises(ConnectionConfigError, match="session"):
         load_profile_file(bad)

@@ -118,13 +118,19 @@ class TypeLimits(BaseModel):
     ``DECIMAL(p, s)`` up to ``max_decimal_precision`` digits does not hold every scale
     (:func:`pushdown.types.decimal_type` picks the first that holds a column).
     ``insert_unsupported``: types the engine stores but whose values an ``INSERT`` statement
-    cannot carry, so uploads of such columns need the engine's file path (Hive: ``load_dir``)."""
+    cannot carry, so uploads of such columns need the engine's file path (Hive: ``load_dir``).
+    ``timestamp`` / ``timestamptz``: the engine's type (a sqlglot type name) for pushdown's
+    TIMESTAMP (wall-clock, never shifted) and TIMESTAMPTZ (an instant), where the engine's plain
+    spelling means something else (Databricks' and Spark's TIMESTAMP is the instant type
+    TIMESTAMP_LTZ): casts the lowering emits and the columns staging creates use them."""
 
     model_config = _STRICT
     unsupported: list[str] = Field(default_factory=list)
     max_decimal_precision: int = 38
     decimal_kinds: list[DecimalKind] = Field(default_factory=list)
     insert_unsupported: list[str] = Field(default_factory=list)
+    timestamp: Literal["TIMESTAMP", "TIMESTAMPNTZ"] = "TIMESTAMP"
+    timestamptz: Literal["TIMESTAMPTZ", "TIMESTAMPLTZ"] = "TIMESTAMPTZ"
 
 
 class Semantics(BaseModel):

@@ -165,6 +165,56 @@ def test_spark_save_as_table_names_are_identifiers(spark_target: Target, spark: 
         spark.conf.unset("eng_var")
 
 
+# -- #15 to verify: naive timestamps on Spark stay TIMESTAMP_NTZ, whatever the session's zone ----
+
+
+def test_spark_naive_timestamps_are_not_read_in_the_session_time_zone(
+    spark_target: Target, spark: Any
+) -> None:
+    """With the user's session in a zone with DST, a wall-clock time that does not exist
+    there (2024-03-10 02:30, New York) is uploaded, cast, truncated and fetched as a
+    TIMESTAMP_NTZ (Arrow without time zone), never shifted: the uploads and casts follow
+    the profile's ``spark.sql.timestampType`` / ``[types] timestamp``
+    (https://spark.apache.org/docs/latest/configuration.html#runtime-sql-configuration), and
+    DATE_TRUNC, which would read it in the session zone, is lowered without one.  The user's
+    settings are left as they were."""
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "America/New_York")
+    try:
+        gap = dt.datetime(2024, 3, 10, 2, 30, 45)
+        flow = pushdown.Flow()
+        flow.connection("lake", spark_target.url)
+        src = flow.dataset("eng_ntz", data=pa.table({"ts": pa.array([gap], pa.timestamp("us"))}))
+        src.compute(
+            {
+                "hour": "date_trunc('hour', ts)",
+                "second": "date_trunc('second', ts)",
+                "week": "date_trunc('week', ts)",
+                "cast": "CAST(CAST(ts AS DATE) AS TIMESTAMP)",
+                "same": "ts",
+            },
+            name="out",
+        )
+        plan = pushdown.plan(flow, pin={"out": "lake"})
+        out = plan.execute()["out"]
+        assert spark.conf.get("spark.sql.session.timeZone") == "America/New_York"
+        assert spark.conf.get("spark.sql.timestampType") == "TIMESTAMP_LTZ"  # put back
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)
+    for name in ("hour", "second", "week", "cast", "same"):
+        assert out.schema.field(name).type == pa.timestamp("us"), out.schema
+    assert out.to_pylist() == [
+        {
+            "ts": gap,
+            "hour": dt.datetime(2024, 3, 10, 2),
+            "second": gap,
+            "week": dt.datetime(2024, 3, 4),
+            "cast": dt.datetime(2024, 3, 10),
+            "same": gap,
+        }
+    ]
+
+
 # -- #15 item 5 and the TEXTFILE question: Hive uploads ------------------------------------------
 
 AWKWARD = pa.table(

@@ -35,7 +35,10 @@ from pushdown.statistics import TableStats
 
 
 def _session(url: sa.engine.URL) -> Any:
+    """The process's Spark session: the active one, else the running one (its settings left
+    as the user made them, but for those the URL names), else a new local one."""
     try:
+        from pyspark import SparkContext
         from pyspark.sql import SparkSession
     except ImportError:
         raise ConnectionConfigError(
@@ -44,16 +47,20 @@ def _session(url: sa.engine.URL) -> Any:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    master = url.host or "local[2]"
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    builder = (
-        SparkSession.builder.master(master)
-        .appName("pushdown")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.session.timeZone", "UTC")
-    )
+    builder = SparkSession.builder
+    # Another thread's session has no active session here: getOrCreate returns it, applying
+    # only the builder's settings (so none of the defaults below reach a user's session).
+    if SparkContext._active_spark_context is None:
+        master = url.host or "local[2]"
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = (
+            builder.master(master)
+            .appName("pushdown")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.session.timeZone", "UTC")
+        )
     for key, value in url.query.items():
         builder = builder.config(key, value if isinstance(value, str) else value[0])
     return builder.getOrCreate()
