@@ -215,6 +215,38 @@ def test_spark_naive_timestamps_are_not_read_in_the_session_time_zone(
     ]
 
 
+# -- Hive results keep their declared DECIMAL precision and scale -------------------------------
+
+
+def test_hive_decimals_keep_the_declared_precision(hive_target: Target) -> None:
+    """PyHive's description names DECIMAL without precision or scale; the connector reads
+    them from HiveServer2's result metadata (the type qualifiers of GetResultSetMetadata:
+    https://cwiki.apache.org/confluence/display/Hive/HiveServer2+Clients), so a result is
+    typed as declared: not widened to 38 digits, not typed from the values (1.5 is not
+    decimal(2, 1)), an all-NULL column not null-typed, an empty result not text."""
+    conn = open_connector("lake", hive_target.url, hive_target.connect_args)
+    query = (
+        "SELECT CAST(1.5 AS DECIMAL(10, 2)) AS a, CAST(NULL AS DECIMAL(5, 1)) AS b, "
+        "CAST(-123456789.123 AS DECIMAL(38, 10)) AS c, CAST(7 AS DECIMAL(3, 0)) AS d"
+    )
+    try:
+        got = conn.fetch_arrow(query)
+        empty = conn.fetch_arrow(query + " WHERE 1 = 0")
+    finally:
+        conn.close()
+    want = [pa.decimal128(10, 2), pa.decimal128(5, 1), pa.decimal128(38, 10), pa.decimal128(3, 0)]
+    assert got.schema.types == want, got.schema
+    assert empty.schema.types == want, empty.schema
+    assert got.to_pylist() == [
+        {
+            "a": decimal.Decimal("1.50"),
+            "b": None,
+            "c": decimal.Decimal("-123456789.1230000000"),
+            "d": decimal.Decimal("7"),
+        }
+    ]
+
+
 # -- #15 item 5 and the TEXTFILE question: Hive uploads ------------------------------------------
 
 AWKWARD = pa.table(
