@@ -270,7 +270,16 @@ SHAPES = [
     ),
     ("hive", "dayofweek(d)", "PMOD(DATEDIFF(`d`, '1900-01-07'), 7)"),
     # item 1: https://docs.databricks.com/en/sql/language-manual/functions/date_trunc.html
-    ("databricks", "date_trunc('hour', ts)", "DATE_TRUNC('HOUR', `ts`)"),
+    # (DATE_TRUNC reads a TIMESTAMP_NTZ in the session time zone: a wall-clock timestamp is
+    # truncated through its DATE, plus MAKE_DT_INTERVAL below a day)
+    (
+        "databricks",
+        "date_trunc('hour', ts)",
+        "CAST(CAST(`ts` AS DATE) AS TIMESTAMP_NTZ) + MAKE_DT_INTERVAL(0, HOUR(`ts`), 0, 0)",
+    ),
+    ("spark", "date_trunc('week', ts)", "CAST(TRUNC(CAST(`ts` AS DATE), 'WEEK') AS TIMESTAMP_NTZ)"),
+    ("databricks", "cast(d AS timestamp)", "CAST(`d` AS TIMESTAMP_NTZ)"),
+    ("snowflake", "cast(d AS timestamp)", 'CAST("d" AS TIMESTAMPNTZ)'),
     ("spark", "date_trunc('month', d)", "TRUNC(`d`, 'MONTH')"),
 ]
 AGG_SHAPES = [

@@ -198,3 +198,26 @@ def test_type_mapping_in_one_place(engine: str) -> None:
         ddl = sql_type_name(t, dialect)
         back = exp.DataType.build(ddl, dialect=dialect)
         assert back.sql(dialect=dialect) == ddl
+
+
+def test_session_settings_are_read_from_the_profile(tmp_path: Path) -> None:
+    """``[session]`` is a profile fact: the shipped Hive, Spark and Databricks profiles switch
+    variable substitution off, and a changed value in the TOML is what the profile holds (the
+    connectors apply ``profile.session``; tests/integration/test_spark_family.py shows the
+    engines follow it)."""
+    shipped = all_profiles()
+    assert shipped["hive"].session["hive.variable.substitute"] == "false"
+    for name in ("hive", "spark", "databricks"):
+        assert shipped[name].session["spark.sql.variable.substitute"] == "false", name
+    text = (profiles_dir() / "spark.toml").read_text()
+    changed = tmp_path / "spark.toml"
+    changed.write_text(
+        text.replace(
+            '"spark.sql.variable.substitute" = "false"', '"spark.sql.variable.substitute" = "true"'
+        )
+    )
+    assert load_profile_file(changed).session["spark.sql.variable.substitute"] == "true"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("\n[session]\n", '\n[session]\n"x" = 1\n'))
+    with pytest.raises(ConnectionConfigError, match="session"):
+        load_profile_file(bad)

@@ -120,13 +120,19 @@ class TypeLimits(BaseModel):
     ``DECIMAL(p, s)`` up to ``max_decimal_precision`` digits does not hold every scale
     (:func:`pushdown.types.decimal_type` picks the first that holds a column).
     ``insert_unsupported``: types the engine stores but whose values an ``INSERT`` statement
-    cannot carry, so uploads of such columns need the engine's file path (Hive: ``load_dir``)."""
+    cannot carry, so uploads of such columns need the engine's file path (Hive: ``load_dir``).
+    ``timestamp`` / ``timestamptz``: the engine's type (a sqlglot type name) for pushdown's
+    TIMESTAMP (wall-clock, never shifted) and TIMESTAMPTZ (an instant), where the engine's plain
+    spelling means something else (Databricks' and Spark's TIMESTAMP is the instant type
+    TIMESTAMP_LTZ): casts the lowering emits and the columns staging creates use them."""
 
     model_config = _STRICT
     unsupported: list[str] = Field(default_factory=list)
     max_decimal_precision: int = 38
     decimal_kinds: list[DecimalKind] = Field(default_factory=list)
     insert_unsupported: list[str] = Field(default_factory=list)
+    timestamp: Literal["TIMESTAMP", "TIMESTAMPNTZ"] = "TIMESTAMP"
+    timestamptz: Literal["TIMESTAMPTZ", "TIMESTAMPLTZ"] = "TIMESTAMPTZ"
 
 
 class Semantics(BaseModel):
@@ -196,7 +202,14 @@ class Cost(BaseModel):
 
 
 class Profile(BaseModel):
-    """One engine's capability profile."""
+    """One engine's capability profile.
+
+    ``session``: the settings every session pushdown opens on the engine runs with (setting
+    name -> value, e.g. ``spark.sql.variable.substitute = "false"``): the connectors apply
+    them when they open a session (Hive, Databricks) or around pushdown's statements on a
+    shared one (in-process Spark), so the engine reads pushdown's SQL the way
+    ``docs/semantics.md`` means it.
+    """
 
     model_config = _STRICT
     engine: EngineInfo
@@ -206,6 +219,7 @@ class Profile(BaseModel):
     semantics: Semantics
     limits: Limits
     cost: Cost
+    session: dict[str, str] = Field(default_factory=dict)
 
     @property
     def name(self) -> str:

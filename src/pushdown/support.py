@@ -8,6 +8,8 @@ ones its engine lacks; everything else must compile for it (the drift test prove
 
 from __future__ import annotations
 
+from sqlglot import exp
+
 from pushdown.profiles import Profile, Rule, Semantics, all_profiles
 
 SAMPLE_COLUMNS = {"x": "double", "s": "varchar", "d": "date", "t": "timestamp"}
@@ -106,6 +108,21 @@ def support_matrix() -> str:
     for n in names:
         unsupported = ", ".join(profiles[n].types.unsupported) or "none"
         lines.append(f"- **{n}**: {unsupported}")
+    lines += ["", "## Timestamps and session settings", ""]
+    lines.append(
+        "pushdown's TIMESTAMP / TIMESTAMPTZ as each engine spells them in casts and staged "
+        "columns (`[types]`), and the "
+        "settings its sessions run with (`[session]`; the profiles cite the vendor pages):"
+    )
+    lines.append("")
+    for n in names:
+        types = profiles[n].types
+        settings = ", ".join(f"`{k}={v}`" for k, v in profiles[n].session.items()) or "none"
+        spelled = [
+            exp.DataType.build(t).sql(dialect=profiles[n].dialect)
+            for t in (types.timestamp, types.timestamptz)
+        ]
+        lines.append(f"- **{n}**: {' / '.join(spelled)}; session: {settings}")
     return "\n".join(lines) + "\n"
 
 

@@ -121,6 +121,34 @@ def dialect_name(dialect: str | None) -> str | None:
     return None if dialect is None else dialect.split(",", 1)[0].strip().lower()
 
 
+class TimestampSpelling(Protocol):
+    """How an engine spells pushdown's timestamp types (``pushdown.profiles.TypeLimits``:
+    the profile's ``[types] timestamp`` and ``timestamptz``, sqlglot type names)."""
+
+    @property
+    def timestamp(self) -> str: ...
+
+    @property
+    def timestamptz(self) -> str: ...
+
+
+def spell_timestamps(tree: exp.Expr, types: TimestampSpelling) -> exp.Expr:
+    """Every TIMESTAMP (wall-clock) and TIMESTAMPTZ (instant) type in ``tree`` spelled the
+    way ``types`` (an engine profile's ``[types]``) says, e.g. ``TIMESTAMP_NTZ`` and
+    ``TIMESTAMP_LTZ`` on Spark and Databricks, whose plain TIMESTAMP is the instant type
+    unless a session setting says otherwise.  Changes ``tree`` in place and returns it."""
+    swap = {
+        DType.TIMESTAMP: DType[types.timestamp],
+        DType.TIMESTAMPTZ: DType[types.timestamptz],
+    }
+    if all(k == v for k, v in swap.items()):
+        return tree
+    for node in list(tree.find_all(exp.DataType)):
+        if node.this in swap:
+            node.set("this", swap[node.this])
+    return tree
+
+
 class DecimalKind(Protocol):
     """A decimal type of an engine (``pushdown.profiles.DecimalKind``: the profile's
     ``[types] decimal_kinds``)."""

@@ -54,13 +54,7 @@ SF_DOCS = "https://docs.snowflake.com/en/sql-reference/"
 BQ_DOCS = "https://cloud.google.com/bigquery/docs/reference/standard-sql/"
 DBX_ARROW = "https://docs.databricks.com/en/dev-tools/python-sql-connector.html"
 
-# -- pushdown bugs still open ---------------------------------------------------------------
-SPARK_LTZ = bug("to verify", "naive timestamps come back from in-process Spark as TIMESTAMP "
-                "WITH LOCAL TIME ZONE (Arrow tz=UTC, the wall-clock digits kept), not as "
-                "TIMESTAMP_NTZ")
-HIVE_DECIMAL_TYPE = bug("new", "the Hive connector reads DECIMAL results without their declared "
-                        "precision (PyHive's description has none): decimal(38, s), or null for "
-                        "an all-NULL column")
+# -- pushdown bugs still open: none (bug() words one when the suite finds a new one) --------
 # -- declared by docs/semantics.md ------------------------------------------------------------
 DUCKDB_DEC_DIV = documented("DuckDB and the local engine divide decimals as DOUBLE (the "
                             "quotient is a DOUBLE, exact only to double precision)")

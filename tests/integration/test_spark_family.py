@@ -23,6 +23,8 @@ import pytest
 import pushdown
 from pushdown.compilers.ddl import select_all
 from pushdown.engines import Connector, open_connector
+from pushdown.engines import _open as _open_connector
+from pushdown.engines.urls import parse_url
 from tests.helpers import rows
 from tests.integration.conftest import Target
 
@@ -116,6 +118,29 @@ def test_dollar_brace_filter_and_literal_run_on_the_engine(
         conn.close()
 
 
+@pytest.mark.parametrize("engine", SPARK_FAMILY)
+def test_variable_substitution_is_the_profiles_setting(
+    engine: str, request: pytest.FixtureRequest
+) -> None:
+    """The switch is read from the profile (``[session]`` in ``dialects/<engine>.toml``), not
+    hard-coded: with the shipped profile ``'${env:HOME}'`` comes back as written; a profile
+    whose session settings say ``true`` makes the engine substitute it again."""
+    target: Target = request.getfixturevalue(f"{engine}_target")
+    parsed, profile = parse_url(target.url, connection="lake")
+    keys = [k for k in profile.session if k.endswith("variable.substitute")]
+    assert keys and all(profile.session[k] == "false" for k in keys), profile.session
+    for value, verbatim in (("false", True), ("true", False)):
+        changed = profile.model_copy(
+            update={"session": {**profile.session, **dict.fromkeys(keys, value)}}
+        )
+        conn = _open_connector("lake", changed, parsed, dict(target.connect_args))
+        try:
+            got = conn.fetch_arrow("SELECT '${env:HOME}' AS v").column(0).to_pylist()
+        finally:
+            conn.close()
+        assert (got == ["${env:HOME}"]) is verbatim, (value, got)
+
+
 def test_spark_save_as_table_names_are_identifiers(spark_target: Target, spark: Any) -> None:
     """``saveAsTable`` parses its argument as SQL after substituting ``${...}``: with a
     session setting ``eng_var=eng_victim``, ``eng_${eng_var}`` used to write table
@@ -138,6 +163,88 @@ def test_spark_save_as_table_names_are_identifiers(spark_target: Target, spark: 
         assert spark.conf.get("spark.sql.variable.substitute") == "true"  # put back
     finally:
         spark.conf.unset("eng_var")
+
+
+# -- #15 to verify: naive timestamps on Spark stay TIMESTAMP_NTZ, whatever the session's zone ----
+
+
+def test_spark_naive_timestamps_are_not_read_in_the_session_time_zone(
+    spark_target: Target, spark: Any
+) -> None:
+    """With the user's session in a zone with DST, a wall-clock time that does not exist
+    there (2024-03-10 02:30, New York) is uploaded, cast, truncated and fetched as a
+    TIMESTAMP_NTZ (Arrow without time zone), never shifted: the uploads and casts follow
+    the profile's ``spark.sql.timestampType`` / ``[types] timestamp``
+    (https://spark.apache.org/docs/latest/configuration.html#runtime-sql-configuration), and
+    DATE_TRUNC, which would read it in the session zone, is lowered without one.  The user's
+    settings are left as they were."""
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "America/New_York")
+    try:
+        gap = dt.datetime(2024, 3, 10, 2, 30, 45)
+        flow = pushdown.Flow()
+        flow.connection("lake", spark_target.url)
+        src = flow.dataset("eng_ntz", data=pa.table({"ts": pa.array([gap], pa.timestamp("us"))}))
+        src.compute(
+            {
+                "hour": "date_trunc('hour', ts)",
+                "second": "date_trunc('second', ts)",
+                "week": "date_trunc('week', ts)",
+                "cast": "CAST(CAST(ts AS DATE) AS TIMESTAMP)",
+                "same": "ts",
+            },
+            name="out",
+        )
+        plan = pushdown.plan(flow, pin={"out": "lake"})
+        out = plan.execute()["out"]
+        assert spark.conf.get("spark.sql.session.timeZone") == "America/New_York"
+        assert spark.conf.get("spark.sql.timestampType") == "TIMESTAMP_LTZ"  # put back
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)
+    for name in ("hour", "second", "week", "cast", "same"):
+        assert out.schema.field(name).type == pa.timestamp("us"), out.schema
+    assert out.to_pylist() == [
+        {
+            "ts": gap,
+            "hour": dt.datetime(2024, 3, 10, 2),
+            "second": gap,
+            "week": dt.datetime(2024, 3, 4),
+            "cast": dt.datetime(2024, 3, 10),
+            "same": gap,
+        }
+    ]
+
+
+# -- Hive results keep their declared DECIMAL precision and scale -------------------------------
+
+
+def test_hive_decimals_keep_the_declared_precision(hive_target: Target) -> None:
+    """PyHive's description names DECIMAL without precision or scale; the connector reads
+    them from HiveServer2's result metadata (the type qualifiers of GetResultSetMetadata:
+    https://cwiki.apache.org/confluence/display/Hive/HiveServer2+Clients), so a result is
+    typed as declared: not widened to 38 digits, not typed from the values (1.5 is not
+    decimal(2, 1)), an all-NULL column not null-typed, an empty result not text."""
+    conn = open_connector("lake", hive_target.url, hive_target.connect_args)
+    query = (
+        "SELECT CAST(1.5 AS DECIMAL(10, 2)) AS a, CAST(NULL AS DECIMAL(5, 1)) AS b, "
+        "CAST(-123456789.123 AS DECIMAL(38, 10)) AS c, CAST(7 AS DECIMAL(3, 0)) AS d"
+    )
+    try:
+        got = conn.fetch_arrow(query)
+        empty = conn.fetch_arrow(query + " WHERE 1 = 0")
+    finally:
+        conn.close()
+    want = [pa.decimal128(10, 2), pa.decimal128(5, 1), pa.decimal128(38, 10), pa.decimal128(3, 0)]
+    assert got.schema.types == want, got.schema
+    assert empty.schema.types == want, empty.schema
+    assert got.to_pylist() == [
+        {
+            "a": decimal.Decimal("1.50"),
+            "b": None,
+            "c": decimal.Decimal("-123456789.1230000000"),
+            "d": decimal.Decimal("7"),
+        }
+    ]
 
 
 # -- #15 item 5 and the TEXTFILE question: Hive uploads ------------------------------------------

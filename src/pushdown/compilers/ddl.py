@@ -20,7 +20,7 @@ from pushdown.compilers.sql import quoted, stored_clash, table_ref
 from pushdown.errors import DuplicateNameError
 from pushdown.plan.names import stored_column
 from pushdown.profiles import profile_for_dialect
-from pushdown.types import arrow_to_sql, dialect_name
+from pushdown.types import arrow_to_sql, dialect_name, spell_timestamps
 
 DT = exp.DataType.Type
 
@@ -56,8 +56,10 @@ def expires(at: dt.datetime) -> exp.Expr:
 def ddl_type(t: pa.DataType, *, dialect: str) -> exp.DataType:
     """The column type a created table gets for Arrow type ``t`` on ``dialect``.
 
-    Beyond :func:`arrow_to_sql`: a timestamp without time zone is ``TIMESTAMP_NTZ`` on
-    Databricks, whose plain ``TIMESTAMP`` is instant-based and shown in the session time zone
+    Beyond :func:`arrow_to_sql`: timestamps take the profile's spelling of pushdown's
+    TIMESTAMP and TIMESTAMPTZ (``[types] timestamp``/``timestamptz``): a timestamp without
+    time zone is ``TIMESTAMP_NTZ`` on Databricks and Spark, whose plain ``TIMESTAMP`` is
+    instant-based and shown in the session time zone
     (https://docs.databricks.com/en/sql/language-manual/data-types/timestamp-ntz-type.html,
     Databricks Runtime 13.3 LTS and above), and on Snowflake, whose plain ``TIMESTAMP`` is an
     alias the account's TIMESTAMP_TYPE_MAPPING may point at TIMESTAMP_LTZ or TIMESTAMP_TZ
@@ -65,10 +67,8 @@ def ddl_type(t: pa.DataType, *, dialect: str) -> exp.DataType:
     profile = profile_for_dialect(dialect)
     kinds = profile.types.decimal_kinds if profile is not None else []
     sql = arrow_to_sql(t, dialect=dialect, kinds=kinds)
-    if dialect_name(dialect) in ("databricks", "snowflake"):
-        for node in sql.find_all(exp.DataType):
-            if node.this == DT.TIMESTAMP:
-                node.set("this", DT.TIMESTAMPNTZ)
+    if profile is not None:
+        spell_timestamps(sql, profile.types)
     return sql
 
 

@@ -8,9 +8,11 @@ the default format; naive timestamps as ``TIMESTAMP_NTZ``) and insert batches of
 extends.  Outputs are replaced atomically with ``CREATE OR REPLACE TABLE ... AS SELECT``.  A
 Volumes/COPY INTO upload path is left for workspaces that allow it.
 
-Sessions are opened with ``spark.sql.variable.substitute=false`` (``session_configuration``),
-so ``${...}`` in pushdown's SQL reaches the engine as written, and with bounded connect and
-retries (``connect_timeout``, ``retries``: :mod:`pushdown.engines.options`).
+Sessions are opened with the profile's session settings (``[session]`` in
+``dialects/databricks.toml``: ``spark.sql.variable.substitute=false``, so ``${...}`` in
+pushdown's SQL reaches the engine as written) as ``session_configuration``, a connection's own
+``session_configuration`` applied over them, and with bounded connect and retries
+(``connect_timeout``, ``retries``: :mod:`pushdown.engines.options`).
 """
 
 from __future__ import annotations
@@ -33,9 +35,6 @@ from pushdown.errors import EngineError
 from pushdown.local.streams import Arrow, as_reader, guarded
 from pushdown.profiles import Profile
 
-# Substitution of ${...} off for pushdown's sessions (Spark SQL's runtime setting:
-# https://spark.apache.org/docs/latest/configuration.html#runtime-sql-configuration).
-SESSION_SETTINGS = {"spark.sql.variable.substitute": "false"}
 # The socket timeout once connected: the driver's default (its _socket_timeout, 900 s).
 READ_TIMEOUT = 900.0
 
@@ -130,7 +129,7 @@ class DatabricksConnector(HiveConnector):
             options["access_token"] = url.password
         options.setdefault("enable_telemetry", False)
         options.update(driver_options(self.options))
-        settings = {**SESSION_SETTINGS, **dict(args.pop("session_configuration", None) or {})}
+        settings = {**profile.session, **dict(args.pop("session_configuration", None) or {})}
         options.update(args)
         self._running: set[Any] = set()  # cursors with a statement in flight
         host = f"{url.host}:{url.port or 443}"

@@ -2,13 +2,14 @@
 
 HiveServer2 has no Arrow path: rows are fetched in batches (``fetchmany``) and converted to
 Arrow record batches with the types the server's result metadata names (PyHive returns DATE
-as text; it is parsed here).  Uploads create the table from the Arrow schema ``STORED AS
-PARQUET`` and insert batches of rows as ``INSERT INTO t SELECT stack(n, CAST(v AS type),
-...)`` with literals built by sqlglot (Hive 2.x refuses anything but constants in ``INSERT
-... VALUES``); with ``load_dir`` one Parquet file is loaded instead.  Hive has no
-transactional DDL: an output is written to a staging table and renamed over the old one, which
-leaves a short window without the table.  Sessions are opened by
-:mod:`pushdown.engines.hive_session` (variable substitution off, bounded connect).
+as text; it is parsed here; a DECIMAL's precision and scale, which PyHive's description
+drops, are read from the same metadata's type qualifiers).  Uploads create the table from the
+Arrow schema ``STORED AS PARQUET`` and insert batches of rows as ``INSERT INTO t SELECT
+stack(n, CAST(v AS type), ...)`` with literals built by sqlglot (Hive 2.x refuses anything
+but constants in ``INSERT ... VALUES``); with ``load_dir`` one Parquet file is loaded
+instead.  Hive has no transactional DDL: an output is written to a staging table and renamed
+over the old one, which leaves a short window without the table.  Sessions are opened by
+:mod:`pushdown.engines.hive_session` (the profile's session settings, bounded connect).
 """
 
 from __future__ import annotations
@@ -67,11 +68,46 @@ _TYPES: dict[str, pa.DataType] = {
 }
 
 
-DECIMAL = "DECIMAL_TYPE"  # no precision or scale in PyHive's description: taken from values
+DECIMAL = "DECIMAL_TYPE"  # precision and scale: the result metadata's qualifiers (below)
 # Arrays, structs and maps arrive as JSON text without their element types: parsed, and the
 # Arrow type inferred from the values (a documented conversion; see docs/engines.md).
 NESTED_TYPES = {"ARRAY_TYPE", "STRUCT_TYPE", "MAP_TYPE"}
 NESTED = pa.null()  # marker type for "parse the JSON, infer the type"
+# Marker type (compared by identity) for a DECIMAL declared without precision: its values are
+# read as decimals, the type inferred from them.
+UNSIZED = pa.decimal128(38, 0)
+
+
+def declared_decimals(cursor: Any) -> list[pa.DataType | None]:
+    """Per result column, ``decimal128(p, s)`` for a DECIMAL whose precision and scale the
+    server declares, else None.
+
+    HiveServer2 describes each result column with a type and its qualifiers (``precision``
+    and ``scale`` for DECIMAL: TCLIService's ``TTypeQualifiers``, the ``GetResultSetMetadata``
+    call; https://cwiki.apache.org/confluence/display/Hive/HiveServer2+Clients); PyHive keeps
+    the type and drops the qualifiers, so they are asked here.  A server that gives none
+    (or a cursor that is no PyHive one) leaves the types to the values, as before."""
+    handle = getattr(cursor, "_operationHandle", None)
+    client = getattr(getattr(cursor, "_connection", None), "client", None)
+    if handle is None or client is None or not getattr(handle, "hasResultSet", False):
+        return []
+    from TCLIService import ttypes
+
+    response = client.GetResultSetMetadata(ttypes.TGetResultSetMetadataReq(handle))
+    if response.schema is None:
+        return []
+    found: list[pa.DataType | None] = []
+    for column in response.schema.columns:
+        entry = column.typeDesc.types[0].primitiveEntry
+        qualifiers = (
+            (entry.typeQualifiers.qualifiers or {}) if entry and entry.typeQualifiers else {}
+        )
+        precision, scale = qualifiers.get("precision"), qualifiers.get("scale")
+        if entry is None or entry.type != ttypes.TTypeId.DECIMAL_TYPE or precision is None:
+            found.append(None)
+            continue
+        found.append(pa.decimal128(precision.i32Value, scale.i32Value if scale else 0))
+    return found
 
 
 def _convert(value: Any, arrow: pa.DataType | None) -> Any:
@@ -161,13 +197,14 @@ def _described_stats(described: pa.Table) -> tuple[float, float | None] | None:
 
 
 def _same_decimals(batches: list[pa.RecordBatch]) -> list[pa.RecordBatch]:
-    """One decimal type per column across batches: the widest scale seen, 38 digits."""
+    """One decimal type per column across batches: the declared one where every batch has
+    it, else (types inferred from values) the widest scale seen, 38 digits."""
     schema = batches[0].schema
     fields = []
     for i, field in enumerate(schema):
         kinds = [b.schema.field(i).type for b in batches]
         decimals = [k for k in kinds if pa.types.is_decimal(k)]
-        if decimals:
+        if decimals and len(set(kinds)) > 1:
             field = field.with_type(pa.decimal128(38, max(k.scale for k in decimals)))
         fields.append(field)
     target = pa.schema(fields)
@@ -199,7 +236,7 @@ class HiveConnector(Connector):
         load_dir = args.pop("load_dir", None)
         self.load_dir: Path | None = Path(load_dir) if load_dir else None
         with self.errors():
-            self.con, settings = hive_session.connect(url, args, self.options)
+            self.con, settings = hive_session.connect(url, args, self.options, profile.session)
         # Names come prefixed with their table's alias unless the server took the setting.
         self._prefixed = "hive.resultset.use.unique.column.names" not in settings
 
@@ -214,26 +251,33 @@ class HiveConnector(Connector):
         cursor.execute(sql)
         return cursor
 
-    def _batches(self, cursor: Any) -> Iterator[pa.RecordBatch]:
+    def _types(self, cursor: Any) -> list[pa.DataType | None]:
+        """The Arrow type of each result column: the metadata's type, a DECIMAL with its
+        declared precision and scale (:func:`declared_decimals`), ``NESTED`` (parse the JSON),
+        ``UNSIZED`` (a DECIMAL declared without them) or None (unknown): the last three typed
+        from the values."""
         description = cursor.description or []
-        names = [self._column_name(d[0]) for d in description]
-        types = [
-            pa.decimal128(38, 0)
-            if str(d[1]) == DECIMAL
+        kinds = [str(d[1]) for d in description]
+        declared = declared_decimals(cursor) if DECIMAL in kinds else []
+        declared += [None] * (len(kinds) - len(declared))
+        return [
+            (declared[i] or UNSIZED)
+            if kind == DECIMAL
             else NESTED
-            if str(d[1]) in NESTED_TYPES
-            else _TYPES.get(str(d[1]))
-            for d in description
+            if kind in NESTED_TYPES
+            else _TYPES.get(kind)
+            for i, kind in enumerate(kinds)
         ]
+
+    def _batches(self, cursor: Any, types: list[pa.DataType | None]) -> Iterator[pa.RecordBatch]:
+        names = [self._column_name(d[0]) for d in cursor.description or []]
         while True:
             rows = cursor.fetchmany(FETCH_ROWS)
             if not rows:
                 return
             columns = [[_convert(row[i], types[i]) for row in rows] for i in range(len(names))]
             arrays = [
-                pa.array(col, type=t)
-                if t is not None and t != NESTED and not pa.types.is_decimal(t)
-                else pa.array(col)  # decimals and nested: types inferred from the values
+                pa.array(col) if t is None or t is NESTED or t is UNSIZED else pa.array(col, type=t)
                 for col, t in zip(columns, types, strict=True)
             ]
             yield pa.RecordBatch.from_arrays(arrays, names=names)
@@ -257,36 +301,42 @@ class HiveConnector(Connector):
         return rows
 
     def fetch_arrow(self, sql: str) -> pa.Table:
-        """Run ``sql``; convert the fetched rows to Arrow batch by batch."""
+        """Run ``sql``; convert the fetched rows to Arrow batch by batch, with the types the
+        result metadata declares (a value a declared DECIMAL cannot hold is an error, never
+        rounded)."""
         with self.errors(sql):
             return self._table(self._execute(sql))
 
     def _table(self, cursor: Any) -> pa.Table:
-        batches = list(self._batches(cursor))
+        types = self._types(cursor)
+        batches = list(self._batches(cursor, types))
         if batches:
             return pa.Table.from_batches(_same_decimals(batches))
+        return self._schema(cursor, types).empty_table()
+
+    def _schema(self, cursor: Any, types: list[pa.DataType | None]) -> pa.Schema:
         description = cursor.description or []
         return pa.schema(
-            [(self._column_name(d[0]), _TYPES.get(str(d[1]), pa.string())) for d in description]
-        ).empty_table()
+            [
+                (self._column_name(d[0]), pa.string() if t is None or t is NESTED else t)
+                for d, t in zip(description, types, strict=True)
+            ]
+        )
 
     def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
         """Run ``sql`` and stream its rows, ``FETCH_ROWS`` at a time, each converted to an
-        Arrow record batch.  A result with a column whose Arrow type is known only from its
-        values (DECIMAL, whose precision and scale PyHive's metadata lacks; nested types sent
-        as JSON text; any type without a fixed mapping) is fetched whole."""
+        Arrow record batch with the declared types.  A result with a column whose Arrow type
+        is known only from its values (nested types sent as JSON text, a DECIMAL declared
+        without precision, any type without a fixed mapping) is fetched whole."""
         with self.errors(sql):
             cursor = self._execute(sql)
-            kinds = {str(d[1]) for d in cursor.description or []}
-            if not kinds <= set(_TYPES):
+            types = self._types(cursor)
+            if any(t is None or t is NESTED or t is UNSIZED for t in types):
                 return as_reader(self._table(cursor))
-            description = cursor.description or []
-            schema = pa.schema(
-                [(self._column_name(d[0]), _TYPES.get(str(d[1]), pa.string())) for d in description]
-            )
+            schema = self._schema(cursor, types)
         return guarded(
             schema,
-            (b.cast(schema) for b in self._batches(cursor)),
+            (b.cast(schema) for b in self._batches(cursor, types)),
             lambda: self.errors(sql, counted=False),
             finish=cursor.close,
         )

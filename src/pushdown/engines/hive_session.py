@@ -1,17 +1,16 @@
 """Opening a HiveServer2 session through PyHive: a bounded connect, bounded retries, and the
 session settings pushdown's SQL needs.
 
-- Variable substitution off.  HiveServer2 (and the Spark Thrift server) replace ``${...}`` in
-  the statement text before parsing it, so a string literal, a quoted column name or an
-  uploaded value ``'${env:HOME}'`` would arrive as the server's home folder.  Both switches
-  are set for the session: ``hive.variable.substitute`` (Hive:
-  https://cwiki.apache.org/confluence/display/Hive/LanguageManual+VariableSubstitution; it is
-  in the SQL-standard-authorization whitelist of settings a session may change, HiveConf's
-  ``sqlStdAuthSafeVarNames``) and ``spark.sql.variable.substitute`` (Spark SQL:
-  https://spark.apache.org/docs/latest/configuration.html#runtime-sql-configuration).  They go
-  in the OpenSession request as ``set:hiveconf:KEY`` (what HiveServer2's ``configureSession``
-  applies as ``SET``); a server that refuses the Spark key (Hive with a settings whitelist) is
-  asked again without it.
+- The profile's session settings (``[session]`` in ``dialects/hive.toml``, each next to its
+  vendor page): variable substitution off, so ``${...}`` in a literal, a quoted name or an
+  uploaded value reaches the engine as written (``hive.variable.substitute``, and
+  ``spark.sql.variable.substitute`` for a Spark Thrift server).  They go in the OpenSession
+  request as ``set:hiveconf:KEY`` (what HiveServer2's ``configureSession`` applies as
+  ``SET``); a server that refuses a key it may refuse (Hive with a settings whitelist refuses
+  the Spark one) is asked again without it.
+- ``hive.resultset.use.unique.column.names=false``: result columns are named as written, not
+  prefixed with their table's alias (how the connector reads results, not a fact of the
+  engine's semantics).
 - The TCP connect and the login handshake wait ``connect_timeout`` seconds at most, and a
   refused, reset or timed-out connection is tried again ``retries`` times; a rejected login
   is not retried.
@@ -19,20 +18,16 @@ session settings pushdown's SQL needs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
 from pushdown.engines.options import ConnectOptions, with_retries
 
-# Session settings for every HiveServer2 session pushdown opens (see the module docstring).
-# hive.resultset.use.unique.column.names=false: result columns are named as written, not
+# How results are read, besides the profile's settings: result columns named as written, not
 # prefixed with their table's alias (so a column named "a.b" is not cut at its dot).
-SETTINGS = {
-    "hive.variable.substitute": "false",
-    "spark.sql.variable.substitute": "false",
-    "hive.resultset.use.unique.column.names": "false",
-}
+READING = {"hive.resultset.use.unique.column.names": "false"}
 # Settings a server may refuse (a Hive whitelist of settings a session may change): the
 # session is opened again without them.
 OPTIONAL = ("spark.sql.variable.substitute", "hive.resultset.use.unique.column.names")
@@ -82,11 +77,14 @@ def _transport(kwargs: dict[str, Any], timeout: float) -> tuple[Any, Any] | None
 
 
 def connect(
-    url: sa.engine.URL, args: dict[str, Any], options: ConnectOptions
+    url: sa.engine.URL,
+    args: dict[str, Any],
+    options: ConnectOptions,
+    session: Mapping[str, str],
 ) -> tuple[Any, dict[str, str]]:
     """A PyHive connection for ``url`` (``hive://user[:password]@host:port/db?auth=...``)
-    with pushdown's session settings, within ``options``' time and retry bounds; and the
-    settings the server took."""
+    with the profile's ``session`` settings and :data:`READING`, within ``options``' time and
+    retry bounds; and the settings the server took."""
     base: dict[str, Any] = {
         "host": url.host,
         "port": url.port or 10000,
@@ -99,7 +97,7 @@ def connect(
         base["scheme"] = url.drivername.split("+", 1)[1]
     base.update(args)
     user_settings = dict(base.pop("configuration", None) or {})
-    settings = dict(SETTINGS)
+    settings = {**session, **READING}
 
     def attempt() -> Any:
         from pyhive import hive

@@ -4,13 +4,13 @@ the active one); Arrow in with ``createDataFrame`` and out with ``toArrow``.
 Transfers land in temporary views, shared steps are materialised with ``CACHE TABLE``, and
 outputs are written with ``saveAsTable`` (overwrite).
 
-Spark replaces ``${...}`` in SQL text (and in the table names ``saveAsTable``,
-``spark.table`` and ``createOrReplaceTempView`` parse) before parsing it, unless
-``spark.sql.variable.substitute`` is false
-(https://spark.apache.org/docs/latest/configuration.html#runtime-sql-configuration).  The
-session is shared with the user, so the setting is switched off only while pushdown's own
-statements are parsed, then put back; names are passed to the DataFrame API as quoted
-identifiers, so no name is read as SQL.
+The profile's session settings (``[session]`` in ``dialects/spark.toml``, each next to its
+vendor page) hold while pushdown's statements are parsed and run, its uploads converted and its
+results fetched: the session is shared with the user, so each is set around pushdown's own
+calls and the session's value put back afterwards.  Among them ``spark.sql.variable.substitute
+= false``: Spark replaces ``${...}`` in SQL text (and in the table names ``saveAsTable``,
+``spark.table`` and ``createOrReplaceTempView`` parse) before parsing it unless it is false.
+Names are passed to the DataFrame API as quoted identifiers, so no name is read as SQL.
 """
 
 from __future__ import annotations
@@ -38,7 +38,10 @@ from pushdown.statistics import TableStats
 
 
 def _session(url: sa.engine.URL) -> Any:
+    """The process's Spark session: the active one, else the running one (its settings left
+    as the user made them, but for those the URL names), else a new local one."""
     try:
+        from pyspark import SparkContext
         from pyspark.sql import SparkSession
     except ImportError:
         raise ConnectionConfigError(
@@ -47,22 +50,25 @@ def _session(url: sa.engine.URL) -> Any:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    master = url.host or "local[2]"
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    builder = (
-        SparkSession.builder.master(master)
-        .appName("pushdown")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.session.timeZone", "UTC")
-    )
+    builder = SparkSession.builder
+    # Another thread's session has no active session here: getOrCreate returns it, applying
+    # only the builder's settings (so none of the defaults below reach a user's session).
+    if SparkContext._active_spark_context is None:
+        master = url.host or "local[2]"
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = (
+            builder.master(master)
+            .appName("pushdown")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.session.timeZone", "UTC")
+        )
     for key, value in url.query.items():
         builder = builder.config(key, value if isinstance(value, str) else value[0])
     return builder.getOrCreate()
 
 
-SUBSTITUTE = "spark.sql.variable.substitute"
 # A result Spark estimates larger than this is not collected by toArrow but streamed.
 COLLECT_BYTES = 64 * 2**20
 
@@ -76,7 +82,7 @@ def _estimated_bytes(frame: Any) -> float:
         return float("inf")
 
 
-_VERBATIM = threading.RLock()  # one switch of the shared session's setting at a time
+_SETTINGS = threading.RLock()  # one switch of the shared session's settings at a time
 
 
 class SparkConnector(Connector):
@@ -90,11 +96,11 @@ class SparkConnector(Connector):
 
     @contextlib.contextmanager
     def _verbatim(self, **settings: str) -> Iterator[None]:
-        """Variable substitution off while pushdown's statements and names are parsed (and
-        any other ``settings``, keys with dots written as ``__``); the session's own values
-        are put back afterwards."""
-        wanted = {SUBSTITUTE: "false", **{k.replace("__", "."): v for k, v in settings.items()}}
-        with _VERBATIM:
+        """The profile's session settings (and any other ``settings``, keys with dots written
+        as ``__``) while pushdown's statements and names are parsed and run; the session's
+        own values are put back afterwards."""
+        wanted = {**self.profile.session, **{k.replace("__", "."): v for k, v in settings.items()}}
+        with _SETTINGS:
             conf = self.spark.conf
             before = {key: conf.get(key, None) for key in wanted}
             for key, value in wanted.items():
@@ -126,7 +132,7 @@ class SparkConnector(Connector):
 
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run ``sql`` and return Spark's Arrow result."""
-        with self.errors(sql):
+        with self.errors(sql), self._verbatim():
             table: pa.Table = self._sql(sql).toArrow()
             return table
 

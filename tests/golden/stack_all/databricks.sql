@@ -15,7 +15,7 @@ SELECT
   `amount`,
   CAST(NULL AS INT) AS `qty`,
   `status`,
-  CAST(NULL AS TIMESTAMP) AS `ts`,
+  CAST(NULL AS TIMESTAMP_NTZ) AS `ts`,
   CAST(NULL AS DATE) AS `day`,
   `note`
 FROM `archive`;

@@ -20,6 +20,7 @@ from sqlglot import exp
 from pushdown.compilers.lowering import aggregates, arithmetic, calendar, strings
 from pushdown.compilers.lowering.base import Construct, Context, Lowering, Refused
 from pushdown.profiles import Profile, profile_for_dialect
+from pushdown.types import spell_timestamps
 
 CONSTRUCTS: tuple[Construct, ...] = (
     *arithmetic.CONSTRUCTS,
@@ -36,12 +37,14 @@ def lower(tree: exp.Expr, dialect: str) -> exp.Expr:
     """Lower ``tree`` in place for ``dialect`` (``"hive, version=2.1"`` included).
 
     Returns the new root; a dialect without a profile is returned unchanged.  A construct the
-    profile refuses raises :class:`Refused` (a sqlglot ``UnsupportedError``).
+    profile refuses raises :class:`Refused` (a sqlglot ``UnsupportedError``).  Timestamp
+    types (casts) are spelled as the profile's ``[types]`` says (``TIMESTAMP_NTZ`` for
+    pushdown's TIMESTAMP on Spark and Databricks: :func:`pushdown.types.spell_timestamps`).
     """
     profile = profile_for_dialect(dialect)
     if profile is None:
         return tree
-    return LOWERING.lower(tree, Context(profile))
+    return spell_timestamps(LOWERING.lower(tree, Context(profile)), profile.types)
 
 
 def refusal(tree: exp.Expr, profile: Profile) -> Refused | None:

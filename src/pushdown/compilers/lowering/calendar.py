@@ -72,9 +72,38 @@ def _duckdb_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
     return None
 
 
+# The wall-clock fields a truncation keeps below the day, as MAKE_DT_INTERVAL's (hours,
+# minutes, seconds) arguments.
+_SPARK_KEPT = {
+    "hour": ("HOUR",),
+    "minute": ("HOUR", "MINUTE"),
+    "second": ("HOUR", "MINUTE", "SECOND"),
+}
+
+
+_NAIVE = TIMESTAMPS - {exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMPLTZ}
+
+
+def _naive(node: exp.Expr) -> bool:
+    """A timestamp known to be without time zone (pushdown's TIMESTAMP), not an instant."""
+    return is_type(node, _NAIVE)
+
+
 def _spark_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
     """Spark/Databricks: TRUNC(date, unit) for dates (a DATE; units of a day or finer leave
-    a date as it is), DATE_TRUNC(unit, ts) for timestamps (TRUNC gives NULL for them)."""
+    a date as it is), DATE_TRUNC(unit, ts) for instants (TRUNC gives NULL for them).
+
+    A wall-clock timestamp (TIMESTAMP_NTZ) is truncated without a time zone: DATE_TRUNC (and
+    DATE_FORMAT) take a TIMESTAMP (the instant type), reading a TIMESTAMP_NTZ in the session
+    time zone, where 02:30 on a day clocks spring forward does not exist
+    (https://spark.apache.org/docs/latest/api/sql/index.html#date_trunc,
+    https://docs.databricks.com/en/sql/language-manual/functions/date_trunc.html).  Its DATE
+    (a cast that ignores time zones) is truncated with TRUNC for units of a day or more and
+    cast back to TIMESTAMP (spelled TIMESTAMP_NTZ by the profile's ``[types]``); hours,
+    minutes and seconds add the kept wall-clock fields to that day as a MAKE_DT_INTERVAL
+    (TIMESTAMP_NTZ plus an interval is wall-clock arithmetic:
+    https://spark.apache.org/docs/latest/api/sql/index.html#make_dt_interval,
+    https://docs.databricks.com/en/sql/language-manual/functions/make_dt_interval.html)."""
     unit = unit_of(node)
     if unit is None:
         return None
@@ -83,7 +112,17 @@ def _spark_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
             date: exp.Expr = node.this
             return date
         return exp.DateTrunc(this=node.this, unit=exp.Literal.string(unit.upper()))
-    return exp.TimestampTrunc(this=node.this, unit=_unit(unit))
+    if not _naive(node.this):
+        return exp.TimestampTrunc(this=node.this, unit=_unit(unit))
+    day: exp.Expr = _cast(node.this, "DATE")
+    if unit not in _SPARK_KEPT:
+        if unit != "day":
+            day = exp.DateTrunc(this=day, unit=exp.Literal.string(unit.upper()))
+        return _cast(day, "TIMESTAMP")
+    kept = [func(field, node.this.copy()) for field in _SPARK_KEPT[unit]]
+    zeros = [exp.Literal.number(0)] * (3 - len(kept))
+    interval = func("MAKE_DT_INTERVAL", exp.Literal.number(0), *kept, *zeros)
+    return exp.Add(this=_cast(day, "TIMESTAMP"), expression=interval)
 
 
 def _snowflake_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
