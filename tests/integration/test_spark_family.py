@@ -328,20 +328,21 @@ def test_hive_load_dir_writes_int96_timestamps(hive_target: Target, tmp_path: Pa
     from pushdown.engines import hive
 
     seen: list[str] = []
-    original = hive.pq.write_table
+    original = hive.write_parquet
 
-    def spy(table: pa.Table, where: Any, **kwargs: Any) -> None:
-        original(table, where, **kwargs)
+    def spy(data: Any, where: Any, **kwargs: Any) -> int:
+        written = original(data, where, **kwargs)
         parquet = pq.ParquetFile(where)
         seen.append(parquet.schema.column(parquet.schema_arrow.get_field_index("ts")).physical_type)
+        return written
 
     args = {**hive_target.connect_args, "load_dir": str(tmp_path / "staged")}
     conn = open_connector("lake", hive_target.url, args)
     try:
-        hive.pq.write_table = spy  # type: ignore[assignment]
+        hive.write_parquet = spy  # type: ignore[assignment]
         conn.upload("eng_int96", AWKWARD)
     finally:
-        hive.pq.write_table = original  # type: ignore[assignment]
+        hive.write_parquet = original  # type: ignore[assignment]
     try:
         assert seen == ["INT96"]
         _same(conn.fetch_arrow(select_all("eng_int96", dialect="hive")), AWKWARD)

@@ -70,6 +70,14 @@ def driver_options(options: ConnectOptions) -> dict[str, Any]:
     }
 
 
+def _arrow(chunk: Any) -> pa.Table:
+    """A fetched chunk as Arrow: ``fetchmany_arrow`` hands back the driver's own ColumnTable
+    when the server sent columns rather than Arrow (``fetchall_arrow`` converts it itself)."""
+    if isinstance(chunk, pa.Table):
+        return chunk
+    return pa.Table.from_pydict(dict(zip(chunk.column_names, chunk.column_table, strict=True)))
+
+
 def _native_nested(table: pa.Table, kinds: list[str]) -> pa.Table:
     """Arrays, structs and maps a server sent as JSON text (a Spark Thrift server without
     Arrow results does) become Arrow nested values, their types inferred from the values;
@@ -220,9 +228,9 @@ class DatabricksConnector(HiveConnector):
             try:
                 cursor.execute(sql)
                 kinds = [str(d[1]).lower() for d in cursor.description or []]
-                first = cursor.fetchmany_arrow(FETCH_ROWS)
+                first = _arrow(cursor.fetchmany_arrow(FETCH_ROWS))
                 if {"array", "struct", "map"} & set(kinds):
-                    rest = cursor.fetchall_arrow()
+                    rest = _arrow(cursor.fetchall_arrow())
                     whole = pa.concat_tables([first, rest]) if rest.num_rows else first
                     finish()
                     return as_reader(_native_nested(whole, kinds))
@@ -234,7 +242,7 @@ class DatabricksConnector(HiveConnector):
             chunk = first
             while chunk.num_rows:
                 yield chunk
-                chunk = cursor.fetchmany_arrow(FETCH_ROWS)
+                chunk = _arrow(cursor.fetchmany_arrow(FETCH_ROWS))
 
         return guarded(
             first.schema, chunks(), lambda: self.errors(sql, counted=False), finish=finish
