@@ -22,7 +22,6 @@ from pushdown.engines import Connector, open_connector
 from pushdown.engines.urls import require_database_file, url_profile
 from pushdown.errors import (
     ConnectionConfigError,
-    FlowError,
     InvalidValueError,
     PushdownError,
     UnknownDatasetError,
@@ -31,15 +30,23 @@ from pushdown.errors import (
 from pushdown.explain import compare_rows, compare_text, explain_text, visible_steps
 from pushdown.local.engine import read_file_schema
 from pushdown.plan import nodes as n
-from pushdown.plan.build import LogicalPlan, build_logical_plan
+from pushdown.plan.build import build_logical_plan
 from pushdown.planner.arguments import check_arguments
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
 from pushdown.planner.fragments import Fragment
-from pushdown.planner.gather import MODES, Mode, StatsSource, gather, statistic_columns
+from pushdown.planner.gather import (
+    MODES,
+    Mode,
+    cache_key,
+    cacheable,
+)
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import PhysicalPlan
 from pushdown.planner.robust import least_bad_worst_case
-from pushdown.planner.stats import estimate_plan, required_columns, type_width
+from pushdown.planner.schemas import SchemaReader
+from pushdown.planner.sources import schema_tables
+from pushdown.planner.sources import source_stats as read_source_stats
+from pushdown.planner.stats import estimate_plan, required_columns
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
 from pushdown.recipe.flow import Flow, load_flow
@@ -202,19 +209,6 @@ def _as_stats(name: str, value: StatsInput) -> TableStats:
     return stats
 
 
-def _file_stats(path: str, schema: pa.Schema) -> TableStats:
-    p = Path(path)
-    if p.suffix.lower() in (".parquet", ".pq"):
-        import pyarrow.parquet as pq  # here: planning a flow without Parquet files skips it
-
-        meta = pq.ParquetFile(p).metadata
-        size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-        return TableStats(rows=float(meta.num_rows), bytes=float(size), source="file footer")
-    width = sum(type_width(f.type) for f in schema) or 1.0
-    size = float(p.stat().st_size)
-    return TableStats(rows=size / width, bytes=size, source="file size")
-
-
 def _names(kind: str, given: Iterable[str], known: Iterable[str]) -> None:
     known = list(known)
     for name in given:
@@ -322,11 +316,30 @@ def make_plan(
                 raise
         return opened[name]
 
+    mode: Mode = "cached" if engine_statistics else "off"
+    if isinstance(statistics, str):
+        if statistics not in MODES:
+            raise InvalidValueError(
+                f"statistics={statistics!r}; give one of {', '.join(MODES)} or a mapping "
+                "of dataset to statistics"
+            )
+        mode = "off" if not engine_statistics else statistics
+        statistics = None
+    schemas = SchemaReader(
+        schema_tables(flow.spec, engine_statistics),
+        connector,
+        {
+            c: cache_key(u, (connect_args or {}).get(c)) if cacheable(u) else None
+            for c, u in urls.items()
+        },
+        mode,
+    )
+
     def read_schema(ds: s.DatasetSpec) -> pa.Schema:
         if ds.path is not None:
             return read_file_schema(ds.path, recipe=ds.name)
         assert ds.connection is not None and ds.table is not None
-        return connector(ds.connection).table_schema(ds.table)
+        return schemas(ds.connection, ds.table)
 
     def read_stored(ds: s.DatasetSpec) -> pa.Schema | None:
         """The catalog's names for a dataset declaring its columns; None when unreadable
@@ -343,27 +356,19 @@ def make_plan(
             connections=set(urls),
             read_stored=read_stored if engine_statistics else None,
         )
-        mode: Mode = "cached" if engine_statistics else "off"
-        if isinstance(statistics, str):
-            if statistics not in MODES:
-                raise InvalidValueError(
-                    f"statistics={statistics!r}; give one of {', '.join(MODES)} or a mapping "
-                    "of dataset to statistics"
-                )
-            mode = "off" if not engine_statistics else statistics
-            statistics = None
         given = {k: _as_stats(k, v) for k, v in (statistics or {}).items()}
         _names("statistics", given, logical.nodes)
-        schemas = {name: conn.statements for name, conn in opened.items()}
+        for_schemas = {name: conn.statements for name, conn in opened.items()}
         asked = connector if mode != "off" else None
-        source_stats = _source_stats(flow, logical, given, asked, notes, mode, urls, connect_args)
-        counts = {
-            name: {
-                "schema": schemas.get(name, 0),
-                "statistics": conn.statements - schemas.get(name, 0),
+        source_stats = read_source_stats(
+            flow, logical, given, asked, notes, mode, urls, connect_args
+        )
+        counts = {name: {"schema": 0, "statistics": 0} for name in urls}  # none: all cached
+        for name, conn in opened.items():
+            counts[name] = {
+                "schema": for_schemas.get(name, 0),
+                "statistics": conn.statements - for_schemas.get(name, 0),
             }
-            for name, conn in opened.items()
-        }
     finally:
         for conn in opened.values():
             conn.close()
@@ -427,64 +432,3 @@ def _note_defaults(
             )
         if said:
             notes[name] = "; ".join([notes[name], *said] if name in notes else said)
-
-
-def _source_stats(
-    flow: Flow,
-    logical: LogicalPlan,
-    given: Mapping[str, TableStats],
-    connector: Any,
-    notes: dict[str, str],
-    mode: Mode = "cached",
-    urls: Mapping[str, str] | None = None,
-    connect_args: Mapping[str, Mapping[str, Any]] | None = None,
-) -> dict[str, TableStats | None]:
-    """Statistics per source: the user's, the engine's (tiered and cached: see
-    :mod:`pushdown.planner.gather`), the file's, or none (defaults)."""
-    result: dict[str, TableStats | None] = {}
-    wanted: dict[str, tuple[str, str, set[str]]] = {}
-    columns = statistic_columns(logical)
-    for name, node in logical.nodes.items():
-        if not isinstance(node, n.Source):
-            continue
-        if name in given:
-            result[name] = given[name]
-        elif node.path is not None and node.path.startswith("memory:"):
-            table = flow.tables[name]
-            result[name] = TableStats(
-                rows=float(table.num_rows), bytes=float(table.nbytes), source="in-memory table"
-            )
-        elif node.path is not None:
-            try:
-                result[name] = _file_stats(node.path, node.schema)
-            except (OSError, pa.ArrowException) as err:
-                raise FlowError(f"cannot read {node.path!r}: {err}", dataset=name) from None
-        elif connector is None:
-            notes[name] = "default statistics: engine statistics were not requested"
-            result[name] = None
-        else:
-            assert node.table is not None and node.connection is not None
-            wanted[name] = (node.connection, node.table, columns.get(name, set()))
-    if not wanted:
-        return result
-
-    def source(conn: str) -> StatsSource:
-        # The connection opens on first use, inside gather's error handling: a connection
-        # that cannot open leaves its tables on the defaults, with a note saying why.
-        url = (urls or {}).get(conn, conn)
-        key = f"{url} {sorted((connect_args or {}).get(conn, {}).items())!r}"
-        return StatsSource(
-            key,
-            lambda tables: connector(conn).catalog_rows(tables),
-            lambda table, cols, rows: connector(conn).table_stats(table, cols, rows),
-            cacheable=":memory:" not in url,
-        )
-
-    for name, got in gather(wanted, source, mode).items():
-        if isinstance(got, PushdownError):
-            first = str(got).splitlines()[0]
-            notes[name] = f"default statistics: {wanted[name][0]} gave none ({first})"
-            result[name] = None
-        else:
-            result[name] = got
-    return result

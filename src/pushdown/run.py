@@ -31,6 +31,7 @@ from pushdown.errors import EngineError, PushdownError
 from pushdown.local import LocalEngine, run_python_step
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
+from pushdown.planner.gather import CACHE, cache_key
 from pushdown.planner.plan import PhysicalPlan
 
 
@@ -335,7 +336,13 @@ class _Run:
             names = output_columns(data.column_names, dialect=dialect, table=out.table)
             by_connection.setdefault(out.connection, {})[out.table] = data.rename_columns(names)
         for name, tables in by_connection.items():
-            self.connector(name).write_tables(tables)
+            try:
+                self.connector(name).write_tables(tables)
+            finally:  # replaced (or perhaps half written): what the cache knew is stale
+                url = self.plan.connections[name]
+                key = cache_key(url, self.plan.connect_args.get(name))
+                for table in tables:
+                    CACHE.forget((key, table))
 
     def cleanup(self) -> list[str]:
         problems = []

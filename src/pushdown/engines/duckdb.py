@@ -12,6 +12,7 @@ from sqlglot import exp
 from pushdown.compilers.ddl import create_table_as, drop_table, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
+from pushdown.errors import PushdownError
 from pushdown.profiles import Profile
 from pushdown.statistics import ColumnStats, TableStats
 
@@ -37,6 +38,35 @@ class DuckDBConnector(Connector):
     def table_schema(self, table: str) -> pa.Schema:
         """The schema of ``table``, from a zero-row Arrow result."""
         return self.fetch_arrow(select_all(table, dialect="duckdb", limit=0)).schema
+
+    def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
+        """The schemas of ``tables`` in one statement: one zero-row scalar subquery per
+        table selecting the table's row variable, a STRUCT whose entries are its columns
+        with the types a zero-row result of the table has
+        (https://duckdb.org/docs/stable/sql/data_types/struct, "Creating Structs": a row
+        variable).  When that statement fails (a missing table) or a table has a column
+        named like its row variable, each table is asked on its own, so every error names
+        its table."""
+        if len(tables) < 2:
+            return super().table_schemas(tables)
+        parts = []
+        for i, table in enumerate(tables):
+            alias = f"__pushdown_row_{i}"
+            row = exp.select(exp.column(alias, quoted=True)).from_(
+                table_ref(table, dialect="duckdb").as_(alias, quoted=True)
+            )
+            parts.append(exp.Subquery(this=row.limit(0)).as_(str(i), quoted=True))
+        try:
+            schema = self.fetch_arrow(exp.select(*parts).sql(dialect="duckdb")).schema
+        except PushdownError:
+            return super().table_schemas(tables)
+        result: dict[str, pa.Schema | PushdownError] = {}
+        for i, table in enumerate(tables):
+            kind = schema.field(i).type
+            if not pa.types.is_struct(kind):  # a column named like the row variable
+                return super().table_schemas(tables)
+            result[table] = pa.schema([kind.field(j) for j in range(kind.num_fields)])
+        return result
 
     def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and fetch Python rows (DB-API)."""

@@ -24,6 +24,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+import pyarrow as pa
 from sqlglot import exp
 
 from pushdown.errors import PushdownError
@@ -88,7 +89,29 @@ class StatisticsCache:
     def __init__(self, ttl_s: float = DEFAULT_TTL_S):
         self.ttl_s = ttl_s
         self._entries: dict[tuple[str, str], Entry] = {}
+        # Table schemas by the same keys, with when they were read: used within the time to
+        # live, read again (batched per connection) after it.
+        self._schemas: dict[tuple[str, str], tuple[pa.Schema, float]] = {}
         self._lock = threading.Lock()
+
+    def schema(self, key: tuple[str, str], now: float) -> pa.Schema | None:
+        """The cached schema for ``key`` when inside its time to live."""
+        with self._lock:
+            got = self._schemas.get(key)
+        if got is None or now - got[1] > self.ttl_s:
+            return None
+        return got[0]
+
+    def put_schema(self, key: tuple[str, str], schema: pa.Schema, now: float) -> None:
+        """Store the schema read for ``key`` at ``now``."""
+        with self._lock:
+            self._schemas[key] = (schema, now)
+
+    def forget(self, key: tuple[str, str]) -> None:
+        """Drop what is cached for one table (pushdown just replaced it: an output)."""
+        with self._lock:
+            self._entries.pop(key, None)
+            self._schemas.pop(key, None)
 
     def get(self, key: tuple[str, str]) -> Entry | None:
         """The entry for ``key``, fresh or not."""
@@ -104,6 +127,7 @@ class StatisticsCache:
         """Forget everything (tests; after changing tables behind pushdown's back)."""
         with self._lock:
             self._entries.clear()
+            self._schemas.clear()
 
     def fresh(self, entry: Entry, now: float) -> bool:
         """Whether ``entry`` is inside its time to live."""
@@ -111,6 +135,17 @@ class StatisticsCache:
 
 
 CACHE = StatisticsCache()
+
+
+def cache_key(url: str, connect_args: Mapping[str, object] | None) -> str:
+    """What keys a connection's entries in the cache: its URL and driver arguments (both
+    pick the database)."""
+    return f"{url} {sorted((connect_args or {}).items())!r}"
+
+
+def cacheable(url: str) -> bool:
+    """Whether other connections see what this URL names (not DuckDB's ``:memory:``)."""
+    return ":memory:" not in url
 
 
 class StatsSource:
