@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from pushdown.engines import Connector, open_connector
+from pushdown.engines.handoff import KeptConnections, close_all
 from pushdown.engines.urls import require_database_file, url_profile
 from pushdown.errors import (
     ConnectionConfigError,
@@ -64,6 +66,8 @@ class Plan(PhysicalPlan):
 
     # What the placement minimised: "time", "money" or seconds per dollar (make_plan sets it).
     objective: Objective = "time"
+    # The connections plan() opened, for the first execute() (make_plan sets it).
+    _kept: KeptConnections | None = None
 
     def execute(
         self,
@@ -73,9 +77,20 @@ class Plan(PhysicalPlan):
     ) -> RunResult:
         """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``);
         in a notebook the run shows as the plan's drawing with actual rows, and the time,
-        rows and bytes of each statement."""
-        result = execute(self, connectors=connections, before_fragment=before_fragment)
+        rows and bytes of each statement.  The first run reuses the connections plan()
+        opened (``engines/handoff.py``) and closes them at its end."""
+        kept = self._kept.take() if self._kept is not None and connections is None else {}
+        try:
+            result = execute(self, connectors=connections or kept, before_fragment=before_fragment)
+        finally:
+            close_all(kept)
         return PlanRun(**{f.name: getattr(result, f.name) for f in fields(result)}, plan=self)
+
+    def close(self) -> None:
+        """Close the connections plan() kept open for the first ``execute()`` (also done
+        when the plan is garbage-collected, or by that run itself)."""
+        if self._kept is not None:
+            self._kept.close()
 
     def explain(self, *, verbose: bool = False) -> str:
         """A numbered text rendering: engine and reason per step, then the SQL per engine."""
@@ -369,49 +384,55 @@ def make_plan(
                 "schema": for_schemas.get(name, 0),
                 "statistics": conn.statements - for_schemas.get(name, 0),
             }
-    finally:
-        for conn in opened.values():
-            conn.close()
-    _names("pin", (pin or {}), logical.nodes)
-    _names("forbid_steps", (forbid_steps or {}), logical.nodes)
-    _names("materialize", materialize, logical.nodes)
-    estimates = estimate_plan(logical, source_stats)
-    needed = required_columns(logical)
-    overrides: Mapping[str, Mapping[str, Any]] = dict(cost_overrides or {})
-    calibration = calibration or os.environ.get("PUSHDOWN_CALIBRATION") or None
-    if calibration is not None:
-        measured = read_calibration(calibration)
-        known = {k: v for k, v in measured.items() if k in profiles or k == LOCAL}
-        overrides = merge_overrides(known, overrides)
-    model = CostModel(profiles, overrides=overrides, objective=objective)
-    constraints = Constraints(
-        pins=dict(pin or {}),
-        forbid=set(forbid),
-        forbid_steps={k: set(v) for k, v in (forbid_steps or {}).items()},
-        materialize=set(materialize),
-    )
-    placer = Placer(logical, profiles, estimates, needed, model, constraints)
-    nominal = placer.solve()
-    assign = least_bad_worst_case(placer, nominal, source_stats)
-    _note_defaults(placer, nominal, assign, notes)
-    rule = placer.first_input_rule()
-    result = Plan(
-        flow,
-        logical,
-        placer.placements(assign),
-        urls,
-        profiles,
-        transfers=placer.transfers(assign),
-        needed=needed,
-        cost=placer.total(assign),
-        baseline=placer.total(rule),
-        rule=rule,
-        materialize=constraints.materialize,
-        notes=notes,
-        connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
-        planning_statements=counts,
-    )
+    except BaseException:
+        close_all(opened)
+        raise
+    try:
+        _names("pin", (pin or {}), logical.nodes)
+        _names("forbid_steps", (forbid_steps or {}), logical.nodes)
+        _names("materialize", materialize, logical.nodes)
+        estimates = estimate_plan(logical, source_stats)
+        needed = required_columns(logical)
+        overrides: Mapping[str, Mapping[str, Any]] = dict(cost_overrides or {})
+        calibration = calibration or os.environ.get("PUSHDOWN_CALIBRATION") or None
+        if calibration is not None:
+            measured = read_calibration(calibration)
+            known = {k: v for k, v in measured.items() if k in profiles or k == LOCAL}
+            overrides = merge_overrides(known, overrides)
+        model = CostModel(profiles, overrides=overrides, objective=objective)
+        constraints = Constraints(
+            pins=dict(pin or {}),
+            forbid=set(forbid),
+            forbid_steps={k: set(v) for k, v in (forbid_steps or {}).items()},
+            materialize=set(materialize),
+        )
+        placer = Placer(logical, profiles, estimates, needed, model, constraints)
+        nominal = placer.solve()
+        assign = least_bad_worst_case(placer, nominal, source_stats)
+        _note_defaults(placer, nominal, assign, notes)
+        rule = placer.first_input_rule()
+        result = Plan(
+            flow,
+            logical,
+            placer.placements(assign),
+            urls,
+            profiles,
+            transfers=placer.transfers(assign),
+            needed=needed,
+            cost=placer.total(assign),
+            baseline=placer.total(rule),
+            rule=rule,
+            materialize=constraints.materialize,
+            notes=notes,
+            connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
+            planning_statements=counts,
+        )
+    except BaseException:
+        close_all(opened)
+        raise
     result.objective = objective
+    result._kept = kept = KeptConnections(opened)
+    weakref.finalize(result, kept.close)
     return result
 
 
