@@ -218,3 +218,22 @@ def test_an_output_a_run_writes_is_read_again(tmp_path: Path) -> None:
     again = pushdown.plan(reader)  # the new schema and row count, not the cached ones
     assert again.logical.nodes["summary"].columns == ["c_nation", "c_name", "n"]
     assert again.placement["summary"].rows == 500
+
+
+def test_a_spent_statistics_budget_stops_the_sampled_statistics(tmp_path: Path) -> None:
+    url = _database(tmp_path / "a.duckdb")
+    none = pushdown.plan(_flow(url), statistics_budget=0)
+    # The catalog's row counts only: no sampled statement, nothing cached.
+    assert none.planning_statements["wh"]["statistics"] == 1
+    assert none.placement["orders"].rows == 50_000
+    text = none.explain()
+    assert "statistics budget of 0 s was spent" in text
+    assert not CACHE._entries
+    ample = pushdown.plan(_flow(url), statistics_budget=3600)
+    assert ample.planning_statements["wh"]["statistics"] == 3
+    assert "budget" not in ample.explain()
+    # The filter's selectivity used the sampled distinct count of o_status (7 values) only
+    # when the statistics were gathered.
+    assert ample.placement["open_orders"].rows != none.placement["open_orders"].rows
+    with pytest.raises(InvalidValueError, match="statistics_budget"):
+        pushdown.plan(_flow(url), statistics_budget=-1)

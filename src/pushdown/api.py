@@ -38,6 +38,7 @@ from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, 
 from pushdown.planner.fragments import Fragment
 from pushdown.planner.gather import (
     MODES,
+    Budget,
     Mode,
     cache_key,
     cacheable,
@@ -248,6 +249,7 @@ def make_plan(
     connect_args: Mapping[str, Mapping[str, Any]] | None = None,
     engine_statistics: bool = True,
     calibration: str | Path | None = None,
+    statistics_budget: float | None = None,
 ) -> Plan:
     """Plan ``flow`` (a :class:`Flow`, or the path of a flow file): place each step on the
     cheapest engine that can run it.
@@ -275,7 +277,10 @@ def make_plan(
       engines");
     - ``calibration`` is a file written by ``pushdown calibrate`` (default: the variable
       ``PUSHDOWN_CALIBRATION``): its measured cost parameters apply to the connections it
-      names; ``cost_overrides`` still win over it.
+      names; ``cost_overrides`` still win over it;
+    - ``statistics_budget``: seconds plan() may spend on engine statistics; once spent no
+      further per-table statistics statement is issued and the remaining tables are planned
+      on the catalog's row counts and default column figures (explain says which).
     """
     if isinstance(flow, str | Path):
         flow = load_flow(flow)  # paths inside it are relative to the file
@@ -340,6 +345,17 @@ def make_plan(
             )
         mode = "off" if not engine_statistics else statistics
         statistics = None
+    budget = None
+    if statistics_budget is not None:
+        if not (
+            isinstance(statistics_budget, int | float)
+            and math.isfinite(statistics_budget)
+            and statistics_budget >= 0
+        ):
+            raise InvalidValueError(
+                f"statistics_budget={statistics_budget!r}; give seconds, a number >= 0"
+            )
+        budget = Budget(float(statistics_budget))
     schemas = SchemaReader(
         schema_tables(flow.spec, engine_statistics),
         connector,
@@ -376,7 +392,7 @@ def make_plan(
         for_schemas = {name: conn.statements for name, conn in opened.items()}
         asked = connector if mode != "off" else None
         source_stats = read_source_stats(
-            flow, logical, given, asked, notes, mode, urls, connect_args
+            flow, logical, given, asked, notes, mode, urls, connect_args, budget
         )
         counts = {name: {"schema": 0, "statistics": 0} for name in urls}  # none: all cached
         for name, conn in opened.items():

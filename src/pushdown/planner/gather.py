@@ -169,11 +169,36 @@ class StatsSource:
         self.fetch = fetch
 
 
+class Budget:
+    """Seconds plan() may spend gathering statistics (``plan(..., statistics_budget=s)``).
+
+    Counted from the first statistics statement; once spent, no further per-table statement
+    is issued: a table the catalog counted keeps that row count (column statistics are
+    then defaults), any other is planned on the defaults.  ``skipped`` names the datasets
+    left so, for explain."""
+
+    def __init__(self, seconds: float):
+        """``seconds`` >= 0 (0: the catalog's row counts only)."""
+        self.seconds = seconds
+        self.start: float | None = None
+        self.skipped: list[str] = []
+
+    def begin(self) -> None:
+        """Start the clock (at the first statement), if not started."""
+        if self.start is None:
+            self.start = time.monotonic()
+
+    def spent(self) -> bool:
+        """Whether the budget is used up."""
+        return self.start is not None and time.monotonic() - self.start >= self.seconds
+
+
 def gather(
     wanted: Mapping[str, tuple[str, str, set[str]]],
     source: Callable[[str], StatsSource],
     mode: Mode,
     cache: StatisticsCache = CACHE,
+    budget: Budget | None = None,
 ) -> dict[str, TableStats | PushdownError]:
     """Statistics for ``wanted`` (dataset -> (connection, table, columns)).
 
@@ -182,7 +207,8 @@ def gather(
     one statement, an entry whose count is unchanged is confirmed, and the rest are gathered
     (column statistics only where columns are needed) and stored.  ``"fresh"``: everything is
     gathered and stored.  A failure to gather one table is returned in its place (the caller
-    falls back to defaults and says why)."""
+    falls back to defaults and says why).  With a ``budget``, per-table statements stop once
+    it is spent (see :class:`Budget`); what was left out is not cached."""
     result: dict[str, TableStats | PushdownError] = {}
     now = time.monotonic()
     todo: dict[str, list[str]] = {}  # connection -> datasets to gather or confirm
@@ -198,6 +224,8 @@ def gather(
         keep = src.cacheable
         # Tier 1 for every table of the connection in one statement: the catalog's row
         # counts, which are also the change markers of cached entries.
+        if budget is not None:
+            budget.begin()
         try:
             markers = src.markers(sorted({wanted[x][1] for x in names}))
         except PushdownError:
@@ -209,6 +237,16 @@ def gather(
             if old is not None and columns <= old.columns and markers.get(table) == old.marker:
                 cache.put(key, replace(old, at=now))  # unchanged since: confirmed
                 result[name] = old.stats
+                continue
+            if budget is not None and budget.spent():
+                budget.skipped.append(name)
+                rows = markers.get(table)
+                if rows is None:
+                    result[name] = PushdownError(
+                        f"the statistics budget of {budget.seconds:g} s was spent"
+                    )
+                else:
+                    result[name] = TableStats(rows=rows, source="catalog (budget spent)")
                 continue
             try:
                 stats = src.fetch(table, columns, markers.get(table))

@@ -14,6 +14,7 @@ from pushdown.errors import FlowError, PushdownError
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.planner.gather import (
+    Budget,
     Mode,
     StatsSource,
     cache_key,
@@ -59,9 +60,11 @@ def source_stats(
     mode: Mode = "cached",
     urls: Mapping[str, str] | None = None,
     connect_args: Mapping[str, Mapping[str, Any]] | None = None,
+    budget: Budget | None = None,
 ) -> dict[str, TableStats | None]:
     """Statistics per source: the user's, the engine's (tiered and cached: see
-    :mod:`pushdown.planner.gather`), the file's, or none (defaults)."""
+    :mod:`pushdown.planner.gather`; within ``budget`` when given), the file's, or none
+    (defaults)."""
     result: dict[str, TableStats | None] = {}
     wanted: dict[str, tuple[str, str, set[str]]] = {}
     columns = statistic_columns(logical)
@@ -100,11 +103,16 @@ def source_stats(
             cacheable=cacheable(url),
         )
 
-    for name, got in gather(wanted, source, mode).items():
+    for name, got in gather(wanted, source, mode, budget=budget).items():
         if isinstance(got, PushdownError):
             first = str(got).splitlines()[0]
             notes[name] = f"default statistics: {wanted[name][0]} gave none ({first})"
             result[name] = None
         else:
             result[name] = got
+            if budget is not None and name in budget.skipped:
+                notes[name] = (
+                    f"default column statistics: the statistics budget of {budget.seconds:g} s "
+                    f"was spent (rows from the catalog)"
+                )
     return result
