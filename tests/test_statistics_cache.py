@@ -3,7 +3,10 @@ on real DuckDB files."""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,15 @@ from pushdown.engines import duckdb as duckdb_engine
 from pushdown.engines import open_connector
 from pushdown.errors import InvalidValueError, PushdownError
 from pushdown.plan.build import build_logical_plan
-from pushdown.planner.gather import CACHE, statistic_columns
+from pushdown.planner.disk_cache import DiskCache
+from pushdown.planner.gather import (
+    CACHE,
+    Entry,
+    StatisticsCache,
+    cache_key,
+    statistic_columns,
+)
+from pushdown.statistics import ColumnStats, TableStats
 
 
 @pytest.fixture(autouse=True)
@@ -185,9 +196,7 @@ def test_schemas_of_a_connection_are_read_in_one_statement(tmp_path: Path) -> No
         conn.close()
 
 
-def test_a_second_plan_opens_no_connection(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_second_plan_opens_no_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = _database(tmp_path / "a.duckdb")
     pushdown.plan(_flow(url))
     opened: list[str] = []
@@ -237,3 +246,61 @@ def test_a_spent_statistics_budget_stops_the_sampled_statistics(tmp_path: Path) 
     assert ample.placement["open_orders"].rows != none.placement["open_orders"].rows
     with pytest.raises(InvalidValueError, match="statistics_budget"):
         pushdown.plan(_flow(url), statistics_budget=-1)
+
+
+def test_the_statistics_cache_on_disk_serves_another_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _database(tmp_path / "a.duckdb")
+    folder = tmp_path / "cache"
+    first = pushdown.plan(_flow(url), statistics_cache=folder)
+    assert first.planning_statements["wh"]["statistics"] == 3
+    CACHE.clear()  # as a new process would start
+    second = pushdown.plan(_flow(url), statistics_cache=folder)
+    assert second.planning_statements["wh"] == {"schema": 1, "statistics": 0}
+    assert second.placement["orders"].rows == 50_000
+    assert second.sql() == first.sql()
+    CACHE.clear()
+    monkeypatch.setenv("PUSHDOWN_STATS_CACHE", str(folder))  # the variable names it too
+    assert pushdown.plan(_flow(url)).planning_statements["wh"]["statistics"] == 0
+    CACHE.clear()
+    CACHE.ttl_s = 0.0  # expired entries on disk are confirmed by the catalog, as in memory
+    assert pushdown.plan(_flow(url)).planning_statements["wh"]["statistics"] == 1
+    monkeypatch.delenv("PUSHDOWN_STATS_CACHE")
+    CACHE.clear()
+    assert pushdown.plan(_flow(url)).planning_statements["wh"]["statistics"] == 3
+
+
+def test_the_disk_cache_never_writes_a_password(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    disk = DiskCache(folder)
+    cache = StatisticsCache()
+    key = cache_key("snowflake://etl:hunter2-secret@acct/db?token=tok-9", {"password": "pw-7"})
+    other = cache_key("snowflake://etl:changed-pw@acct/db?token=other", {"password": "pw-8"})
+    stats = TableStats(
+        rows=10.0,
+        columns={
+            "d": ColumnStats(ndv=3.0, min=dt.date(2020, 1, 1), max=dt.date(2021, 1, 1)),
+            "s": ColumnStats(ndv=2.0, min="alice", max="zed"),
+            "p": ColumnStats(ndv=5.0, min=Decimal("1.50"), max=Decimal("9.25")),
+        },
+        source="wh",
+    )
+    cache.put((key, "t"), Entry(stats, frozenset({"d", "s", "p"}), 10.0, time.monotonic()))
+    disk.save(key, cache)
+    (path,) = folder.iterdir()
+    assert path == disk.path(key) == disk.path(other)  # keyed without the credentials
+    text = path.read_text()
+    for secret in ("hunter2", "tok-9", "pw-7", "etl", "acct"):
+        assert secret not in text and secret not in path.name
+    assert "alice" not in text  # no text value of the data either
+    assert path.stat().st_mode & 0o077 == 0
+    loaded = StatisticsCache()
+    disk.load(other, loaded)
+    entry = loaded.get((other, "t"))
+    assert entry is not None
+    assert entry.stats.columns["d"].max == dt.date(2021, 1, 1)
+    assert entry.stats.columns["p"].min == Decimal("1.50")
+    assert entry.stats.columns["s"].min is None
+    path.write_text("not json")  # a damaged file is ignored
+    disk.load(key, StatisticsCache())

@@ -35,6 +35,7 @@ from pushdown.plan import nodes as n
 from pushdown.plan.build import build_logical_plan
 from pushdown.planner.arguments import check_arguments
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
+from pushdown.planner.disk_cache import disk_cache
 from pushdown.planner.fragments import Fragment
 from pushdown.planner.gather import (
     MODES,
@@ -250,6 +251,7 @@ def make_plan(
     engine_statistics: bool = True,
     calibration: str | Path | None = None,
     statistics_budget: float | None = None,
+    statistics_cache: str | Path | None = None,
 ) -> Plan:
     """Plan ``flow`` (a :class:`Flow`, or the path of a flow file): place each step on the
     cheapest engine that can run it.
@@ -280,7 +282,10 @@ def make_plan(
       names; ``cost_overrides`` still win over it;
     - ``statistics_budget``: seconds plan() may spend on engine statistics; once spent no
       further per-table statistics statement is issued and the remaining tables are planned
-      on the catalog's row counts and default column figures (explain says which).
+      on the catalog's row counts and default column figures (explain says which);
+    - ``statistics_cache``: a folder keeping the statistics cache on disk across processes
+      (default: the variable ``PUSHDOWN_STATS_CACHE``; none when unset): one JSON file per
+      connection, named by a hash of its URL without credentials (``planner/disk_cache.py``).
     """
     if isinstance(flow, str | Path):
         flow = load_flow(flow)  # paths inside it are relative to the file
@@ -392,7 +397,16 @@ def make_plan(
         for_schemas = {name: conn.statements for name, conn in opened.items()}
         asked = connector if mode != "off" else None
         source_stats = read_source_stats(
-            flow, logical, given, asked, notes, mode, urls, connect_args, budget
+            flow,
+            logical,
+            given,
+            asked,
+            notes,
+            mode,
+            urls,
+            connect_args,
+            budget,
+            disk_cache(statistics_cache),
         )
         counts = {name: {"schema": 0, "statistics": 0} for name in urls}  # none: all cached
         for name, conn in opened.items():

@@ -24,11 +24,20 @@ class DuckDBConnector(Connector):
     """A DuckDB database file (or ``:memory:``) named by a ``duckdb:///`` URL."""
 
     def __init__(self, name: str, profile: Profile, url: sa.engine.URL):
+        """Opens the database with DuckDB's own client and the URL's query as its
+        configuration: the default configuration otherwise, so that a ``duckdb.connect`` of
+        the same file elsewhere in the process shares the open database instead of being
+        refused for a different one (the SQLAlchemy dialect adds a user agent setting), also
+        while a plan keeps this connection for its run (``engines/handoff.py``).
+        https://duckdb.org/docs/stable/clients/python/dbapi#connection"""
         super().__init__(name, profile)
+        import duckdb
+
+        config: dict[str, str | bool | int | float | list[str]] = {
+            k: v if isinstance(v, str) else v[-1] for k, v in url.query.items()
+        }
         with self.errors():
-            self.engine = sa.create_engine(url, poolclass=sa.pool.StaticPool)
-            self._raw = self.engine.raw_connection()
-        self.con: Any = self._raw.driver_connection
+            self.con: Any = duckdb.connect(url.database or ":memory:", config=config)
 
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run ``sql`` and return DuckDB's Arrow result (no row conversion)."""
@@ -202,6 +211,5 @@ class DuckDBConnector(Connector):
         self.con.interrupt()
 
     def close(self) -> None:
-        """Close the connection and dispose of the engine."""
-        self._raw.close()
-        self.engine.dispose()
+        """Close the connection."""
+        self.con.close()

@@ -107,6 +107,11 @@ class StatisticsCache:
         with self._lock:
             self._schemas[key] = (schema, now)
 
+    def entries_of(self, url: str) -> dict[str, Entry]:
+        """The entries of one connection (by its cache key), by table."""
+        with self._lock:
+            return {table: e for (u, table), e in self._entries.items() if u == url}
+
     def forget(self, key: tuple[str, str]) -> None:
         """Drop what is cached for one table (pushdown just replaced it: an output)."""
         with self._lock:
@@ -140,7 +145,7 @@ CACHE = StatisticsCache()
 def cache_key(url: str, connect_args: Mapping[str, object] | None) -> str:
     """What keys a connection's entries in the cache: its URL and driver arguments (both
     pick the database)."""
-    return f"{url} {sorted((connect_args or {}).items())!r}"
+    return f"{url} {dict(sorted((connect_args or {}).items()))!r}"  # redact() reads this
 
 
 def cacheable(url: str) -> bool:

@@ -13,7 +13,9 @@ import pyarrow as pa
 from pushdown.errors import FlowError, PushdownError
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
+from pushdown.planner.disk_cache import DiskCache
 from pushdown.planner.gather import (
+    CACHE,
     Budget,
     Mode,
     StatsSource,
@@ -61,6 +63,7 @@ def source_stats(
     urls: Mapping[str, str] | None = None,
     connect_args: Mapping[str, Mapping[str, Any]] | None = None,
     budget: Budget | None = None,
+    disk: DiskCache | None = None,
 ) -> dict[str, TableStats | None]:
     """Statistics per source: the user's, the engine's (tiered and cached: see
     :mod:`pushdown.planner.gather`; within ``budget`` when given), the file's, or none
@@ -103,7 +106,19 @@ def source_stats(
             cacheable=cacheable(url),
         )
 
-    for name, got in gather(wanted, source, mode, budget=budget).items():
+    keys = {
+        cache_key(url, (connect_args or {}).get(conn))
+        for conn, url in (urls or {}).items()
+        if cacheable(url) and any(w[0] == conn for w in wanted.values())
+    }
+    if disk is not None and mode == "cached":
+        for key in keys:
+            disk.load(key, CACHE)
+    gathered = gather(wanted, source, mode, budget=budget)
+    if disk is not None:
+        for key in keys:
+            disk.save(key, CACHE)
+    for name, got in gathered.items():
         if isinstance(got, PushdownError):
             first = str(got).splitlines()[0]
             notes[name] = f"default statistics: {wanted[name][0]} gave none ({first})"
