@@ -149,8 +149,10 @@ def cache_key(url: str, connect_args: Mapping[str, object] | None) -> str:
 
 
 def cacheable(url: str) -> bool:
-    """Whether other connections see what this URL names (not DuckDB's ``:memory:``)."""
-    return ":memory:" not in url
+    """Whether what this URL names outlives one connection: not DuckDB's ``:memory:``, nor
+    a Spark session in this process (``spark://``), whose tables are mostly temporary views
+    replaced under the same names: cached figures and schemas would go stale unseen."""
+    return ":memory:" not in url and not url.lower().startswith("spark://")
 
 
 class StatsSource:
