@@ -110,9 +110,9 @@ def identity(batch: Any) -> Any:
 def _placer(flow: pushdown.Flow, options: dict[str, Any]) -> Placer:
     plan = pushdown.plan(flow, **options)
     logical = plan.logical
-    from pushdown.api import _source_stats
+    from pushdown.planner.sources import source_stats
 
-    stats = _source_stats(
+    stats = source_stats(
         flow,
         logical,
         {k: pushdown.TableStats(rows=v["rows"]) for k, v in options["statistics"].items()},

@@ -94,7 +94,7 @@ def shaped_flow(
         i = next(counter)
         if i % 2:
             return ds.filter(f"x > {i % 7}", name=f"s{i}")
-        return ds.compute(x=f"x * 1.01 + {i % 5}", name=f"s{i}")
+        return ds.compute({"x": f"x * 1.01 + {i % 5}"}, name=f"s{i}")
 
     def join(left: pushdown.Dataset, right: pushdown.Dataset) -> pushdown.Dataset:
         return left.join(right, on=["k"], how="semi", name=f"s{next(counter)}")

@@ -13,13 +13,13 @@ import pytest
 from benchmarks.planning import shaped_flow
 
 import pushdown
-from pushdown.api import _source_stats
 from pushdown.plan.build import build_logical_plan
 from pushdown.planner import placement
 from pushdown.planner.cost import CostModel
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.robust import least_bad_worst_case, moves_uncertain_data
 from pushdown.planner.search import Search
+from pushdown.planner.sources import source_stats
 from pushdown.planner.stats import GROUP_FRACTION, estimate_plan, required_columns
 from pushdown.profiles import get_profile
 from pushdown.statistics import ColumnStats, TableStats
@@ -29,7 +29,7 @@ def _placer(flow: pushdown.Flow, options: dict[str, Any]) -> tuple[Placer, dict[
     """The placer ``plan()`` would build for ``flow`` (declared schemas, no engine asked)."""
     logical = build_logical_plan(flow)
     given = {k: TableStats(rows=v["rows"]) for k, v in options.get("statistics", {}).items()}
-    stats = _source_stats(flow, logical, given, None, {})
+    stats = source_stats(flow, logical, given, None, {})
     profiles = {name: get_profile("duckdb") for name in flow.spec.connections}
     model = CostModel(profiles, overrides=options.get("cost_overrides"))
     estimates = estimate_plan(logical, stats)

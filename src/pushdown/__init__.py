@@ -65,7 +65,8 @@ else:
         Options (keywords; see :func:`pushdown.api.make_plan` for each): ``connections``,
         ``statistics``, ``objective`` ("time", "money" or seconds per dollar),
         ``cost_overrides``, ``pin``, ``forbid``, ``forbid_steps``, ``materialize``,
-        ``dialects``, ``connect_args``, ``engine_statistics``, ``calibration``."""
+        ``dialects``, ``connect_args``, ``engine_statistics``, ``calibration``,
+        ``statistics_budget``, ``statistics_cache``."""
         from pushdown.api import make_plan
 
         return make_plan(flow, connections, **options)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -19,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from pushdown.engines import Connector, open_connector
+from pushdown.engines.handoff import KeptConnections, close_all
 from pushdown.engines.urls import require_database_file, url_profile
 from pushdown.errors import (
     ConnectionConfigError,
-    FlowError,
     InvalidValueError,
     PushdownError,
     UnknownDatasetError,
@@ -30,15 +31,25 @@ from pushdown.errors import (
 )
 from pushdown.explain import compare_rows, compare_text, explain_text, visible_steps
 from pushdown.plan import nodes as n
-from pushdown.plan.build import LogicalPlan, build_logical_plan
+from pushdown.plan.build import build_logical_plan
 from pushdown.planner.arguments import check_arguments
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
+from pushdown.planner.disk_cache import disk_cache
 from pushdown.planner.fragments import Fragment
-from pushdown.planner.gather import MODES, Mode, StatsSource, gather, statistic_columns
+from pushdown.planner.gather import (
+    MODES,
+    Budget,
+    Mode,
+    cache_key,
+    cacheable,
+)
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import PhysicalPlan
 from pushdown.planner.robust import least_bad_worst_case
-from pushdown.planner.stats import estimate_plan, required_columns, type_width
+from pushdown.planner.schemas import SchemaReader
+from pushdown.planner.sources import schema_tables
+from pushdown.planner.sources import source_stats as read_source_stats
+from pushdown.planner.stats import estimate_plan, required_columns
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
 from pushdown.recipe.flow import Flow, load_flow
@@ -58,6 +69,8 @@ class Plan(PhysicalPlan):
 
     # What the placement minimised: "time", "money" or seconds per dollar (make_plan sets it).
     objective: Objective = "time"
+    # The connections plan() opened, for the first execute() (make_plan sets it).
+    _kept: KeptConnections | None = None
 
     def execute(
         self,
@@ -70,14 +83,26 @@ class Plan(PhysicalPlan):
     ) -> RunResult:
         """Run the plan; returns the result tables keyed by dataset name (see ``RunResult``);
         in a notebook the run shows as the plan's drawing with actual rows, and the time,
-        rows and bytes of each statement.  Memory and progress: :func:`pushdown.run.execute`."""
+        rows and bytes of each statement.  The first run reuses the connections plan()
+        opened (``engines/handoff.py``) and closes them at its end.  Memory and progress:
+        :func:`pushdown.run.execute`."""
         from pushdown.run import execute  # here: planning loads no execution machinery
         from pushdown.view import PlanRun
 
         options: dict[str, Any] = {"memory_limit": memory_limit, "spill_dir": spill_dir}
         options.update(progress=progress, before_fragment=before_fragment)
-        result = execute(self, connectors=connections, **options)
+        kept = self._kept.take() if self._kept is not None and connections is None else {}
+        try:
+            result = execute(self, connectors=connections or kept, **options)
+        finally:
+            close_all(kept)
         return PlanRun(**{f.name: getattr(result, f.name) for f in fields(result)}, plan=self)
+
+    def close(self) -> None:
+        """Close the connections plan() kept open for the first ``execute()`` (also done
+        when the plan is garbage-collected, or by that run itself)."""
+        if self._kept is not None:
+            self._kept.close()
 
     def explain(self, *, verbose: bool = False) -> str:
         """A numbered text rendering: engine and reason per step, then the SQL per engine."""
@@ -197,19 +222,6 @@ def _as_stats(name: str, value: StatsInput) -> TableStats:
     return stats
 
 
-def _file_stats(path: str, schema: pa.Schema) -> TableStats:
-    p = Path(path)
-    if p.suffix.lower() in (".parquet", ".pq"):
-        import pyarrow.parquet as pq  # here: planning a flow without Parquet files skips it
-
-        meta = pq.ParquetFile(p).metadata
-        size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-        return TableStats(rows=float(meta.num_rows), bytes=float(size), source="file footer")
-    width = sum(type_width(f.type) for f in schema) or 1.0
-    size = float(p.stat().st_size)
-    return TableStats(rows=size / width, bytes=size, source="file size")
-
-
 def _names(kind: str, given: Iterable[str], known: Iterable[str]) -> None:
     known = list(known)
     for name in given:
@@ -234,6 +246,8 @@ def make_plan(
     connect_args: Mapping[str, Mapping[str, Any]] | None = None,
     engine_statistics: bool = True,
     calibration: str | Path | None = None,
+    statistics_budget: float | None = None,
+    statistics_cache: str | Path | None = None,
 ) -> Plan:
     """Plan ``flow`` (a :class:`Flow`, or the path of a flow file): place each step on the
     cheapest engine that can run it.
@@ -261,7 +275,13 @@ def make_plan(
       engines");
     - ``calibration`` is a file written by ``pushdown calibrate`` (default: the variable
       ``PUSHDOWN_CALIBRATION``): its measured cost parameters apply to the connections it
-      names; ``cost_overrides`` still win over it.
+      names; ``cost_overrides`` still win over it;
+    - ``statistics_budget``: seconds plan() may spend on engine statistics; once spent no
+      further per-table statistics statement is issued and the remaining tables are planned
+      on the catalog's row counts and default column figures (explain says which);
+    - ``statistics_cache``: a folder keeping the statistics cache on disk across processes
+      (default: the variable ``PUSHDOWN_STATS_CACHE``; none when unset): one JSON file per
+      connection, named by a hash of its URL without credentials (``planner/disk_cache.py``).
     """
     if isinstance(flow, str | Path):
         flow = load_flow(flow)  # paths inside it are relative to the file
@@ -317,13 +337,43 @@ def make_plan(
                 raise
         return opened[name]
 
+    mode: Mode = "cached" if engine_statistics else "off"
+    if isinstance(statistics, str):
+        if statistics not in MODES:
+            raise InvalidValueError(
+                f"statistics={statistics!r}; give one of {', '.join(MODES)} or a mapping "
+                "of dataset to statistics"
+            )
+        mode = "off" if not engine_statistics else statistics
+        statistics = None
+    budget = None
+    if statistics_budget is not None:
+        if not (
+            isinstance(statistics_budget, int | float)
+            and math.isfinite(statistics_budget)
+            and statistics_budget >= 0
+        ):
+            raise InvalidValueError(
+                f"statistics_budget={statistics_budget!r}; give seconds, a number >= 0"
+            )
+        budget = Budget(float(statistics_budget))
+    schemas = SchemaReader(
+        schema_tables(flow.spec, engine_statistics),
+        connector,
+        {
+            c: cache_key(u, (connect_args or {}).get(c)) if cacheable(u) else None
+            for c, u in urls.items()
+        },
+        mode,
+    )
+
     def read_schema(ds: s.DatasetSpec) -> pa.Schema:
         if ds.path is not None:
             from pushdown.local.engine import read_file_schema  # here: only files need it
 
             return read_file_schema(ds.path, recipe=ds.name)
         assert ds.connection is not None and ds.table is not None
-        return connector(ds.connection).table_schema(ds.table)
+        return schemas(ds.connection, ds.table)
 
     def read_stored(ds: s.DatasetSpec) -> pa.Schema | None:
         """The catalog's names for a dataset declaring its columns; None when unreadable
@@ -340,70 +390,77 @@ def make_plan(
             connections=set(urls),
             read_stored=read_stored if engine_statistics else None,
         )
-        mode: Mode = "cached" if engine_statistics else "off"
-        if isinstance(statistics, str):
-            if statistics not in MODES:
-                raise InvalidValueError(
-                    f"statistics={statistics!r}; give one of {', '.join(MODES)} or a mapping "
-                    "of dataset to statistics"
-                )
-            mode = "off" if not engine_statistics else statistics
-            statistics = None
         given = {k: _as_stats(k, v) for k, v in (statistics or {}).items()}
         _names("statistics", given, logical.nodes)
-        schemas = {name: conn.statements for name, conn in opened.items()}
+        for_schemas = {name: conn.statements for name, conn in opened.items()}
         asked = connector if mode != "off" else None
-        source_stats = _source_stats(flow, logical, given, asked, notes, mode, urls, connect_args)
-        counts = {
-            name: {
-                "schema": schemas.get(name, 0),
-                "statistics": conn.statements - schemas.get(name, 0),
+        source_stats = read_source_stats(
+            flow,
+            logical,
+            given,
+            asked,
+            notes,
+            mode,
+            urls,
+            connect_args,
+            budget,
+            disk_cache(statistics_cache),
+        )
+        counts = {name: {"schema": 0, "statistics": 0} for name in urls}  # none: all cached
+        for name, conn in opened.items():
+            counts[name] = {
+                "schema": for_schemas.get(name, 0),
+                "statistics": conn.statements - for_schemas.get(name, 0),
             }
-            for name, conn in opened.items()
-        }
-    finally:
-        for conn in opened.values():
-            conn.close()
-    _names("pin", (pin or {}), logical.nodes)
-    _names("forbid_steps", (forbid_steps or {}), logical.nodes)
-    _names("materialize", materialize, logical.nodes)
-    estimates = estimate_plan(logical, source_stats)
-    needed = required_columns(logical)
-    overrides: Mapping[str, Mapping[str, Any]] = dict(cost_overrides or {})
-    calibration = calibration or os.environ.get("PUSHDOWN_CALIBRATION") or None
-    if calibration is not None:
-        measured = read_calibration(calibration)
-        known = {k: v for k, v in measured.items() if k in profiles or k == LOCAL}
-        overrides = merge_overrides(known, overrides)
-    model = CostModel(profiles, overrides=overrides, objective=objective)
-    constraints = Constraints(
-        pins=dict(pin or {}),
-        forbid=set(forbid),
-        forbid_steps={k: set(v) for k, v in (forbid_steps or {}).items()},
-        materialize=set(materialize),
-    )
-    placer = Placer(logical, profiles, estimates, needed, model, constraints)
-    nominal = placer.solve()
-    assign = least_bad_worst_case(placer, nominal, source_stats)
-    _note_defaults(placer, nominal, assign, notes)
-    rule = placer.first_input_rule()
-    result = Plan(
-        flow,
-        logical,
-        placer.placements(assign),
-        urls,
-        profiles,
-        transfers=placer.transfers(assign),
-        needed=needed,
-        cost=placer.total(assign),
-        baseline=placer.total(rule),
-        rule=rule,
-        materialize=constraints.materialize,
-        notes=notes,
-        connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
-        planning_statements=counts,
-    )
+    except BaseException:
+        close_all(opened)
+        raise
+    try:
+        _names("pin", (pin or {}), logical.nodes)
+        _names("forbid_steps", (forbid_steps or {}), logical.nodes)
+        _names("materialize", materialize, logical.nodes)
+        estimates = estimate_plan(logical, source_stats)
+        needed = required_columns(logical)
+        overrides: Mapping[str, Mapping[str, Any]] = dict(cost_overrides or {})
+        calibration = calibration or os.environ.get("PUSHDOWN_CALIBRATION") or None
+        if calibration is not None:
+            measured = read_calibration(calibration)
+            known = {k: v for k, v in measured.items() if k in profiles or k == LOCAL}
+            overrides = merge_overrides(known, overrides)
+        model = CostModel(profiles, overrides=overrides, objective=objective)
+        constraints = Constraints(
+            pins=dict(pin or {}),
+            forbid=set(forbid),
+            forbid_steps={k: set(v) for k, v in (forbid_steps or {}).items()},
+            materialize=set(materialize),
+        )
+        placer = Placer(logical, profiles, estimates, needed, model, constraints)
+        nominal = placer.solve()
+        assign = least_bad_worst_case(placer, nominal, source_stats)
+        _note_defaults(placer, nominal, assign, notes)
+        rule = placer.first_input_rule()
+        result = Plan(
+            flow,
+            logical,
+            placer.placements(assign),
+            urls,
+            profiles,
+            transfers=placer.transfers(assign),
+            needed=needed,
+            cost=placer.total(assign),
+            baseline=placer.total(rule),
+            rule=rule,
+            materialize=constraints.materialize,
+            notes=notes,
+            connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
+            planning_statements=counts,
+        )
+    except BaseException:
+        close_all(opened)
+        raise
     result.objective = objective
+    result._kept = kept = KeptConnections(opened)
+    weakref.finalize(result, kept.close)
     return result
 
 
@@ -424,64 +481,3 @@ def _note_defaults(
             )
         if said:
             notes[name] = "; ".join([notes[name], *said] if name in notes else said)
-
-
-def _source_stats(
-    flow: Flow,
-    logical: LogicalPlan,
-    given: Mapping[str, TableStats],
-    connector: Any,
-    notes: dict[str, str],
-    mode: Mode = "cached",
-    urls: Mapping[str, str] | None = None,
-    connect_args: Mapping[str, Mapping[str, Any]] | None = None,
-) -> dict[str, TableStats | None]:
-    """Statistics per source: the user's, the engine's (tiered and cached: see
-    :mod:`pushdown.planner.gather`), the file's, or none (defaults)."""
-    result: dict[str, TableStats | None] = {}
-    wanted: dict[str, tuple[str, str, set[str]]] = {}
-    columns = statistic_columns(logical)
-    for name, node in logical.nodes.items():
-        if not isinstance(node, n.Source):
-            continue
-        if name in given:
-            result[name] = given[name]
-        elif node.path is not None and node.path.startswith("memory:"):
-            table = flow.tables[name]
-            result[name] = TableStats(
-                rows=float(table.num_rows), bytes=float(table.nbytes), source="in-memory table"
-            )
-        elif node.path is not None:
-            try:
-                result[name] = _file_stats(node.path, node.schema)
-            except (OSError, pa.ArrowException) as err:
-                raise FlowError(f"cannot read {node.path!r}: {err}", dataset=name) from None
-        elif connector is None:
-            notes[name] = "default statistics: engine statistics were not requested"
-            result[name] = None
-        else:
-            assert node.table is not None and node.connection is not None
-            wanted[name] = (node.connection, node.table, columns.get(name, set()))
-    if not wanted:
-        return result
-
-    def source(conn: str) -> StatsSource:
-        # The connection opens on first use, inside gather's error handling: a connection
-        # that cannot open leaves its tables on the defaults, with a note saying why.
-        url = (urls or {}).get(conn, conn)
-        key = f"{url} {sorted((connect_args or {}).get(conn, {}).items())!r}"
-        return StatsSource(
-            key,
-            lambda tables: connector(conn).catalog_rows(tables),
-            lambda table, cols, rows: connector(conn).table_stats(table, cols, rows),
-            cacheable=":memory:" not in url,
-        )
-
-    for name, got in gather(wanted, source, mode).items():
-        if isinstance(got, PushdownError):
-            first = str(got).splitlines()[0]
-            notes[name] = f"default statistics: {wanted[name][0]} gave none ({first})"
-            result[name] = None
-        else:
-            result[name] = got
-    return result

@@ -42,6 +42,7 @@ from pushdown.local.store import DEFAULT_IN_MEMORY, Progress, reported
 from pushdown.local.streams import Arrow, renamed
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
+from pushdown.planner.gather import CACHE, cache_key
 from pushdown.planner.plan import PhysicalPlan
 from pushdown.statistics import far_off
 
@@ -341,7 +342,13 @@ class _Run:
             data = renamed(held.data(), names)
             by_connection.setdefault(out.connection, {})[out.table] = data
         for name, tables in by_connection.items():
-            self.connector(name).write_tables(tables)
+            try:
+                self.connector(name).write_tables(tables)
+            finally:  # replaced (or perhaps half written): what the cache knew is stale
+                url = self.plan.connections[name]
+                key = cache_key(url, self.plan.connect_args.get(name))
+                for table in tables:
+                    CACHE.forget((key, table))
 
     def cleanup(self) -> list[str]:
         problems = []

@@ -99,6 +99,18 @@ class Connector(ABC):
     def table_schema(self, table: str) -> pa.Schema:
         """The Arrow schema of ``table``."""
 
+    def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
+        """The schemas of several tables, in as few statements as the engine allows (one
+        per table here; engines that can batch override it); a table whose schema cannot be
+        read maps to the error saying why."""
+        result: dict[str, pa.Schema | PushdownError] = {}
+        for table in tables:
+            try:
+                result[table] = self.table_schema(table)
+            except PushdownError as err:
+                result[table] = err
+        return result
+
     @abstractmethod
     def write_table(self, table: str, data: Arrow) -> None:
         """Replace ``table`` with ``data`` (a table, or a reader consumed once) atomically: on

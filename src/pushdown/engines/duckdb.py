@@ -13,6 +13,7 @@ from sqlglot import exp
 from pushdown.compilers.ddl import create_table_as, drop_table, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
+from pushdown.errors import PushdownError
 from pushdown.local.streams import BATCH_ROWS, Arrow, guarded
 from pushdown.profiles import Profile
 from pushdown.statistics import ColumnStats, TableStats
@@ -30,11 +31,20 @@ class DuckDBConnector(Connector):
     """A DuckDB database file (or ``:memory:``) named by a ``duckdb:///`` URL."""
 
     def __init__(self, name: str, profile: Profile, url: sa.engine.URL):
+        """Opens the database with DuckDB's own client and the URL's query as its
+        configuration: the default configuration otherwise, so that a ``duckdb.connect`` of
+        the same file elsewhere in the process shares the open database instead of being
+        refused for a different one (the SQLAlchemy dialect adds a user agent setting), also
+        while a plan keeps this connection for its run (``engines/handoff.py``).
+        https://duckdb.org/docs/stable/clients/python/dbapi#connection"""
         super().__init__(name, profile)
+        import duckdb
+
+        config: dict[str, str | bool | int | float | list[str]] = {
+            k: v if isinstance(v, str) else v[-1] for k, v in url.query.items()
+        }
         with self.errors(), _ARROW_SCANS:
-            self.engine = sa.create_engine(url, poolclass=sa.pool.StaticPool)
-            self._raw = self.engine.raw_connection()
-        self.con: Any = self._raw.driver_connection
+            self.con: Any = duckdb.connect(url.database or ":memory:", config=config)
 
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run ``sql`` and return DuckDB's Arrow result (no row conversion)."""
@@ -52,6 +62,35 @@ class DuckDBConnector(Connector):
     def table_schema(self, table: str) -> pa.Schema:
         """The schema of ``table``, from a zero-row Arrow result."""
         return self.fetch_arrow(select_all(table, dialect="duckdb", limit=0)).schema
+
+    def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
+        """The schemas of ``tables`` in one statement: one zero-row scalar subquery per
+        table selecting the table's row variable, a STRUCT whose entries are its columns
+        with the types a zero-row result of the table has
+        (https://duckdb.org/docs/stable/sql/data_types/struct, "Creating Structs": a row
+        variable).  When that statement fails (a missing table) or a table has a column
+        named like its row variable, each table is asked on its own, so every error names
+        its table."""
+        if len(tables) < 2:
+            return super().table_schemas(tables)
+        parts = []
+        for i, table in enumerate(tables):
+            alias = f"__pushdown_row_{i}"
+            row = exp.select(exp.column(alias, quoted=True)).from_(
+                table_ref(table, dialect="duckdb").as_(alias, quoted=True)
+            )
+            parts.append(exp.Subquery(this=row.limit(0)).as_(str(i), quoted=True))
+        try:
+            schema = self.fetch_arrow(exp.select(*parts).sql(dialect="duckdb")).schema
+        except PushdownError:
+            return super().table_schemas(tables)
+        result: dict[str, pa.Schema | PushdownError] = {}
+        for i, table in enumerate(tables):
+            kind = schema.field(i).type
+            if not pa.types.is_struct(kind):  # a column named like the row variable
+                return super().table_schemas(tables)
+            result[table] = pa.schema([kind.field(j) for j in range(kind.num_fields)])
+        return result
 
     def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and fetch Python rows (DB-API)."""
@@ -189,6 +228,5 @@ class DuckDBConnector(Connector):
         self.con.interrupt()
 
     def close(self) -> None:
-        """Close the connection and dispose of the engine."""
-        self._raw.close()
-        self.engine.dispose()
+        """Close the connection."""
+        self.con.close()

@@ -8,6 +8,7 @@ dialect.  Parse failures and unknown columns become :class:`FormulaSyntaxError` 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 
 import sqlglot
@@ -37,15 +38,21 @@ def column(name: str, table: str | None = None) -> exp.Column:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str, dialect: str | None) -> tuple[exp.Expr, ...]:
+    """sqlglot's parse of ``text``, kept: plan() parses a formula more than once (a subquery
+    check, then the formula itself) and a flow repeats formulas; callers get copies
+    (:func:`_parse_one`), never these trees."""
+    return tuple(e for e in sqlglot.parse(text, read=dialect or None) if e is not None)
+
+
 def _parse_one(
     text: str, *, dialect: str | None, recipe: str, what: str, wrapped: str = "{}"
 ) -> exp.Expr:
     if not isinstance(text, str) or not text.strip():
         raise FormulaSyntaxError(f"{what} is empty", recipe=recipe)
     try:
-        parsed = [
-            e for e in sqlglot.parse(wrapped.format(text), read=dialect or None) if e is not None
-        ]
+        parsed = [e.copy() for e in _parsed(wrapped.format(text), dialect or None)]
     except (ParseError, TokenError) as err:
         detail = str(err).splitlines()[0]
         raise FormulaSyntaxError(f"cannot parse {what} {text!r}: {detail}", recipe=recipe) from None

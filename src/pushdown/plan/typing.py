@@ -121,9 +121,11 @@ def infer_type(
     recipe: str,
     column: str | None,
     text: str | None = None,
+    annotate_first: bool = True,
 ) -> pa.DataType:
-    """The Arrow type of formula ``tree`` over ``schema``, after checking its operand types."""
-    annotated = annotate(tree, schema, dialect=dialect)
+    """The Arrow type of formula ``tree`` over ``schema``, after checking its operand types
+    (``annotate_first=False``: ``tree`` is annotated over ``schema`` already)."""
+    annotated = annotate(tree, schema, dialect=dialect) if annotate_first else tree
     check_types(annotated, recipe=recipe, column=column, text=text or tree.sql())
     return _result_type(annotated)
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+import pyarrow as pa
 from sqlglot import exp
 
 from pushdown.errors import PushdownError
@@ -88,7 +89,34 @@ class StatisticsCache:
     def __init__(self, ttl_s: float = DEFAULT_TTL_S):
         self.ttl_s = ttl_s
         self._entries: dict[tuple[str, str], Entry] = {}
+        # Table schemas by the same keys, with when they were read: used within the time to
+        # live, read again (batched per connection) after it.
+        self._schemas: dict[tuple[str, str], tuple[pa.Schema, float]] = {}
         self._lock = threading.Lock()
+
+    def schema(self, key: tuple[str, str], now: float) -> pa.Schema | None:
+        """The cached schema for ``key`` when inside its time to live."""
+        with self._lock:
+            got = self._schemas.get(key)
+        if got is None or now - got[1] > self.ttl_s:
+            return None
+        return got[0]
+
+    def put_schema(self, key: tuple[str, str], schema: pa.Schema, now: float) -> None:
+        """Store the schema read for ``key`` at ``now``."""
+        with self._lock:
+            self._schemas[key] = (schema, now)
+
+    def entries_of(self, url: str) -> dict[str, Entry]:
+        """The entries of one connection (by its cache key), by table."""
+        with self._lock:
+            return {table: e for (u, table), e in self._entries.items() if u == url}
+
+    def forget(self, key: tuple[str, str]) -> None:
+        """Drop what is cached for one table (pushdown just replaced it: an output)."""
+        with self._lock:
+            self._entries.pop(key, None)
+            self._schemas.pop(key, None)
 
     def get(self, key: tuple[str, str]) -> Entry | None:
         """The entry for ``key``, fresh or not."""
@@ -104,6 +132,7 @@ class StatisticsCache:
         """Forget everything (tests; after changing tables behind pushdown's back)."""
         with self._lock:
             self._entries.clear()
+            self._schemas.clear()
 
     def fresh(self, entry: Entry, now: float) -> bool:
         """Whether ``entry`` is inside its time to live."""
@@ -111,6 +140,19 @@ class StatisticsCache:
 
 
 CACHE = StatisticsCache()
+
+
+def cache_key(url: str, connect_args: Mapping[str, object] | None) -> str:
+    """What keys a connection's entries in the cache: its URL and driver arguments (both
+    pick the database)."""
+    return f"{url} {dict(sorted((connect_args or {}).items()))!r}"  # redact() reads this
+
+
+def cacheable(url: str) -> bool:
+    """Whether what this URL names outlives one connection: not DuckDB's ``:memory:``, nor
+    a Spark session in this process (``spark://``), whose tables are mostly temporary views
+    replaced under the same names: cached figures and schemas would go stale unseen."""
+    return ":memory:" not in url and not url.lower().startswith("spark://")
 
 
 class StatsSource:
@@ -134,11 +176,36 @@ class StatsSource:
         self.fetch = fetch
 
 
+class Budget:
+    """Seconds plan() may spend gathering statistics (``plan(..., statistics_budget=s)``).
+
+    Counted from the first statistics statement; once spent, no further per-table statement
+    is issued: a table the catalog counted keeps that row count (column statistics are
+    then defaults), any other is planned on the defaults.  ``skipped`` names the datasets
+    left so, for explain."""
+
+    def __init__(self, seconds: float):
+        """``seconds`` >= 0 (0: the catalog's row counts only)."""
+        self.seconds = seconds
+        self.start: float | None = None
+        self.skipped: list[str] = []
+
+    def begin(self) -> None:
+        """Start the clock (at the first statement), if not started."""
+        if self.start is None:
+            self.start = time.monotonic()
+
+    def spent(self) -> bool:
+        """Whether the budget is used up."""
+        return self.start is not None and time.monotonic() - self.start >= self.seconds
+
+
 def gather(
     wanted: Mapping[str, tuple[str, str, set[str]]],
     source: Callable[[str], StatsSource],
     mode: Mode,
     cache: StatisticsCache = CACHE,
+    budget: Budget | None = None,
 ) -> dict[str, TableStats | PushdownError]:
     """Statistics for ``wanted`` (dataset -> (connection, table, columns)).
 
@@ -147,7 +214,8 @@ def gather(
     one statement, an entry whose count is unchanged is confirmed, and the rest are gathered
     (column statistics only where columns are needed) and stored.  ``"fresh"``: everything is
     gathered and stored.  A failure to gather one table is returned in its place (the caller
-    falls back to defaults and says why)."""
+    falls back to defaults and says why).  With a ``budget``, per-table statements stop once
+    it is spent (see :class:`Budget`); what was left out is not cached."""
     result: dict[str, TableStats | PushdownError] = {}
     now = time.monotonic()
     todo: dict[str, list[str]] = {}  # connection -> datasets to gather or confirm
@@ -163,6 +231,8 @@ def gather(
         keep = src.cacheable
         # Tier 1 for every table of the connection in one statement: the catalog's row
         # counts, which are also the change markers of cached entries.
+        if budget is not None:
+            budget.begin()
         try:
             markers = src.markers(sorted({wanted[x][1] for x in names}))
         except PushdownError:
@@ -174,6 +244,16 @@ def gather(
             if old is not None and columns <= old.columns and markers.get(table) == old.marker:
                 cache.put(key, replace(old, at=now))  # unchanged since: confirmed
                 result[name] = old.stats
+                continue
+            if budget is not None and budget.spent():
+                budget.skipped.append(name)
+                rows = markers.get(table)
+                if rows is None:
+                    result[name] = PushdownError(
+                        f"the statistics budget of {budget.seconds:g} s was spent"
+                    )
+                else:
+                    result[name] = TableStats(rows=rows, source="catalog (budget spent)")
                 continue
             try:
                 stats = src.fetch(table, columns, markers.get(table))

@@ -47,11 +47,26 @@ class Context:
         return harmonize(tree, schema, dialect=self.dialect)
 
     def typed(
-        self, tree: exp.Expr, schema: pa.Schema, recipe: str, col: str | None, text: str
+        self,
+        tree: exp.Expr,
+        schema: pa.Schema,
+        recipe: str,
+        col: str | None,
+        text: str,
+        *,
+        annotated: bool = False,
     ) -> pa.DataType:
-        """The Arrow type of ``tree`` over ``schema`` (a type error names recipe and column)."""
+        """The Arrow type of ``tree`` over ``schema`` (a type error names recipe and column);
+        ``annotated``: ``tree`` is what :meth:`formula` returned for ``schema`` (its types
+        are set already: it is neither copied nor annotated again)."""
         return infer_type(
-            tree.copy(), schema, dialect=self.dialect, recipe=recipe, column=col, text=text
+            tree if annotated else tree.copy(),
+            schema,
+            dialect=self.dialect,
+            recipe=recipe,
+            column=col,
+            text=text,
+            annotate_first=not annotated,
         )
 
     def ordered(self, text: str, schema: pa.Schema, recipe: str) -> exp.Ordered:

@@ -22,7 +22,7 @@ def lower_filter(ctx: Context, r: s.FilterRecipe, nodes: Mapping[str, n.Node]) -
     src = nodes[r.input]
     cond = ctx.formula(r.where, src.schema, r.label, "filter condition")
     ctx.no_aggregates(cond, r.label, None, r.where)
-    t = ctx.typed(cond, src.schema, r.label, None, r.where)
+    t = ctx.typed(cond, src.schema, r.label, None, r.where, annotated=True)
     if not (pa.types.is_boolean(t) or pa.types.is_null(t)):
         raise FormulaTypeError(
             f"filter condition {r.where!r} is {t}, not a boolean; compare it, e.g. 'x > 0'",

@@ -81,9 +81,10 @@ def _lower_plain(ctx: Context, r: s.PrepareRecipe, nodes: Mapping[str, n.Node]) 
     for step in r.steps:
         if isinstance(step, s.ComputeStep):
             for out, text in step.compute.items():
-                tree = ctx.formula(text, current_schema(), label, f"formula for {out!r}")
+                schema = current_schema()
+                tree = ctx.formula(text, schema, label, f"formula for {out!r}")
                 ctx.no_aggregates(tree, label, out, text)
-                types[out] = ctx.typed(tree, current_schema(), label, out, text)
+                types[out] = ctx.typed(tree, schema, label, out, text, annotated=True)
                 state[out] = substitute(tree, state)
         elif isinstance(step, s.IfStep):
             cond = ctx.formula(step.if_, current_schema(), label, "if condition")
