@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         FlowFileError,
         FormulaSyntaxError,
         FormulaTypeError,
+        MemoryBudgetError,
         PushdownError,
         PythonStepError,
         UnknownColumnError,
@@ -65,7 +66,8 @@ else:
         Options (keywords; see :func:`pushdown.api.make_plan` for each): ``connections``,
         ``statistics``, ``objective`` ("time", "money" or seconds per dollar),
         ``cost_overrides``, ``pin``, ``forbid``, ``forbid_steps``, ``materialize``,
-        ``dialects``, ``connect_args``, ``engine_statistics``, ``calibration``."""
+        ``dialects``, ``connect_args``, ``engine_statistics``, ``calibration``,
+        ``memory_budget`` ("2GiB", bytes, or None)."""
         from pushdown.api import make_plan
 
         return make_plan(flow, connections, **options)
@@ -118,6 +120,7 @@ __all__ = [
     "FlowFileError",
     "FormulaSyntaxError",
     "FormulaTypeError",
+    "MemoryBudgetError",
     "OrderLostWarning",
     "Plan",
     "PushdownError",

@@ -36,9 +36,10 @@ from pushdown.planner.arguments import check_arguments
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
 from pushdown.planner.fragments import Fragment
 from pushdown.planner.gather import MODES, Mode, StatsSource, gather, statistic_columns
+from pushdown.planner.memory import FragmentMemory, fit_budget, parse_budget
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import PhysicalPlan
-from pushdown.planner.robust import least_bad_worst_case
+from pushdown.planner.robust import least_bad_worst_case, note_defaults
 from pushdown.planner.stats import estimate_plan, required_columns, type_width
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
@@ -239,6 +240,7 @@ def make_plan(
     connect_args: Mapping[str, Mapping[str, Any]] | None = None,
     engine_statistics: bool = True,
     calibration: str | Path | None = None,
+    memory_budget: int | str | None = None,
 ) -> Plan:
     """Plan ``flow`` (a :class:`Flow`, or the path of a flow file): place each step on the
     cheapest engine that can run it.
@@ -266,7 +268,11 @@ def make_plan(
       engines");
     - ``calibration`` is a file written by ``pushdown calibrate`` (default: the variable
       ``PUSHDOWN_CALIBRATION``): its measured cost parameters apply to the connections it
-      names; ``cost_overrides`` still win over it.
+      names; ``cost_overrides`` still win over it;
+    - ``memory_budget`` (``"2GiB"``, ``"512MiB"``, bytes; default None: no budget) is what
+      the local engine may hold: a local fragment estimated over it goes to another engine
+      of the flow (Spark, Databricks), or :class:`MemoryBudgetError` says why it cannot run
+      (:mod:`pushdown.planner.memory`); the run reads it as ``plan.memory_budget``.
     """
     if isinstance(flow, str | Path):
         flow = load_flow(flow)  # paths inside it are relative to the file
@@ -386,9 +392,17 @@ def make_plan(
         materialize=set(materialize),
     )
     placer = Placer(logical, profiles, estimates, needed, model, constraints)
-    nominal = placer.solve()
-    assign = least_bad_worst_case(placer, nominal, source_stats)
-    _note_defaults(placer, nominal, assign, notes)
+    budget = parse_budget(memory_budget)
+
+    def choose() -> tuple[dict[str, str], dict[str, str]]:
+        nominal = placer.solve()
+        return nominal, least_bad_worst_case(placer, nominal, source_stats)
+
+    nominal, assign = choose()
+    memory: list[FragmentMemory] = []
+    if budget is not None:
+        nominal, assign, memory = fit_budget(placer, budget, choose, notes)
+    note_defaults(placer, nominal, assign, notes)
     rule = placer.first_input_rule()
     result = Plan(
         flow,
@@ -405,28 +419,11 @@ def make_plan(
         notes=notes,
         connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
         planning_statements=counts,
+        memory_budget=budget,
+        memory=memory,
     )
     result.objective = objective
     return result
-
-
-def _note_defaults(
-    placer: Placer, nominal: dict[str, str], chosen: dict[str, str], notes: dict[str, str]
-) -> None:
-    """Say in explain which steps' estimates are defaults, and where the least bad worst case
-    placed a step elsewhere than the cheapest placement for the defaults."""
-    for name, node in placer.nodes.items():
-        said = []
-        defaults = placer.est[name].defaults
-        if defaults and not isinstance(node, n.Source):
-            said.append(f"default estimate: {', '.join(sorted(defaults))}")
-        if chosen[name] != nominal[name]:
-            said.append(
-                f"placed for the least bad worst case over default estimates "
-                f"(cheapest for the defaults: {nominal[name]})"
-            )
-        if said:
-            notes[name] = "; ".join([notes[name], *said] if name in notes else said)
 
 
 def _source_stats(
