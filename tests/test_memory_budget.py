@@ -220,3 +220,22 @@ def test_the_command_line_takes_a_memory_budget(
     assert "MemoryBudgetError" in err and "pin 'g' to 'local'" in err
     assert main(["plan", flow, "--memory-budget", "lots"]) == 2
     assert "memory_budget='lots'" in capsys.readouterr().err
+
+
+def test_the_memory_benchmark_measures_plans_and_checks_answers() -> None:
+    """``python -m benchmarks memory`` at a tiny scale: the forced-local run is correct and
+    measured; a budget it exceeds places it on Spark, or (without Spark) pins it local and
+    says it was refused."""
+    from benchmarks.memory import child
+
+    local = child("q1", 0.01, "2GiB", spark=False, run=True)
+    assert local["engines"] == ["local"] and local["refused"] is None
+    assert local["answer"] == "correct"
+    assert local["peak_rss"] >= local["start_rss"] > 0
+    assert 0 < local["estimated_peak"] < 2 * GIB
+    placed = child("q1", 0.01, "1MiB", spark=True, run=False)
+    assert placed["engines"] == ["spark"]
+    assert placed["reason"].startswith("local refused for memory")
+    pinned = child("q1", 0.01, "1MiB", spark=False, run=True)
+    assert pinned["engines"] == ["local"] and pinned["answer"] == "correct"
+    assert "cannot run on the local engine within the memory budget" in pinned["refused"]
