@@ -133,24 +133,30 @@ def main(argv: list[str] | None = None) -> None:
     scales = [float(s) for s in args.scales.split(",")]
     queries = args.queries.split(",")
     local = {(q, s): _spawn(q, s, "2GiB", False, True) for q in queries for s in scales}
-    print("Forced local (warehouse forbidden), memory_budget=2GiB; peak RSS in GiB\n")
-    head = " | ".join(f"peak at {s:g} (est.)" for s in scales)
-    print(f"| query | {head} | peak {scales[-1]:g} / peak {scales[0]:g} | answers |")
-    print("|---|" + "---|" * (len(scales) + 2))
+    print("Forced local (warehouse forbidden), memory_budget=2GiB; sizes in GiB\n")
+    print("| query | scale | plan | estimated peak | peak RSS | RSS at start | seconds | answer |")
+    print("|---|---|---|---|---|---|---|---|")
     for q in queries:
-        runs = [local[q, s] for s in scales]
-        if any("error" in r for r in runs):
-            print(f"| {q} | " + " | ".join(str(r.get("error", "")) for r in runs) + " | | |")
+        for s in scales:
+            r = local[q, s]
+            if "error" in r:
+                print(f"| {q} | {s:g} | error: {r['error']} | | | | | |")
+                continue
+            verdict = "refused, run pinned local" if r["refused"] else "local"
+            print(
+                f"| {q} | {s:g} | {verdict} | {_gib(r['estimated_peak'])} | "
+                f"{_gib(r['peak_rss'])} | {_gib(r['start_rss'])} | {r['seconds']:.1f} | "
+                f"{r['answer']} |"
+            )
+    small, large = scales[0], scales[-1]
+    print(f"\n| query | peak {large:g} / peak {small:g} | same, RSS at start subtracted |")
+    print("|---|---|---|")
+    for q in queries:
+        a, b = local[q, small], local[q, large]
+        if "error" in a or "error" in b:
             continue
-        cells = [
-            f"{_gib(r['peak_rss'])} ({_gib(r['estimated_peak'])}"
-            + (", over budget: pinned" if r["refused"] else "")
-            + ")"
-            for r in runs
-        ]
-        ratio = runs[-1]["peak_rss"] / runs[0]["peak_rss"]
-        answers = ", ".join(sorted({r["answer"] for r in runs}))
-        print(f"| {q} | {' | '.join(cells)} | {ratio:.2f} | {answers} |")
+        grown = (b["peak_rss"] - b["start_rss"]) / (a["peak_rss"] - a["start_rss"])
+        print(f"| {q} | {b['peak_rss'] / a['peak_rss']:.2f} | {grown:.2f} |")
     print("\nmemory_budget=512MiB with an in-process Spark connection (no pin)\n")
     print("| query | scale | steps on | reason (first step moved) | peak RSS GiB |")
     print("|---|---|---|---|---|")
