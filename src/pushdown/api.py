@@ -398,9 +398,10 @@ def make_plan(
         nominal = placer.solve()
         return nominal, least_bad_worst_case(placer, nominal, source_stats)
 
-    nominal, assign = choose()
     memory: list[FragmentMemory] = []
-    if budget is not None:
+    if budget is None:
+        nominal, assign = choose()
+    else:
         nominal, assign, memory = fit_budget(placer, budget, choose, notes)
     note_defaults(placer, nominal, assign, notes)
     rule = placer.first_input_rule()
