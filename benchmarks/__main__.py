@@ -15,6 +15,7 @@ def main(argv: list[str]) -> int:
         "transfer": "benchmarks.transfer",
         "startup": "benchmarks.startup",
         "sql_recipe": "benchmarks.sql_recipe",
+        "memory": "benchmarks.memory",
     }
     if argv[:1] in (["-h"], ["--help"]):
         print(__doc__ + f"\n\nbenchmarks: {', '.join(names)}; add --help after one to describe it")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         FlowFileError,
         FormulaSyntaxError,
         FormulaTypeError,
+        MemoryBudgetError,
         PushdownError,
         PythonStepError,
         UnknownColumnError,
@@ -66,7 +67,8 @@ else:
         ``statistics``, ``objective`` ("time", "money" or seconds per dollar),
         ``cost_overrides``, ``pin``, ``forbid``, ``forbid_steps``, ``materialize``,
         ``dialects``, ``connect_args``, ``engine_statistics``, ``calibration``,
-        ``statistics_budget``, ``statistics_cache``."""
+        ``statistics_budget``, ``statistics_cache``,
+        ``memory_budget`` ("2GiB", bytes, or None)."""
         from pushdown.api import make_plan
 
         return make_plan(flow, connections, **options)
@@ -119,6 +121,7 @@ __all__ = [
     "FlowFileError",
     "FormulaSyntaxError",
     "FormulaTypeError",
+    "MemoryBudgetError",
     "OrderLostWarning",
     "Plan",
     "PushdownError",

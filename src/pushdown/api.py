@@ -30,7 +30,6 @@ from pushdown.errors import (
     did_you_mean,
 )
 from pushdown.explain import compare_rows, compare_text, explain_text, visible_steps
-from pushdown.plan import nodes as n
 from pushdown.plan.build import build_logical_plan
 from pushdown.planner.arguments import check_arguments
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
@@ -43,9 +42,10 @@ from pushdown.planner.gather import (
     cache_key,
     cacheable,
 )
+from pushdown.planner.memory import FragmentMemory, fit_budget, parse_budget
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import PhysicalPlan
-from pushdown.planner.robust import least_bad_worst_case
+from pushdown.planner.robust import least_bad_worst_case, note_defaults
 from pushdown.planner.schemas import SchemaReader
 from pushdown.planner.sources import schema_tables
 from pushdown.planner.sources import source_stats as read_source_stats
@@ -248,6 +248,7 @@ def make_plan(
     calibration: str | Path | None = None,
     statistics_budget: float | None = None,
     statistics_cache: str | Path | None = None,
+    memory_budget: int | str | None = None,
 ) -> Plan:
     """Plan ``flow`` (a :class:`Flow`, or the path of a flow file): place each step on the
     cheapest engine that can run it.
@@ -281,7 +282,11 @@ def make_plan(
       on the catalog's row counts and default column figures (explain says which);
     - ``statistics_cache``: a folder keeping the statistics cache on disk across processes
       (default: the variable ``PUSHDOWN_STATS_CACHE``; none when unset): one JSON file per
-      connection, named by a hash of its URL without credentials (``planner/disk_cache.py``).
+      connection, named by a hash of its URL without credentials (``planner/disk_cache.py``);
+    - ``memory_budget`` (``"2GiB"``, ``"512MiB"``, bytes; default None: no budget) is what
+      the local engine may hold: a local fragment estimated over it goes to another engine
+      of the flow (Spark, Databricks), or :class:`MemoryBudgetError` says why it cannot run
+      (:mod:`pushdown.planner.memory`); the run reads it as ``plan.memory_budget``.
     """
     if isinstance(flow, str | Path):
         flow = load_flow(flow)  # paths inside it are relative to the file
@@ -435,9 +440,18 @@ def make_plan(
             materialize=set(materialize),
         )
         placer = Placer(logical, profiles, estimates, needed, model, constraints)
-        nominal = placer.solve()
-        assign = least_bad_worst_case(placer, nominal, source_stats)
-        _note_defaults(placer, nominal, assign, notes)
+        memory_limit = parse_budget(memory_budget)
+
+        def choose() -> tuple[dict[str, str], dict[str, str]]:
+            nominal = placer.solve()
+            return nominal, least_bad_worst_case(placer, nominal, source_stats)
+
+        memory: list[FragmentMemory] = []
+        if memory_limit is None:
+            nominal, assign = choose()
+        else:
+            nominal, assign, memory = fit_budget(placer, memory_limit, choose, notes)
+        note_defaults(placer, nominal, assign, notes)
         rule = placer.first_input_rule()
         result = Plan(
             flow,
@@ -454,6 +468,8 @@ def make_plan(
             notes=notes,
             connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
             planning_statements=counts,
+            memory_budget=memory_limit,
+            memory=memory,
         )
     except BaseException:
         close_all(opened)
@@ -462,22 +478,3 @@ def make_plan(
     result._kept = kept = KeptConnections(opened)
     weakref.finalize(result, kept.close)
     return result
-
-
-def _note_defaults(
-    placer: Placer, nominal: dict[str, str], chosen: dict[str, str], notes: dict[str, str]
-) -> None:
-    """Say in explain which steps' estimates are defaults, and where the least bad worst case
-    placed a step elsewhere than the cheapest placement for the defaults."""
-    for name, node in placer.nodes.items():
-        said = []
-        defaults = placer.est[name].defaults
-        if defaults and not isinstance(node, n.Source):
-            said.append(f"default estimate: {', '.join(sorted(defaults))}")
-        if chosen[name] != nominal[name]:
-            said.append(
-                f"placed for the least bad worst case over default estimates "
-                f"(cheapest for the defaults: {nominal[name]})"
-            )
-        if said:
-            notes[name] = "; ".join([notes[name], *said] if name in notes else said)

@@ -96,6 +96,12 @@ def _flow_parsers(sub: Any) -> None:
             metavar="NAME=URL",
             help="override a connection's URL (repeatable)",
         )
+        cmd.add_argument(
+            "--memory-budget",
+            metavar="SIZE",
+            help="what the local engine may hold (2GiB, 512MiB, bytes): a local step estimated "
+            "over it goes to a Spark/Databricks connection of the flow, or the plan says why not",
+        )
     plan.add_argument(
         "--format",
         "-f",
@@ -335,6 +341,7 @@ def _flow_command(args: argparse.Namespace) -> int:
             flow,
             connections=_connections(args.connection),
             engine_statistics=not getattr(args, "offline", False),
+            memory_budget=args.memory_budget,
         )
     except (ConnectionConfigError, FlowError) as err:
         header = _header_comment(args.flow) if "does not exist" in str(err) else ""

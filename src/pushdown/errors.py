@@ -19,6 +19,7 @@
     ├── ConnectionConfigError         a bad URL, a missing variable or a missing extra
     │   └── UnknownConnectionError    a dataset on a connection nobody declared
     ├── UnsupportedError              an engine cannot express a construct (engine + construct)
+    │   └── MemoryBudgetError         a local step over the memory budget with nowhere to go
     ├── EngineError                   an engine failed running SQL (carries SQL, chains cause)
     └── PythonStepError               a Python step raised or returned the wrong schema
 
@@ -199,6 +200,22 @@ class UnsupportedError(PushdownError):
         self.construct = construct
         self.reason = reason
         self.recipe = recipe
+
+
+class MemoryBudgetError(UnsupportedError):
+    """A step's local fragment is estimated over ``plan(memory_budget=...)`` and no other
+    engine can run it; ``step``, ``estimate`` and ``budget`` (bytes) name what is at fault,
+    and the message lists the ways out (raise the budget, add a Spark connection, pin it)."""
+
+    def __init__(self, step: str, estimate: float, budget: int, reason: str, *, recipe: str):
+        super().__init__("local", f"step {step!r}", reason, recipe=recipe)
+        self.args = (
+            f"recipe {recipe!r}: step {step!r} cannot run on the local engine within the "
+            f"memory budget: {reason}",
+        )
+        self.step = step
+        self.estimate = estimate
+        self.budget = budget
 
 
 class EngineError(PushdownError):

@@ -12,6 +12,7 @@ from pushdown.compilers.statements import comment_safe as shown
 from pushdown.compilers.statements import sql_steps
 from pushdown.plan import nodes as n
 from pushdown.planner.cost import LOCAL, describe_score
+from pushdown.planner.memory import binary_bytes
 from pushdown.planner.stats import log_rows
 from pushdown.statistics import far_off
 
@@ -96,6 +97,11 @@ def explain_text(plan: PhysicalPlan, *, verbose: bool = False) -> str:
         lines.append(
             f"(the rule 'run where the first input lives' would take {plan.baseline.seconds:.3g} s)"
         )
+    if plan.memory_budget is not None:
+        lines.append(
+            f"(memory budget of the local engine: {binary_bytes(plan.memory_budget)}; the "
+            "estimated peak of each local fragment is shown with the fragments)"
+        )
     unused = unused_sources(plan)
     if unused:
         lines.append(f"(not shown: {', '.join(map(shown, unused))}, declared but never read)")
@@ -150,6 +156,12 @@ def explain_text(plan: PhysicalPlan, *, verbose: bool = False) -> str:
             f"  {shown(frag.label)} [{what}] steps: {', '.join(map(shown, frag.nodes))}{ins}"
             f" -> {', '.join(map(shown, frag.outputs))}"
         )
+        memory = plan.memory_of(frag)
+        if memory is not None and plan.memory_budget is not None:
+            lines.append(
+                f"    estimated peak {shown(memory.describe())} of the "
+                f"{binary_bytes(plan.memory_budget)} budget"
+            )
     sql = plan.fragment_sql()
     if sql:
         lines += ["", "SQL:", sql]
@@ -225,6 +237,7 @@ def plan_data(plan: PhysicalPlan) -> dict[str, Any]:
         "estimated_seconds": plan.cost.seconds if plan.cost else None,
         "estimated_usd": plan.cost.usd if plan.cost else None,
         "rule_seconds": plan.baseline.seconds if plan.baseline else None,
+        "memory_budget": plan.memory_budget,
         "unused_sources": unused_sources(plan),
         "steps": [
             {
@@ -267,6 +280,7 @@ def plan_data(plan: PhysicalPlan) -> dict[str, Any]:
                 "steps": list(f.nodes),
                 "inputs": list(f.inputs),
                 "outputs": list(f.outputs),
+                "estimated_peak_bytes": m.peak if (m := plan.memory_of(f)) else None,
             }
             for f in plan.fragments
         ],

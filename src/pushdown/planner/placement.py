@@ -110,8 +110,11 @@ class Placer:
         self._out: dict[tuple[str, str, frozenset[str]], float] = {}
         self.search: Search | None = None
         self.candidates: dict[str, list[str]]
+        # Steps the local engine was refused for, and why (the memory budget: planner/memory.py).
+        self.refused: dict[str, str] = {}
         if like is not None:
             self.verdicts, self.candidates = like.verdicts, like.candidates
+            self.refused = like.refused
             return
         # One capability check per (step, profile): connections sharing a profile share it.
         self._checked: dict[tuple[str, int], Verdict] = {}
@@ -377,6 +380,8 @@ class Placer:
             return "forbidden by the user"
         if name in self.constraints.pins:
             return f"pinned to {self.constraints.pins[name]}"
+        if engine == LOCAL and name in self.refused:
+            return f"refused for memory: {self.refused[name]}"
         verdict = self.verdicts.get(name, {}).get(engine)
         if verdict is not None and not verdict.ok:
             return verdict.describe(f"{self.profiles[engine].name} ({engine})")
@@ -399,6 +404,19 @@ class Placer:
             return "Python steps run locally on Arrow record batches"
         if name in self.constraints.pins:
             return f"pinned to {engine} by the user"
+        if name in self.refused and engine != LOCAL:
+            why = self._reason_placed(name, engine, assign, alternatives)
+            return f"local refused for memory: {self.refused[name]}; {why}"
+        return self._reason_placed(name, engine, assign, alternatives)
+
+    def _reason_placed(
+        self,
+        name: str,
+        engine: str,
+        assign: Mapping[str, str],
+        alternatives: list[tuple[str, float | None, str]],
+    ) -> str:
+        node = self.nodes[name]
         homes = sorted({assign[i] for i in node.inputs})
         # A step that cannot run where its data lives says which construct blocked it.
         blocked = [h for h in homes if h != LOCAL and h != engine and not self.verdicts[name][h].ok]

@@ -22,6 +22,7 @@ from pushdown.plan.build import LogicalPlan
 from pushdown.planner.capability import check
 from pushdown.planner.cost import LOCAL, Cost
 from pushdown.planner.fragments import Fragment, fit_statement_limits, order_losses
+from pushdown.planner.memory import FragmentMemory
 from pushdown.planner.placement import Placement, Transfer
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe.flow import Flow
@@ -63,6 +64,8 @@ class PhysicalPlan:
         notes: dict[str, str] | None = None,
         connect_args: dict[str, dict[str, Any]] | None = None,
         planning_statements: dict[str, dict[str, int]] | None = None,
+        memory_budget: int | None = None,
+        memory: list[FragmentMemory] | None = None,
     ):
         self.flow = flow
         self.logical = logical
@@ -79,6 +82,10 @@ class PhysicalPlan:
         self.connect_args = connect_args or {}
         # Statements plan() sent per connection: {"schema": n, "statistics": m}.
         self.planning_statements = planning_statements or {}
+        # What the local engine may hold, in bytes (None: no budget), and the estimated peak
+        # of each local fragment when a budget is set (planner/memory.py).
+        self.memory_budget = memory_budget
+        self._memory = {frozenset(m.steps): m for m in memory or []}
         self.compiled = optimize(logical.nodes, self.needed)
         self.results: list[str] = logical.sinks()  # what a run returns
         engines = {name: p.engine for name, p in placement.items()}
@@ -110,6 +117,11 @@ class PhysicalPlan:
             )
             for name, node in logical.nodes.items()
         }
+
+    def memory_of(self, fragment: Fragment) -> FragmentMemory | None:
+        """The estimated memory of a local fragment (None without a budget, or for a
+        fragment that does not run locally)."""
+        return self._memory.get(frozenset(fragment.nodes))
 
     # -- SQL (compiled in compilers/statements.py) -----------------------------------------
     def temp_name(self, dataset: str, run: str = "") -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pushdown.plan import nodes as n
 from pushdown.planner.cost import LOCAL
 from pushdown.planner.placement import Placer
 from pushdown.planner.stats import Bound, estimate_plan
@@ -103,3 +104,22 @@ def _regret(row: list[float], best: list[float]) -> float:
         value / b if b > 0 else (1.0 if value <= 0 else float("inf"))
         for value, b in zip(row, best, strict=True)
     )
+
+
+def note_defaults(
+    placer: Placer, nominal: dict[str, str], chosen: dict[str, str], notes: dict[str, str]
+) -> None:
+    """Say in explain which steps' estimates are defaults, and where the least bad worst case
+    placed a step elsewhere than the cheapest placement for the defaults."""
+    for name, node in placer.nodes.items():
+        said = []
+        defaults = placer.est[name].defaults
+        if defaults and not isinstance(node, n.Source):
+            said.append(f"default estimate: {', '.join(sorted(defaults))}")
+        if chosen[name] != nominal[name]:
+            said.append(
+                f"placed for the least bad worst case over default estimates "
+                f"(cheapest for the defaults: {nominal[name]})"
+            )
+        if said:
+            notes[name] = "; ".join([notes[name], *said] if name in notes else said)

@@ -1,0 +1,257 @@
+"""The local engine's memory budget: the estimated peak memory of each local fragment, and the
+placement that keeps every local fragment within the budget.
+
+``plan(flow, memory_budget="2GiB")`` gives the local engine (the DuckDB of this process, and
+the Python steps) a budget.  The estimated peak of a local fragment is, from the planner's
+statistics (rows times the bytes of the needed columns):
+
+- **inputs**: the bytes of every dataset the fragment reads, moved in from another engine or
+  read from a local source; the run holds each as Arrow in this process;
+- **outputs**: the bytes of every dataset it produces for another fragment or as a result,
+  which the run also holds as Arrow;
+- **working state**: the largest state one of its steps builds, where steps that keep rows
+  one for one (filter, prepare, union) stream and build none:
+
+  ======================================  ==================================================
+  step                                    state
+  ======================================  ==================================================
+  join (inner)                            ``HASH_FACTOR`` x the smaller input (the build side)
+  join (left, semi, anti, cross, ...)     ``HASH_FACTOR`` x the right input
+  group, distinct, stack without repeats  ``HASH_FACTOR`` x the output (one entry per group)
+  sort, window, top-N per group           ``SORT_FACTOR`` x the input
+  top-N (no partition)                    ``SORT_FACTOR`` x the ``n`` rows kept
+  Python step                             its input and output (counted above)
+  ======================================  ==================================================
+
+``HASH_FACTOR`` (2) covers a hash table's keys, payload, hashes and pointers over the Arrow
+bytes of the same rows; ``SORT_FACTOR`` (1) the rows a sort or window buffers once.
+
+What the figure means, honestly: it is an estimate from statistics, as good as the row and
+width estimates behind it (a defaulted selectivity makes it a guess, and explain says which
+figures are defaults).  It is not a hard limit: DuckDB's joins, aggregations and sorts spill
+to disk beyond its memory limit, so a fragment estimated over the budget may still finish,
+slower and using local disk.  The planner treats the budget as the most one machine should be
+asked to hold: a fragment estimated over it is sent to a distributed engine of the flow
+(Spark, Databricks, or another warehouse that can run its steps), or the plan is refused with
+a :class:`~pushdown.errors.MemoryBudgetError` before anything moves.  A step pinned to
+``local`` stays there (the pin is the user's word; explain notes the estimate).  Steps on an
+in-process DuckDB *connection* use this process's memory too, but they run on the user's
+database: its own ``memory_limit`` setting governs them, not this budget.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from pushdown.errors import InvalidValueError, MemoryBudgetError
+from pushdown.plan import nodes as n
+from pushdown.planner.cost import LOCAL
+from pushdown.planner.fragments import build_fragments
+from pushdown.planner.placement import Placer
+
+HASH_FACTOR = 2.0
+SORT_FACTOR = 1.0
+
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "tb": 1000**4,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+
+
+def parse_budget(value: int | float | str | None) -> int | None:
+    """A memory budget in bytes: an integer of bytes, a size such as ``"2GiB"``, ``"512 MiB"``
+    or ``"1.5GB"`` (KiB/MiB/GiB/TiB are powers of 1024, KB/MB/GB/TB of 1000), or None (no
+    budget)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        number: float | None = None
+    elif isinstance(value, int | float):
+        number = float(value)
+    else:
+        match = _SIZE.match(str(value))
+        unit = match.group(2).lower() if match else ""
+        number = float(match.group(1)) * _UNITS[unit] if match and unit in _UNITS else None
+    if number is None or not number >= 1 or number == float("inf"):
+        raise InvalidValueError(
+            f"memory_budget={value!r}; give a number of bytes or a size such as '2GiB', "
+            "'512MiB' or '1.5GB' (KiB/MiB/GiB: powers of 1024; KB/MB/GB: of 1000), or None "
+            "for no budget"
+        )
+    return int(number)
+
+
+def binary_bytes(value: float) -> str:
+    """``512 MiB``-style sizes (powers of 1024), as budgets are usually given."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" or value >= 100 else f"{value:.3g} {unit}"
+        value /= 1024
+    return f"{value:.3g} TiB"  # pragma: no cover - the loop returns at TiB
+
+
+@dataclass(frozen=True)
+class FragmentMemory:
+    """The estimated memory of one local fragment (see the module documentation)."""
+
+    steps: tuple[str, ...]
+    inputs: float
+    outputs: float
+    state: float
+    heaviest: str  # the step whose state is largest (its first step when none builds one)
+
+    @property
+    def peak(self) -> float:
+        """Estimated peak bytes: inputs and outputs held as Arrow plus the largest state."""
+        return self.inputs + self.outputs + self.state
+
+    def describe(self) -> str:
+        """``~1.2 GiB (inputs 1 GiB, outputs 8 KiB, largest state 200 MiB in 'j')``."""
+        return (
+            f"~{binary_bytes(self.peak)} (inputs {binary_bytes(self.inputs)}, outputs "
+            f"{binary_bytes(self.outputs)}, largest state {binary_bytes(self.state)} in "
+            f"{self.heaviest!r})"
+        )
+
+
+def step_state(placer: Placer, name: str) -> float:
+    """The bytes of the working state one step builds on the local engine."""
+    node = placer.nodes[name]
+    inputs = [placer.moved_bytes(i) for i in node.inputs]
+    if isinstance(node, n.Join):
+        build = min(inputs) if node.how == "inner" else inputs[-1]
+        return HASH_FACTOR * build
+    if isinstance(node, n.Aggregate | n.Distinct) or (isinstance(node, n.Union) and node.distinct):
+        return HASH_FACTOR * placer.moved_bytes(name)
+    if isinstance(node, n.TopN) and not node.partition:
+        return SORT_FACTOR * placer.moved_bytes(name)
+    if isinstance(node, n.Sort | n.Window | n.TopN):
+        return SORT_FACTOR * sum(inputs)
+    return 0.0
+
+
+def fragment_memory(placer: Placer, steps: list[str], inputs: Iterable[str]) -> FragmentMemory:
+    """The estimate of a local fragment made of ``steps`` reading ``inputs`` from elsewhere."""
+    logical = placer.logical
+    inside = set(steps)
+    held = sum(placer.moved_bytes(i) for i in inputs)
+    held += sum(placer.moved_bytes(s) for s in steps if isinstance(placer.nodes[s], n.Source))
+    out = 0.0
+    for name in steps:
+        if isinstance(placer.nodes[name], n.Source):
+            continue
+        if name in placer.sinks:
+            out += placer.est[name].bytes
+        elif any(c not in inside for c in logical.consumers[name]):
+            out += placer.moved_bytes(name)
+    states = [
+        (step_state(placer, s), s) for s in steps if not isinstance(placer.nodes[s], n.Source)
+    ]
+    state, heaviest = max(states, default=(0.0, steps[0]), key=lambda x: x[0])
+    return FragmentMemory(tuple(steps), held, out, state, heaviest)
+
+
+def local_fragments(placer: Placer, assign: dict[str, str]) -> list[FragmentMemory]:
+    """The estimate of every local fragment (Python steps included) of ``assign``."""
+    fragments = build_fragments(placer.logical, assign, placer.constraints.materialize)
+    return [
+        fragment_memory(placer, list(f.nodes), f.inputs) for f in fragments if f.engine == LOCAL
+    ]
+
+
+Choose = Callable[[], tuple[dict[str, str], dict[str, str]]]
+
+
+def fit_budget(
+    placer: Placer, budget: int, choose: Choose, notes: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str], list[FragmentMemory]]:
+    """Place so every local fragment's estimated peak fits ``budget``: ``choose()`` gives the
+    (nominal, chosen) assignments; while a local fragment is over the budget, its steps that
+    can run elsewhere lose the local engine as a candidate (the reason is kept for explain,
+    ``placer.refused``) and the plan is placed again.  A fragment over the budget whose steps
+    cannot leave is refused with :class:`MemoryBudgetError`, unless every one of them is
+    pinned to local (then ``notes`` says so).  Returns the assignments and the estimates of
+    the final local fragments."""
+    nominal, assign = choose()
+    pins = placer.constraints.pins
+    for _ in range(len(placer.nodes) + 1):
+        over = [f for f in local_fragments(placer, assign) if f.peak > budget]
+        movable = {
+            s: f
+            for f in over
+            for s in f.steps
+            if s not in pins and len([e for e in placer.candidates[s] if e != LOCAL]) > 0
+        }
+        if not movable:
+            break
+        for step, frag in movable.items():
+            placer.candidates[step] = [e for e in placer.candidates[step] if e != LOCAL]
+            placer.refused[step] = (
+                f"its local fragment ({', '.join(frag.steps)}) needs an estimated "
+                f"{binary_bytes(frag.peak)}, over the memory budget of {binary_bytes(budget)}"
+            )
+        nominal, assign = choose()
+    final = local_fragments(placer, assign)
+    for frag in final:
+        if frag.peak <= budget:
+            continue
+        stuck = [
+            s for s in frag.steps if s not in pins and not isinstance(placer.nodes[s], n.Source)
+        ]
+        if stuck:
+            raise _refusal(placer, frag, stuck, budget)
+        for step in frag.steps:
+            if step in pins:
+                said = (
+                    f"local fragment estimated at {frag.describe()}, over the memory budget of "
+                    f"{binary_bytes(budget)}; kept local because pinned (the local engine "
+                    "spills to disk beyond its limit)"
+                )
+                notes[step] = f"{notes[step]}; {said}" if step in notes else said
+    return nominal, assign, final
+
+
+def _refusal(
+    placer: Placer, frag: FragmentMemory, stuck: list[str], budget: int
+) -> MemoryBudgetError:
+    inside = set(frag.steps)
+
+    def weight(step: str) -> float:
+        # What the step brings into the fragment (its inputs from elsewhere) and builds.
+        node = placer.nodes[step]
+        brought = sum(
+            placer.moved_bytes(i)
+            for i in node.inputs
+            if i not in inside or isinstance(placer.nodes[i], n.Source)
+        )
+        return brought + step_state(placer, step)
+
+    step = max(stuck, key=weight)
+    node = placer.nodes[step]
+    why = (
+        "Python steps run only on the local engine"
+        if isinstance(node, n.PythonStep)
+        else "no other engine of the flow is allowed and able to run it"
+    )
+    return MemoryBudgetError(
+        step,
+        frag.peak,
+        budget,
+        f"its local fragment ({', '.join(frag.steps)}) needs an estimated {frag.describe()}, "
+        f"over the memory budget of {binary_bytes(budget)}, and {why}; raise the budget "
+        "(plan(..., memory_budget=...) or --memory-budget), add a Spark or Databricks "
+        "connection to the flow (a distributed engine the planner can place it on), or pin "
+        f"{step!r} to 'local' to run it anyway (the local engine spills to disk)",
+        recipe=node.recipe,
+    )
