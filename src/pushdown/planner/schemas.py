@@ -14,12 +14,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 import pyarrow as pa
 
-from pushdown.engines.base import Connector
 from pushdown.errors import PushdownError
 from pushdown.planner.gather import CACHE, Mode, StatisticsCache
+
+
+class Connector(Protocol):
+    """What the reader needs of a connection (the planner does not import the engines)."""
+
+    def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
+        """Schemas of several tables; an unreadable one maps to its error."""
+        ...
 
 
 class SchemaReader:
