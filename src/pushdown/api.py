@@ -258,8 +258,11 @@ def make_plan(
     - ``statistics`` supplies table statistics by dataset (``{"orders": {"rows": 1e7}}``);
       otherwise the engines are asked, in tiers (catalog row counts, then sampled column
       statistics of the key and filter columns only) through a cache shared by the plan()
-      calls of the process: ``statistics="cached"`` (the default) uses what an earlier plan()
-      gathered, ``"fresh"`` asks the engines again, ``"off"`` plans on the defaults;
+      calls of the process: by default an earlier plan()'s statistics are reused and the
+      schemas read again (one statement per connection where the engine allows);
+      ``statistics="cached"`` reuses the schemas too (a table rebuilt elsewhere within the
+      cache's time to live is not seen), ``"fresh"`` asks the engines again, ``"off"`` plans
+      on the defaults;
     - ``objective``: ``"time"`` (default), ``"money"``, or seconds per dollar for a mix;
     - ``cost_overrides`` changes cost parameters per connection (``{"wh":
       {"query_latency_s": 2}}``); ``"local"`` names local execution;
@@ -343,6 +346,10 @@ def make_plan(
         return opened[name]
 
     mode: Mode = "cached" if engine_statistics else "off"
+    # Schemas come from the cache only when the caller asks for "cached" by name: a table
+    # rebuilt behind pushdown's back keeps its name but not its columns, and a stale schema
+    # changes the SQL, where a stale statistic only changes an estimate.
+    schema_mode: Mode = "cached" if statistics == "cached" and engine_statistics else "fresh"
     if isinstance(statistics, str):
         if statistics not in MODES:
             raise InvalidValueError(
@@ -369,7 +376,7 @@ def make_plan(
             c: cache_key(u, (connect_args or {}).get(c)) if cacheable(u) else None
             for c, u in urls.items()
         },
-        mode,
+        schema_mode if mode != "off" else "off",
     )
 
     def read_schema(ds: s.DatasetSpec) -> pa.Schema:
