@@ -18,6 +18,19 @@ from pushdown.local.streams import BATCH_ROWS
 from pushdown.types import check_arrow_schema
 
 
+@contextlib.contextmanager
+def _failures(sql: str) -> Iterator[None]:
+    """DuckDB's errors while running ``sql`` as an EngineError of the local engine (its first
+    line); pushdown's own errors pass through."""
+    try:
+        yield
+    except PushdownError:
+        raise
+    except Exception as err:
+        first = (str(err).strip().splitlines() or [""])[0]
+        raise EngineError("local", f"{type(err).__name__}: {first}", sql=sql) from err
+
+
 def read_file_schema(path: str, *, recipe: str) -> pa.Schema:
     """The Arrow schema of a local Parquet, CSV or Arrow IPC file, without reading it all."""
     schema = _dataset(path, recipe=recipe).schema
@@ -126,11 +139,8 @@ class LocalEngine:
             properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
         )
         sql = view.sql(dialect="duckdb")
-        try:
+        with _failures(sql):
             self.con.execute(sql)
-        except Exception as err:
-            first = (str(err).strip().splitlines() or [""])[0]
-            raise EngineError("local", f"{type(err).__name__}: {first}", sql=sql) from err
 
     def unregister(self, name: str) -> None:
         """Forget the table ``name`` (its data is no longer referenced by DuckDB)."""
@@ -148,29 +158,18 @@ class LocalEngine:
 
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run ``sql`` and return its result as Arrow."""
-        try:
+        with _failures(sql):
             return self.con.sql(sql).to_arrow_table()
-        except PushdownError:
-            raise
-        except Exception as err:
-            first = str(err).strip().splitlines()[0]
-            raise EngineError("local", f"{type(err).__name__}: {first}", sql=sql) from err
 
     def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
         """Run ``sql`` and stream its result, ``BATCH_ROWS`` rows a batch; read it to its end
         before the next statement."""
-        try:
+        with _failures(sql):
             reader = self.con.sql(sql).to_arrow_reader(BATCH_ROWS)
-        except Exception as err:
-            first = (str(err).strip().splitlines() or [""])[0]
-            raise EngineError("local", f"{type(err).__name__}: {first}", sql=sql) from err
 
         def batches() -> Iterator[pa.RecordBatch]:
-            try:
+            with _failures(sql):
                 yield from reader
-            except Exception as err:
-                first = (str(err).strip().splitlines() or [""])[0]
-                raise EngineError("local", f"{type(err).__name__}: {first}", sql=sql) from err
 
         return pa.RecordBatchReader.from_batches(reader.schema, batches())
 
