@@ -90,7 +90,7 @@ def test_a_second_plan_issues_no_statistics_statement(tmp_path: Path) -> None:
     second = pushdown.plan(_flow(url), statistics="cached")
     assert second.planning_statements["wh"] == {"schema": 0, "statistics": 0}
     assert second.placement["orders"].rows == 50_000
-    assert second.sql() == first.sql()
+    assert second.fragment_sql() == first.fragment_sql()
     text = second.explain(verbose=True)
     assert "Statements while planning" in text
     assert "wh: 0 for schemas, 0 for statistics" in text
@@ -144,6 +144,23 @@ def test_large_tables_are_sampled_and_key_counts_scaled(
     # A key (every value once) is scaled from the sample to the table; a few values are kept.
     assert stats.columns["o_id"].ndv == pytest.approx(200_000, rel=0.3)
     assert stats.columns["o_status"].ndv == pytest.approx(7, abs=1)
+
+
+def test_an_empty_sample_is_read_again_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A sample of one row in 200,000 picks no 2,048-row vector at all nearly always; the
+    # statistics must then come from the whole table, not be a distinct count of zero.
+    monkeypatch.setattr(duckdb_engine, "SAMPLE_ROWS", 1)
+    monkeypatch.setattr(duckdb_engine, "SAMPLE_VECTORS", 0)
+    url = _database(tmp_path / "a.duckdb", rows=200_000)
+    conn = open_connector("wh", url, None)
+    try:
+        stats = conn.table_stats("orders", ["o_status"])
+    finally:
+        conn.close()
+    assert stats.columns["o_status"].ndv == pytest.approx(7, abs=1)
+    assert stats.columns["o_status"].min == 0 and stats.columns["o_status"].max == 6
 
 
 def test_statistics_mode_is_checked(tmp_path: Path) -> None:
@@ -261,7 +278,7 @@ def test_the_statistics_cache_on_disk_serves_another_process(
     second = pushdown.plan(_flow(url), statistics_cache=folder)
     assert second.planning_statements["wh"] == {"schema": 1, "statistics": 0}
     assert second.placement["orders"].rows == 50_000
-    assert second.sql() == first.sql()
+    assert second.fragment_sql() == first.fragment_sql()
     CACHE.clear()
     monkeypatch.setenv("PUSHDOWN_STATS_CACHE", str(folder))  # the variable names it too
     assert pushdown.plan(_flow(url)).planning_statements["wh"]["statistics"] == 0

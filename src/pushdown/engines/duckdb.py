@@ -20,6 +20,10 @@ from pushdown.statistics import ColumnStats, TableStats
 
 SAMPLE_ROWS = 100_000  # rows a column-statistics sample aims at
 UNIQUE_SHARE = 0.1  # distinct values above this share of a sample's rows scale to the table
+# System sampling picks whole vectors of 2,048 rows; a sample aims at no fewer than this many
+# vectors so that it is never empty by chance (2.5% of 98 vectors is 2.4 expected, and none
+# often enough to have made a test flaky).
+SAMPLE_VECTORS = 32
 # Held while a connection opens and while a statement scans registered Arrow data: a
 # connection opening on a database file another connector of this process has open could
 # make a concurrent scan's "python_arrow_scan" function briefly unknown (seen once in ten
@@ -158,7 +162,8 @@ class DuckDBConnector(Connector):
         ``COUNT(*)`` for a view; ``rows`` when the caller has it already), then, for
         ``columns`` only (every column when None), approximate distinct counts, null
         fractions and min/max from one aggregate statement over a system sample of about
-        ``SAMPLE_ROWS`` rows (the whole table when it is at most twice that); no full scan of
+        ``SAMPLE_ROWS`` rows, and no fewer than ``SAMPLE_VECTORS`` vectors (the whole table
+        when it is at most twice that, or when the sample came back empty); no full scan of
         a large table.
 
         A distinct count seen in a block sample is scaled to the table when the values seen
@@ -186,10 +191,15 @@ class DuckDBConnector(Connector):
                 exp.Max(this=col.copy()),
             ]
         query = exp.select(*parts).from_(ref)
-        if rows > 2 * SAMPLE_ROWS:
-            percent = exp.Literal.number(f"{100 * SAMPLE_ROWS / rows:.4f}")
-            query.set("sample", exp.TableSample(method=exp.var("SYSTEM"), percent=percent))
-        values = [c[0].as_py() for c in self.fetch_arrow(query.sql(dialect="duckdb")).columns]
+        target = max(SAMPLE_ROWS, SAMPLE_VECTORS * 2048)
+        values: list[Any] = []
+        if rows > 2 * target:
+            percent = exp.Literal.number(f"{100 * target / rows:.4f}")
+            sampled = query.copy()
+            sampled.set("sample", exp.TableSample(method=exp.var("SYSTEM"), percent=percent))
+            values = [c[0].as_py() for c in self.fetch_arrow(sampled.sql("duckdb")).columns]
+        if not values or not values[0]:  # small enough to read whole, or an empty sample
+            values = [c[0].as_py() for c in self.fetch_arrow(query.sql("duckdb")).columns]
         seen = float(values[0]) or 1.0
         stats = {}
         for i, name in enumerate(names):
