@@ -574,3 +574,42 @@ def test_odd_builder_arguments_are_typed_errors(build: Any, error: type[Exceptio
     t = flow.dataset("t", data=pa.table({"x": [1]}))
     with pytest.raises(error):
         build(flow, t)
+
+
+@pytest.mark.parametrize(
+    ("build", "needle"),
+    [
+        (lambda o: o.group(["status"], {"t": "sum(sum(amount))"}, name="r"), "nests 'SUM"),
+        (lambda o: o.group(["status"], {"t": "max(amount) + avg(min(id))"}, name="r"), "nests"),
+        (
+            lambda o: o.window({"t": "sum(max(amount))"}, partition_by=["status"], name="r"),
+            "nests an aggregate.*group recipe first",
+        ),
+        (
+            lambda o: o.pivot(["id"], "status", ["a"], "sum(max(amount))", name="r"),
+            "must be one aggregate call",
+        ),
+    ],
+)
+def test_nested_aggregates_are_refused_while_planning(build: Any, needle: str) -> None:
+    # No engine accepts an aggregate inside an aggregate; DuckDB's binder refused it only
+    # when the plan ran.
+    flow, orders = base_flow()
+    build(orders)
+    with pytest.raises(e.FormulaTypeError, match=f"recipe 'r'.*{needle}"):
+        pushdown.plan(flow, engine_statistics=False)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "select status, sum(sum(amount)) as t from orders group by status",
+        "select status, sum(amount) + max(min(id)) as t from orders group by status",
+        "select max(count(*)) as t from orders",
+    ],
+)
+def test_nested_aggregates_in_sql_recipes_are_refused_while_planning(query: str) -> None:
+    flow, _ = base_flow()
+    flow.sql(query, name="r")
+    with pytest.raises(e.FormulaTypeError, match="recipe 'r'.*inside an aggregate"):
+        pushdown.plan(flow, engine_statistics=False)

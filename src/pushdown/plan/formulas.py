@@ -212,6 +212,26 @@ def contains_aggregate(tree: exp.Expr) -> bool:
     return any(not isinstance(node.parent, exp.Window) for node in tree.find_all(exp.AggFunc))
 
 
+def nested_aggregate(tree: exp.Expr) -> exp.Expr | None:
+    """The first aggregate call of ``tree`` that sits inside another aggregate call of it, such
+    as the inner ``sum(x)`` of ``sum(sum(x))``, which no engine accepts; None when there is
+    none. A window's own aggregate and subqueries are not looked into."""
+
+    def first(node: exp.Expr, inside: bool) -> exp.Expr | None:
+        if isinstance(node, exp.Query) and node is not tree:
+            return None
+        aggregate = isinstance(node, exp.AggFunc) and not isinstance(node.parent, exp.Window)
+        if aggregate and inside:
+            return node
+        for child in node.iter_expressions():
+            found = first(child, inside or aggregate)
+            if found is not None:
+                return found
+        return None
+
+    return first(tree, False)
+
+
 def contains_window(tree: exp.Expr) -> bool:
     """True when ``tree`` holds a window function call."""
     return tree.find(exp.Window) is not None

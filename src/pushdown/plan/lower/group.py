@@ -9,7 +9,12 @@ from sqlglot import exp
 
 from pushdown.errors import DuplicateNameError, FlowError, FormulaTypeError
 from pushdown.plan import nodes as n
-from pushdown.plan.formulas import contains_aggregate, contains_window, resolve_name
+from pushdown.plan.formulas import (
+    contains_aggregate,
+    contains_window,
+    nested_aggregate,
+    resolve_name,
+)
 from pushdown.plan.lower.context import Context
 from pushdown.plan.lower.sql.formulas import has_query, lower_group_query, parse_formula
 from pushdown.recipe import spec as s
@@ -70,6 +75,14 @@ def _check_aggregate(
         raise FormulaTypeError(
             f"aggregate {out!r}: {text!r} has no aggregate function; use e.g. "
             f"sum(...), count(*), avg(...), median(...), arg_min(value, order)",
+            recipe=label,
+            column=out,
+        )
+    inner = nested_aggregate(tree)
+    if inner is not None:
+        raise FormulaTypeError(
+            f"aggregate {out!r}: {text!r} nests {inner.sql()!r} inside another aggregate, "
+            f"which no engine accepts; aggregate once here and again in a later group recipe",
             recipe=label,
             column=out,
         )

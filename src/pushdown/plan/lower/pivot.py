@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from pushdown.errors import DuplicateNameError, FormulaTypeError
 from pushdown.plan import nodes as n
-from pushdown.plan.formulas import column, literal, resolve_name
+from pushdown.plan.formulas import column, literal, nested_aggregate, resolve_name
 from pushdown.plan.lower.context import Context
 from pushdown.recipe import spec as s
 
@@ -22,7 +22,7 @@ def lower_pivot(ctx: Context, r: s.PivotRecipe, nodes: Mapping[str, n.Node]) -> 
     keys = tuple(resolve_name(k, src.columns, recipe=label, what="index column") for k in r.index)
     key = resolve_name(r.key, src.columns, recipe=label, what="pivot key")
     template = ctx.formula(r.aggregate, src.schema, label, "pivot aggregate")
-    if not isinstance(template, exp.AggFunc):
+    if not isinstance(template, exp.AggFunc) or nested_aggregate(template) is not None:
         raise FormulaTypeError(
             f"pivot aggregate {r.aggregate!r} must be one aggregate call like 'sum(amount)'",
             recipe=label,

@@ -9,7 +9,7 @@ from sqlglot import exp
 
 from pushdown.errors import DuplicateNameError, FlowError, FormulaTypeError
 from pushdown.plan import nodes as n
-from pushdown.plan.formulas import column, literal, resolve_name
+from pushdown.plan.formulas import column, literal, nested_aggregate, resolve_name
 from pushdown.plan.lower.context import Context
 from pushdown.recipe import spec as s
 
@@ -76,6 +76,13 @@ def _window_expr(
         raise FormulaTypeError(
             f"window column {out!r}: {text!r} is not a window function; use row_number(), "
             "rank(), dense_rank(), lag(x), lead(x) or an aggregate such as sum(x)",
+            recipe=label,
+            column=out,
+        )
+    if nested_aggregate(tree) is not None:
+        raise FormulaTypeError(
+            f"window column {out!r}: {text!r} nests an aggregate inside another, which no "
+            "engine accepts; aggregate in a group recipe first, then use a window on its output",
             recipe=label,
             column=out,
         )

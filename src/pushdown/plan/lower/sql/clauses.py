@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from pushdown.errors import FormulaTypeError
 from pushdown.plan import nodes as n
-from pushdown.plan.formulas import column
+from pushdown.plan.formulas import column, nested_aggregate
 from pushdown.plan.lower.sql.front import WRITTEN, refuse
 from pushdown.plan.lower.sql.scope import Env, Out, QueryLowering, Rel, conjuncts, has_subquery
 
@@ -248,8 +248,12 @@ def aggregate(
             schema = b.schema(rel)
         else:
             call_ = call
-        if windows_in(call_) or any(aggregates_in(a.this) for a in [call_] if a.this is not None):
-            raise FormulaTypeError(f"{call.sql()!r} nests aggregates", recipe=b.label)
+        if windows_in(call_) or nested_aggregate(call_) is not None:
+            raise FormulaTypeError(
+                f"{call.sql()!r} puts a window or an aggregate inside an aggregate, which no "
+                f"engine accepts; aggregate in a subquery first and again outside it",
+                recipe=b.label,
+            )
         tree = b.translate(call_, rel)
         fields.append((name, b.typed(tree, schema, name)))
         aggs.append((name, tree))
