@@ -147,9 +147,12 @@ def test_a_budget_the_flow_fits_changes_nothing_but_explain() -> None:
     # The largest state is the join's hash table over its smaller side (the orders).
     assert memory.heaviest == "joined"
     assert memory.state == pytest.approx(HASH_FACTOR * 1e3 * 24, rel=0.01)
+    # All of it fits: the peak is the demand, nothing spills.
+    assert memory.spill == 0 and memory.peak == pytest.approx(memory.demand)
     text = fits.explain()
     assert "(memory budget of the local engine: 64 MiB;" in text
     assert f"    estimated peak ~{binary_bytes(memory.peak)} (inputs" in text
+    assert "; all in memory) of the 64 MiB budget" in text
     assert "of the 64 MiB budget" in text
 
 
@@ -159,7 +162,28 @@ def test_a_step_pinned_local_stays_there_with_a_note() -> None:
     assert _engines(plan) == pins
     for name in STEPS:
         assert "kept local because pinned" in plan.notes[name]
-    assert "over the memory budget of 512 MiB; kept local because pinned" in plan.explain()
+    text = plan.explain()
+    assert "over the memory budget of 512 MiB (run locally, it would spill" in text
+    assert "kept local because pinned (the run spills to disk what does not fit)" in text
+
+
+def test_the_estimated_peak_follows_the_runs_spill_rule() -> None:
+    """Pinned local over the budget, a run holds a quarter of the budget of moved data (the
+    store), half of it in DuckDB (its memory limit) and a few batches in flight; the rest is
+    spilled.  The demand (everything in memory) is what placement compares with the budget."""
+    pins = dict.fromkeys(STEPS, "local")
+    plan = _plan(_flow(spark=True), BIG, memory_budget="512MiB", pin=pins)
+    (local,) = [f for f in plan.fragments if f.engine == "local"]
+    memory = plan.memory_of(local)
+    assert memory is not None
+    moved = memory.inputs + memory.outputs
+    assert moved > 9 * GIB and memory.demand > moved  # 8 GB of items, 2.4 GB of orders
+    assert memory.held == 128 * MIB  # STORE_SHARE of the budget
+    assert memory.working == min(memory.state, 256 * MIB)  # ENGINE_SHARE: DuckDB's limit
+    assert 0 < memory.in_flight < 32 * MIB  # two 64 K-row batches of each stream
+    assert memory.peak == memory.held + memory.working + memory.in_flight < 512 * MIB
+    assert memory.spill == pytest.approx(moved + memory.state - memory.held - memory.working)
+    assert f"{binary_bytes(memory.spill)} of it spilled to disk" in plan.explain()
 
 
 def test_a_python_step_over_the_budget_is_refused_even_with_spark() -> None:

@@ -38,7 +38,13 @@ from pushdown.engines import Connector, open_connector
 from pushdown.errors import EngineError, PushdownError
 from pushdown.local import Held, LocalEngine, SpillDir, Store, memory_budget, python_stream
 from pushdown.local.result import RunResult, StepRun
-from pushdown.local.store import DEFAULT_IN_MEMORY, Progress, reported
+from pushdown.local.store import (
+    DEFAULT_IN_MEMORY,
+    ENGINE_SHARE,
+    STORE_SHARE,
+    Progress,
+    reported,
+)
 from pushdown.local.streams import Arrow, renamed
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
@@ -114,7 +120,7 @@ class _Run:
         # Parquet files of this run's folder; half is the local DuckDB's own limit.
         self.budget = memory_budget(memory_limit, plan)
         self.folder = SpillDir(spill_dir)
-        share = self.budget // 4 if self.budget is not None else DEFAULT_IN_MEMORY
+        share = int(self.budget * STORE_SHARE) if self.budget is not None else DEFAULT_IN_MEMORY
         self.store = Store(self.folder, in_memory=share)
         self.progress = progress
         self.arrow: dict[str, Held] = {}  # fetched fragment outputs
@@ -141,7 +147,7 @@ class _Run:
         """The local engine, opened when a fragment first needs it."""
         with self.state:
             if self._local is None:
-                limit = self.budget // 2 if self.budget is not None else None
+                limit = int(self.budget * ENGINE_SHARE) if self.budget is not None else None
                 self._local = LocalEngine(memory_limit=limit, spill_dir=self.folder.path / "duckdb")
             return self._local
 
