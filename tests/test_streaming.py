@@ -142,6 +142,18 @@ def test_store_keeps_small_data_in_memory_and_spills_the_rest(tmp_path: Path) ->
     assert held.select(["x"]).reader().read_all().num_rows == 1_000_000
 
 
+def test_store_sends_a_stream_expected_too_large_to_disk_from_its_first_batch(
+    tmp_path: Path,
+) -> None:
+    store = Store(SpillDir(tmp_path), in_memory=4 * MB)
+    data = pa.table({"x": list(range(100_000))})  # 800 KB: fits the room
+    held = store.hold("guess", data.to_reader(max_chunksize=10_000), expected=8 * MB)
+    assert held.spilled and held.to_table().equals(data)
+    assert store.peak_bytes == 0  # not a batch of it was kept in memory on the way
+    kept = store.hold("fits", data.to_reader(max_chunksize=10_000), expected=1 * MB)
+    assert not kept.spilled and store.held_bytes == data.nbytes
+
+
 def test_parquet_round_trip_keeps_order(tmp_path: Path) -> None:
     data = pa.table({"k": list(range(200_000)), "s": [str(i) for i in range(200_000)]})
     assert write_parquet(data.to_reader(max_chunksize=30_000), tmp_path / "a.parquet") == 200_000

@@ -168,7 +168,10 @@ class _Run:
     def _fetch(self, source: Connector | LocalEngine, sql: str, out: str, names: list[str]) -> Held:
         """Stream ``sql``'s result from ``source`` into the store under the plan's names."""
         reader = named(source.fetch_batches(sql), names, source.name)
-        return self.store.hold(out, reader, progress=self._reporter(source.name, "fetch"))
+        sizes = [t.bytes for t in self.plan.transfers if t.dataset == out]
+        expected = max(sizes) if sizes else self.plan.steps[out].bytes
+        report = self._reporter(source.name, "fetch")
+        return self.store.hold(out, reader, progress=report, expected=expected)
 
     def _send(self, inp: str, engine: str) -> Arrow:
         """What an upload of ``inp`` to ``engine`` reads: the table, or a reported stream."""
