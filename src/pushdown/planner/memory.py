@@ -32,8 +32,9 @@ bytes of the same rows; ``SORT_FACTOR`` (1) the rows a sort or window buffers on
 From these, two figures (:class:`FragmentMemory`):
 
 - **demand**: inputs + outputs + state, what the fragment needs to run in memory;
-- **peak**: what a run holds, following the run's rule: the inputs and outputs up to the
-  store's share (the rest is on disk), the state up to DuckDB's share (the rest spills), and
+- **peak**: what a run holds, following the run's rule: the inputs and outputs that fit in
+  the store's share, one after the other (a dataset expected larger than the room left goes
+  to disk from its first batch), the state up to DuckDB's share (the rest spills), and
   ``IN_FLIGHT_BATCHES`` batches of each stream being read or written.  With a budget, the
   peak never passes three quarters of it plus the batches in flight; what does not fit is
   the **spill**, bytes written to and read back from local disk.
@@ -133,11 +134,7 @@ class FragmentMemory:
     heaviest: str  # the step whose state is largest (its first step when none builds one)
     budget: int
     in_flight: float = 0.0
-
-    @property
-    def held(self) -> float:
-        """Bytes of the inputs and outputs the run's store keeps in memory."""
-        return min(self.inputs + self.outputs, STORE_SHARE * self.budget)
+    held: float = 0.0  # bytes of the inputs and outputs the run's store keeps in memory
 
     @property
     def working(self) -> float:
@@ -233,7 +230,12 @@ def fragment_memory(
     ]
     state, heaviest = max(states, default=(0.0, steps[0]), key=lambda x: x[0])
     flight = IN_FLIGHT_BATCHES * sum(_batch(placer, name, size) for name, size in streams)
-    return FragmentMemory(tuple(steps), held, out, state, heaviest, budget, flight)
+    kept, room = 0.0, STORE_SHARE * budget
+    for _, size in streams:  # the store's rule (local/store.py, Store.hold)
+        if size <= room:
+            kept += size
+            room -= size
+    return FragmentMemory(tuple(steps), held, out, state, heaviest, budget, flight, kept)
 
 
 def local_fragments(placer: Placer, assign: dict[str, str], budget: int) -> list[FragmentMemory]:
