@@ -236,7 +236,10 @@ def _databricks() -> tuple[str, dict[str, Any]]:
 
     host, port = os.environ["PUSHDOWN_STANDIN_DATABRICKS"].rsplit(":", 1)
     url = f"databricks://token:unused@{host}:{port}?http_path=cliservice"
-    args = {"credentials_provider": BasicAuth(), "_connection_uri": f"http://{host}:{port}/cliservice"}
+    args = {
+        "credentials_provider": BasicAuth(),
+        "_connection_uri": f"http://{host}:{port}/cliservice",
+    }
     return url, args
 
 
