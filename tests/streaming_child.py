@@ -30,6 +30,33 @@ from pushdown.local import LocalEngine, SpillDir, Store
 MB = 2**20
 
 
+class OwnPeak:
+    """The highest resident size of this process alone (not its children: an in-process
+    Spark session's JVM is one), sampled every 10 ms, over ``start``."""
+
+    def __init__(self) -> None:
+        import threading
+
+        import psutil
+
+        self._me = psutil.Process()
+        self.start = self.bytes = self._me.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.01):
+            self.bytes = max(self.bytes, self._me.memory_info().rss)
+
+    def __enter__(self) -> OwnPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _source_db(folder: Path, rows: int) -> str:
     """A DuckDB file with ``big`` (k, g, s: 32 characters, v): about 60 bytes of Arrow a
     row.  Its own buffer pool is capped (it stands for a warehouse, whose memory is not the
@@ -154,7 +181,7 @@ def connector(
     target = open_connector("target", url, args)
     store = Store(SpillDir(folder / "spill"), in_memory=(budget or 1 << 40) // 4)
     try:
-        with PeakMemory() as peak:
+        with PeakMemory() as peak, OwnPeak() as own:
             target.drop(table)
             target.upload(table, src.fetch_batches("SELECT * FROM big"))
             held = store.hold("back", target.fetch_batches(f"SELECT * FROM {table}"))
@@ -166,7 +193,13 @@ def connector(
         src.close()
     got.pop("sum_g")
     got.pop("bytes")
-    return {"peak": peak.bytes - peak.start_bytes, "got": got, "spilled": held.spilled}
+    own_peak = own.bytes - own.start
+    return {
+        "peak": peak.bytes - peak.start_bytes,
+        "own_peak": own_peak,
+        "got": got,
+        "spilled": held.spilled,
+    }
 
 
 def local_engine(folder: Path, rows: int, budget: int | None) -> dict[str, Any]:
