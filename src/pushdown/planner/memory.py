@@ -31,7 +31,8 @@ bytes of the same rows; ``SORT_FACTOR`` (1) the rows a sort or window buffers on
 
 From these, two figures (:class:`FragmentMemory`):
 
-- **demand**: inputs + outputs + state, what the fragment needs to run in memory;
+- **demand**: inputs + outputs + state (and the batches in flight), what the fragment needs
+  to run in memory;
 - **peak**: what a run holds, following the run's rule: the inputs and outputs that fit in
   the store's share, one after the other (a dataset expected larger than the room left goes
   to disk from its first batch), the state up to DuckDB's share (the rest spills), and
@@ -217,7 +218,7 @@ def fragment_memory(
     inside = set(steps)
     streams = [(i, placer.moved_bytes(i)) for i in inputs]
     streams += [(s, placer.moved_bytes(s)) for s in steps if isinstance(placer.nodes[s], n.Source)]
-    held = sum(size for _, size in streams)
+    moved_in = sum(size for _, size in streams)
     out = 0.0
     for name in steps:
         if isinstance(placer.nodes[name], n.Source):
@@ -240,7 +241,7 @@ def fragment_memory(
         if size <= room:
             kept += size
             room -= size
-    return FragmentMemory(tuple(steps), held, out, state, heaviest, budget, flight, kept)
+    return FragmentMemory(tuple(steps), moved_in, out, state, heaviest, budget, flight, kept)
 
 
 def local_fragments(placer: Placer, assign: dict[str, str], budget: int) -> list[FragmentMemory]:
