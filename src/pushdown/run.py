@@ -38,17 +38,12 @@ from pushdown.engines import Connector, open_connector
 from pushdown.errors import EngineError, PushdownError
 from pushdown.local import Held, LocalEngine, SpillDir, Store, memory_budget, python_stream
 from pushdown.local.result import RunResult, StepRun
-from pushdown.local.store import (
-    DEFAULT_IN_MEMORY,
-    ENGINE_SHARE,
-    STORE_SHARE,
-    Progress,
-    reported,
-)
+from pushdown.local.store import DEFAULT_IN_MEMORY, Progress, reported
 from pushdown.local.streams import Arrow, renamed
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
 from pushdown.planner.gather import CACHE, cache_key
+from pushdown.planner.memory import ENGINE_SHARE, STORE_SHARE
 from pushdown.planner.plan import PhysicalPlan
 from pushdown.statistics import far_off
 

@@ -25,12 +25,6 @@ from pushdown.errors import InvalidValueError
 from pushdown.local.streams import BATCH_ROWS, Arrow, parquet_reader
 
 ENV = "PUSHDOWN_MEMORY_BUDGET"
-# How a run divides its memory budget (run.py; the planner's estimate, planner/memory.py,
-# follows the same rule): the store keeps moved datasets in memory up to a quarter of it, the
-# local DuckDB runs within half of it, and the rest is left to the process (its imports,
-# batches in flight, pyarrow's pool).
-STORE_SHARE = 0.25
-ENGINE_SHARE = 0.5
 # What a run without a budget keeps in memory before moved datasets go to disk.
 DEFAULT_IN_MEMORY = 1 << 30
 # Spill files are written for speed, read once or twice by this machine: no compression, no

@@ -64,7 +64,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pushdown.errors import InvalidValueError, MemoryBudgetError
-from pushdown.local.store import ENGINE_SHARE, STORE_SHARE
 from pushdown.local.streams import BATCH_ROWS
 from pushdown.plan import nodes as n
 from pushdown.planner.cost import LOCAL
@@ -73,6 +72,12 @@ from pushdown.planner.placement import Placer
 
 HASH_FACTOR = 2.0
 SORT_FACTOR = 1.0
+# How a run divides its memory budget (run.py reads these): the store (local/store.py) keeps
+# moved datasets in memory up to a quarter of it, the local DuckDB runs within half of it, and
+# the rest is left to the process (its imports, batches in flight, buffers).  Here, not in
+# the store, so that planning does not load the local engine's modules.
+STORE_SHARE = 0.25
+ENGINE_SHARE = 0.5
 # Batches of each stream a run holds at once: the one being read and the one being written.
 IN_FLIGHT_BATCHES = 2
 # What a local fragment holds whatever its data (measured, TPC-H Q1 at scale 3 forced local:
