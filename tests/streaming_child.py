@@ -30,6 +30,33 @@ from pushdown.local import LocalEngine, SpillDir, Store
 MB = 2**20
 
 
+class OwnPeak:
+    """The highest resident size of this process alone (not its children: an in-process
+    Spark session's JVM is one), sampled every 10 ms, over ``start``."""
+
+    def __init__(self) -> None:
+        import threading
+
+        import psutil
+
+        self._me = psutil.Process()
+        self.start = self.bytes = self._me.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.01):
+            self.bytes = max(self.bytes, self._me.memory_info().rss)
+
+    def __enter__(self) -> OwnPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _source_db(folder: Path, rows: int) -> str:
     """A DuckDB file with ``big`` (k, g, s: 32 characters, v): about 60 bytes of Arrow a
     row.  Its own buffer pool is capped (it stands for a warehouse, whose memory is not the
@@ -154,7 +181,7 @@ def connector(
     target = open_connector("target", url, args)
     store = Store(SpillDir(folder / "spill"), in_memory=(budget or 1 << 40) // 4)
     try:
-        with PeakMemory() as peak:
+        with PeakMemory() as peak, OwnPeak() as own:
             target.drop(table)
             target.upload(table, src.fetch_batches("SELECT * FROM big"))
             held = store.hold("back", target.fetch_batches(f"SELECT * FROM {table}"))
@@ -166,7 +193,13 @@ def connector(
         src.close()
     got.pop("sum_g")
     got.pop("bytes")
-    return {"peak": peak.bytes - peak.start_bytes, "got": got, "spilled": held.spilled}
+    own_peak = own.bytes - own.start
+    return {
+        "peak": peak.bytes - peak.start_bytes,
+        "own_peak": own_peak,
+        "got": got,
+        "spilled": held.spilled,
+    }
 
 
 def local_engine(folder: Path, rows: int, budget: int | None) -> dict[str, Any]:
@@ -214,6 +247,71 @@ def _standin(engine: str, folder: Path) -> tuple[str, dict[str, Any]]:
     return target.url, dict(target.connect_args)
 
 
+def _databricks() -> tuple[str, dict[str, Any]]:
+    """The Databricks stand-in (the Spark Thrift server behind the test-only protocol patches
+    of tests/standins/dbx_shim.py), as the ``databricks_target`` fixture builds it."""
+    import base64
+    import os
+
+    root = Path(__file__).resolve().parent
+    sys.path.insert(0, str(root / "standins"))
+    import dbx_shim  # noqa: F401
+
+    class BasicAuth:
+        """The stand-in takes any Basic credentials."""
+
+        def auth_type(self) -> str:
+            return "basic"
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            token = base64.b64encode(b"ci:x").decode()
+            return lambda: {"Authorization": f"Basic {token}"}
+
+    host, port = os.environ["PUSHDOWN_STANDIN_DATABRICKS"].rsplit(":", 1)
+    url = f"databricks://token:unused@{host}:{port}?http_path=cliservice"
+    args = {
+        "credentials_provider": BasicAuth(),
+        "_connection_uri": f"http://{host}:{port}/cliservice",
+    }
+    return url, args
+
+
+def databricks_fetch(folder: Path, rows: int, budget: int | None, table: str) -> dict[str, Any]:
+    """Databricks' fetch path (``fetchmany_arrow`` chunks) into the run's store.  The table is
+    built on the server (an upload through the stand-in's inserts moves 500 rows a statement:
+    too slow for a large table in CI), with the rows of :func:`_source_db`'s ``big``."""
+    _source_db(folder, rows)  # the expected figures
+    url, args = _databricks()
+    target = open_connector("target", url, args)
+    store = Store(SpillDir(folder / "spill"), in_memory=(budget or 1 << 40) // 4)
+    try:
+        target.materialize(
+            table,
+            "SELECT id AS k, id % 1000 AS g, md5(CAST(id AS STRING)) AS s, "
+            f"CAST((id % 997) / 7.0 AS DOUBLE) AS v FROM range({int(rows)})",
+        )
+        fetched: list[int] = []
+        with PeakMemory() as peak:
+            held = store.hold(
+                "back",
+                target.fetch_batches(f"SELECT * FROM {table}"),
+                progress=lambda name, rows, size, done: fetched.append(size),
+            )
+            got = _summary(held.reader())
+    finally:
+        with contextlib.suppress(Exception):
+            target.drop(table)
+        target.close()
+    got.pop("sum_g")
+    got.pop("bytes")
+    return {
+        "peak": peak.bytes - peak.start_bytes,
+        "got": got,
+        "spilled": held.spilled,
+        "moved": max(fetched, default=0),
+    }
+
+
 def standin(folder: Path, rows: int, budget: int | None, engine: str, table: str) -> Any:
     """A stand-in's streaming path (upload and fetch_batches), as :func:`connector`."""
     url, args = _standin(engine, folder)
@@ -222,6 +320,7 @@ def standin(folder: Path, rows: int, budget: int | None, engine: str, table: str
 
 SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
     "standin": standin,
+    "databricks_fetch": databricks_fetch,
     "flow_local": flow_local,
     "flow_warehouses": flow_warehouses,
     "flow_result": flow_result,

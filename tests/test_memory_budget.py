@@ -17,7 +17,7 @@ import pytest
 import pushdown
 from pushdown.cli import main
 from pushdown.explain import plan_data
-from pushdown.planner.memory import HASH_FACTOR, binary_bytes, parse_budget
+from pushdown.planner.memory import HASH_FACTOR, WORKING_BYTES, binary_bytes, parse_budget
 from tests.helpers import assert_same
 
 MIB, GIB = 1024**2, 1024**3
@@ -147,9 +147,13 @@ def test_a_budget_the_flow_fits_changes_nothing_but_explain() -> None:
     # The largest state is the join's hash table over its smaller side (the orders).
     assert memory.heaviest == "joined"
     assert memory.state == pytest.approx(HASH_FACTOR * 1e3 * 24, rel=0.01)
+    # All of it fits: nothing spills; the peak is the demand and the fixed working buffers.
+    assert memory.spill == 0
+    assert memory.peak == pytest.approx(memory.demand + WORKING_BYTES)
     text = fits.explain()
     assert "(memory budget of the local engine: 64 MiB;" in text
     assert f"    estimated peak ~{binary_bytes(memory.peak)} (inputs" in text
+    assert "; all in memory) of the 64 MiB budget" in text
     assert "of the 64 MiB budget" in text
 
 
@@ -159,7 +163,32 @@ def test_a_step_pinned_local_stays_there_with_a_note() -> None:
     assert _engines(plan) == pins
     for name in STEPS:
         assert "kept local because pinned" in plan.notes[name]
-    assert "over the memory budget of 512 MiB; kept local because pinned" in plan.explain()
+    text = plan.explain()
+    assert "over the memory budget of 512 MiB (run locally, it would spill" in text
+    assert "kept local because pinned (the run spills to disk what does not fit)" in text
+
+
+def test_the_estimated_peak_follows_the_runs_spill_rule() -> None:
+    """Pinned local over the budget, a run holds at most a quarter of the budget of moved data
+    (the store; a dataset larger than the room left goes to disk whole), half of it in DuckDB
+    (its memory limit) and a few batches in flight; the rest is spilled.  The demand
+    (everything in memory) is what placement compares with the budget."""
+    pins = dict.fromkeys(STEPS, "local")
+    plan = _plan(_flow(spark=True), BIG, memory_budget="512MiB", pin=pins)
+    (local,) = [f for f in plan.fragments if f.engine == "local"]
+    memory = plan.memory_of(local)
+    assert memory is not None
+    moved = memory.inputs + memory.outputs
+    assert moved > 9 * GIB and memory.demand > moved  # 8 GB of items, 2.4 GB of orders
+    # The items and the orders are each larger than the store's share (a quarter of the
+    # budget): both go to disk from their first batch; the run keeps only the small result.
+    assert memory.held == memory.outputs < 1 * MIB
+    assert memory.working == min(memory.state, 256 * MIB)  # ENGINE_SHARE: DuckDB's limit
+    assert 0 < memory.in_flight < 32 * MIB  # two 64 K-row batches of each stream
+    assert memory.peak == memory.held + memory.working + memory.in_flight + WORKING_BYTES
+    assert memory.peak < 512 * MIB
+    assert memory.spill == pytest.approx(moved + memory.state - memory.held - memory.working)
+    assert f"{binary_bytes(memory.spill)} of it spilled to disk" in plan.explain()
 
 
 def test_a_python_step_over_the_budget_is_refused_even_with_spark() -> None:

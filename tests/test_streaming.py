@@ -104,20 +104,24 @@ def test_duckdb_connector_streams_both_ways() -> None:
 def test_spark_connector_streams_both_ways() -> None:
     """An upload from a stream (a Parquet file the view reads) and a result Spark estimates
     above ``COLLECT_BYTES`` read back from Parquet part files.  The session's JVM is a child
-    process whose heap grows on its own terms, so only the data is checked here."""
+    process whose heap grows on its own terms: the bound is on this process alone."""
     pytest.importorskip("pyspark")
-    rows = 300_000
+    rows = 1_000_000  # 60 MB of Arrow, four times the budget each way
     report = run_child(
         "connector",
         rows=rows,
         budget=16 * MB,
         url="spark://local[1]",
         args={},
-        table="streamed_h13",
+        table="h_mem_streamed",
     )
     expected = report["expected"]
     assert report["spilled"] is True
     assert report["got"] == {k: expected[k] for k in ("rows", "sum_k", "max_s")}
+    # This process never grew by the data it moved (60 MB up, 60 MB back): measured 81 MB
+    # (38 MB for a tenth of the rows); 180 MB when a part file's 128 MB row group was read
+    # whole (local/streams.py, parquet_reader).
+    assert report["own_peak"] < 2 * rows * 60, report["own_peak"] / MB
 
 
 # -- the pieces, in process ------------------------------------------------------------------
@@ -140,6 +144,18 @@ def test_store_keeps_small_data_in_memory_and_spills_the_rest(tmp_path: Path) ->
     assert seen[-1] == (1_000_000, True) and len(seen) == 11
     assert store.held_bytes <= 1 * MB
     assert held.select(["x"]).reader().read_all().num_rows == 1_000_000
+
+
+def test_store_sends_a_stream_expected_too_large_to_disk_from_its_first_batch(
+    tmp_path: Path,
+) -> None:
+    store = Store(SpillDir(tmp_path), in_memory=4 * MB)
+    data = pa.table({"x": list(range(100_000))})  # 800 KB: fits the room
+    held = store.hold("guess", data.to_reader(max_chunksize=10_000), expected=8 * MB)
+    assert held.spilled and held.to_table().equals(data)
+    assert store.peak_bytes == 0  # not a batch of it was kept in memory on the way
+    kept = store.hold("fits", data.to_reader(max_chunksize=10_000), expected=1 * MB)
+    assert not kept.spilled and store.held_bytes == data.nbytes
 
 
 def test_parquet_round_trip_keeps_order(tmp_path: Path) -> None:

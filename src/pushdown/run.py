@@ -43,6 +43,7 @@ from pushdown.local.streams import Arrow, renamed
 from pushdown.plan import nodes as n
 from pushdown.planner.fragments import Fragment, is_local
 from pushdown.planner.gather import CACHE, cache_key
+from pushdown.planner.memory import ENGINE_SHARE, STORE_SHARE
 from pushdown.planner.plan import PhysicalPlan
 from pushdown.statistics import far_off
 
@@ -114,7 +115,7 @@ class _Run:
         # Parquet files of this run's folder; half is the local DuckDB's own limit.
         self.budget = memory_budget(memory_limit, plan)
         self.folder = SpillDir(spill_dir)
-        share = self.budget // 4 if self.budget is not None else DEFAULT_IN_MEMORY
+        share = int(self.budget * STORE_SHARE) if self.budget is not None else DEFAULT_IN_MEMORY
         self.store = Store(self.folder, in_memory=share)
         self.progress = progress
         self.arrow: dict[str, Held] = {}  # fetched fragment outputs
@@ -141,7 +142,7 @@ class _Run:
         """The local engine, opened when a fragment first needs it."""
         with self.state:
             if self._local is None:
-                limit = self.budget // 2 if self.budget is not None else None
+                limit = int(self.budget * ENGINE_SHARE) if self.budget is not None else None
                 self._local = LocalEngine(memory_limit=limit, spill_dir=self.folder.path / "duckdb")
             return self._local
 
@@ -162,7 +163,10 @@ class _Run:
     def _fetch(self, source: Connector | LocalEngine, sql: str, out: str, names: list[str]) -> Held:
         """Stream ``sql``'s result from ``source`` into the store under the plan's names."""
         reader = named(source.fetch_batches(sql), names, source.name)
-        return self.store.hold(out, reader, progress=self._reporter(source.name, "fetch"))
+        sizes = [t.bytes for t in self.plan.transfers if t.dataset == out]
+        expected = max(sizes) if sizes else self.plan.steps[out].bytes
+        report = self._reporter(source.name, "fetch")
+        return self.store.hold(out, reader, progress=report, expected=expected)
 
     def _send(self, inp: str, engine: str) -> Arrow:
         """What an upload of ``inp`` to ``engine`` reads: the table, or a reported stream."""

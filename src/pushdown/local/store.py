@@ -195,12 +195,29 @@ class Store:
         with self._lock:
             self.held_bytes = max(0, self.held_bytes - nbytes)
 
-    def hold(self, name: str, data: Arrow, *, progress: Progress | None = None) -> Held:
+    def room(self) -> int:
+        """Bytes the store can still keep in memory."""
+        with self._lock:
+            return max(0, self.in_memory - self.held_bytes)
+
+    def hold(
+        self,
+        name: str,
+        data: Arrow,
+        *,
+        progress: Progress | None = None,
+        expected: float | None = None,
+    ) -> Held:
         """Read ``data`` to its end and keep it: in memory while within the budget, else in a
         Parquet file written batch by batch (the batches already read are written first);
-        ``progress`` hears the rows and bytes read so far after each batch."""
+        ``progress`` hears the rows and bytes read so far after each batch.  A stream
+        ``expected`` (the plan's estimate, in bytes) to be larger than the room left goes to
+        the file from its first batch: held first and written out when the room ran out, its
+        batches would add up to the whole share on top of what the store already keeps (and
+        the allocator keeps their pages a while after they are freed)."""
         if isinstance(data, pa.Table) and progress is None and self._reserve(data.nbytes):
             return Held(data.schema, data.num_rows, data.nbytes, table=data, store=self)
+        to_disk = expected is not None and expected > self.room()
         if isinstance(data, pa.Table):
             data = pa.RecordBatchReader.from_batches(data.schema, data.to_batches())
         import pyarrow.parquet as pq
@@ -214,7 +231,7 @@ class Store:
             for batch in reported(name, data, progress):
                 rows += batch.num_rows
                 size += batch.nbytes
-                if writer is None and self._reserve(batch.nbytes):
+                if writer is None and not to_disk and self._reserve(batch.nbytes):
                     reserved += batch.nbytes
                     batches.append(batch)
                     continue
