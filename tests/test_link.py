@@ -73,10 +73,10 @@ def test_parse_link() -> None:
 
 def test_link_adds_the_round_trip(echo: tuple[str, int]) -> None:
     rtt = 0.060
-    with Link(parse_link("60ms,50mbit"), [echo]) as link:
-        with socket.create_connection(link.proxy_for(echo)) as conn:
-            first = _round_trip(conn)  # the handshake's round trip, then the request's
-            later = sorted(_round_trip(conn) for _ in range(5))
+    spec = parse_link("60ms,50mbit")
+    with Link(spec, [echo]) as link, socket.create_connection(link.proxy_for(echo)) as conn:
+        first = _round_trip(conn)  # the handshake's round trip, then the request's
+        later = sorted(_round_trip(conn) for _ in range(5))
     assert 2 * rtt * 0.95 <= first <= 2 * rtt + 0.1
     assert rtt * 0.95 <= later[0]  # never faster than the link
     assert later[2] <= rtt + 0.03  # the median: the delay, not more
@@ -85,10 +85,9 @@ def test_link_adds_the_round_trip(echo: tuple[str, int]) -> None:
 def test_link_caps_the_bandwidth(echo: tuple[str, int]) -> None:
     spec = parse_link("4ms,8mbit")  # 1 MB/s each way
     size = 500_000
-    with Link(spec, [echo]) as link:
-        with socket.create_connection(link.proxy_for(echo)) as conn:
-            _round_trip(conn)
-            seconds = _echo_bulk(conn, size)
+    with Link(spec, [echo]) as link, socket.create_connection(link.proxy_for(echo)) as conn:
+        _round_trip(conn)
+        seconds = _echo_bulk(conn, size)
     floor = size / spec.bytes_per_s  # up and back are pipelined: one transfer time
     assert seconds >= floor * 0.95, "faster than the cap"
     assert seconds <= floor * 1.5 + 0.1, "throughput bound by something else than the cap"
