@@ -88,6 +88,7 @@ def test_link_caps_the_bandwidth(echo: tuple[str, int]) -> None:
     with Link(spec, [echo]) as link, socket.create_connection(link.proxy_for(echo)) as conn:
         _round_trip(conn)
         seconds = _echo_bulk(conn, size)
+    assert link.moved == {"up": size + 1, "down": size + 1}
     floor = size / spec.bytes_per_s  # up and back are pipelined: one transfer time
     assert seconds >= floor * 0.95, "faster than the cap"
     assert seconds <= floor * 1.5 + 0.1, "throughput bound by something else than the cap"

@@ -28,6 +28,7 @@ from pushdown.errors import PushdownError
 
 CHUNK = 16 * 1024  # bytes per forwarded write: 1.3 ms at 100 Mbit/s
 WINDOW = 4 * 1024 * 1024  # bytes a direction buffers before it stops reading (like TCP's window)
+MOVED = {"up": 0, "down": 0}  # bytes forwarded by this process: client to server, and back
 
 
 class LinkError(PushdownError):
@@ -82,6 +83,7 @@ async def _pump(
     writer: asyncio.StreamWriter,
     spec: LinkSpec,
     free_at: float,
+    direction: str = "up",
 ) -> None:
     """Forward one direction: each chunk leaves when the link has sent it (``free_at`` is when
     the link is next idle) and arrives ``one_way_s`` later."""
@@ -109,6 +111,7 @@ async def _pump(
             if wait > 0:
                 await asyncio.sleep(wait)
             writer.write(data)
+            MOVED[direction] += len(data)
             window.release()
             await writer.drain()
         if writer.can_write_eof():
@@ -134,8 +137,8 @@ async def _forward(
         return
     try:
         await asyncio.gather(
-            _pump(client_r, server_w, spec, accepted + spec.rtt_s),
-            _pump(server_r, client_w, spec, accepted),
+            _pump(client_r, server_w, spec, accepted + spec.rtt_s, "up"),
+            _pump(server_r, client_w, spec, accepted, "down"),
         )
     finally:
         for w in (server_w, client_w):
@@ -185,11 +188,12 @@ async def _serve(spec: LinkSpec, targets: Sequence[tuple[str, int]]) -> None:
     await loop.run_in_executor(None, sys.stdin.read)  # serve until the parent closes stdin
     for server in servers:
         server.close()
+    print(f"moved {MOVED['up']} {MOVED['down']}", flush=True)
 
 
 def main(argv: Sequence[str]) -> int:
     """``python -m pushdown.bench.link SPEC HOST:PORT ...``: print each proxy's address, then
-    ``ready``, and forward until standard input closes."""
+    ``ready``, forward until standard input closes, then print ``moved UP DOWN`` (bytes)."""
     if len(argv) < 2:
         print("usage: python -m pushdown.bench.link 20ms,100mbit HOST:PORT ...", file=sys.stderr)
         return 2
@@ -207,6 +211,7 @@ class Link:
         self.spec = spec
         self.targets = list(targets)
         self.addresses: list[tuple[str, int]] = []
+        self.moved: dict[str, int] = {}  # after close(): bytes forwarded up and down
         self._child = subprocess.Popen(
             [sys.executable, "-m", "pushdown.bench.link", str(spec)]
             + [f"{h}:{p}" for h, p in self.targets],
@@ -237,6 +242,11 @@ class Link:
             except subprocess.TimeoutExpired:
                 self._child.kill()
                 self._child.wait()
+            assert self._child.stdout is not None
+            for line in self._child.stdout:
+                if line.startswith("moved "):
+                    up, down = line.split()[1:3]
+                    self.moved = {"up": int(up), "down": int(down)}
 
     def __enter__(self) -> Link:
         return self
