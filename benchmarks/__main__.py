@@ -16,6 +16,7 @@ def main(argv: list[str]) -> int:
         "startup": "benchmarks.startup",
         "sql_recipe": "benchmarks.sql_recipe",
         "memory": "benchmarks.memory",
+        "link": "benchmarks.link",
     }
     if argv[:1] in (["-h"], ["--help"]):
         print(__doc__ + f"\n\nbenchmarks: {', '.join(names)}; add --help after one to describe it")
