@@ -2,7 +2,7 @@
 many round trips does planning take?
 
     python -m benchmarks link [--engine snowflake] [--links 20ms,100mbit;50ms,20mbit]
-                              [--max-rows 640000] [--only calibrate|planning]
+                              [--max-rows 640000] [--only calibrate|planning] [--scale 0.1]
 
 Needs the stand-in of ``--engine`` (``PUSHDOWN_STANDIN_<ENGINE>``; run inside the stand-ins'
 network namespace).
@@ -14,7 +14,8 @@ network namespace).
   Arrow byte (the proxy counts what it forwards) gives the link's bandwidth.  Each compared
   with the link's setting: within 30% is "met".
 - planning: ``pushdown.plan()`` of one flow holding all 22 TPC-H queries (steps prefixed by
-  their query) on the stand-in behind the first link: statements per connection (schemas +
+  their query) on the stand-in behind the first link (its tables loaded by a ``pushdown bench
+  tpch -e ENGINE --scale SCALE --link ...`` run): statements per connection (schemas +
   statistics) and seconds, cold (statistics cache emptied) and warm (the same call again).
 """
 
@@ -26,7 +27,7 @@ from typing import Any
 
 from pushdown.bench.calibrate import calibrate, probe_table
 from pushdown.bench.link import LinkSpec, parse_link
-from pushdown.bench.linked import through_link
+from pushdown.bench.linked import scale_schema, through_link
 from pushdown.compilers.ddl import select_all
 from pushdown.engines import open_connector
 
@@ -158,12 +159,13 @@ def _outputs(recipe: dict[str, Any]) -> list[str]:
     return [recipe["output"]] if "output" in recipe else list(recipe.get("outputs", []))
 
 
-def planning_rounds(engine: str, spec: LinkSpec) -> dict[str, Any]:
-    """Statements and seconds of plan() for the 22-query flow behind ``spec``, cold and warm."""
+def planning_rounds(engine: str, spec: LinkSpec, scale: float) -> dict[str, Any]:
+    """Statements and seconds of plan() for the 22-query flow behind ``spec``, cold and warm
+    (the tables loaded by ``pushdown bench tpch -e ENGINE --scale SCALE --link ...``)."""
     import pushdown
     from pushdown.planner.gather import CACHE
 
-    link, urls, args = through_link(spec, [engine], {}, {})
+    link, urls, args = through_link(spec, [engine], {}, {}, scale_schema(scale))
     assert link is not None
     try:
         flow = all_queries_flow(urls[engine])
@@ -189,9 +191,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--links", default="20ms,100mbit;50ms,20mbit")
     parser.add_argument("--max-rows", type=int, default=640_000)
     parser.add_argument("--only", choices=["calibrate", "planning"])
+    parser.add_argument("--scale", type=float, default=0.1, help="the tables planning reads")
     args = parser.parse_args(argv)
     links = [parse_link(text) for text in args.links.split(";")]
     if args.only != "planning":
         calibration_rows(args.engine, links, args.max_rows)
     if args.only != "calibrate":
-        planning_rounds(args.engine, links[0])
+        planning_rounds(args.engine, links[0], args.scale)

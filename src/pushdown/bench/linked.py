@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.engine import make_url
+from sqlglot import exp
 
 from pushdown.bench.link import Link, LinkSpec, split_address
 from pushdown.bench.targets import BUILT_IN
@@ -25,15 +26,23 @@ STANDINS = ("snowflake", "bigquery", "hive")
 SCHEMA = "pushdown_link"  # the stand-ins' schema/dataset for the linked runs' tables
 
 
+def scale_schema(scale: float) -> str:
+    """The schema/dataset for TPC-H at ``scale`` (one per scale: runs at two scales at the
+    same time would otherwise reload each other's tables)."""
+    return f"{SCHEMA}_sf{scale:g}".replace(".", "_")
+
+
 def standin_address(name: str) -> tuple[str, int] | None:
     """The stand-in's ``host:port`` from ``PUSHDOWN_STANDIN_<NAME>``, or None."""
     text = os.environ.get(f"PUSHDOWN_STANDIN_{name.upper()}")
     return split_address(text) if name in STANDINS and text else None
 
 
-def standin_connection(name: str, host: str, port: int) -> tuple[str, dict[str, Any]]:
+def standin_connection(
+    name: str, host: str, port: int, schema: str = SCHEMA
+) -> tuple[str, dict[str, Any]]:
     """The URL and driver arguments that reach stand-in ``name`` at ``host:port`` (as in
-    ``tests/integration/conftest.py``), with the tables in schema :data:`SCHEMA`."""
+    ``tests/integration/conftest.py``), with the tables in ``schema`` (Snowflake, BigQuery)."""
     if name == "snowflake":
         args = {
             "host": host,
@@ -42,24 +51,25 @@ def standin_connection(name: str, host: str, port: int) -> tuple[str, dict[str, 
             "network_timeout": 900,
             "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False},
         }
-        return f"snowflake://fake:snow@fakesnow/PUSHDOWN/{SCHEMA.upper()}", args
+        return f"snowflake://fake:snow@fakesnow/PUSHDOWN/{schema.upper()}", args
     if name == "bigquery":
         args = {"api_endpoint": f"http://{host}:{port}", "anonymous": True}
-        return f"bigquery://test-proj/{SCHEMA}", args | {"use_storage_api": False}
+        return f"bigquery://test-proj/{schema}", args | {"use_storage_api": False}
     if name == "hive":
         return f"hive://ci@{host}:{port}/default?auth=NOSASL", {}
     raise PushdownError(f"no stand-in wiring for {name!r}; stand-ins: {', '.join(STANDINS)}")
 
 
-def prepare_standin(name: str, url: str, connect_args: Mapping[str, Any]) -> None:
+def prepare_standin(name: str, url: str, connect_args: Mapping[str, Any], schema: str) -> None:
     """Create the schema or dataset the stand-in starts without (idempotent)."""
     if name not in ("snowflake", "bigquery"):
         return
     conn = open_connector(name, url, connect_args)
     try:
         if name == "snowflake":
-            conn.execute("CREATE DATABASE IF NOT EXISTS PUSHDOWN")
-            conn.execute(f"CREATE SCHEMA IF NOT EXISTS PUSHDOWN.{SCHEMA.upper()}")
+            for kind, target in (("DATABASE", "PUSHDOWN"), ("SCHEMA", f"PUSHDOWN.{schema}")):
+                create = exp.Create(kind=kind, this=exp.to_table(target), exists=True)
+                conn.execute(create.sql(dialect="snowflake"))
         else:
             conn.client.create_dataset(conn.dataset, exists_ok=True)  # type: ignore[attr-defined]
     finally:
@@ -81,10 +91,11 @@ def through_link(
     engines: Sequence[str],
     connections: Mapping[str, str],
     connect_args: Mapping[str, Mapping[str, Any]],
+    schema: str = SCHEMA,
 ) -> tuple[Link | None, dict[str, str], dict[str, dict[str, Any]]]:
     """Start one proxy per networked engine of ``engines`` behind a link ``spec``; the link
     (None when no engine is networked) and the connections and driver arguments that go
-    through it."""
+    through it (a stand-in's tables in ``schema``)."""
     urls = dict(connections)
     args = {k: dict(v) for k, v in connect_args.items()}
     plans: list[tuple[str, tuple[str, int], str]] = []  # engine, target, how it is wired
@@ -101,7 +112,7 @@ def through_link(
         return None, urls, args
     link = Link(spec, [target for _, target, _ in plans])
     try:
-        _wire(plans, link, urls, args)
+        _wire(plans, link, urls, args, schema)
     except BaseException:
         link.close()
         raise
@@ -113,6 +124,7 @@ def _wire(
     link: Link,
     urls: dict[str, str],
     args: dict[str, dict[str, Any]],
+    schema: str,
 ) -> None:
     for (engine, _, how), (host, port) in zip(plans, link.addresses, strict=True):
         if how == "url":
@@ -122,6 +134,6 @@ def _wire(
                 .render_as_string(hide_password=False)
             )
         else:
-            urls[engine], standin_args = standin_connection(engine, host, port)
+            urls[engine], standin_args = standin_connection(engine, host, port, schema)
             args[engine] = standin_args | args.get(engine, {})
-            prepare_standin(engine, urls[engine], args[engine])
+            prepare_standin(engine, urls[engine], args[engine], schema)

@@ -267,10 +267,10 @@ def run(
     shaped = None
     if link is not None:
         from pushdown.bench.link import parse_link
-        from pushdown.bench.linked import through_link
+        from pushdown.bench.linked import scale_schema, through_link
 
         shaped, connections, connect_args = through_link(
-            parse_link(link), engines, connections or {}, connect_args or {}
+            parse_link(link), engines, connections or {}, connect_args or {}, scale_schema(scale)
         )
     try:
         return _run(
