@@ -109,14 +109,20 @@ def test_harness_mode_wires_a_standin_through_the_link(
     monkeypatch.setenv("PUSHDOWN_STANDIN_HIVE", f"{echo[0]}:{echo[1]}")
     given = {"warehouse": f"hive://ci@{echo[0]}:{echo[1]}/default"}
     link, urls, args = through_link(
-        parse_link("40ms,100mbit"), ["duckdb", "local", "hive", "warehouse"], given, {}
+        parse_link("40ms,100mbit"),
+        ["duckdb", "local", "hive", "warehouse"],
+        given,
+        {},
+        schema="tpch_sf1",
+        prepare=False,  # the "stand-in" is an echo server: nothing to create on it
     )
     assert link is not None
     try:
         assert set(urls) == {"hive", "warehouse"} and not any(args.values())
         for name in ("hive", "warehouse"):
             host, port = link.addresses[["hive", "warehouse"].index(name)]
-            assert urls[name].startswith(f"hive://ci@{host}:{port}/default")
+            database = "tpch_sf1" if name == "hive" else "default"  # the stand-in's own
+            assert urls[name].startswith(f"hive://ci@{host}:{port}/{database}")
             assert port != echo[1]
             with socket.create_connection((host, port)) as conn:
                 _round_trip(conn)

@@ -42,7 +42,8 @@ def standin_connection(
     name: str, host: str, port: int, schema: str = SCHEMA
 ) -> tuple[str, dict[str, Any]]:
     """The URL and driver arguments that reach stand-in ``name`` at ``host:port`` (as in
-    ``tests/integration/conftest.py``), with the tables in ``schema`` (Snowflake, BigQuery)."""
+    ``tests/integration/conftest.py``), with the tables in ``schema`` (a Snowflake schema, a
+    BigQuery dataset, a Hive database)."""
     if name == "snowflake":
         args = {
             "host": host,
@@ -56,13 +57,19 @@ def standin_connection(
         args = {"api_endpoint": f"http://{host}:{port}", "anonymous": True}
         return f"bigquery://test-proj/{schema}", args | {"use_storage_api": False}
     if name == "hive":
-        return f"hive://ci@{host}:{port}/default?auth=NOSASL", {}
+        return f"hive://ci@{host}:{port}/{schema}?auth=NOSASL", {}
     raise PushdownError(f"no stand-in wiring for {name!r}; stand-ins: {', '.join(STANDINS)}")
 
 
 def prepare_standin(name: str, url: str, connect_args: Mapping[str, Any], schema: str) -> None:
-    """Create the schema or dataset the stand-in starts without (idempotent)."""
-    if name not in ("snowflake", "bigquery"):
+    """Create the schema, dataset or database the stand-in starts without (idempotent)."""
+    if name == "hive":  # a database of its own: the TPC-H tables must not replace default's
+        conn = open_connector(name, url.replace(f"/{schema}?", "/default?"), connect_args)
+        try:
+            create = exp.Create(kind="DATABASE", this=exp.to_table(schema), exists=True)
+            conn.execute(create.sql(dialect="hive"))
+        finally:
+            conn.close()
         return
     conn = open_connector(name, url, connect_args)
     try:
@@ -92,10 +99,11 @@ def through_link(
     connections: Mapping[str, str],
     connect_args: Mapping[str, Mapping[str, Any]],
     schema: str = SCHEMA,
+    prepare: bool = True,
 ) -> tuple[Link | None, dict[str, str], dict[str, dict[str, Any]]]:
     """Start one proxy per networked engine of ``engines`` behind a link ``spec``; the link
     (None when no engine is networked) and the connections and driver arguments that go
-    through it (a stand-in's tables in ``schema``)."""
+    through it (a stand-in's tables in ``schema``, created unless ``prepare`` is False)."""
     urls = dict(connections)
     args = {k: dict(v) for k, v in connect_args.items()}
     plans: list[tuple[str, tuple[str, int], str]] = []  # engine, target, how it is wired
@@ -112,7 +120,7 @@ def through_link(
         return None, urls, args
     link = Link(spec, [target for _, target, _ in plans])
     try:
-        _wire(plans, link, urls, args, schema)
+        _wire(plans, link, urls, args, schema, prepare)
     except BaseException:
         link.close()
         raise
@@ -125,6 +133,7 @@ def _wire(
     urls: dict[str, str],
     args: dict[str, dict[str, Any]],
     schema: str,
+    prepare: bool,
 ) -> None:
     for (engine, _, how), (host, port) in zip(plans, link.addresses, strict=True):
         if how == "url":
@@ -136,4 +145,5 @@ def _wire(
         else:
             urls[engine], standin_args = standin_connection(engine, host, port, schema)
             args[engine] = standin_args | args.get(engine, {})
-            prepare_standin(engine, urls[engine], args[engine], schema)
+            if prepare:
+                prepare_standin(engine, urls[engine], args[engine], schema)
