@@ -67,7 +67,7 @@ def prepare_standin(name: str, url: str, connect_args: Mapping[str, Any], schema
         conn = open_connector(name, url.replace(f"/{schema}?", "/default?"), connect_args)
         try:
             create = exp.Create(kind="DATABASE", this=exp.to_table(schema), exists=True)
-            conn.execute(create.sql(dialect="hive"))
+            conn.con.cursor().execute(create.sql(dialect="hive"))  # type: ignore[attr-defined]
         finally:
             conn.close()
         return
