@@ -17,6 +17,7 @@ def main(argv: list[str]) -> int:
         "sql_recipe": "benchmarks.sql_recipe",
         "memory": "benchmarks.memory",
         "local_engine": "benchmarks.local_engine",
+        "link": "benchmarks.link",
     }
     if argv[:1] in (["-h"], ["--help"]):
         print(__doc__ + f"\n\nbenchmarks: {', '.join(names)}; add --help after one to describe it")

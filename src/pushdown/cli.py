@@ -170,6 +170,12 @@ def _bench_parsers(sub: Any) -> None:
         "--no-baselines", action="store_true", help="skip hand-written SQL, pull-all and peers"
     )
     bench.add_argument("--no-progress", action="store_true", help="no progress bar")
+    bench.add_argument(
+        "--link",
+        metavar="RTT,BANDWIDTH",
+        help="reach the networked engines (and the stand-ins of $PUSHDOWN_STANDIN_<NAME>) "
+        "through a shaped link, e.g. 20ms,100mbit",
+    )
     cal = _parser(
         sub,
         "calibrate",
@@ -182,6 +188,12 @@ def _bench_parsers(sub: Any) -> None:
         "--out", "-o", default="pushdown-calibration.toml", help="calibration file to update"
     )
     cal.add_argument("--max-rows", type=int, default=1_280_000, help="largest probe table (rows)")
+    cal.add_argument(
+        "--link",
+        metavar="RTT,BANDWIDTH",
+        help="measure through a shaped link, e.g. 20ms,100mbit; NAME=standin is the stand-in "
+        "of $PUSHDOWN_STANDIN_<NAME>",
+    )
 
 
 def target_verdict(value: float, target: str) -> str:
@@ -206,6 +218,7 @@ def _bench(args: argparse.Namespace) -> int:
         baselines=not args.no_baselines,
         out=args.out,
         progress=not args.no_progress,
+        link=args.link,
     )
     for engine, reason in result.skipped.items():
         print(f"skipped {engine}: {reason}", file=sys.stderr)
@@ -229,7 +242,21 @@ def _calibrate(args: argparse.Namespace) -> int:
     top = max(4, args.max_rows)
     sizes = [top // 64, top // 16, top // 4, top]
     held_out = [top // 32, top // 8, top // 2]
-    cal = calibrate(name, url, sizes=sizes, held_out=held_out, out=args.out)
+    link, connect_args = None, None
+    if args.link:
+        from pushdown.bench.link import parse_link
+        from pushdown.bench.linked import through_link
+
+        given = {} if url == "standin" else {name: url}
+        link, urls, linked_args = through_link(parse_link(args.link), [name], given, {})
+        url, connect_args = urls.get(name, url), linked_args.get(name)
+    try:
+        cal = calibrate(
+            name, url, sizes=sizes, held_out=held_out, out=args.out, connect_args=connect_args
+        )
+    finally:
+        if link is not None:
+            link.close()
     print(report(cal))
     print(
         f"\nwrote {args.out}: plan with pushdown.plan(..., calibration={args.out!r}) "

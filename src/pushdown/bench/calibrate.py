@@ -143,14 +143,16 @@ def _check(
     shape: str,
     fitted: dict[str, Any],
     repeat: int,
+    connect_args: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A held-out probe flow: the planner's estimate with the defaults and with ``fitted``,
     and the measured time of running it."""
     import pushdown
 
     flow = _probe_flow(name, url, table, shape)
-    before = pushdown.plan(flow)
-    after = pushdown.plan(flow, cost_overrides={name: fitted})
+    args = {name: connect_args} if connect_args else None
+    before = pushdown.plan(flow, connect_args=args)
+    after = pushdown.plan(flow, connect_args=args, cost_overrides={name: fitted})
     measured = _median_time(lambda: before.execute(connections={name: conn}), repeat)
     return {
         "probe": f"{shape} {table.removeprefix(PROBE_PREFIX)} rows",
@@ -233,7 +235,7 @@ def calibrate(
                 scan.points.append((scan_bytes(rows), timings["scan"][1]))
         fitted = fit_parameters(latency, upload, fetch, scan)
         checks = [
-            _check(conn, name, url, f"{PROBE_PREFIX}{rows}", shape, fitted, repeat)
+            _check(conn, name, url, f"{PROBE_PREFIX}{rows}", shape, fitted, repeat, connect_args)
             for rows in held_out
             for shape in ("group", "filter_group", "fetch")
         ]

@@ -240,6 +240,7 @@ def run(
     out: str | Path | None = "bench-results",
     progress: bool = True,
     connect_args: Mapping[str, Mapping[str, Any]] | None = None,
+    link: str | None = None,
 ) -> r.BenchResult:
     """Run benchmark ``suite`` on ``engines`` at TPC-H scale factor ``scale``.
 
@@ -251,6 +252,9 @@ def run(
       reported, never fatal;
     - ``baselines``: also time the hand-written SQL, pull-everything-local and the peers;
     - ``connect_args``: driver arguments per engine (hosts, ports, clients);
+    - ``link``: a shaped link such as ``"20ms,100mbit"`` (round trip, bandwidth) in front of
+      every networked engine, the stand-ins of ``PUSHDOWN_STANDIN_<NAME>`` included
+      (:mod:`pushdown.bench.linked`);
     - ``out``: the folder for ``results.csv``, ``results.json``, ``report.md`` and plots
       (None writes nothing).
     """
@@ -260,6 +264,48 @@ def run(
         raise BenchError("repetitions must be at least 1 and warmup at least 0")
     if not engines:
         raise BenchError("name at least one engine, e.g. engines=['duckdb', 'local']")
+    shaped = None
+    if link is not None:
+        from pushdown.bench.link import parse_link
+        from pushdown.bench.linked import scale_schema, through_link
+
+        shaped, connections, connect_args = through_link(
+            parse_link(link), engines, connections or {}, connect_args or {}, scale_schema(scale)
+        )
+    try:
+        return _run(
+            suite,
+            engines,
+            scale,
+            queries,
+            repetitions,
+            warmup,
+            connections,
+            baselines,
+            out,
+            progress,
+            connect_args,
+            link,
+        )
+    finally:
+        if shaped is not None:
+            shaped.close()
+
+
+def _run(
+    suite: str,
+    engines: Sequence[str],
+    scale: float,
+    queries: Sequence[str] | None,
+    repetitions: int,
+    warmup: int,
+    connections: Mapping[str, str] | None,
+    baselines: bool,
+    out: str | Path | None,
+    progress: bool,
+    connect_args: Mapping[str, Mapping[str, Any]] | None,
+    link: str | None,
+) -> r.BenchResult:
     settings = Settings(
         suite=suite,
         engines=tuple(engines),
@@ -273,6 +319,8 @@ def run(
         connect_args=dict(connect_args or {}),
     )
     result = r.BenchResult(settings=settings.public(), machine=r.machine_info())
+    if link is not None:
+        result.settings["link"] = link
     if suite == "tpch":
         run_tpch(result, settings)
     else:

@@ -9,7 +9,10 @@
   (https://docs.snowflake.com/en/user-guide/tables-temp-transient#temporary-tables).  A
   temporary table is visible to its session only: the connector runs every statement on
   one connection (one session), and a run uses one connector per engine;
-- statistics: ``INFORMATION_SCHEMA.TABLES`` (``ROW_COUNT``, ``BYTES``).
+- statistics: ``INFORMATION_SCHEMA.TABLES`` (``ROW_COUNT``, ``BYTES``), all of a plan's
+  tables in one statement (:meth:`SnowflakeConnector.catalog_rows`); schemas of several
+  tables in one zero-row statement (:meth:`SnowflakeConnector.table_schemas`).  Each
+  statement is a round trip to the cloud (20 ms and more from a laptop).
 
 Every statement is a sqlglot tree generated for Snowflake; ``PUT`` and ``COPY INTO``, which
 sqlglot does not build, take only identifiers quoted by sqlglot and a local file path.
@@ -33,11 +36,13 @@ from pushdown.compilers.ddl import create_table, drop_table, select_all, tempora
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.engines.options import split_options, with_retries
+from pushdown.errors import PushdownError
 from pushdown.local.streams import Arrow, guarded, peeked, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
 
 STAGE = "pushdown_stage"
+MARKER = "__pushdown_table_"  # the column before each table's columns in table_schemas
 
 
 def _unreachable(err: BaseException) -> bool:
@@ -81,6 +86,7 @@ class SnowflakeConnector(Connector):
             )
         self.con: Any = self._raw.driver_connection
         self._stage_ready = False
+        self._catalog_bytes: dict[str, float | None] = {}  # catalog_rows: BYTES per table
 
     def _run(self, sql: str) -> Any:
         cursor = self.con.cursor()
@@ -115,10 +121,76 @@ class SnowflakeConnector(Connector):
         """The Arrow schema of ``table`` (a zero-row Arrow result)."""
         return self.fetch_arrow(select_all(table, dialect="snowflake", limit=0)).schema
 
+    def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
+        """The schemas of ``tables`` in one statement: a zero-row cross join selecting, per
+        table, a marker column and then the table's columns (``LIMIT 0`` returns no row and
+        the result still describes every column; https://docs.snowflake.com/en/sql-reference/constructs/limit),
+        split at the markers.  The Arrow types are the ones each table's own zero-row
+        result has.  When that statement fails (a missing table) or a table has a column
+        named like a marker, each table is asked on its own, so every error names its
+        table."""
+        if len(tables) < 2:
+            return super().table_schemas(tables)
+        parts: list[exp.Expr] = []
+        joined: exp.Select | None = None
+        for i, table in enumerate(tables):
+            alias = f"__pushdown_t{i}"
+            parts += [
+                exp.alias_(exp.Literal.number(i), f"{MARKER}{i}", quoted=True),
+                exp.Column(this=exp.Star(), table=exp.to_identifier(alias, quoted=True)),
+            ]
+            ref = table_ref(table, dialect="snowflake").as_(alias, quoted=True)
+            joined = (
+                exp.select().from_(ref) if joined is None else joined.join(ref, join_type="cross")
+            )
+        assert joined is not None
+        query = joined.select(*parts).limit(0)
+        try:
+            schema = self.fetch_arrow(query.sql(dialect="snowflake")).schema
+        except PushdownError:
+            return super().table_schemas(tables)
+        markers = [j for j, f in enumerate(schema) if f.name.startswith(MARKER)]
+        if [schema.field(j).name for j in markers] != [f"{MARKER}{i}" for i in range(len(tables))]:
+            return super().table_schemas(tables)  # a column named like a marker
+        ends = [*markers[1:], len(schema)]
+        return {
+            table: pa.schema([schema.field(j) for j in range(start + 1, end)])
+            for table, start, end in zip(tables, markers, ends, strict=True)
+        }
+
+    def catalog_rows(self, tables: list[str]) -> dict[str, float]:
+        """Row counts of ``tables`` from ``INFORMATION_SCHEMA.TABLES`` of the current schema,
+        all in one statement (their ``BYTES`` are kept for :meth:`table_stats`); a table with
+        no catalog row or a ``ROW_COUNT`` of 0 (also what a stale catalog says) is left out.
+        https://docs.snowflake.com/en/sql-reference/info-schema/tables"""
+        names = {table_ref(t, dialect="snowflake").name: t for t in tables if "." not in t}
+        if not names:
+            return {}
+        query = (
+            exp.select("TABLE_NAME", "ROW_COUNT", "BYTES")
+            .from_("INFORMATION_SCHEMA.TABLES")
+            .where(
+                exp.column("TABLE_NAME").isin(*(exp.Literal.string(n) for n in names)),
+                exp.column("TABLE_SCHEMA").eq(exp.func("CURRENT_SCHEMA")),
+            )
+        )
+        result: dict[str, float] = {}
+        for name, rows, size in zip(
+            *(c.to_pylist() for c in self.fetch_arrow(query.sql(dialect="snowflake")).columns),
+            strict=True,
+        ):
+            if name in names and rows:
+                result[names[name]] = float(rows)
+                self._catalog_bytes[names[name]] = float(size or 0) or None
+        return result
+
     def table_stats(
         self, table: str, columns: Collection[str] | None = None, rows: float | None = None
     ) -> TableStats:
-        """Row count and bytes from ``INFORMATION_SCHEMA.TABLES``."""
+        """Row count and bytes from ``INFORMATION_SCHEMA.TABLES`` (from :meth:`catalog_rows`
+        when the caller has its count: no statement then)."""
+        if rows is not None and table in self._catalog_bytes:
+            return TableStats(rows=rows, bytes=self._catalog_bytes[table], source=self.name)
         name = table_ref(table, dialect="snowflake").name
         query = (
             exp.select("ROW_COUNT", "BYTES")
