@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 import sqlglot
 from sqlglot import exp
@@ -141,7 +142,10 @@ def _normalize(tree: exp.Expr) -> exp.Expr:
 
 def match_name(name: str, names: Iterable[str]) -> str | None:
     """The one of ``names`` that ``name`` means: itself, else the only one equal to it
-    ignoring case; ``None`` when there is none or several."""
+    ignoring case; ``None`` when there is none or several.  A mapping or set is looked up
+    directly first (a flow's thousands of dataset names are not copied per lookup)."""
+    if isinstance(names, Mapping | AbstractSet) and name in names:
+        return name
     names = list(names)
     if name in names:
         return name

@@ -38,13 +38,27 @@ class Context:
         self.dialect = flow.spec.formula_dialect
         self.read_schema = read_schema
         self.read_stored = read_stored
+        # Formulas resolved and typed, by text and input schema: the result depends on
+        # nothing else, and flows repeat formulas over the same schema (parallel branches,
+        # generated steps); annotating is most of the cost of building a plan.
+        self._formulas: dict[tuple[str, pa.Schema], exp.Expr] = {}
 
     def formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expr:
         """Parse ``text`` in the flow's formula dialect, resolve its columns in ``schema`` and
-        harmonise its types."""
-        tree = parse_sql(text, dialect=self.dialect, recipe=recipe, what=what)
-        resolve_columns(tree, schema.names, recipe=recipe)
-        return harmonize(tree, schema, dialect=self.dialect)
+        harmonise its types (a tree of the caller's own)."""
+        return self.shared_formula(text, schema, recipe, what).copy()
+
+    def shared_formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expr:
+        """What :meth:`formula` returns, but the tree kept for the next use of the same text
+        over the same schema: the caller only reads it (walks, types, copies it), never
+        changes it nor puts it into another tree."""
+        key = (text, schema)
+        tree = self._formulas.get(key)
+        if tree is None:
+            tree = parse_sql(text, dialect=self.dialect, recipe=recipe, what=what)
+            resolve_columns(tree, schema.names, recipe=recipe)
+            tree = self._formulas[key] = harmonize(tree, schema, dialect=self.dialect)
+        return tree
 
     def typed(
         self,
