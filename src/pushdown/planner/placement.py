@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pushdown.errors import UnsupportedError, did_you_mean
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
-from pushdown.planner.capability import Verdict, check
+from pushdown.planner.capability import Memo, Verdict, check
 from pushdown.planner.cost import LOCAL, ZERO, Cost, CostModel
 from pushdown.planner.search import Search, _Overlay
 from pushdown.planner.stats import Estimate
@@ -118,6 +118,7 @@ class Placer:
             return
         # One capability check per (step, profile): connections sharing a profile share it.
         self._checked: dict[tuple[str, int], Verdict] = {}
+        self._memo = Memo()  # and per (profile, expression): steps repeat formulas
         self.candidates = {name: self._candidates(name) for name in self.nodes}
 
     # -- candidates -------------------------------------------------------------------------
@@ -133,7 +134,7 @@ class Placer:
             key = (name, id(profile))
             verdict = self._checked.get(key)
             if verdict is None:
-                verdict = self._checked[key] = check(node, profile)
+                verdict = self._checked[key] = check(node, profile, memo=self._memo)
             verdicts[engine] = verdict
         forbidden = self.constraints.forbid | self.constraints.forbid_steps.get(name, set())
         pin = self.constraints.pins.get(name)
