@@ -47,6 +47,20 @@ def _parsed(text: str, dialect: str | None) -> tuple[exp.Expr, ...]:
     return tuple(e for e in sqlglot.parse(text, read=dialect or None) if e is not None)
 
 
+@functools.lru_cache(maxsize=4096)
+def holds_query(text: str, dialect: str | None) -> bool | None:
+    """Whether the one expression ``text`` parses to holds a subquery (a query or EXISTS);
+    None when it is not exactly one expression or does not parse (the caller's own parse
+    then names the error).  Kept, like the parse: flows repeat formulas."""
+    try:
+        parsed = _parsed(text, dialect or None)
+    except (ParseError, TokenError, RecursionError):
+        return None
+    if len(parsed) != 1:
+        return None
+    return parsed[0].find(exp.Query, exp.Exists) is not None
+
+
 def _parse_one(
     text: str, *, dialect: str | None, recipe: str, what: str, wrapped: str = "{}"
 ) -> exp.Expr:

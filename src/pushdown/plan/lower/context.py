@@ -42,6 +42,9 @@ class Context:
         # nothing else, and flows repeat formulas over the same schema (parallel branches,
         # generated steps); annotating is most of the cost of building a plan.
         self._formulas: dict[tuple[str, pa.Schema], exp.Expr] = {}
+        # The checked type of each kept tree (by id: the trees stay in ``_formulas``).
+        self._types: dict[int, pa.DataType] = {}
+        self._row_wise: set[int] = set()  # kept trees that aggregate no rows
 
     def formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expr:
         """Parse ``text`` in the flow's formula dialect, resolve its columns in ``schema`` and
@@ -72,8 +75,12 @@ class Context:
     ) -> pa.DataType:
         """The Arrow type of ``tree`` over ``schema`` (a type error names recipe and column);
         ``annotated``: ``tree`` is what :meth:`formula` returned for ``schema`` (its types
-        are set already: it is neither copied nor annotated again)."""
-        return infer_type(
+        are set already: it is neither copied nor annotated again); a tree of
+        :meth:`shared_formula` is checked once."""
+        shared = annotated and self._formulas.get((text, schema)) is tree
+        if shared and id(tree) in self._types:
+            return self._types[id(tree)]
+        found = infer_type(
             tree if annotated else tree.copy(),
             schema,
             dialect=self.dialect,
@@ -82,6 +89,9 @@ class Context:
             text=text,
             annotate_first=not annotated,
         )
+        if shared:
+            self._types[id(tree)] = found
+        return found
 
     def ordered(self, text: str, schema: pa.Schema, recipe: str) -> exp.Ordered:
         """One order term (``x DESC NULLS LAST``) over ``schema``; aggregates are refused."""
@@ -91,9 +101,10 @@ class Context:
             raise FormulaTypeError(f"order term {text!r} aggregates rows", recipe=recipe)
         return term
 
-    @staticmethod
-    def no_aggregates(tree: exp.Expr, recipe: str, col: str | None, text: str) -> None:
+    def no_aggregates(self, tree: exp.Expr, recipe: str, col: str | None, text: str) -> None:
         """Refuse a formula that aggregates rows where one value per row is expected."""
+        if id(tree) in self._row_wise:
+            return  # a kept tree of shared_formula, checked already
         if contains_aggregate(tree) or contains_window(tree):
             where = f"column {col!r}: " if col else ""
             raise FormulaTypeError(
@@ -101,3 +112,5 @@ class Context:
                 recipe=recipe,
                 column=col,
             )
+        if id(tree) in self._types:  # a kept tree, typed already: checked once
+            self._row_wise.add(id(tree))
