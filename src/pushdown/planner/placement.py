@@ -257,8 +257,23 @@ class Placer:
         return cost
 
     def score(self, assign: Mapping[str, str]) -> float:
-        """The objective's value for an assignment."""
-        return sum(self.term_score(name, assign) for name in self.nodes)
+        """The objective's value for an assignment: the sum of :meth:`term_score` over the
+        steps in plan order (its memos read inline: the search and the least bad worst case
+        score whole assignments often)."""
+        own_kept, out_kept = self._own, self._out
+        consumers = self.logical.consumers
+        total = 0.0
+        for name in self.nodes:
+            engine = assign[name]
+            targets = frozenset([assign[c] for c in consumers[name]])
+            own = own_kept.get((name, engine))
+            if own is None:
+                own = self.own_score(name, engine)
+            out = out_kept.get((name, engine, targets))
+            if out is None:
+                out = self.out_score(name, engine, targets)
+            total += own + out
+        return total
 
     def delta(self, assign: Mapping[str, str], changes: Mapping[str, str]) -> float:
         """How the score changes when ``changes`` are applied to ``assign``."""
