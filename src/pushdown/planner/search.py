@@ -78,6 +78,9 @@ class Search:
         self.forest = all(len(self.consumers[name]) <= 1 for name in self.names)
         self.single = {e: frozenset((e,)) for e in placer.engines}
         self._own: dict[str, list[float]] = {}
+        # Per edge (input, engine of its consumer): the input's outgoing score from each of
+        # its candidates when that engine alone reads it.
+        self._alone: dict[tuple[str, str], list[float]] = {}
 
     # -- dynamic programming -------------------------------------------------------------------
     def programme(self, current: Mapping[str, str] | None = None, turn: int = 0) -> dict[str, str]:
@@ -93,7 +96,7 @@ class Search:
         out = self.p.out_score
         # The placer's memo of out_score, read directly in the inner loop (the same values).
         kept: dict[tuple[str, str, frozenset[str]], float] = getattr(self.p, "_out", {})
-        single = self.single
+        single, alone = self.single, self._alone
         empty: frozenset[str] = frozenset()
         for name in self.names:
             cands = self.cands[name]
@@ -113,14 +116,24 @@ class Search:
                 )
                 sub_best = best[inp]
                 for k, engine in enumerate(cands):
-                    targets = others | single[engine] if others else single[engine]
-                    # min((v + out(inp, s, targets), s) for v, s in sub_best), unrolled
+                    # min((v + out(inp, s, targets), s) for v, s in sub_best), unrolled; the
+                    # outgoing scores toward ``engine`` alone are kept per edge for the
+                    # next programmes
+                    if others:
+                        targets = others | single[engine]
+                        outs = [
+                            o if (o := kept.get((inp, s, targets))) is not None
+                            else out(inp, s, targets)
+                            for _, s in sub_best
+                        ]
+                    else:
+                        outs = alone.get((inp, engine))  # type: ignore[assignment]
+                        if outs is None:
+                            targets = single[engine]
+                            outs = alone[inp, engine] = [out(inp, s, targets) for _, s in sub_best]
                     value_in, src = float("inf"), ""
                     first = True
-                    for v, s in sub_best:
-                        o = kept.get((inp, s, targets))
-                        if o is None:
-                            o = out(inp, s, targets)
+                    for (v, s), o in zip(sub_best, outs, strict=True):
                         t = v + o
                         if first or t < value_in or (t == value_in and s < src):
                             value_in, src, first = t, s, False
