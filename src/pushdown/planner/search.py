@@ -119,15 +119,17 @@ class Search:
                     # min((v + out(inp, s, targets), s) for v, s in sub_best), unrolled; the
                     # outgoing scores toward ``engine`` alone are kept per edge for the
                     # next programmes
+                    outs: list[float] | None
                     if others:
                         targets = others | single[engine]
                         outs = [
-                            o if (o := kept.get((inp, s, targets))) is not None
+                            o
+                            if (o := kept.get((inp, s, targets))) is not None
                             else out(inp, s, targets)
                             for _, s in sub_best
                         ]
                     else:
-                        outs = alone.get((inp, engine))  # type: ignore[assignment]
+                        outs = alone.get((inp, engine))
                         if outs is None:
                             targets = single[engine]
                             outs = alone[inp, engine] = [out(inp, s, targets) for _, s in sub_best]
