@@ -65,7 +65,8 @@ class Memo:
 
     def __init__(self) -> None:
         self.features: dict[int, tuple[Profile, dict[str, bool]]] = {}
-        self.found: dict[tuple[int, str, tuple[object, ...]], Verdict | None] = {}
+        # Per expression shape, per (profile, check): the verdict (None: nothing found).
+        self.found: dict[tuple[object, ...], dict[tuple[int, str], Verdict | None]] = {}
 
     def features_of(self, profile: Profile) -> dict[str, bool]:
         """``profile.features`` as a dict (read once per profile)."""
@@ -143,20 +144,21 @@ def check(
     for key, construct in _features_needed(node):
         if not features[key]:
             return Verdict(False, construct, f"the {profile.name} profile marks {key} false")
-    shapes: dict[int, tuple[object, ...]] = {}
+    kept: dict[int, dict[tuple[int, str], Verdict | None]] = {}  # per expression, its memo
 
     def first(stage: str) -> Verdict | None:
         for i, expr in enumerate(node.expressions()):
             if memo is None:
                 found = _STAGES[stage](expr, profile)
             else:
-                if i not in shapes:
-                    shapes[i] = shape(expr)
-                key = (id(profile), stage, shapes[i])
-                if key in memo.found:
-                    found = memo.found[key]
+                entry = kept.get(i)
+                if entry is None:
+                    entry = kept[i] = memo.found.setdefault(shape(expr), {})
+                key = (id(profile), stage)
+                if key in entry:
+                    found = entry[key]
                 else:
-                    found = memo.found[key] = _STAGES[stage](expr, profile)
+                    found = entry[key] = _STAGES[stage](expr, profile)
             if found is not None:
                 return found
         return None

@@ -25,6 +25,10 @@ SchemaReader = Callable[[s.DatasetSpec], pa.Schema]
 StoredReader = Callable[[s.DatasetSpec], pa.Schema | None]
 
 
+# Input schemas a formula's text is kept for (a text over ever new schemas is not kept).
+_KEPT_PER_TEXT = 8
+
+
 class Context:
     """Turns formulas into checked trees for the lowerings of one flow."""
 
@@ -41,7 +45,10 @@ class Context:
         # Formulas resolved and typed, by text and input schema: the result depends on
         # nothing else, and flows repeat formulas over the same schema (parallel branches,
         # generated steps); annotating is most of the cost of building a plan.
-        self._formulas: dict[tuple[str, pa.Schema], exp.Expr] = {}
+        # Per text, the input schemas it was made for (compared with pyarrow's equals, not
+        # hashed: hashing a schema builds a Python tuple of its fields) and the trees.
+        self._formulas: dict[str, list[tuple[pa.Schema, exp.Expr]]] = {}
+        self._kept: set[int] = set()  # ids of those trees
         # The checked type of each kept tree (by id: the trees stay in ``_formulas``).
         self._types: dict[int, pa.DataType] = {}
         self._row_wise: set[int] = set()  # kept trees that aggregate no rows
@@ -55,12 +62,16 @@ class Context:
         """What :meth:`formula` returns, but the tree kept for the next use of the same text
         over the same schema: the caller only reads it (walks, types, copies it), never
         changes it nor puts it into another tree."""
-        key = (text, schema)
-        tree = self._formulas.get(key)
-        if tree is None:
-            tree = parse_sql(text, dialect=self.dialect, recipe=recipe, what=what)
-            resolve_columns(tree, schema.names, recipe=recipe)
-            tree = self._formulas[key] = harmonize(tree, schema, dialect=self.dialect)
+        kept = self._formulas.setdefault(text, [])
+        for other, tree in kept:
+            if other is schema or other.equals(schema):
+                return tree
+        tree = parse_sql(text, dialect=self.dialect, recipe=recipe, what=what)
+        resolve_columns(tree, schema.names, recipe=recipe)
+        tree = harmonize(tree, schema, dialect=self.dialect)
+        if len(kept) < _KEPT_PER_TEXT:
+            kept.append((schema, tree))
+            self._kept.add(id(tree))
         return tree
 
     def typed(
@@ -77,7 +88,7 @@ class Context:
         ``annotated``: ``tree`` is what :meth:`formula` returned for ``schema`` (its types
         are set already: it is neither copied nor annotated again); a tree of
         :meth:`shared_formula` is checked once."""
-        shared = annotated and self._formulas.get((text, schema)) is tree
+        shared = annotated and id(tree) in self._kept
         if shared and id(tree) in self._types:
             return self._types[id(tree)]
         found = infer_type(
