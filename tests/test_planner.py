@@ -384,3 +384,81 @@ def test_estimates_follow_keys_through_semi_joins_projections_and_composite_keys
     assert rows["others"] == pytest.approx(5.4e6)
     assert rows["costed"] == pytest.approx(6e5, rel=0.5)  # one offer per (part, supplier)
     assert rows["per_year"] <= 2500  # a year has at most as many values as the day
+
+
+def test_statement_size_bound_is_above_every_generated_statement() -> None:
+    """The bound that spares plan() generating statements to check their size
+    (``planner/fragments.py``) must exceed the real size: over every golden case, in every
+    dialect, even before its x4 margin."""
+    from pushdown.planner.fragments import _MARGIN, _size_bound
+    from pushdown.profiles import all_profiles
+    from tests.cases import CASES, build_flow
+
+    checked = 0
+    for case in CASES:
+        flow = build_flow(case, connection_url="duckdb:///:memory:")
+        for dialect in sorted(all_profiles()):
+            try:
+                plan = pushdown.plan(flow, engine_statistics=False, dialects={"wh": dialect})
+            except pushdown.UnsupportedError:
+                continue
+            for frag in plan.fragments:
+                if frag.engine != "wh":
+                    continue
+                bound = _size_bound(plan.statements.compiled, frag.nodes, {}) // _MARGIN
+                for out in frag.outputs:
+                    for project in (False, True):
+                        text = plan.statements.text(frag, out, pretty=False, project=project)
+                        assert len(text.encode()) <= bound, (case.name, dialect, out)
+                        checked += 1
+    assert checked > 100
+
+
+def test_planning_pauses_the_garbage_collector_and_restores_it() -> None:
+    """plan() runs with automatic collections paused (planner/collector.py) and leaves them
+    as it found them: on, or off when the caller had switched them off."""
+    import gc
+
+    from pushdown.planner.collector import collector_paused
+
+    flow = pushdown.Flow()
+    t = flow.dataset("t", data=pa.table({"x": [1, 2]}))
+    t.filter("x > 1", name="f")
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    pushdown.plan(flow)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        pushdown.plan(flow)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_capability_checks_with_a_memo_answer_as_without() -> None:
+    """Capability checks keep what they found per (profile, expression) for one plan: over
+    every golden case and profile, one memo shared by all steps gives the verdicts of fresh
+    checks, refusals included."""
+    from pushdown.plan import nodes as n
+    from pushdown.planner.capability import Memo, check
+    from pushdown.profiles import all_profiles
+    from tests.cases import CASES, build_flow
+
+    memo = Memo()
+    refused = 0
+    for case in CASES:
+        plan = pushdown.plan(build_flow(case, connection_url="duckdb:///:memory:"))
+        for node in plan.logical.nodes.values():
+            if isinstance(node, n.Source):
+                continue
+            for profile in all_profiles().values():
+                fresh = check(node, profile)
+                assert check(node, profile, memo=memo) == fresh, (case.name, profile.name)
+                refused += not fresh.ok
+    assert refused > 5

@@ -70,8 +70,10 @@ else:
         ``statistics_budget``, ``statistics_cache``,
         ``memory_budget`` ("2GiB", bytes, or None)."""
         from pushdown.api import make_plan
+        from pushdown.planner.collector import collector_paused
 
-        return make_plan(flow, connections, **options)
+        with collector_paused():  # planning's many small objects: planner/collector.py
+            return make_plan(flow, connections, **options)
 
 
 # Where each public name lives: imported on first use (PEP 562), so ``import pushdown`` and

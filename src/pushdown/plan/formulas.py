@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 import sqlglot
 from sqlglot import exp
@@ -44,6 +45,20 @@ def _parsed(text: str, dialect: str | None) -> tuple[exp.Expr, ...]:
     check, then the formula itself) and a flow repeats formulas; callers get copies
     (:func:`_parse_one`), never these trees."""
     return tuple(e for e in sqlglot.parse(text, read=dialect or None) if e is not None)
+
+
+@functools.lru_cache(maxsize=4096)
+def holds_query(text: str, dialect: str | None) -> bool | None:
+    """Whether the one expression ``text`` parses to holds a subquery (a query or EXISTS);
+    None when it is not exactly one expression or does not parse (the caller's own parse
+    then names the error).  Kept, like the parse: flows repeat formulas."""
+    try:
+        parsed = _parsed(text, dialect or None)
+    except (ParseError, TokenError, RecursionError):
+        return None
+    if len(parsed) != 1:
+        return None
+    return parsed[0].find(exp.Query, exp.Exists) is not None
 
 
 def _parse_one(
@@ -141,7 +156,10 @@ def _normalize(tree: exp.Expr) -> exp.Expr:
 
 def match_name(name: str, names: Iterable[str]) -> str | None:
     """The one of ``names`` that ``name`` means: itself, else the only one equal to it
-    ignoring case; ``None`` when there is none or several."""
+    ignoring case; ``None`` when there is none or several.  A mapping or set is looked up
+    directly first (a flow's thousands of dataset names are not copied per lookup)."""
+    if isinstance(names, Mapping | AbstractSet) and name in names:
+        return name
     names = list(names)
     if name in names:
         return name

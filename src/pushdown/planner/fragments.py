@@ -190,12 +190,15 @@ def fit_statement_limits(
     """The fragments, cut until every statement fits its engine's size limit: the middle step
     of an offending chain is materialised (added to ``materialize``, with a note)."""
     fragments = build_fragments(logical, engines, materialize)
+    bounds: dict[str, int] = {}
     for _ in range(32):
         cut = None
         for frag in fragments:
             if frag.python or is_local(frag):
                 continue
             limit = profiles[frag.engine].limits.max_statement_bytes
+            if _size_bound(statements.compiled, frag.nodes, bounds) <= limit:
+                continue  # no statement of it can reach the limit: none is generated to see
             for out in frag.outputs:
                 if len(statements.text(frag, out, pretty=False).encode()) <= limit:
                     continue
@@ -217,6 +220,40 @@ def fit_statement_limits(
         notes[cut] = "materialised: the statement exceeded the engine's size limit"
         fragments = build_fragments(logical, engines, materialize)
     return fragments
+
+
+# A bound on the bytes of SQL a step's CTE can take, to skip generating statements that
+# cannot reach their engine's limit (most; the smallest is 1 MB): per step, per column it
+# reads or writes, per sqlglot node of its expressions, each with the characters of its
+# names and literals, all times _MARGIN.  Generation of a bare column or operator takes
+# far fewer bytes than these (quotes, casts and aliases included); a fragment over the bound
+# is checked exactly, by generating its statements.
+_PER_STEP, _PER_COLUMN, _PER_NODE, _PER_CHAR, _MARGIN = 1024, 128, 64, 4, 4
+
+
+def _size_bound(nodes: Mapping[str, n.Node], names: list[str], known: dict[str, int]) -> int:
+    """An upper bound of the bytes of any statement of the fragment of steps ``names``
+    (``known``: the bound per step, kept between calls)."""
+    total = carried = 0
+    for name in names:
+        bound = known.get(name)
+        node = nodes[name]
+        if bound is None:
+            bound = _PER_STEP + _PER_CHAR * (len(name) + len(getattr(node, "table", "") or ""))
+            columns = [*node.columns, *getattr(node, "stored", ()), *node.inputs]
+            for inp in node.inputs:
+                columns += nodes[inp].columns if inp in nodes else []
+            bound += sum(_PER_COLUMN + _PER_CHAR * len(c) for c in columns)
+            for expr in node.expressions():
+                for sub in expr.walk():
+                    bound += _PER_NODE + sum(
+                        _PER_CHAR * len(v) for v in sub.args.values() if isinstance(v, str)
+                    )
+            known[name] = bound
+        total += bound
+        if isinstance(node, n.Sort | n.TopN):  # order terms may be carried through every step
+            carried += bound
+    return _MARGIN * (total + carried * len(names))
 
 
 class OrderLostWarning(UserWarning):

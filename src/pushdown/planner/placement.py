@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pushdown.errors import UnsupportedError, did_you_mean
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
-from pushdown.planner.capability import Verdict, check
+from pushdown.planner.capability import Memo, Verdict, check
 from pushdown.planner.cost import LOCAL, ZERO, Cost, CostModel
 from pushdown.planner.search import Search, _Overlay
 from pushdown.planner.stats import Estimate
@@ -118,6 +118,7 @@ class Placer:
             return
         # One capability check per (step, profile): connections sharing a profile share it.
         self._checked: dict[tuple[str, int], Verdict] = {}
+        self._memo = Memo()  # and per (profile, expression): steps repeat formulas
         self.candidates = {name: self._candidates(name) for name in self.nodes}
 
     # -- candidates -------------------------------------------------------------------------
@@ -133,7 +134,7 @@ class Placer:
             key = (name, id(profile))
             verdict = self._checked.get(key)
             if verdict is None:
-                verdict = self._checked[key] = check(node, profile)
+                verdict = self._checked[key] = check(node, profile, memo=self._memo)
             verdicts[engine] = verdict
         forbidden = self.constraints.forbid | self.constraints.forbid_steps.get(name, set())
         pin = self.constraints.pins.get(name)
@@ -256,8 +257,23 @@ class Placer:
         return cost
 
     def score(self, assign: Mapping[str, str]) -> float:
-        """The objective's value for an assignment."""
-        return sum(self.term_score(name, assign) for name in self.nodes)
+        """The objective's value for an assignment: the sum of :meth:`term_score` over the
+        steps in plan order (its memos read inline: the search and the least bad worst case
+        score whole assignments often)."""
+        own_kept, out_kept = self._own, self._out
+        consumers = self.logical.consumers
+        total = 0.0
+        for name in self.nodes:
+            engine = assign[name]
+            targets = frozenset([assign[c] for c in consumers[name]])
+            own = own_kept.get((name, engine))
+            if own is None:
+                own = self.own_score(name, engine)
+            out = out_kept.get((name, engine, targets))
+            if out is None:
+                out = self.out_score(name, engine, targets)
+            total += own + out
+        return total
 
     def delta(self, assign: Mapping[str, str], changes: Mapping[str, str]) -> float:
         """How the score changes when ``changes`` are applied to ``assign``."""

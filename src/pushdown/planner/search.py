@@ -77,6 +77,10 @@ class Search:
         self.work = 0  # terms evaluated: what the budget counts, and tests pin
         self.forest = all(len(self.consumers[name]) <= 1 for name in self.names)
         self.single = {e: frozenset((e,)) for e in placer.engines}
+        self._own: dict[str, list[float]] = {}
+        # Per edge (input, engine of its consumer): the input's outgoing score from each of
+        # its candidates when that engine alone reads it.
+        self._alone: dict[tuple[str, str], list[float]] = {}
 
     # -- dynamic programming -------------------------------------------------------------------
     def programme(self, current: Mapping[str, str] | None = None, turn: int = 0) -> dict[str, str]:
@@ -89,12 +93,14 @@ class Search:
         """
         best: dict[str, list[tuple[float, str]]] = {}  # (value, engine) per candidate
         picks: dict[str, dict[str, list[tuple[str, str]]]] = {}
-        own, out = self.p.own_score, self.p.out_score
-        single = self.single
+        out = self.p.out_score
+        # The placer's memo of out_score, read directly in the inner loop (the same values).
+        kept: dict[tuple[str, str, frozenset[str]], float] = getattr(self.p, "_out", {})
+        single, alone = self.single, self._alone
         empty: frozenset[str] = frozenset()
         for name in self.names:
             cands = self.cands[name]
-            values = [own(name, e) for e in cands]
+            values = list(self._own_values(name))
             if not self.consumers[name]:
                 values = [v + out(name, e, empty) for v, e in zip(values, cands, strict=True)]
             chosen: list[list[tuple[str, str]]] = [[] for _ in cands]
@@ -110,8 +116,29 @@ class Search:
                 )
                 sub_best = best[inp]
                 for k, engine in enumerate(cands):
-                    targets = others | single[engine] if others else single[engine]
-                    value_in, src = min((v + out(inp, s, targets), s) for v, s in sub_best)
+                    # min((v + out(inp, s, targets), s) for v, s in sub_best), unrolled; the
+                    # outgoing scores toward ``engine`` alone are kept per edge for the
+                    # next programmes
+                    outs: list[float] | None
+                    if others:
+                        targets = others | single[engine]
+                        outs = [
+                            o
+                            if (o := kept.get((inp, s, targets))) is not None
+                            else out(inp, s, targets)
+                            for _, s in sub_best
+                        ]
+                    else:
+                        outs = alone.get((inp, engine))
+                        if outs is None:
+                            targets = single[engine]
+                            outs = alone[inp, engine] = [out(inp, s, targets) for _, s in sub_best]
+                    value_in, src = float("inf"), ""
+                    first = True
+                    for (v, s), o in zip(sub_best, outs, strict=True):
+                        t = v + o
+                        if first or t < value_in or (t == value_in and s < src):
+                            value_in, src, first = t, s, False
                     self.work += len(sub_best)
                     values[k] += share * value_in
                     chosen[k].append((inp, src))
@@ -124,6 +151,14 @@ class Search:
             for inp, src in picks[name][assign[name]]:
                 assign.setdefault(inp, src)
         return assign
+
+    def _own_values(self, name: str) -> list[float]:
+        """``own_score`` of ``name`` on each of its candidates (kept for the programmes)."""
+        values = self._own.get(name)
+        if values is None:
+            own = self.p.own_score
+            values = self._own[name] = [own(name, e) for e in self.cands[name]]
+        return values
 
     def refine(self, assign: dict[str, str], rounds: int = 2) -> dict[str, str]:
         """Conditional programmes around ``assign`` (each shared step carried by its first

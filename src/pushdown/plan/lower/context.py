@@ -25,6 +25,10 @@ SchemaReader = Callable[[s.DatasetSpec], pa.Schema]
 StoredReader = Callable[[s.DatasetSpec], pa.Schema | None]
 
 
+# Input schemas a formula's text is kept for (a text over ever new schemas is not kept).
+_KEPT_PER_TEXT = 8
+
+
 class Context:
     """Turns formulas into checked trees for the lowerings of one flow."""
 
@@ -38,13 +42,37 @@ class Context:
         self.dialect = flow.spec.formula_dialect
         self.read_schema = read_schema
         self.read_stored = read_stored
+        # Formulas resolved and typed, by text and input schema: the result depends on
+        # nothing else, and flows repeat formulas over the same schema (parallel branches,
+        # generated steps); annotating is most of the cost of building a plan.
+        # Per text, the input schemas it was made for (compared with pyarrow's equals, not
+        # hashed: hashing a schema builds a Python tuple of its fields) and the trees.
+        self._formulas: dict[str, list[tuple[pa.Schema, exp.Expr]]] = {}
+        self._kept: set[int] = set()  # ids of those trees
+        # The checked type of each kept tree (by id: the trees stay in ``_formulas``).
+        self._types: dict[int, pa.DataType] = {}
+        self._row_wise: set[int] = set()  # kept trees that aggregate no rows
 
     def formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expr:
         """Parse ``text`` in the flow's formula dialect, resolve its columns in ``schema`` and
-        harmonise its types."""
+        harmonise its types (a tree of the caller's own)."""
+        return self.shared_formula(text, schema, recipe, what).copy()
+
+    def shared_formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expr:
+        """What :meth:`formula` returns, but the tree kept for the next use of the same text
+        over the same schema: the caller only reads it (walks, types, copies it), never
+        changes it nor puts it into another tree."""
+        kept = self._formulas.setdefault(text, [])
+        for other, tree in kept:
+            if other is schema or other.equals(schema):
+                return tree
         tree = parse_sql(text, dialect=self.dialect, recipe=recipe, what=what)
         resolve_columns(tree, schema.names, recipe=recipe)
-        return harmonize(tree, schema, dialect=self.dialect)
+        tree = harmonize(tree, schema, dialect=self.dialect)
+        if len(kept) < _KEPT_PER_TEXT:
+            kept.append((schema, tree))
+            self._kept.add(id(tree))
+        return tree
 
     def typed(
         self,
@@ -58,8 +86,12 @@ class Context:
     ) -> pa.DataType:
         """The Arrow type of ``tree`` over ``schema`` (a type error names recipe and column);
         ``annotated``: ``tree`` is what :meth:`formula` returned for ``schema`` (its types
-        are set already: it is neither copied nor annotated again)."""
-        return infer_type(
+        are set already: it is neither copied nor annotated again); a tree of
+        :meth:`shared_formula` is checked once."""
+        shared = annotated and id(tree) in self._kept
+        if shared and id(tree) in self._types:
+            return self._types[id(tree)]
+        found = infer_type(
             tree if annotated else tree.copy(),
             schema,
             dialect=self.dialect,
@@ -68,6 +100,9 @@ class Context:
             text=text,
             annotate_first=not annotated,
         )
+        if shared:
+            self._types[id(tree)] = found
+        return found
 
     def ordered(self, text: str, schema: pa.Schema, recipe: str) -> exp.Ordered:
         """One order term (``x DESC NULLS LAST``) over ``schema``; aggregates are refused."""
@@ -77,9 +112,10 @@ class Context:
             raise FormulaTypeError(f"order term {text!r} aggregates rows", recipe=recipe)
         return term
 
-    @staticmethod
-    def no_aggregates(tree: exp.Expr, recipe: str, col: str | None, text: str) -> None:
+    def no_aggregates(self, tree: exp.Expr, recipe: str, col: str | None, text: str) -> None:
         """Refuse a formula that aggregates rows where one value per row is expected."""
+        if id(tree) in self._row_wise:
+            return  # a kept tree of shared_formula, checked already
         if contains_aggregate(tree) or contains_window(tree):
             where = f"column {col!r}: " if col else ""
             raise FormulaTypeError(
@@ -87,3 +123,5 @@ class Context:
                 recipe=recipe,
                 column=col,
             )
+        if id(tree) in self._types:  # a kept tree, typed already: checked once
+            self._row_wise.add(id(tree))

@@ -20,9 +20,10 @@ def lower_filter(ctx: Context, r: s.FilterRecipe, nodes: Mapping[str, n.Node]) -
     if query is not None:
         return lower_filter_query(ctx, query, r.input, r.output, r.label, nodes)
     src = nodes[r.input]
-    cond = ctx.formula(r.where, src.schema, r.label, "filter condition")
+    cond = ctx.shared_formula(r.where, src.schema, r.label, "filter condition")
     ctx.no_aggregates(cond, r.label, None, r.where)
     t = ctx.typed(cond, src.schema, r.label, None, r.where, annotated=True)
+    cond = cond.copy()  # the node's own
     if not (pa.types.is_boolean(t) or pa.types.is_null(t)):
         raise FormulaTypeError(
             f"filter condition {r.where!r} is {t}, not a boolean; compare it, e.g. 'x > 0'",

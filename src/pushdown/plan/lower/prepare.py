@@ -82,7 +82,7 @@ def _lower_plain(ctx: Context, r: s.PrepareRecipe, nodes: Mapping[str, n.Node]) 
         if isinstance(step, s.ComputeStep):
             for out, text in step.compute.items():
                 schema = current_schema()
-                tree = ctx.formula(text, schema, label, f"formula for {out!r}")
+                tree = ctx.shared_formula(text, schema, label, f"formula for {out!r}")
                 ctx.no_aggregates(tree, label, out, text)
                 types[out] = ctx.typed(tree, schema, label, out, text, annotated=True)
                 state[out] = substitute(tree, state)

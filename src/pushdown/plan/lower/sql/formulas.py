@@ -16,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
 
 from pushdown.plan import nodes as n
-from pushdown.plan.formulas import _parse_one, _parsed, parse_sql
+from pushdown.plan.formulas import _parse_one, holds_query, parse_sql
 from pushdown.plan.lower.context import Context
 from pushdown.plan.lower.sql import lower_query_tree
 
@@ -29,12 +28,8 @@ def has_query(text: str, ctx: Context, label: str, what: str) -> exp.Expr | None
 
     Looked for in the parser's kept tree (``plan/formulas.py``): nothing is copied unless
     a subquery is found, and the formula's own parse afterwards reuses it."""
-    try:
-        shared = _parsed(text, ctx.dialect or None) if isinstance(text, str) else ()
-    except (ParseError, TokenError, RecursionError):
-        shared = ()  # parse_formula raises the error naming the recipe
-    if len(shared) == 1 and shared[0].find(exp.Query, exp.Exists) is None:
-        return None
+    if isinstance(text, str) and holds_query(text, ctx.dialect or None) is False:
+        return None  # (a parse error is raised by parse_formula, naming the recipe)
     tree = parse_formula(text, ctx, label, what)
     found = tree.find(exp.Query, exp.Exists)
     return tree if found is not None else None
