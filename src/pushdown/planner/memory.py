@@ -164,7 +164,8 @@ def fragment_memory(placer: Placer, steps: list[str], inputs: Iterable[str]) -> 
 
 def local_fragments(placer: Placer, assign: dict[str, str]) -> list[FragmentMemory]:
     """The estimate of every local fragment (Python steps included) of ``assign``."""
-    fragments = build_fragments(placer.logical, assign, placer.constraints.materialize)
+    once = [e for e, p in placer.profiles.items() if p.cost.shared_cte_computed_once]
+    fragments = build_fragments(placer.logical, assign, placer.constraints.materialize, once)
     return [
         fragment_memory(placer, list(f.nodes), f.inputs) for f in fragments if f.engine == LOCAL
     ]
