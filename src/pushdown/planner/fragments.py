@@ -250,6 +250,10 @@ def fit_statement_limits(
                 continue
             limit = profiles[frag.engine].limits.max_statement_bytes
             for out in frag.outputs:
+                # The pretty text is what the run sends (generated once, cached); it is
+                # longer than the compact one, which is generated only when it does not fit.
+                if len(statements.text(frag, out).encode()) <= limit:
+                    continue
                 if len(statements.text(frag, out, pretty=False).encode()) <= limit:
                     continue
                 chain = [
