@@ -215,12 +215,10 @@ def _join(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     if node.how in ("semi", "anti"):
         assert node.condition is not None
         keys = _right_keys(node.condition) if node.distinct_right else None
-        if keys is not None:
-            distinct = _select(
-                [column(k) for k in keys], _from(refs[node.inputs[1]]), distinct=True
-            )
-            sub = exp.Subquery(this=distinct, alias=exp.TableAlias(this=quoted(n.RIGHT)))
-            join = exp.Join(this=sub, on=node.condition.copy())
+        if keys is not None:  # inside, the keys are qualified so they are typed as right's
+            distinct = _select([column(k, n.RIGHT) for k in keys], right, distinct=True)
+            keyed = exp.Subquery(this=distinct, alias=exp.TableAlias(this=quoted(n.RIGHT)))
+            join = exp.Join(this=keyed, on=node.condition.copy())
             return _select(columns, left, joins=[join])
         sub = _select([exp.Literal.number(1)], right, where=node.condition.copy())
         exists: exp.Expr = exp.Exists(this=sub)
