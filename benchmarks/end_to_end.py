@@ -2,6 +2,7 @@
 the hand-written text, on TPC-H in one DuckDB file.
 
     python -m benchmarks end_to_end [--scale 1] [--repetitions 3] [--queries q1,q6] [--db F]
+    python -m benchmarks end_to_end --in-place [--repetitions 7] [--db F]
 
 (it opens the file read-write, which locks it against other processes: give ``--db`` a copy
 when others use the cached file.)
@@ -34,6 +35,7 @@ from pushdown.bench.runner import handwritten_sql, query_names
 from pushdown.bench.tpch.data import duckdb_file
 from pushdown.bench.tpch.flows import tpch_flow
 from pushdown.bench.verify import difference
+from pushdown.engines import open_connector
 from pushdown.planner.gather import CACHE
 
 
@@ -83,6 +85,52 @@ def compare(query: str, path: str, repetitions: int) -> dict[str, Any]:
     }
 
 
+def in_place(query: str, path: str, repetitions: int) -> dict[str, Any]:
+    """One query in place: ``execute()`` of a plan made beforehand, on a connector opened
+    beforehand, against the official text on one open connection (no connecting, no
+    planning: what ``pushdown bench tpch`` times), interleaved, median seconds."""
+    url = f"duckdb:///{path}"
+    plan = pushdown.plan(tpch_flow(query, connection_url=url))
+    sql = handwritten_sql(query, "duckdb")
+    con = duckdb.connect(path, read_only=False)
+    connector = open_connector("tpch", url)
+    try:
+        variants: dict[str, Callable[[], Any]] = {
+            "hand-written": lambda: con.sql(sql).to_arrow_table(),
+            "flow": lambda: plan.execute(connections={"tpch": connector})["result"],
+        }
+        expected = variants["hand-written"]()
+        problem = difference(variants["flow"](), expected, ordered=query in ORDERED)
+        if problem is not None:
+            raise AssertionError(f"{query} flow: wrong answer: {problem}")
+        seconds: dict[str, list[float]] = {name: [] for name in variants}
+        for _ in range(repetitions):
+            for name, run in variants.items():
+                start = time.perf_counter()
+                run()
+                seconds[name].append(time.perf_counter() - start)
+    finally:
+        connector.close()
+        con.close()
+    median = {name: statistics.median(values) for name, values in seconds.items()}
+    return {"query": query, **median, "ratio": median["flow"] / median["hand-written"]}
+
+
+def _in_place_table(queries: list[str], path: str, repetitions: int) -> None:
+    print("| query | hand-written (s) | flow in place (s) | flow / hand |")
+    print("|---|---|---|---|")
+    ratios = []
+    for q in queries:
+        r = in_place(q, path, repetitions)
+        ratios.append(r["ratio"])
+        print(f"| {q} | {r['hand-written']:.3f} | {r['flow']:.3f} | {r['ratio']:.2f} |", flush=True)
+    print(
+        f"\nflow in place / hand-written: median {statistics.median(ratios):.2f}, geo-mean "
+        f"{statistics.geometric_mean(ratios):.2f}, max {max(ratios):.2f}; within 1.10: "
+        f"{sum(r <= 1.10 for r in ratios)} of {len(ratios)}"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Print the per-query table and the medians of the ratios."""
     parser = argparse.ArgumentParser()
@@ -92,9 +140,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--db", default="", help="a copy of the TPC-H DuckDB file to use (default: the cache's)"
     )
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="instead: execute() of a plan made beforehand vs the text on one open connection",
+    )
     args = parser.parse_args(argv)
     path = args.db or str(duckdb_file(args.scale))
     queries = query_names([q for q in args.queries.split(",") if q])
+    if args.in_place:
+        print(
+            f"## flow in place vs the hand-written text, TPC-H scale {args.scale:g} in DuckDB "
+            f"(median of {args.repetitions}, interleaved)\n"
+        )
+        _in_place_table(queries, path, args.repetitions)
+        return
     print(
         f"## plan(flow).execute() vs the hand-written text, TPC-H scale {args.scale:g} in "
         f"DuckDB (median of {args.repetitions}, interleaved)\n"

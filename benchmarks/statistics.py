@@ -38,9 +38,9 @@ MULTI = {
 }
 
 
-def _flow(query: str, scale: float, suite: str) -> pushdown.Flow:
+def _flow(query: str, scale: float, suite: str, db: str = "") -> pushdown.Flow:
     if suite == "tpch":
-        return tpch_flow(query, connection_url=f"duckdb:///{duckdb_file(scale)}")
+        return tpch_flow(query, connection_url=f"duckdb:///{db or duckdb_file(scale)}")
     connections = {
         name: f"duckdb:///{duckdb_file(scale, tables=tables)}" for name, tables in MULTI.items()
     }
@@ -54,7 +54,7 @@ def _engines(plan: pushdown.Plan) -> dict[str, str]:
 
 def _sql(plan: pushdown.Plan) -> str:
     """The plan's SQL without its id (in the names of temporary tables)."""
-    return re.sub(r"_pushdown_[0-9a-f]+_", "_pushdown_", plan.sql())
+    return re.sub(r"_pushdown_[0-9a-f]+_", "_pushdown_", plan.fragment_sql())
 
 
 def compare(
@@ -65,9 +65,10 @@ def compare(
     warmup: int,
     expected: Any,
     summary: Callable[[list[float]], float] = min,
+    db: str = "",
 ) -> dict[str, Any]:
     """One query: placements, checks and interleaved timings with and without statistics."""
-    flow = _flow(query, scale, suite)
+    flow = _flow(query, scale, suite, db)
     planned = {
         "stats": pushdown.plan(flow),
         "no stats": pushdown.plan(flow, engine_statistics=False),
@@ -118,6 +119,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--suite", choices=("tpch", "tpch-multi"), default="tpch")
     parser.add_argument("--queries", default="", help="comma-separated, e.g. q1,q3 (all 22)")
+    parser.add_argument(
+        "--db",
+        default="",
+        help="suite tpch: a copy of the TPC-H DuckDB file to use (default: the cache's, which "
+        "another process holding it locks)",
+    )
     args = parser.parse_args(argv)
     queries = query_names([q for q in args.queries.split(",") if q])
     answers = reference_answers(args.scale, queries)
@@ -134,7 +141,9 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     rows = []
     for q in queries:
-        r = compare(q, args.scale, args.suite, args.repetitions, args.warmup, answers[q], summary)
+        r = compare(
+            q, args.scale, args.suite, args.repetitions, args.warmup, answers[q], summary, args.db
+        )
         rows.append(r)
         print(
             f"| {q} | {r['execute, stats']:.3f} | {r['execute, no stats']:.3f} | "

@@ -224,6 +224,38 @@ def test_shared_step_materialises_once(tmp_path: Path, fact: pa.Table) -> None:
     assert not _leftovers(url)
 
 
+def test_shared_step_of_one_statement_stays_a_cte_where_the_engine_computes_it_once(
+    tmp_path: Path, fact: pa.Table
+) -> None:
+    """DuckDB computes a CTE its statement reads twice once (``shared_cte_computed_once``):
+    a step two steps of one statement read stays a CTE there (no table, one statement); an
+    engine without that fact (Snowflake's profile, planned offline) gets the table."""
+    url = duckdb_file(tmp_path / "wh.db", sales=fact)
+    flow = pushdown.Flow()
+    flow.connection("wh", url)
+    sales = flow.dataset("sales", connection="wh", table="sales")
+    web = sales.filter("channel = 'web'", name="web")
+    per_store = web.group(["store_id"], {"revenue": "sum(amount)"}, name="per_store")
+    best = web.group([], {"top": "max(amount)"}, name="best")
+    per_store.join(best, how="cross", name="both").filter("revenue > top", name="result")
+    plan = pushdown.plan(flow, cost_overrides={"wh": SLOW_WAREHOUSE}, statistics=BIG_SALES)
+    assert {plan.steps[s].engine for s in ("web", "per_store", "best", "result")} == {"wh"}
+    (fragment,) = [f for f in plan.fragments if f.engine == "wh"]
+    assert fragment.outputs == ["result"]
+    result = plan.execute()
+    assert not result.temp_tables
+    want = pushdown.plan(_local_twin(flow, {"sales": fact})).execute()
+    assert_same(result["result"], want["result"])
+    offline = pushdown.plan(
+        flow,
+        dialects={"wh": "snowflake"},
+        engine_statistics=False,
+        statistics=BIG_SALES,
+        cost_overrides={"wh": SLOW_WAREHOUSE},
+    )
+    assert [f.outputs for f in offline.fragments if f.engine == "wh"] == [["web"], ["result"]]
+
+
 def test_user_materialisation_point(tmp_path: Path, fact: pa.Table) -> None:
     url = duckdb_file(tmp_path / "wh.db", sales=fact)
     flow = pushdown.Flow()

@@ -194,6 +194,7 @@ def test_schemas_of_a_connection_are_read_in_one_statement(tmp_path: Path) -> No
         "CREATE TABLE s.odd AS SELECT 1.5::DECIMAL(15, 2) AS d, [1, 2] AS l, "
         "{'k': 'v'} AS st, DATE '2020-01-01' AS dt, NOW() AS ts, 1 AS \"__pushdown_row_0\""
     )
+    con.execute('CREATE TABLE s.clash AS SELECT 1 AS a, 2 AS "__pushdown_table_0"')
     con.close()
     conn = open_connector("wh", url, None)
     try:
@@ -203,10 +204,14 @@ def test_schemas_of_a_connection_are_read_in_one_statement(tmp_path: Path) -> No
         assert conn.statements == before + 1
         for table in tables:
             assert batched[table] == conn.table_schema(table)
-        # A column named like a row variable, or a missing table: asked one by one, and the
+        # A column named like a table marker, or a missing table: asked one by one, and the
         # missing one's error names it.
-        clash = conn.table_schemas(["s.odd", "orders"])
-        assert clash["s.odd"] == conn.table_schema("s.odd")
+        before = conn.statements
+        clash = conn.table_schemas(["s.clash", "orders"])
+        assert conn.statements == before + 3
+        assert clash["s.clash"] == conn.table_schema("s.clash")
+        assert clash["s.clash"].names == ["a", "__pushdown_table_0"]
+        assert clash["orders"] == conn.table_schema("orders")
         missing = conn.table_schemas(["orders", "nope"])
         assert missing["orders"] == conn.table_schema("orders")
         assert isinstance(missing["nope"], PushdownError)

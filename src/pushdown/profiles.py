@@ -189,11 +189,21 @@ class TransferCost(BaseModel):
 
 
 class Cost(BaseModel):
-    """Cost parameters; units are in the key names."""
+    """Cost parameters; units are in the key names.
+
+    ``shared_cte_computed_once``: the engine computes a CTE its statement reads several
+    times once (it materialises it itself), so a step shared by steps of one statement needs
+    no table of its own (:func:`~pushdown.planner.fragments.materialization_points`).
+    ``selective_semi_as_join``: a semi join the estimates call selective is written as an
+    inner join with the right side's distinct keys, whose estimate the engine's optimizer
+    reads better (:func:`~pushdown.compilers.sql.selective_semi_joins`).
+    """
 
     model_config = _STRICT
     query_latency_s: float
     scan_bytes_per_s: float
+    shared_cte_computed_once: bool = False
+    selective_semi_as_join: bool = False
     pricing_model: Literal["none", "bytes_scanned", "warehouse_seconds"]
     price_usd_per_hour: float = 0.0
     price_usd_per_tb_scanned: float = 0.0

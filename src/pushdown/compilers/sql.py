@@ -10,6 +10,7 @@ references carry their input's type so the lowering can tell an integer from a f
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from sqlglot import exp
@@ -213,6 +214,12 @@ def _join(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     columns = _aliased(node.items)
     if node.how in ("semi", "anti"):
         assert node.condition is not None
+        keys = _right_keys(node.condition) if node.distinct_right else None
+        if keys is not None:  # inside, the keys are qualified so they are typed as right's
+            distinct = _select([column(k, n.RIGHT) for k in keys], right, distinct=True)
+            keyed = exp.Subquery(this=distinct, alias=exp.TableAlias(this=quoted(n.RIGHT)))
+            join = exp.Join(this=keyed, on=node.condition.copy())
+            return _select(columns, left, joins=[join])
         sub = _select([exp.Literal.number(1)], right, where=node.condition.copy())
         exists: exp.Expr = exp.Exists(this=sub)
         return _select(columns, left, where=exp.not_(exists) if node.how == "anti" else exists)
@@ -223,6 +230,63 @@ def _join(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     if side:
         join.set("side", side)
     return _select(columns, left, joins=[join])
+
+
+# A semi join keeping at most this fraction of its left side, whose right side has at most
+# this fraction of the left side's rows, is written as an inner join with the right side's
+# distinct keys (see selective_semi_joins).
+SELECTIVE_SEMI = 0.1
+
+
+def selective_semi_joins(
+    nodes: Mapping[str, n.Node], rows: Mapping[str, float | None], steps: Iterable[str]
+) -> dict[str, n.Node]:
+    """``nodes`` with the selective semi joins among ``steps`` (those running on an engine
+    planned so) marked ``distinct_right`` (written ``JOIN (SELECT DISTINCT keys FROM r)``).
+
+    The two forms keep the same rows (a left row matches one distinct key tuple at most;
+    NULL keys match in neither).  They are planned differently: DuckDB estimates a semi join
+    at a fixed fraction of its left side whatever its right side holds, so a semi join with a
+    filtered dimension (TPC-H q9's green parts, q21's one nation) is ordered after joins it
+    should precede; the inner join gets the right side's own estimate.  Measured on TPC-H
+    scale 1: q9 1.44x -> 0.78x the official text.  Only where the estimates say the semi join
+    keeps at most ``SELECTIVE_SEMI`` of its left side and its right side is at most that
+    fraction of the left (grouping a large right side costs more: q4's semi join with 3.8 M
+    late line items went 5.7x slower written so)."""
+    chosen = set(steps)
+    out = dict(nodes)
+    for name, node in nodes.items():
+        if not (isinstance(node, n.Join) and node.how == "semi" and name in chosen):
+            continue
+        left, right = (rows.get(i) for i in node.inputs)
+        kept = rows.get(name)
+        if left is None or right is None or kept is None or left <= 0:
+            continue
+        if kept > SELECTIVE_SEMI * left or right > SELECTIVE_SEMI * left:
+            continue
+        if node.condition is None or _right_keys(node.condition) is None:
+            continue
+        out[name] = dataclasses.replace(node, distinct_right=True)
+    return out
+
+
+def _right_keys(condition: exp.Expr) -> list[str] | None:
+    """The right side's key columns when ``condition`` is only equalities of a left and a
+    right column (``l.a = r.b AND ...``), else None."""
+    parts = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
+    keys: list[str] = []
+    for part in parts:
+        if not isinstance(part, exp.EQ):
+            return None
+        a, b = part.this, part.expression
+        if not (isinstance(a, exp.Column) and isinstance(b, exp.Column)):
+            return None
+        sides = {a.table: a.name, b.table: b.name}
+        if set(sides) != {n.LEFT, n.RIGHT}:
+            return None
+        if sides[n.RIGHT] not in keys:
+            keys.append(sides[n.RIGHT])
+    return keys
 
 
 def _aggregate(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:

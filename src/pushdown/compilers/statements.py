@@ -156,6 +156,8 @@ class Statements:
         one that does is generated per run (its table names carry the run's token)."""
         if part.engine == self.local or not part.inputs:
             run = ""
+        if project and self._projection(output, project) is None:
+            project = False  # the same statement: one text (the size check made it)
         key = (tuple(part.nodes), output, pretty, project, run)
         cached = self._text.get(key)
         if cached is None:

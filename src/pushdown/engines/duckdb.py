@@ -24,6 +24,8 @@ UNIQUE_SHARE = 0.1  # distinct values above this share of a sample's rows scale 
 # vectors so that it is never empty by chance (2.5% of 98 vectors is 2.4 expected, and none
 # often enough to have made a test flaky).
 SAMPLE_VECTORS = 32
+# The marker column before each table's columns in the one-statement schema read.
+_MARKER = "__pushdown_table_"
 # Held while a connection opens and while a statement scans registered Arrow data: a
 # connection opening on a database file another connector of this process has open could
 # make a concurrent scan's "python_arrow_scan" function briefly unknown (seen once in ten
@@ -68,33 +70,42 @@ class DuckDBConnector(Connector):
         return self.fetch_arrow(select_all(table, dialect="duckdb", limit=0)).schema
 
     def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
-        """The schemas of ``tables`` in one statement: one zero-row scalar subquery per
-        table selecting the table's row variable, a STRUCT whose entries are its columns
-        with the types a zero-row result of the table has
-        (https://duckdb.org/docs/stable/sql/data_types/struct, "Creating Structs": a row
-        variable).  When that statement fails (a missing table) or a table has a column
-        named like its row variable, each table is asked on its own, so every error names
-        its table."""
+        """The schemas of ``tables`` in one statement: the zero-row tables cross-joined, each
+        table's columns (``alias.*``) after a marker column ``__pushdown_table_<i>``, so the
+        result's Arrow schema splits into the tables' schemas at the markers
+        (https://duckdb.org/docs/stable/sql/query_syntax/select, "star expression" with a
+        table qualifier; https://duckdb.org/docs/stable/sql/query_syntax/from, cross
+        product).  Measured on the eight TPC-H tables of a freshly opened scale-1 file:
+        5 ms, against 42 ms for one zero-row scalar subquery per table selecting its row
+        variable (a STRUCT) and 14 ms for a statement per table.  When that statement fails
+        (a missing table) or a table has a column named like a marker, each table is asked
+        on its own, so every error names its table."""
         if len(tables) < 2:
             return super().table_schemas(tables)
-        parts = []
+        columns: list[exp.Expr] = []
+        sources: list[exp.Expr] = []
         for i, table in enumerate(tables):
-            alias = f"__pushdown_row_{i}"
-            row = exp.select(exp.column(alias, quoted=True)).from_(
-                table_ref(table, dialect="duckdb").as_(alias, quoted=True)
-            )
-            parts.append(exp.Subquery(this=row.limit(0)).as_(str(i), quoted=True))
+            alias = exp.to_identifier(f"__pushdown_row_{i}", quoted=True)
+            columns.append(exp.alias_(exp.Literal.number(1), f"{_MARKER}{i}", quoted=True))
+            columns.append(exp.Column(this=exp.Star(), table=alias.copy()))
+            empty = exp.select(exp.Star()).from_(table_ref(table, dialect="duckdb")).limit(0)
+            sources.append(exp.Subquery(this=empty, alias=exp.TableAlias(this=alias)))
+        query = exp.Select(expressions=columns, from_=exp.From(this=sources[0]))
+        query.set("joins", [exp.Join(this=source, kind="CROSS") for source in sources[1:]])
         try:
-            schema = self.fetch_arrow(exp.select(*parts).sql(dialect="duckdb")).schema
+            names = self.fetch_arrow(query.sql(dialect="duckdb")).schema
         except PushdownError:
             return super().table_schemas(tables)
-        result: dict[str, pa.Schema | PushdownError] = {}
-        for i, table in enumerate(tables):
-            kind = schema.field(i).type
-            if not pa.types.is_struct(kind):  # a column named like the row variable
-                return super().table_schemas(tables)
-            result[table] = pa.schema([kind.field(j) for j in range(kind.num_fields)])
-        return result
+        markers = [f"{_MARKER}{i}" for i in range(len(tables))]
+        if any(names.names.count(m) != 1 for m in markers):  # a column named like a marker
+            return super().table_schemas(tables)
+        at = [names.get_field_index(m) for m in markers] + [len(names)]
+        if at != sorted(at):
+            return super().table_schemas(tables)
+        return {
+            table: pa.schema([names.field(j) for j in range(at[i] + 1, at[i + 1])])
+            for i, table in enumerate(tables)
+        }
 
     def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and fetch Python rows (DB-API)."""

@@ -96,12 +96,17 @@ class Filter(Node):
 
 @dataclass(frozen=True, eq=False)
 class Join(Node):
-    """Join ``inputs[0]`` (alias ``l``) with ``inputs[1]`` (alias ``r``)."""
+    """Join ``inputs[0]`` (alias ``l``) with ``inputs[1]`` (alias ``r``).
+
+    ``distinct_right``: a semi join on key equalities written as an inner join with the
+    right side's distinct keys (set by the planner, :func:`~pushdown.compilers.sql.
+    selective_semi_joins`); the same rows."""
 
     kind: ClassVar[str] = "join"
     how: str = "inner"
     condition: exp.Expr | None = None
     items: Named = ()
+    distinct_right: bool = False
 
     def expressions(self) -> Iterator[exp.Expr]:
         """The condition and the output columns."""

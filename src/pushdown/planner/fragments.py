@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import graphlib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from pushdown.compilers.order import ONE_FOR_ONE, sets_order
@@ -35,19 +35,60 @@ class Fragment:
 
 
 def materialization_points(
-    logical: LogicalPlan, engines: dict[str, str], requested: set[str]
+    logical: LogicalPlan,
+    engines: dict[str, str],
+    requested: set[str],
+    computed_once: Collection[str] = (),
 ) -> set[str]:
     """Steps computed once into a table: the user's points, and steps read by several
     consumers of which at least one runs on the same engine (so it is not recomputed in
-    every statement that needs it)."""
+    every statement that needs it).  On an engine in ``computed_once`` (it computes a CTE its
+    statement reads several times once: ``shared_cte_computed_once`` in its profile) a step
+    whose consumers all run there stays a CTE of their statement: writing a table first
+    costs a statement and a copy the engine does not need (:func:`build_fragments` still
+    cuts it when the consumers end in different statements)."""
     points = set(requested)
     for name, node in logical.nodes.items():
         if isinstance(node, n.Source):
             continue
         consumers = logical.consumers[name]
-        if len(consumers) > 1 and any(engines[c] == engines[name] for c in consumers):
-            points.add(name)
+        engine = engines[name]
+        if len(consumers) < 2 or not any(engines[c] == engine for c in consumers):
+            continue
+        if engine in computed_once and all(engines[c] == engine for c in consumers):
+            continue
+        points.add(name)
     return points
+
+
+def _recomputed(logical: LogicalPlan, fragments: list[Fragment], cuts: set[str]) -> set[str]:
+    """Shared steps left uncut that more than one statement of their fragment computes (the
+    fragment has several outputs downstream of them)."""
+    found: set[str] = set()
+    for frag in fragments:
+        if len(frag.outputs) < 2 or frag.python:
+            continue
+        inside = set(frag.nodes)
+        counts: dict[str, int] = {}
+        for out in frag.outputs:
+            seen: set[str] = set()
+            stack = [out]
+            while stack:
+                x = stack.pop()
+                if x in seen:
+                    continue
+                seen.add(x)
+                stack.extend(i for i in logical.nodes[x].inputs if i in inside and i not in cuts)
+            for x in seen:
+                counts[x] = counts.get(x, 0) + 1
+        found |= {
+            x
+            for x, c in counts.items()
+            if c > 1
+            and len(logical.consumers[x]) > 1
+            and not isinstance(logical.nodes[x], n.Source)
+        }
+    return found
 
 
 def _groups(logical: LogicalPlan, engines: dict[str, str], cuts: set[str]) -> dict[str, int]:
@@ -116,7 +157,10 @@ def _groups(logical: LogicalPlan, engines: dict[str, str], cuts: set[str]) -> di
 
 
 def build_fragments(
-    logical: LogicalPlan, engines: dict[str, str], materialize: set[str] | None = None
+    logical: LogicalPlan,
+    engines: dict[str, str],
+    materialize: set[str] | None = None,
+    computed_once: Collection[str] = (),
 ) -> list[Fragment]:
     """Group placed nodes into fragments, in an order where inputs come first.
 
@@ -124,7 +168,15 @@ def build_fragments(
     shared steps, see :func:`materialization_points`) end their fragment.  A source table is
     read in place by every fragment on its engine that needs it (it is listed among each
     such fragment's nodes), never copied from one fragment to another."""
-    cuts = materialization_points(logical, engines, materialize or set())
+    cuts = materialization_points(logical, engines, materialize or set(), computed_once)
+    fragments = _fragments(logical, engines, cuts)
+    again = _recomputed(logical, fragments, cuts) if computed_once else set()
+    if again:  # a shared step two statements would compute: a table after all
+        fragments = _fragments(logical, engines, cuts | again)
+    return fragments
+
+
+def _fragments(logical: LogicalPlan, engines: dict[str, str], cuts: set[str]) -> list[Fragment]:
     group_of = _groups(logical, engines, cuts)
 
     def python(name: str) -> bool:
@@ -189,7 +241,8 @@ def fit_statement_limits(
 ) -> list[Fragment]:
     """The fragments, cut until every statement fits its engine's size limit: the middle step
     of an offending chain is materialised (added to ``materialize``, with a note)."""
-    fragments = build_fragments(logical, engines, materialize)
+    once = [e for e, p in profiles.items() if p.cost.shared_cte_computed_once]
+    fragments = build_fragments(logical, engines, materialize, once)
     bounds: dict[str, int] = {}
     for _ in range(32):
         cut = None
@@ -200,6 +253,10 @@ def fit_statement_limits(
             if _size_bound(statements.compiled, frag.nodes, bounds) <= limit:
                 continue  # no statement of it can reach the limit: none is generated to see
             for out in frag.outputs:
+                # The pretty text is what the run sends (generated once, cached); it is
+                # longer than the compact one, which is generated only when it does not fit.
+                if len(statements.text(frag, out).encode()) <= limit:
+                    continue
                 if len(statements.text(frag, out, pretty=False).encode()) <= limit:
                     continue
                 chain = [
@@ -218,7 +275,7 @@ def fit_statement_limits(
             return fragments
         materialize.add(cut)
         notes[cut] = "materialised: the statement exceeded the engine's size limit"
-        fragments = build_fragments(logical, engines, materialize)
+        fragments = build_fragments(logical, engines, materialize, once)
     return fragments
 
 

@@ -251,7 +251,8 @@ def fragment_memory(
 
 def local_fragments(placer: Placer, assign: dict[str, str], budget: int) -> list[FragmentMemory]:
     """The estimate of every local fragment (Python steps included) of ``assign``."""
-    fragments = build_fragments(placer.logical, assign, placer.constraints.materialize)
+    once = [e for e, p in placer.profiles.items() if p.cost.shared_cte_computed_once]
+    fragments = build_fragments(placer.logical, assign, placer.constraints.materialize, once)
     return [
         fragment_memory(placer, list(f.nodes), f.inputs, budget)
         for f in fragments

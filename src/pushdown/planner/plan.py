@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa
 from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
-from pushdown.compilers.sql import to_sql
+from pushdown.compilers.sql import selective_semi_joins, to_sql
 from pushdown.compilers.statements import Statements, comment_safe, sql_steps, whole_flow
 from pushdown.errors import UnknownConnectionError, UnsupportedError, did_you_mean
 from pushdown.optimizer import optimize
@@ -87,6 +87,15 @@ class PhysicalPlan:
         self.memory_budget = memory_budget
         self._memory = {frozenset(m.steps): m for m in memory or []}
         self.compiled = optimize(logical.nodes, self.needed)
+        self.compiled = selective_semi_joins(
+            self.compiled,
+            {name: p.rows for name, p in placement.items()},
+            [
+                name
+                for name, p in placement.items()
+                if p.engine == LOCAL or profiles[p.engine].cost.selective_semi_as_join
+            ],
+        )
         self.results: list[str] = logical.sinks()  # what a run returns
         engines = {name: p.engine for name, p in placement.items()}
         digest = hashlib.sha1(

@@ -476,11 +476,12 @@ def q20(flow: Flow, t: dict[str, Dataset]) -> None:
 def q21(flow: Flow, t: dict[str, Dataset]) -> None:
     """Suppliers who kept orders waiting: EXISTS / NOT EXISTS on other suppliers of the same
     order are a semi and an anti join with a condition; the Saudi suppliers are joined first,
-    which keeps one late line item in 25."""
+    which keeps one late line item in 25.  The one nation is an inner join, as in the official
+    text: DuckDB estimates a semi join at a fixed fraction of its left side whatever its right
+    side keeps, and so ordered the semi-joined suppliers after the anti join over 3.8 M late
+    line items (3.1x the text; the inner join lets it join them first)."""
     saudi = _nation_named(t, "SAUDI ARABIA", "saudi")
-    local = t["supplier"].join(
-        saudi, on={"s_nationkey": "n_nationkey"}, how="semi", name="saudi_suppliers"
-    )
+    local = t["supplier"].join(saudi, on={"s_nationkey": "n_nationkey"}, name="saudi_suppliers")
     late = t["lineitem"].filter("l_receiptdate > l_commitdate", name="late")
     others = t["lineitem"].prepare(
         [{"rename": {"l_orderkey": "o2", "l_suppkey": "s2"}}, {"keep": ["o2", "s2"]}],
