@@ -18,7 +18,7 @@ A plan the budget refuses (``MemoryBudgetError``) is reported as refused and run
 step pinned to ``local`` (the pin is kept over the budget, with a note), so the forced-local
 peak is measured at every scale.
 
-    python -m benchmarks memory --transfer 1 [--transfer-budget 256MiB]
+    python -m benchmarks memory --transfer 1 [--transfer-budget 256MiB] [--transfer-to spark]
 
 moves a generated table of at least that many GB (of Arrow: ``k`` BIGINT, ``g`` BIGINT, ``s``
 a 32-character VARCHAR, ``v`` DOUBLE) from one DuckDB database to another (two engines of
@@ -125,9 +125,11 @@ def _spawn(query: str, scale: float, budget: str, spark: bool, run: bool) -> dic
     return data
 
 
-def transfer(gigabytes: float, budget: str, folder: str) -> dict[str, Any]:
+def transfer(gigabytes: float, budget: str, folder: str, to: str = "duckdb") -> dict[str, Any]:
     """Generate a table of ``gigabytes`` GB of Arrow in one DuckDB file and move it whole to
-    another, grouped there; the run's peak and the totals checked against the source's."""
+    another (``to="duckdb"``) or to an in-process Spark session (``to="spark"``, whose JVM's
+    memory is Spark's own and left out of the peak), grouped there; the run's peak and the
+    totals checked against the source's."""
     import duckdb
 
     import pushdown
@@ -143,16 +145,19 @@ def transfer(gigabytes: float, budget: str, folder: str) -> dict[str, Any]:
     )
     want = con.execute("SELECT count(*), sum(k), max(s) FROM big").fetchone()
     con.close()
-    duckdb.connect(dst).execute("CREATE TABLE one AS SELECT 1 AS x").close()
     flow = pushdown.Flow()
     flow.connection("src", f"duckdb:///{src}?memory_limit={SOURCE_MEMORY}&threads=1")
-    flow.connection("dst", f"duckdb:///{dst}?memory_limit={SOURCE_MEMORY}&threads=1")
+    if to == "spark":
+        flow.connection("dst", "spark://local[2]")
+    else:
+        duckdb.connect(dst).execute("CREATE TABLE one AS SELECT 1 AS x").close()
+        flow.connection("dst", f"duckdb:///{dst}?memory_limit={SOURCE_MEMORY}&threads=1")
     big = flow.dataset("big", connection="src", table="big")
     big.group(["g"], {"n": "count(*)", "ks": "sum(k)", "smax": "max(s)"}, name="sums")
     plan = pushdown.plan(flow, pin={"sums": "dst", "big": "src"}, engine_statistics=False)
     moved: list[int] = []
     start = time.perf_counter()
-    with PeakMemory() as peak:
+    with PeakMemory(children=to != "spark") as peak:
         result = plan.execute(
             memory_limit=budget,
             spill_dir=os.path.join(folder, "spill"),
@@ -187,12 +192,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--run", action="store_true")
     parser.add_argument("--transfer", type=float, metavar="GB", help="move a generated table")
     parser.add_argument("--transfer-budget", default="256MiB")
+    parser.add_argument(
+        "--transfer-to", choices=("duckdb", "spark"), default="duckdb", help="default duckdb"
+    )
     args = parser.parse_args(argv)
     if args.transfer:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="pushdown-transfer-") as folder:
-            r = transfer(args.transfer, args.transfer_budget, folder)
+            r = transfer(args.transfer, args.transfer_budget, folder, args.transfer_to)
+        print(f"to {args.transfer_to}")
         print("| rows | moved GB | budget | peak RSS | RSS at start | growth | seconds | answer |")
         print("|---|---|---|---|---|---|---|---|")
         print(

@@ -7,9 +7,9 @@ import threading
 from types import TracebackType
 
 
-def _rss_bytes() -> int:
-    """Resident bytes of this process plus its children, now (0 without psutil, which the
-    ``bench`` extra installs: the report then has no memory figures)."""
+def _rss_bytes(children: bool = True) -> int:
+    """Resident bytes of this process plus (with ``children``) its children, now (0 without
+    psutil, which the ``bench`` extra installs: the report then has no memory figures)."""
     try:
         import psutil
     except ImportError:
@@ -17,7 +17,7 @@ def _rss_bytes() -> int:
 
     me = psutil.Process()
     total = me.memory_info().rss
-    for child in me.children(recursive=True):
+    for child in me.children(recursive=True) if children else []:
         try:
             total += child.memory_info().rss
         except psutil.Error:  # a child that just exited
@@ -28,10 +28,12 @@ def _rss_bytes() -> int:
 class PeakMemory:
     """``with PeakMemory() as peak: ...`` then ``peak.bytes``: the highest resident size seen
     (sampled every ``interval`` seconds, so a spike shorter than that can be missed), and
-    ``peak.start_bytes``, the size when the block began."""
+    ``peak.start_bytes``, the size when the block began; ``children=False`` leaves out child
+    processes (such as a Spark JVM, whose memory is its own engine's)."""
 
-    def __init__(self, interval: float = 0.01):
+    def __init__(self, interval: float = 0.01, *, children: bool = True):
         self.interval = interval
+        self.children = children
         self.start_bytes = 0
         self.bytes = 0
         self._stop = threading.Event()
@@ -39,10 +41,10 @@ class PeakMemory:
 
     def _sample(self) -> None:
         while not self._stop.wait(self.interval):
-            self.bytes = max(self.bytes, _rss_bytes())
+            self.bytes = max(self.bytes, _rss_bytes(self.children))
 
     def __enter__(self) -> PeakMemory:
-        self.start_bytes = self.bytes = _rss_bytes()
+        self.start_bytes = self.bytes = _rss_bytes(self.children)
         self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
         self._thread.start()
         return self
@@ -56,4 +58,4 @@ class PeakMemory:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        self.bytes = max(self.bytes, _rss_bytes())
+        self.bytes = max(self.bytes, _rss_bytes(self.children))

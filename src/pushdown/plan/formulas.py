@@ -43,7 +43,7 @@ def column(name: str, table: str | None = None) -> exp.Column:
 def _parsed(text: str, dialect: str | None) -> tuple[exp.Expr, ...]:
     """sqlglot's parse of ``text``, kept: plan() parses a formula more than once (a subquery
     check, then the formula itself) and a flow repeats formulas; callers get copies
-    (:func:`_parse_one`), never these trees."""
+    (:func:`parse_one_formula`), never these trees."""
     return tuple(e for e in sqlglot.parse(text, read=dialect or None) if e is not None)
 
 
@@ -61,9 +61,12 @@ def holds_query(text: str, dialect: str | None) -> bool | None:
     return parsed[0].find(exp.Query, exp.Exists) is not None
 
 
-def _parse_one(
+def parse_one_formula(
     text: str, *, dialect: str | None, recipe: str, what: str, wrapped: str = "{}"
 ) -> exp.Expr:
+    """One formula parsed (cached per text and dialect, a private copy returned), as a
+    FormulaSyntaxError naming the recipe and ``what`` when it is empty, does not parse or
+    holds more than one expression; ``wrapped`` places the text in a larger statement."""
     if not isinstance(text, str) or not text.strip():
         raise FormulaSyntaxError(f"{what} is empty", recipe=recipe)
     try:
@@ -87,7 +90,7 @@ def _parse_one(
 
 def parse_order_term(text: str, *, dialect: str | None, recipe: str) -> exp.Ordered:
     """Parse one ORDER BY term such as ``amount DESC NULLS LAST``."""
-    select = _parse_one(
+    select = parse_one_formula(
         text, dialect=dialect, recipe=recipe, what="order term", wrapped="SELECT 1 ORDER BY {}"
     )
     extra = [k for k, v in select.args.items() if v and k not in ("expressions", "order")]
@@ -105,7 +108,7 @@ def parse_order_term(text: str, *, dialect: str | None, recipe: str) -> exp.Orde
 
 def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.Expr:
     """Parse ``text`` as exactly one SQL expression; ``what`` says where it came from."""
-    tree = _parse_one(text, dialect=dialect, recipe=recipe, what=what)
+    tree = parse_one_formula(text, dialect=dialect, recipe=recipe, what=what)
     if isinstance(tree, _STATEMENTS):
         raise FormulaSyntaxError(
             f"{what} {text!r} is a statement; formulas are expressions such as 'amount * 2'",
@@ -116,7 +119,7 @@ def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.
             f"{what} {text!r} has an alias; name the column with the recipe's key instead",
             recipe=recipe,
         )
-    return _normalize(tree)
+    return normalize(tree)
 
 
 _EXTRACTS: dict[str, type[exp.Func]] = {
@@ -133,7 +136,7 @@ _EXTRACTS: dict[str, type[exp.Func]] = {
 }
 
 
-def _normalize(tree: exp.Expr) -> exp.Expr:
+def normalize(tree: exp.Expr) -> exp.Expr:
     """Give constructs one class per meaning of ``docs/semantics.md`` (engine-neutral).
 
     ``stddev`` means the sample deviation (sqlglot's ``Variance`` already is the sample

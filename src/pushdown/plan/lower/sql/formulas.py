@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from sqlglot import exp
 
 from pushdown.plan import nodes as n
-from pushdown.plan.formulas import _parse_one, holds_query, parse_sql
+from pushdown.plan.formulas import holds_query, parse_one_formula, parse_sql
 from pushdown.plan.lower.context import Context
 from pushdown.plan.lower.sql import lower_query_tree
 
@@ -39,7 +39,7 @@ def parse_formula(text: str, ctx: Context, label: str, what: str) -> exp.Expr:
     """``text`` parsed as a formula, where a whole formula may be a scalar subquery
     (``(SELECT max(x) FROM t)``)."""
     if isinstance(text, str) and text.strip().startswith("("):
-        tree = _parse_one(text, dialect=ctx.dialect, recipe=label, what=what)
+        tree = parse_one_formula(text, dialect=ctx.dialect, recipe=label, what=what)
         if isinstance(tree, exp.Subquery):
             return tree
     return parse_sql(text, dialect=ctx.dialect, recipe=label, what=what)

@@ -26,7 +26,7 @@ from pushdown.errors import (
     UnsupportedSqlError,
     did_you_mean,
 )
-from pushdown.plan.formulas import _normalize, match_name
+from pushdown.plan.formulas import match_name, normalize
 from pushdown.recipe.sql import referenced_tables, table_name
 from pushdown.types import arrow_to_sql
 
@@ -108,7 +108,7 @@ def prepare(tree: exp.Expr, schemas: Mapping[str, pa.Schema], label: str) -> exp
     except OptimizeError as err:
         raise _unknown(err, tree, schemas, label) from None
     tree = simplify(tree, dialect=NAMES)
-    return _normalize(tree)
+    return normalize(tree)
 
 
 def _unknown(
