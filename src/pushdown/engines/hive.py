@@ -336,7 +336,10 @@ class HiveConnector(Connector):
             schema = self._schema(cursor, types)
         return guarded(
             schema,
-            (b.cast(schema) for b in self._batches(cursor, types)),
+            (
+                b if b.schema.equals(schema) else b.cast(schema)
+                for b in self._batches(cursor, types)
+            ),
             lambda: self.errors(sql, counted=False),
             finish=cursor.close,
         )
