@@ -162,7 +162,11 @@ class _Run:
 
     def _fetch(self, source: Connector | LocalEngine, sql: str, out: str, names: list[str]) -> Held:
         """Stream ``sql``'s result from ``source`` into the store under the plan's names."""
-        reader = named(source.fetch_batches(sql), names, source.name)
+        schema = self.plan.logical.nodes[out].schema
+        expect = (
+            pa.schema([schema.field(c) for c in names]) if set(names) <= set(schema.names) else None
+        )
+        reader = named(source.fetch_batches(sql, expect=expect), names, source.name)
         sizes = [t.bytes for t in self.plan.transfers if t.dataset == out]
         expected = max(sizes) if sizes else self.plan.steps[out].bytes
         report = self._reporter(source.name, "fetch")

@@ -387,3 +387,118 @@ def test_databricks_output_is_create_or_replace(
         conn.drop("eng_dbx_out")
     finally:
         conn.close()
+
+
+# -- #13: arrays, structs and maps stream from HiveServer2 in the plan's types -------------------
+
+NESTED_ROWS = 25_000  # 3 fetches of FETCH_ROWS (10,000)
+NESTED_TABLE = "eng_nested_stream"
+NESTED_QUERY = (
+    "SELECT id, array(id, id + 1) AS arr, "
+    "named_struct('a', id, 'b', concat('q', cast(id AS STRING)), "
+    "'d', CAST(id / 100 AS DECIMAL(10, 2)), "
+    "'t', date_add(DATE '2024-01-01', CAST(id % 300 AS INT))) AS st, "
+    "map(id, concat('v', cast(id AS STRING))) AS mi, "
+    "map('k', CAST(id AS DECIMAL(12, 2))) AS md, "
+    "IF(id % 7 = 0, NULL, array(CAST(id AS DOUBLE) / 4)) AS maybe "
+    f"FROM range({NESTED_ROWS})"
+)
+
+
+def _nested_row(i: int) -> dict[str, Any]:
+    """What NESTED_QUERY gives for id ``i``, as Python values."""
+    return {
+        "id": i,
+        "arr": [i, i + 1],
+        "st": {
+            "a": i,
+            "b": f"q{i}",
+            "d": decimal.Decimal(i) / 100,
+            "t": dt.date(2024, 1, 1) + dt.timedelta(days=i % 300),
+        },
+        "mi": [(i, f"v{i}")],
+        "md": [("k", decimal.Decimal(i).quantize(decimal.Decimal("0.01")))],
+        "maybe": None if i % 7 == 0 else [i / 4],
+    }
+
+
+@pytest.fixture(scope="module")
+def nested_table(hive_target: Target) -> Iterator[pa.Schema]:
+    """NESTED_TABLE on the Hive stand-in; yields its schema as the connector describes it."""
+    conn = open_connector("lake", hive_target.url, hive_target.connect_args)
+    try:
+        conn.fetch_arrow(f"DROP TABLE IF EXISTS {NESTED_TABLE}")
+        conn.fetch_arrow(f"CREATE TABLE {NESTED_TABLE} STORED AS PARQUET AS {NESTED_QUERY}")
+        yield conn.table_schema(NESTED_TABLE)
+        conn.drop(NESTED_TABLE)
+    finally:
+        conn.close()
+
+
+def test_hive_nested_columns_stream_in_the_declared_types(
+    hive_target: Target, nested_table: pa.Schema
+) -> None:
+    """HiveServer2 sends arrays, structs and maps as text without their element types; given
+    the schema the plan expects (here DESCRIBE's), the connector reads them batch by batch
+    into exactly those types: a map with integer keys (``{0:"v0"}``, not JSON), Spark's
+    unquoted dates, a decimal kept exact.  Without the schema the result is fetched whole
+    and typed from the values as JSON, which this text is not: a typed EngineError.
+    (Spark's Thrift server writes strings inside complex values without escaping their
+    quotes, unlike Hive: tests/test_hive_text.py reads Hive's escaped text.)"""
+    want = nested_table
+    assert want.field("mi").type == pa.map_(pa.int64(), pa.string()), want
+    assert want.field("st").type.field("d").type == pa.decimal128(10, 2), want
+    conn = open_connector("lake", hive_target.url, hive_target.connect_args)
+    try:
+        sql = f"SELECT * FROM {NESTED_TABLE} ORDER BY id"
+        reader = conn.fetch_batches(sql, expect=want)
+        assert reader.schema == want, reader.schema
+        batches = list(reader)
+        with pytest.raises(pushdown.EngineError, match="JSONDecodeError"):
+            conn.fetch_batches(sql)  # no types given: the values are not JSON
+    finally:
+        conn.close()
+    assert len(batches) >= 3, [b.num_rows for b in batches]  # streamed, not fetched whole
+    got = pa.Table.from_batches(batches, schema=want)
+    assert got.num_rows == NESTED_ROWS
+    for i in (0, 1, 7, 9_999, 10_000, NESTED_ROWS - 1):
+        assert got.slice(i, 1).to_pylist() == [_nested_row(i)], i
+
+
+def test_hive_nested_source_moved_to_local_keeps_its_types(
+    hive_target: Target, nested_table: pa.Schema
+) -> None:
+    """End to end: a flow reads the Hive table and a step pinned local needs its nested
+    columns; the run streams them over in the plan's types and the result is right."""
+    flow = pushdown.Flow()
+    flow.connection("lake", hive_target.url)
+    src = flow.dataset("src", connection="lake", table=NESTED_TABLE)
+    src.filter("id % 1000 = 7", name="sparse")
+    plan = pushdown.plan(
+        flow, connect_args={"lake": hive_target.connect_args}, pin={"sparse": "local"}
+    )
+    out = plan.execute()["sparse"].sort_by("id")
+    assert out.schema == nested_table, out.schema
+    assert out.to_pylist() == [_nested_row(i) for i in range(7, NESTED_ROWS, 1000)]
+
+
+def test_databricks_nested_text_streams_in_the_declared_types(
+    databricks_target: Target, nested_table: pa.Schema
+) -> None:
+    """The Databricks connector against a server that sends complex values as text (the
+    Spark Thrift stand-in; a SQL warehouse sends native Arrow): read chunk by chunk in the
+    types the plan expects instead of fetching the whole result."""
+    conn = open_connector("dbx", databricks_target.url, databricks_target.connect_args)
+    try:
+        reader = conn.fetch_batches(
+            f"SELECT * FROM {NESTED_TABLE} WHERE id < 30000 ORDER BY id", expect=nested_table
+        )
+        assert reader.schema == nested_table, reader.schema
+        batches = list(reader)
+    finally:
+        conn.close()
+    got = pa.Table.from_batches(batches, schema=nested_table)
+    assert got.num_rows == NESTED_ROWS
+    assert len(batches) >= 2, [b.num_rows for b in batches]
+    for i in (0, 7, NESTED_ROWS - 1):
+        assert got.slice(i, 1).to_pylist() == [_nested_row(i)], i

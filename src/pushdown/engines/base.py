@@ -82,10 +82,13 @@ class Connector(ABC):
     def fetch_arrow(self, sql: str) -> pa.Table:
         """Run a query and return its result as Arrow."""
 
-    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+    def fetch_batches(self, sql: str, *, expect: pa.Schema | None = None) -> pa.RecordBatchReader:
         """Run a query and return its result as a stream of Arrow record batches, read once;
         connectors whose driver streams override this (the default fetches the whole result).
-        Read it to its end (or close it) before the next statement on this connection."""
+        Read it to its end (or close it) before the next statement on this connection.
+        ``expect`` is the schema the plan expects of the result, column by column: a hint
+        for a connector whose result metadata leaves a type open (HiveServer2 sends arrays,
+        structs and maps as text); the others type the result from their metadata."""
         return as_reader(self.fetch_arrow(sql))
 
     def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:

@@ -155,7 +155,7 @@ class BigQueryConnector(Connector):
             table: pa.Table = rows.to_arrow(create_bqstorage_client=self.use_storage_api)
         return table
 
-    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+    def fetch_batches(self, sql: str, *, expect: pa.Schema | None = None) -> pa.RecordBatchReader:
         """Run ``sql`` and stream its rows as Arrow record batches
         (``RowIterator.to_arrow_iterable``: Storage Read API streams when enabled, REST pages
         otherwise); an empty result takes its schema from ``to_arrow``.

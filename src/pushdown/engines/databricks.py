@@ -30,6 +30,7 @@ from pushdown.compilers.ddl import create_table_as, drop_table, rename_table
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import staging_name
 from pushdown.engines.hive import FETCH_ROWS, HiveConnector
+from pushdown.engines.hive_text import is_complex, read_column, readable
 from pushdown.engines.options import ConnectOptions, split_options, with_retries
 from pushdown.errors import EngineError
 from pushdown.local.streams import Arrow, as_reader, guarded
@@ -90,6 +91,37 @@ def _native_nested(table: pa.Table, kinds: list[str]) -> pa.Table:
             values = [None if v is None else json.loads(v) for v in column.to_pylist()]
             table = table.set_column(i, table.field(i).name, pa.array(values))
     return table
+
+
+def _nested_texts(chunk: pa.Table, kinds: list[str]) -> list[int]:
+    """The positions of the arrays, structs and maps the server sent as text."""
+    if len(kinds) != chunk.num_columns:
+        return []
+    return [
+        i
+        for i, kind in enumerate(kinds)
+        if kind in ("array", "struct", "map") and pa.types.is_string(chunk.schema.field(i).type)
+    ]
+
+
+def _typed(texts: list[int], expect: pa.Schema | None) -> dict[int, pa.DataType] | None:
+    """The type each text column is read as, from the plan's schema; None when one of them
+    has no readable complex type there."""
+    if not texts:
+        return {}
+    if expect is None or any(i >= len(expect) for i in texts):
+        return None
+    types = {i: expect.field(i).type for i in texts}
+    if not all(is_complex(t) and readable(t) for t in types.values()):
+        return None
+    return types
+
+
+def _read_texts(chunk: pa.Table, types: dict[int, pa.DataType]) -> pa.Table:
+    """``chunk`` with its text columns read as their complex types."""
+    for i, arrow in types.items():
+        chunk = chunk.set_column(i, chunk.field(i).name, read_column(chunk.column(i), arrow))
+    return chunk
 
 
 def _set_read_timeout(con: Any, seconds: float) -> None:
@@ -212,10 +244,12 @@ class DatabricksConnector(HiveConnector):
                 cursor.close()
         return _native_nested(table, kinds)
 
-    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+    def fetch_batches(self, sql: str, *, expect: pa.Schema | None = None) -> pa.RecordBatchReader:
         """Run ``sql`` and stream its Arrow result ``FETCH_ROWS`` rows at a time
-        (``fetchmany_arrow``); a result with nested columns sent as JSON text (whose types
-        are inferred from all the values) is fetched whole.
+        (``fetchmany_arrow``).  Arrays, structs and maps come as native Arrow from a SQL
+        warehouse; a server that sends them as text (a Spark Thrift server) has them read
+        chunk by chunk as the types ``expect`` gives (the plan's schema of the result), or,
+        without those types, fetched whole and typed from all the values.
         https://docs.databricks.com/en/dev-tools/python-sql-connector.html#fetchmany_arrow-method"""
         with self.errors(sql):
             cursor = self.con.cursor()
@@ -229,11 +263,14 @@ class DatabricksConnector(HiveConnector):
                 cursor.execute(sql)
                 kinds = [str(d[1]).lower() for d in cursor.description or []]
                 first = _arrow(cursor.fetchmany_arrow(FETCH_ROWS))
-                if {"array", "struct", "map"} & set(kinds):
+                texts = _nested_texts(first, kinds)
+                typed = _typed(texts, expect)
+                if texts and typed is None:
                     rest = _arrow(cursor.fetchall_arrow())
                     whole = pa.concat_tables([first, rest]) if rest.num_rows else first
                     finish()
                     return as_reader(_native_nested(whole, kinds))
+                first = _read_texts(first, typed or {})
             except BaseException:
                 finish()
                 raise
@@ -242,7 +279,7 @@ class DatabricksConnector(HiveConnector):
             chunk = first
             while chunk.num_rows:
                 yield chunk
-                chunk = _arrow(cursor.fetchmany_arrow(FETCH_ROWS))
+                chunk = _read_texts(_arrow(cursor.fetchmany_arrow(FETCH_ROWS)), typed or {})
 
         return guarded(
             first.schema, chunks(), lambda: self.errors(sql, counted=False), finish=finish

@@ -57,7 +57,7 @@ class DuckDBConnector(Connector):
         with self.errors(sql):
             return self.con.sql(sql).to_arrow_table()
 
-    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+    def fetch_batches(self, sql: str, *, expect: pa.Schema | None = None) -> pa.RecordBatchReader:
         """Run ``sql`` and stream DuckDB's result (``to_arrow_reader``), ``BATCH_ROWS`` rows a
         batch; the connection holds the open result until the reader is drained.
         https://duckdb.org/docs/stable/guides/python/export_arrow"""

@@ -41,6 +41,7 @@ from pushdown.compilers.ddl import (
 from pushdown.compilers.sql import table_ref
 from pushdown.engines import hive_session
 from pushdown.engines.base import Connector, staging_name
+from pushdown.engines.hive_text import is_complex, read_value, readable
 from pushdown.engines.options import split_options
 from pushdown.errors import UnsupportedError
 from pushdown.local.streams import Arrow, as_reader, batches, guarded, write_parquet
@@ -117,11 +118,24 @@ def _convert(value: Any, arrow: pa.DataType | None) -> Any:
         return decimal.Decimal(str(value))
     if arrow == NESTED and isinstance(value, str):
         return json.loads(value)
+    if is_complex(arrow) and isinstance(value, str):
+        return read_value(value, arrow)
     if pa.types.is_date(arrow) and isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
     if pa.types.is_timestamp(arrow) and isinstance(value, str):
         return dt.datetime.fromisoformat(value)
     return value
+
+
+def _expected(found: pa.DataType | None, expected: pa.DataType) -> pa.DataType | None:
+    """The type to read a column as when the result metadata leaves it open (``found``:
+    None, ``NESTED`` or ``UNSIZED``) and the plan expects ``expected``: that type where the
+    text or the values can be read as it, else ``found`` (typed from the values)."""
+    if found is NESTED:
+        return expected if is_complex(expected) and readable(expected) else found
+    if found is UNSIZED:
+        return expected if pa.types.is_decimal(expected) else found
+    return found
 
 
 def _literal(value: Any, arrow: pa.DataType, *, dialect: str = "hive") -> exp.Expr:
@@ -251,22 +265,30 @@ class HiveConnector(Connector):
         cursor.execute(sql)
         return cursor
 
-    def _types(self, cursor: Any) -> list[pa.DataType | None]:
+    def _types(self, cursor: Any, expect: pa.Schema | None = None) -> list[pa.DataType | None]:
         """The Arrow type of each result column: the metadata's type, a DECIMAL with its
         declared precision and scale (:func:`declared_decimals`), ``NESTED`` (parse the JSON),
         ``UNSIZED`` (a DECIMAL declared without them) or None (unknown): the last three typed
-        from the values."""
+        from the values, unless ``expect`` (the plan's schema of the result, by position)
+        gives the type: a complex one read from the text by it (:mod:`.hive_text`), a decimal
+        one holding every value exactly or failing."""
         description = cursor.description or []
         kinds = [str(d[1]) for d in description]
         declared = declared_decimals(cursor) if DECIMAL in kinds else []
         declared += [None] * (len(kinds) - len(declared))
-        return [
+        types = [
             (declared[i] or UNSIZED)
             if kind == DECIMAL
             else NESTED
             if kind in NESTED_TYPES
             else _TYPES.get(kind)
             for i, kind in enumerate(kinds)
+        ]
+        if expect is None or len(expect) != len(types):
+            return types
+        return [
+            _expected(t, expect.field(i).type) if t is None or t is NESTED or t is UNSIZED else t
+            for i, t in enumerate(types)
         ]
 
     def _batches(self, cursor: Any, types: list[pa.DataType | None]) -> Iterator[pa.RecordBatch]:
@@ -323,14 +345,16 @@ class HiveConnector(Connector):
             ]
         )
 
-    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+    def fetch_batches(self, sql: str, *, expect: pa.Schema | None = None) -> pa.RecordBatchReader:
         """Run ``sql`` and stream its rows, ``FETCH_ROWS`` at a time, each converted to an
-        Arrow record batch with the declared types.  A result with a column whose Arrow type
-        is known only from its values (nested types sent as JSON text, a DECIMAL declared
-        without precision, any type without a fixed mapping) is fetched whole."""
+        Arrow record batch with the declared types.  Arrays, structs and maps (sent as text)
+        and a DECIMAL declared without precision take their type from ``expect`` (the plan's
+        schema of the result); a column whose Arrow type is then known only from its values
+        (no ``expect``, a binary inside a complex value, a type without a fixed mapping)
+        makes the result fetched whole and typed from its values."""
         with self.errors(sql):
             cursor = self._execute(sql)
-            types = self._types(cursor)
+            types = self._types(cursor, expect)
             if any(t is None or t is NESTED or t is UNSIZED for t in types):
                 return as_reader(self._table(cursor))
             schema = self._schema(cursor, types)

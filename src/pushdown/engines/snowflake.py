@@ -105,7 +105,7 @@ class SnowflakeConnector(Connector):
             table: pa.Table = self._run(sql).fetch_arrow_all(force_return_table=True)
         return table
 
-    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+    def fetch_batches(self, sql: str, *, expect: pa.Schema | None = None) -> pa.RecordBatchReader:
         """Run ``sql`` and stream its Arrow result batches (``fetch_arrow_batches``, one
         result chunk at a time); an empty result takes its schema from ``fetch_arrow_all``.
         https://docs.snowflake.com/en/developer-guide/python-connector/python-connector-api#fetch_arrow_batches"""

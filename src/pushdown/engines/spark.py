@@ -136,7 +136,7 @@ class SparkConnector(Connector):
             table: pa.Table = self._sql(sql).toArrow()
             return table
 
-    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+    def fetch_batches(self, sql: str, *, expect: pa.Schema | None = None) -> pa.RecordBatchReader:
         """Run ``sql`` and stream its result.  ``toArrow`` collects a whole result in the
         driver, so a result Spark's optimizer estimates above ``COLLECT_BYTES`` is written
         by the session to Parquet part files in a temporary folder (a local session shares

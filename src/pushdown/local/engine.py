@@ -161,7 +161,7 @@ class LocalEngine:
         with _failures(sql):
             return self.con.sql(sql).to_arrow_table()
 
-    def fetch_batches(self, sql: str) -> pa.RecordBatchReader:
+    def fetch_batches(self, sql: str, *, expect: pa.Schema | None = None) -> pa.RecordBatchReader:
         """Run ``sql`` and stream its result, ``BATCH_ROWS`` rows a batch; read it to its end
         before the next statement."""
         with _failures(sql):

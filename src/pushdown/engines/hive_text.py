@@ -1,0 +1,198 @@
+"""Complex values as HiveServer2 sends them, read with the type the plan expects.
+
+HiveServer2 has no wire format for arrays, structs and maps: their values arrive as text in
+JSON's shape, built by Hive's ``SerDeUtils.getJSONString`` (strings quoted and escaped, a map
+with non-string keys written ``{1:"x"}``, which is not JSON), and Spark's Thrift server writes
+dates and timestamps inside them unquoted (``{"t":2024-01-02}``).  The result metadata names
+the column ``ARRAY_TYPE`` without its element type, so a reader that only has the text must
+infer types from values; with the Arrow type known (the plan's schema of the result), the
+text is read by that type instead, batch after batch, into exactly that type.
+
+Binary values inside a complex value are written as raw bytes (no quoting, no encoding), so
+a type holding one is not readable here (:func:`readable`); such a result is typed from its
+values as before."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import re
+from typing import Any
+
+import pyarrow as pa
+
+_JSON = json.JSONDecoder()  # reads a quoted string with its escapes (\\uXXXX included)
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?")
+_TOKEN = re.compile(r"[^,\]\}:\s]+")
+
+
+class HiveTextError(ValueError):
+    """A complex value's text does not read as the type the plan expects."""
+
+
+def readable(arrow: pa.DataType) -> bool:
+    """True when values of ``arrow`` can be read from HiveServer2's text: lists, structs and
+    maps of numbers, booleans, strings, decimals, dates and timestamps (not binary)."""
+    if pa.types.is_list(arrow) or pa.types.is_large_list(arrow):
+        return readable(arrow.value_type)
+    if pa.types.is_struct(arrow):
+        return all(readable(arrow.field(i).type) for i in range(arrow.num_fields))
+    if pa.types.is_map(arrow):
+        return readable(arrow.key_type) and readable(arrow.item_type)
+    return bool(
+        pa.types.is_boolean(arrow)
+        or pa.types.is_integer(arrow)
+        or pa.types.is_floating(arrow)
+        or pa.types.is_decimal(arrow)
+        or pa.types.is_string(arrow)
+        or pa.types.is_large_string(arrow)
+        or pa.types.is_date(arrow)
+        or (pa.types.is_timestamp(arrow) and arrow.tz is None)
+    )
+
+
+def is_complex(arrow: pa.DataType) -> bool:
+    """True for the types HiveServer2 sends as text: lists, structs and maps."""
+    return bool(
+        pa.types.is_list(arrow)
+        or pa.types.is_large_list(arrow)
+        or pa.types.is_struct(arrow)
+        or pa.types.is_map(arrow)
+    )
+
+
+def read_value(text: str, arrow: pa.DataType) -> Any:
+    """The Python value of ``text`` (one complex value as HiveServer2 sends it) as ``arrow``:
+    lists as lists, structs as dicts, maps as lists of pairs (what ``pa.array`` takes)."""
+    reader = _Reader(text)
+    value = reader.value(arrow)
+    reader.skip()
+    if reader.pos != len(text):
+        raise reader.error(f"text left after a value of type {arrow}")
+    return value
+
+
+class _Reader:
+    """A cursor over one value's text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0
+
+    def error(self, what: str) -> HiveTextError:
+        shown = self.text if len(self.text) <= 80 else self.text[:77] + "..."
+        return HiveTextError(f"{what} at character {self.pos} of {shown!r}")
+
+    def skip(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
+
+    def expect(self, char: str) -> None:
+        self.skip()
+        if not self.text.startswith(char, self.pos):
+            raise self.error(f"expected {char!r}")
+        self.pos += 1
+
+    def next_is(self, char: str) -> bool:
+        self.skip()
+        if self.text.startswith(char, self.pos):
+            self.pos += 1
+            return True
+        return False
+
+    def value(self, arrow: pa.DataType) -> Any:
+        self.skip()
+        if self.text.startswith("null", self.pos):
+            self.pos += 4
+            return None
+        if pa.types.is_list(arrow) or pa.types.is_large_list(arrow):
+            return self.items("[", "]", lambda: self.value(arrow.value_type))
+        if pa.types.is_struct(arrow):
+            return self.record(arrow)
+        if pa.types.is_map(arrow):
+            return self.items("{", "}", lambda: self.pair(arrow.key_type, arrow.item_type))
+        if pa.types.is_string(arrow) or pa.types.is_large_string(arrow):
+            return self.string()
+        return self.scalar(arrow)
+
+    def items(self, opening: str, closing: str, read: Any) -> list[Any]:
+        self.expect(opening)
+        found: list[Any] = []
+        if self.next_is(closing):
+            return found
+        while True:
+            found.append(read())
+            if self.next_is(closing):
+                return found
+            self.expect(",")
+
+    def pair(self, key: pa.DataType, item: pa.DataType) -> tuple[Any, Any]:
+        k = self.value(key)
+        self.expect(":")
+        return k, self.value(item)
+
+    def record(self, arrow: pa.StructType) -> dict[str, Any]:
+        types = {arrow.field(i).name: arrow.field(i).type for i in range(arrow.num_fields)}
+        found: dict[str, Any] = dict.fromkeys(types)
+        for name, value in self.items("{", "}", lambda: self.field(types)):
+            found[name] = value
+        return found
+
+    def field(self, types: dict[str, pa.DataType]) -> tuple[str, Any]:
+        name = self.string()
+        # Hive's struct field names are lower case in the text; the plan's may not be
+        match = name if name in types else next((t for t in types if t.lower() == name), None)
+        if match is None:
+            raise self.error(f"field {name!r} is not one of {sorted(types)}")
+        self.expect(":")
+        return match, self.value(types[match])
+
+    def string(self) -> str:
+        self.skip()
+        if not self.text.startswith('"', self.pos):
+            raise self.error("expected a quoted string")
+        try:
+            found, self.pos = _JSON.raw_decode(self.text, self.pos)
+        except ValueError as err:
+            raise self.error(f"unreadable string ({err})") from None
+        return str(found)
+
+    def scalar(self, arrow: pa.DataType) -> Any:
+        if self.text.startswith('"', self.pos):  # Hive quotes dates and timestamps
+            token = self.string()
+        else:
+            pattern = (
+                _TIMESTAMP if pa.types.is_date(arrow) or pa.types.is_timestamp(arrow) else _TOKEN
+            )
+            found = pattern.match(self.text, self.pos)
+            if found is None:
+                raise self.error(f"expected a value of type {arrow}")
+            token, self.pos = found.group(0), found.end()
+        try:
+            return _convert(token, arrow)
+        except (ValueError, decimal.InvalidOperation):
+            raise self.error(f"{token!r} is not a value of type {arrow}") from None
+
+
+def _convert(token: str, arrow: pa.DataType) -> Any:
+    if pa.types.is_boolean(arrow):
+        if token not in ("true", "false"):
+            raise ValueError(token)
+        return token == "true"
+    if pa.types.is_integer(arrow):
+        return int(token)
+    if pa.types.is_floating(arrow):
+        return float(token)  # NaN, Infinity, 1.0E300 as Java writes them
+    if pa.types.is_decimal(arrow):
+        return decimal.Decimal(token)
+    if pa.types.is_date(arrow):
+        return dt.date.fromisoformat(token[:10])
+    return dt.datetime.fromisoformat(token)
+
+
+def read_column(texts: pa.Array | pa.ChunkedArray, arrow: pa.DataType) -> pa.Array:
+    """A column of complex values sent as text, read as ``arrow`` (see :func:`read_value`)."""
+    return pa.array(
+        [None if v is None else read_value(v, arrow) for v in texts.to_pylist()], type=arrow
+    )
