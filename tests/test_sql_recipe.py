@@ -114,6 +114,12 @@ QUERIES = [
         count(*) > 1""",
         False,
     ),
+    (
+        "window_over_groups",  # the window's argument is the groups' aggregate
+        """select cust, sum(sum(amount)) over (order by cust nulls last) as running,
+        avg(count(*)) over () as per_group from orders group by cust""",
+        False,
+    ),
     ("distinct", "select distinct cust from orders", False),
     (
         "order_limit",

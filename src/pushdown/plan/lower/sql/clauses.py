@@ -25,12 +25,24 @@ def _outside_queries(expr: exp.Expr, cls: type[exp.Expr]) -> list[exp.Expr]:
 
 
 def aggregates_in(expr: exp.Expr) -> list[exp.Expr]:
-    """The aggregate calls of ``expr`` (not window functions, not inside subqueries)."""
+    """The aggregate calls of ``expr`` (not window functions, not inside subqueries, not
+    inside another aggregate); one inside a window function's arguments counts, as the
+    ``sum(x)`` of ``sum(sum(x)) OVER ()``, which windows over the groups' sums."""
     return [
         a
         for a in _outside_queries(expr, exp.AggFunc)
-        if not isinstance(a.parent, exp.Window) and a.find_ancestor(exp.AggFunc) is None
+        if not isinstance(a.parent, exp.Window) and not _inside_aggregate(a)
     ]
+
+
+def _inside_aggregate(node: exp.Expr) -> bool:
+    """True when an aggregate call (not a window's own function) encloses ``node``."""
+    parent = node.parent
+    while parent is not None and not isinstance(parent, exp.Query):
+        if isinstance(parent, exp.AggFunc) and not isinstance(parent.parent, exp.Window):
+            return True
+        parent = parent.parent
+    return False
 
 
 def windows_in(expr: exp.Expr) -> list[exp.Expr]:
