@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import os
 import re
+import selectors
 import subprocess
 import sys
 import time
@@ -202,8 +203,20 @@ def main(argv: Sequence[str]) -> int:
     spec = parse_link(argv[0])
     with contextlib.suppress(OSError):  # where allowed: wake on time on a loaded machine
         os.nice(-10)
-    asyncio.run(_serve(spec, [split_address(a) for a in argv[1:]]))
+    with asyncio.Runner(loop_factory=precise_loop) as runner:
+        runner.run(_serve(spec, [split_address(a) for a in argv[1:]]))
     return 0
+
+
+def precise_loop() -> asyncio.AbstractEventLoop:
+    """An event loop whose timers fire within the kernel's wake-up time of their due time.
+
+    The default loop waits in ``epoll_wait``, whose timeout is whole milliseconds: the
+    selector rounds every wait up to the next millisecond, so a chunk due in 10.04 ms left
+    after 11 ms and each direction of a 20 ms link added 0.5-1.3 ms (measured: 11.27 ms
+    median one way instead of 10.04).  ``select()`` takes microseconds; the proxy holds a
+    few sockets, far below its descriptor limit."""
+    return asyncio.SelectorEventLoop(selectors.SelectSelector())
 
 
 # -- the parent's handle -----------------------------------------------------------------------
