@@ -201,11 +201,29 @@ def main(argv: Sequence[str]) -> int:
         print("usage: python -m pushdown.bench.link 20ms,100mbit HOST:PORT ...", file=sys.stderr)
         return 2
     spec = parse_link(argv[0])
-    with contextlib.suppress(OSError):  # where allowed: wake on time on a loaded machine
-        os.nice(-10)
+    realtime()
     with asyncio.Runner(loop_factory=precise_loop) as runner:
         runner.run(_serve(spec, [split_address(a) for a in argv[1:]]))
     return 0
+
+
+def realtime() -> str:
+    """Ask for the CPU as soon as a timer fires, where the system allows it: the lowest
+    real-time priority (``SCHED_FIFO`` 1), else ``nice -10``; the policy obtained.
+
+    A link does not wait for a CPU; a proxy on a loaded machine does: at load 10 on two
+    cores a 1 KB echo through the 20 ms link took a median 21.9 ms under ``nice -10``.  The
+    proxy sleeps between chunks and the kernel caps real-time tasks at 95% of each second
+    (``sched_rt_runtime_us``), so it cannot take the machine."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+        return "fifo"
+    except (OSError, AttributeError):
+        pass
+    with contextlib.suppress(OSError):
+        os.nice(-10)
+        return "nice"
+    return "normal"
 
 
 def precise_loop() -> asyncio.AbstractEventLoop:
