@@ -164,9 +164,9 @@ def test_calibration_recovers_the_round_trip() -> None:
     round trip within 30%.  Measured on the Snowflake stand-in, the two connections taking
     turns statement by statement (``benchmarks.link.paired_round_trips``): the stand-in's own
     statement time, which other sessions' load moves by as much as the link, is then the
-    same on both sides of the difference.  With statements timed back to back (the server
-    woken by every statement behind the link, kept busy without it) and the proxy's waits
-    rounded up to whole milliseconds this came out 25-33 ms."""
+    same on both sides of the difference.  Calibrations a minute apart, with statements timed
+    back to back (the server woken by every statement behind the link, kept busy without it)
+    and the proxy's waits rounded up to whole milliseconds, gave 26.8 and 35.1 ms."""
     pytest.importorskip("snowflake.sqlalchemy", reason="pip install -e '.[snowflake]'")
     if not os.environ.get("PUSHDOWN_STANDIN_SNOWFLAKE"):
         _require("PUSHDOWN_STANDIN_SNOWFLAKE", "snowflake")

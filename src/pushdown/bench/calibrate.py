@@ -136,7 +136,7 @@ def statement_latency(
     server and the client both slower when woken (CPU caches, frequency, scheduling).  Timed
     back to back, a calibration over loopback and one behind a 20 ms link measured the server
     in two different states, and the difference, which should be the link's round trip,
-    came out 2-3 ms (10-15%) too large on a quiet machine and 5-10 ms on a loaded one.  A
+    came out 2-3 ms (10-15%) too large on a quiet machine and up to 10 ms on a loaded one.  A
     median over 21 statements keeps the odd slow one (a loaded server, a late wake-up) out
     of the figure."""
     return statement_latencies([conn], probes, idle_s)[0]
