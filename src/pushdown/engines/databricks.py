@@ -29,7 +29,8 @@ from sqlglot import exp
 from pushdown.compilers.ddl import create_table_as, drop_table, rename_table
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import staging_name
-from pushdown.engines.hive import FETCH_ROWS, HiveConnector, columns_by_table
+from pushdown.engines.hive import FETCH_ROWS, HiveConnector
+from pushdown.engines.hive_catalog import columns_by_table
 from pushdown.engines.options import ConnectOptions, split_options, with_retries
 from pushdown.errors import EngineError
 from pushdown.local.streams import Arrow, as_reader, guarded

@@ -18,7 +18,6 @@ import datetime as dt
 import decimal
 import itertools
 import json
-import re
 import uuid
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -40,9 +39,11 @@ from pushdown.compilers.ddl import (
 )
 from pushdown.compilers.sql import table_ref
 from pushdown.engines import hive_session
-from pushdown.engines.base import Connector, staging_name
+from pushdown.engines.base import staging_name
+from pushdown.engines.hive_catalog import SPARK_STATS as _SPARK_STATS
+from pushdown.engines.hive_catalog import HiveCatalog
 from pushdown.engines.options import split_options
-from pushdown.errors import PushdownError, UnsupportedError
+from pushdown.errors import UnsupportedError
 from pushdown.local.streams import Arrow, as_reader, batches, guarded, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
@@ -174,9 +175,6 @@ def insert_rows(table: str, rows: list[list[exp.Expr]], *, dialect: str) -> str:
     return exp.insert(exp.select(generator), table_ref(table, dialect=dialect)).sql(dialect=dialect)
 
 
-_SPARK_STATS = re.compile(r"(\d+) bytes(?:, (\d+) rows)?")
-
-
 def _described_stats(described: pa.Table) -> tuple[float, float | None] | None:
     """(rows, bytes) from a ``DESCRIBE FORMATTED`` result, or None when not computed."""
     params: dict[str, str] = {}
@@ -196,39 +194,6 @@ def _described_stats(described: pa.Table) -> tuple[float, float | None] | None:
     return None
 
 
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")  # a table name SHOW TABLE's pattern matches as is
-
-
-def show_tables_extended(database: str | None, tables: Collection[str], dialect: str) -> str:
-    """``SHOW TABLE EXTENDED [IN database] LIKE 't1|t2|...'``: one row per table with its
-    ``information`` text (Spark and Databricks: ``Statistics: N bytes, M rows`` once computed,
-    and the schema).  ``|`` separates alternatives in the pattern, which matches whole names,
-    ignoring case (https://spark.apache.org/docs/latest/sql-ref-syntax-aux-show-table.html,
-    https://docs.databricks.com/sql/language-manual/sql-ref-syntax-aux-show-table.html; Hive
-    has the statement with its own output, without row counts:
-    https://cwiki.apache.org/confluence/display/Hive/LanguageManual+DDL#LanguageManualDDL-ShowTable/PartitionExtended).
-    sqlglot has no tree for the statement: the database is an identifier and the pattern a
-    string literal, each written by sqlglot."""
-    where = f" IN {exp.to_identifier(database).sql(dialect=dialect)}" if database else ""
-    pattern = exp.Literal.string("|".join(tables)).sql(dialect=dialect)
-    return exp.Command(this="SHOW", expression=f"TABLE EXTENDED{where} LIKE {pattern}").sql(
-        dialect=dialect
-    )
-
-
-def columns_by_table(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
-    """``GetColumns`` rows (JDBC's column names) as, per table (lower case), its columns'
-    names and SQL types in ordinal order."""
-    found: dict[str, list[tuple[int, str, str]]] = {}
-    for row in rows:
-        found.setdefault(str(row["TABLE_NAME"]).lower(), []).append(
-            (int(row["ORDINAL_POSITION"] or 0), str(row["COLUMN_NAME"]), str(row["TYPE_NAME"]))
-        )
-    return {
-        t: [(n, k) for _, n, k in sorted(cols, key=lambda c: c[0])] for t, cols in found.items()
-    }
-
-
 def _same_decimals(batches: list[pa.RecordBatch]) -> list[pa.RecordBatch]:
     """One decimal type per column across batches: the declared one where every batch has
     it, else (types inferred from values) the widest scale seen, 38 digits."""
@@ -244,7 +209,7 @@ def _same_decimals(batches: list[pa.RecordBatch]) -> list[pa.RecordBatch]:
     return [b if b.schema.equals(target) else b.cast(target) for b in batches]
 
 
-class HiveConnector(Connector):
+class HiveConnector(HiveCatalog):
     """A HiveServer2 endpoint."""
 
     load_dir: Path | None = None  # see __init__: uploads through LOAD DATA when set
@@ -404,114 +369,6 @@ class HiveConnector(Connector):
             return pa.schema([(n, t) for n, t in declared.items() if t is not None])
         fallback = self.fetch_arrow(select_all(table, dialect=self.dialect, limit=0)).schema
         return pa.schema([f.with_type(declared.get(f.name) or f.type) for f in fallback])
-
-    def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
-        """The schemas of ``tables`` from one HiveServer2 ``GetColumns`` call per database
-        (:meth:`_columns`: the metadata call JDBC's ``DatabaseMetaData.getColumns`` makes,
-        which HiveServer2, the Spark Thrift server and Databricks answer; every column of the
-        database's tables with its type as SQL text, read here as ``DESCRIBE``'s types are).
-        A table the call does not list (a missing one: its own error then), or with a type
-        sqlglot cannot read, is asked on its own (:meth:`table_schema`)."""
-        if len(tables) < 2:
-            return super().table_schemas(tables)
-        groups: dict[str, list[str]] = {}
-        for table in tables:
-            ref = table_ref(table, dialect=self.dialect)
-            groups.setdefault(ref.db or self._database, []).append(table)
-        result: dict[str, pa.Schema | PushdownError] = {}
-        for database, names in groups.items():
-            try:
-                listed = self._columns(database)
-            except PushdownError:
-                result.update(super().table_schemas(names))
-                continue
-            for table in names:
-                ref = table_ref(table, dialect=self.dialect)
-                columns = listed.get(ref.name.lower()) if not ref.catalog else None
-                schema = self._declared_schema(columns) if columns else None
-                if schema is None:
-                    result.update(super().table_schemas([table]))
-                else:
-                    result[table] = schema
-        return result
-
-    def _declared_schema(self, columns: list[tuple[str, str]]) -> pa.Schema | None:
-        """The Arrow schema of (name, SQL type) pairs; None when a type cannot be read."""
-        fields = []
-        for name, kind in columns:
-            try:
-                arrow = sql_to_arrow(exp.DataType.build(kind, dialect=self.dialect))
-            except (sqlglot.errors.ParseError, ValueError):
-                return None
-            if arrow is None:
-                return None
-            fields.append(pa.field(name, arrow))
-        return pa.schema(fields)
-
-    def _columns(self, database: str) -> dict[str, list[tuple[str, str]]]:
-        """Per table of ``database`` (lower case), its columns' names and SQL types in order:
-        one ``GetColumns`` metadata call (TCLIService's ``TGetColumnsReq``, JDBC's result
-        columns ``TABLE_NAME``, ``COLUMN_NAME``, ``TYPE_NAME``, ``ORDINAL_POSITION``;
-        https://cwiki.apache.org/confluence/display/Hive/HiveServer2+Clients), fetched
-        through a PyHive cursor, and counted as one statement."""
-        from TCLIService import ttypes
-
-        label = f"-- GetColumns(schema={database!r}, table='%')"
-        with self.errors(label):
-            request = ttypes.TGetColumnsReq(
-                sessionHandle=self.con.sessionHandle, schemaName=database, tableName="%"
-            )
-            response = self.con.client.GetColumns(request)
-            if response.status.statusCode not in (
-                ttypes.TStatusCode.SUCCESS_STATUS,
-                ttypes.TStatusCode.SUCCESS_WITH_INFO_STATUS,
-            ):
-                raise RuntimeError(response.status.errorMessage or "GetColumns failed")
-            cursor = self.con.cursor()
-            cursor._operationHandle = response.operationHandle
-            cursor._state = cursor._STATE_RUNNING
-            try:
-                names = [d[0] for d in cursor.description or []]
-                rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-            finally:
-                cursor.close()
-        return columns_by_table(rows)
-
-    def catalog_rows(self, tables: list[str]) -> dict[str, float]:
-        """Row counts of ``tables`` from one ``SHOW TABLE EXTENDED`` per database
-        (:func:`show_tables_extended`): Spark's and Databricks' ``Statistics: N bytes, M
-        rows``, where the engine has computed them; their bytes are kept for
-        :meth:`table_stats`.  A table without a count (never analysed; Hive's own output
-        has none) is left out and asked on its own."""
-        groups: dict[str | None, dict[str, str]] = {}
-        for table in tables:
-            ref = table_ref(table, dialect=self.dialect)
-            if _PLAIN_NAME.fullmatch(ref.name) and not ref.catalog:
-                groups.setdefault(ref.db or None, {})[ref.name.lower()] = table
-        found: dict[str, float] = {}
-        for database, names in groups.items():
-            sql = show_tables_extended(database, sorted(names), self.dialect)
-            result = self.fetch_arrow(sql)
-            if result.num_columns < 4:  # Hive: one text column, no row counts
-                continue
-            for row in result.to_pylist():
-                name, information = (list(row.values())[i] for i in (1, 3))
-                known = names.get(str(name).lower())
-                stats = _SPARK_STATS.search(
-                    next(
-                        (
-                            line
-                            for line in str(information or "").splitlines()
-                            if line.startswith("Statistics:")
-                        ),
-                        "",
-                    )
-                )
-                if known is None or stats is None or not stats.group(2):
-                    continue
-                found[known] = float(stats.group(2))
-                self._catalog_bytes[known] = float(stats.group(1))
-        return found
 
     def _upload(self, table: str, data: Arrow) -> None:
         """``CREATE TABLE`` from the Arrow schema, then ``INSERT`` batches of rows (a reader
