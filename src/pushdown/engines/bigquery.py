@@ -20,7 +20,10 @@ converted to Arrow by the client).
 - every API call retries transient failures until the connection's deadline
   (``connect_timeout`` times the attempts, see :mod:`pushdown.engines.options`), not the client's
   default ten minutes, and waits ``connect_timeout`` for one HTTP request to be answered;
-- statistics: table metadata (``num_rows``, ``num_bytes``);
+- schemas: all of a dataset's asked tables in one ``INFORMATION_SCHEMA.COLUMNS`` query
+  (:meth:`BigQueryConnector.table_schemas`); statistics: their row counts and sizes in one
+  ``INFORMATION_SCHEMA.PARTITIONS`` query (:meth:`BigQueryConnector.catalog_rows`), else
+  the table's metadata (``num_rows``, ``num_bytes``);
 - validation and bytes-scanned estimates: dry runs (:meth:`BigQueryConnector.dry_run`).
 
 NUMERIC columns come back with BigQuery's fixed scale 9; TIMESTAMP WITH TIME ZONE maps to
@@ -42,7 +45,7 @@ from pushdown.compilers.ddl import create_table, expires, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.engines.options import HostUnreachable, split_options
-from pushdown.errors import ConnectionConfigError
+from pushdown.errors import ConnectionConfigError, PushdownError
 from pushdown.local.streams import Arrow, guarded, peeked, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
@@ -93,6 +96,7 @@ class BigQueryConnector(Connector):
                 "bigquery://PROJECT/DATASET"
             )
         self.use_storage_api = bool(args.get("use_storage_api", True))
+        self._catalog_bytes: dict[str, float | None] = {}  # from catalog_rows
         with self.errors():
             client = args.get("client")
             if client is None:
@@ -185,10 +189,84 @@ class BigQueryConnector(Connector):
         """The Arrow schema of ``table`` (a zero-row result)."""
         return self.fetch_arrow(select_all(table, dialect="bigquery", limit=0)).schema
 
+    def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
+        """The schemas of ``tables`` from one ``INFORMATION_SCHEMA.COLUMNS`` query per
+        dataset (https://cloud.google.com/bigquery/docs/information-schema-columns: one row
+        per column, its GoogleSQL type as text), each type read back into the field the
+        client's own Arrow conversion takes (:func:`_arrow_schema`), so a table's schema is
+        the one its zero-row result has.  A table the view does not list (missing: its own
+        error then) or whose types cannot be read is asked on its own."""
+        if len(tables) < 2:
+            return super().table_schemas(tables)
+        groups: dict[tuple[str, str], dict[str, str]] = {}
+        for table in tables:
+            project, dataset, name = self._table_id(table).split(".", 2)
+            groups.setdefault((project, dataset), {})[name] = table
+        result: dict[str, pa.Schema | PushdownError] = {}
+        for (project, dataset), names in groups.items():
+            query = (
+                exp.select("table_name", "column_name", "data_type", "is_nullable")
+                .from_(_information_schema(project, dataset, "COLUMNS"))
+                .where(exp.column("table_name").isin(*map(exp.Literal.string, names)))
+                .order_by("table_name", "ordinal_position")
+            )
+            try:
+                rows = self.fetch_arrow(query.sql(dialect="bigquery")).to_pylist()
+            except PushdownError:
+                result.update(super().table_schemas(list(names.values())))
+                continue
+            columns: dict[str, list[dict[str, Any]]] = {}
+            for row in rows:
+                columns.setdefault(row["table_name"], []).append(row)
+            for name, table in names.items():
+                schema = _arrow_schema(columns[name]) if name in columns else None
+                if schema is None:
+                    result.update(super().table_schemas([table]))
+                else:
+                    result[table] = schema
+        return result
+
+    def catalog_rows(self, tables: list[str]) -> dict[str, float]:
+        """Row counts of ``tables`` in one ``INFORMATION_SCHEMA.PARTITIONS`` query per
+        dataset (``total_rows`` and ``total_logical_bytes`` summed over each table's
+        partitions; https://cloud.google.com/bigquery/docs/information-schema-partitions),
+        their bytes kept for :meth:`table_stats`; a table the view does not list is left
+        out (asked on its own)."""
+        groups: dict[tuple[str, str], dict[str, str]] = {}
+        for table in tables:
+            project, dataset, name = self._table_id(table).split(".", 2)
+            groups.setdefault((project, dataset), {})[name] = table
+        found: dict[str, float] = {}
+        for (project, dataset), names in groups.items():
+            query = (
+                exp.select(
+                    "table_name",
+                    exp.alias_(exp.func("SUM", exp.column("total_rows")), "total_rows"),
+                    exp.alias_(
+                        exp.func("SUM", exp.column("total_logical_bytes")), "total_logical_bytes"
+                    ),
+                )
+                .from_(_information_schema(project, dataset, "PARTITIONS"))
+                .where(exp.column("table_name").isin(*map(exp.Literal.string, names)))
+                .group_by("table_name")
+            )
+            for row in self.fetch_arrow(query.sql(dialect="bigquery")).to_pylist():
+                known = names.get(row["table_name"])
+                if known is None or row["total_rows"] is None:
+                    continue
+                found[known] = float(row["total_rows"])
+                self._catalog_bytes[known] = float(row["total_logical_bytes"] or 0) or None
+        return found
+
     def table_stats(
         self, table: str, columns: Collection[str] | None = None, rows: float | None = None
     ) -> TableStats:
-        """Rows and bytes from the table's metadata."""
+        """Rows and bytes from :meth:`catalog_rows` when it read the table (no request),
+        else from the table's metadata (one ``tables.get`` request, counted as a
+        statement)."""
+        if rows is not None and table in self._catalog_bytes:
+            return TableStats(rows=rows, bytes=self._catalog_bytes[table], source=self.name)
+        self.statements = self.statements + 1  # a round trip like any statement
         with self.errors():
             meta = self._get_table(table)
         if meta.num_rows is None:
@@ -262,3 +340,67 @@ class BigQueryConnector(Connector):
     def close(self) -> None:
         """Close the client's HTTP session."""
         self.client.close()
+
+
+def _information_schema(project: str, dataset: str, view: str) -> exp.Table:
+    """The dataset-qualified view ``project.dataset.INFORMATION_SCHEMA.view``."""
+    return exp.Table(
+        this=exp.to_identifier(view),
+        db=exp.to_identifier("INFORMATION_SCHEMA"),
+        catalog=exp.to_identifier(f"{project}.{dataset}", quoted=True),
+    )
+
+
+def _split_top(text: str) -> list[str]:
+    """``text`` split at the commas outside ``<...>`` and ``(...)``."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += char in "<("
+        depth -= char in ">)"
+        if char == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts
+
+
+def _schema_field(name: str, data_type: str, required: bool = False) -> Any:
+    """A client ``SchemaField`` for a column of GoogleSQL type ``data_type`` as
+    ``INFORMATION_SCHEMA.COLUMNS`` writes it (``ARRAY<T>``, ``STRUCT<a T, ...>``,
+    ``RANGE<T>``, ``NUMERIC(10, 2)``, ``STRING(20)``, ``INT64``)."""
+    from google.cloud.bigquery import SchemaField
+
+    text = data_type.strip()
+    head, _, rest = text.partition("<")
+    head = head.strip().upper()
+    if head == "ARRAY":
+        inner = _schema_field(name, rest[:-1])
+        return SchemaField(name, inner.field_type, mode="REPEATED", fields=inner.fields)
+    if head == "STRUCT":
+        fields = []
+        for part in _split_top(rest[:-1]):
+            sub, _, kind = part.partition(" ")
+            fields.append(_schema_field(sub.strip("`"), kind))
+        return SchemaField(
+            name, "RECORD", mode="REQUIRED" if required else "NULLABLE", fields=fields
+        )
+    if head == "RANGE":
+        return SchemaField(name, "RANGE", range_element_type=rest[:-1].strip())
+    scalar = text.split("(", 1)[0].strip().upper()
+    return SchemaField(name, scalar, mode="REQUIRED" if required else "NULLABLE")
+
+
+def _arrow_schema(rows: list[dict[str, Any]]) -> pa.Schema | None:
+    """The Arrow schema of ``INFORMATION_SCHEMA.COLUMNS`` rows through the client's own
+    BigQuery-to-Arrow conversion (the one ``to_arrow`` applies to a result's schema); None
+    when a type is one it cannot convert."""
+    from google.cloud.bigquery import _pandas_helpers
+
+    try:
+        fields = [
+            _schema_field(r["column_name"], r["data_type"], r["is_nullable"] == "NO") for r in rows
+        ]
+        schema = _pandas_helpers.bq_to_arrow_schema(fields)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return None
+    return schema if isinstance(schema, pa.Schema) else None

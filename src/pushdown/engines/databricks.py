@@ -30,6 +30,7 @@ from pushdown.compilers.ddl import create_table_as, drop_table, rename_table
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import staging_name
 from pushdown.engines.hive import FETCH_ROWS, HiveConnector
+from pushdown.engines.hive_catalog import columns_by_table
 from pushdown.engines.hive_text import is_complex, read_column, readable
 from pushdown.engines.options import ConnectOptions, split_options, with_retries
 from pushdown.errors import EngineError
@@ -153,10 +154,13 @@ class DatabricksConnector(HiveConnector):
         self.name = name
         self.profile = profile
         self.load_dir = None
+        self._catalog_bytes: dict[str, float | None] = {}  # from catalog_rows
         from databricks import sql
 
         url, args, self.options = split_options(url, connect_args, connection=name)
         query = {k: v if isinstance(v, str) else v[0] for k, v in url.query.items()}
+        self._catalog = query.get("catalog")  # where unqualified tables are (None: the default)
+        self._database = query.get("schema") or "default"
         options: dict[str, Any] = {
             "server_hostname": url.host,
             "http_path": query.pop("http_path", None),
@@ -284,6 +288,28 @@ class DatabricksConnector(HiveConnector):
         return guarded(
             first.schema, chunks(), lambda: self.errors(sql, counted=False), finish=finish
         )
+
+    def _columns(self, database: str) -> dict[str, list[tuple[str, str]]]:
+        """Per table of ``database`` (lower case), its columns' names and SQL types in order:
+        one ``Cursor.columns`` metadata call (the driver's ``GetColumns``;
+        https://docs.databricks.com/en/dev-tools/python-sql-connector.html#columns-method), in
+        the connection's catalog, counted as one statement.  Without a catalog in the URL the
+        call spans every catalog: a table listed by more than one is left out (then asked on
+        its own)."""
+        label = f"-- GetColumns(catalog={self._catalog!r}, schema={database!r}, table='%')"
+        with self.errors(label):
+            cursor = self.con.cursor()
+            try:
+                cursor.columns(catalog_name=self._catalog, schema_name=database, table_name="%")
+                names = [d[0] for d in cursor.description or []]
+                rows = [dict(zip(names, tuple(r), strict=True)) for r in cursor.fetchall()]
+            finally:
+                cursor.close()
+        catalogs: dict[str, set[str]] = {}
+        for row in rows:
+            catalogs.setdefault(str(row["TABLE_NAME"]).lower(), set()).add(str(row["TABLE_CAT"]))
+        listed = columns_by_table(rows)
+        return {t: cols for t, cols in listed.items() if len(catalogs.get(t, ())) <= 1}
 
     def _execute(self, sql: str) -> Any:
         cursor = self.con.cursor()

@@ -18,7 +18,6 @@ import datetime as dt
 import decimal
 import itertools
 import json
-import re
 import uuid
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -40,7 +39,9 @@ from pushdown.compilers.ddl import (
 )
 from pushdown.compilers.sql import table_ref
 from pushdown.engines import hive_session
-from pushdown.engines.base import Connector, staging_name
+from pushdown.engines.base import staging_name
+from pushdown.engines.hive_catalog import SPARK_STATS as _SPARK_STATS
+from pushdown.engines.hive_catalog import HiveCatalog
 from pushdown.engines.hive_text import is_complex, read_value, readable
 from pushdown.engines.options import split_options
 from pushdown.errors import UnsupportedError
@@ -188,9 +189,6 @@ def insert_rows(table: str, rows: list[list[exp.Expr]], *, dialect: str) -> str:
     return exp.insert(exp.select(generator), table_ref(table, dialect=dialect)).sql(dialect=dialect)
 
 
-_SPARK_STATS = re.compile(r"(\d+) bytes(?:, (\d+) rows)?")
-
-
 def _described_stats(described: pa.Table) -> tuple[float, float | None] | None:
     """(rows, bytes) from a ``DESCRIBE FORMATTED`` result, or None when not computed."""
     params: dict[str, str] = {}
@@ -225,7 +223,7 @@ def _same_decimals(batches: list[pa.RecordBatch]) -> list[pa.RecordBatch]:
     return [b if b.schema.equals(target) else b.cast(target) for b in batches]
 
 
-class HiveConnector(Connector):
+class HiveConnector(HiveCatalog):
     """A HiveServer2 endpoint."""
 
     load_dir: Path | None = None  # see __init__: uploads through LOAD DATA when set
@@ -253,6 +251,8 @@ class HiveConnector(Connector):
             self.con, settings = hive_session.connect(url, args, self.options, profile.session)
         # Names come prefixed with their table's alias unless the server took the setting.
         self._prefixed = "hive.resultset.use.unique.column.names" not in settings
+        self._database = url.database or "default"  # where unqualified tables are
+        self._catalog_bytes: dict[str, float | None] = {}  # from catalog_rows
 
     def _column_name(self, described: str) -> str:
         return described.split(".", 1)[-1] if self._prefixed and "." in described else described
@@ -309,7 +309,13 @@ class HiveConnector(Connector):
     ) -> TableStats:
         """Rows and bytes from ``DESCRIBE FORMATTED`` when the engine has computed them
         (Hive's ``numRows``/``totalSize`` table parameters; Spark's and Databricks'
-        ``Statistics: N bytes, M rows`` after ``ANALYZE TABLE``); otherwise ``COUNT(*)``."""
+        ``Statistics: N bytes, M rows`` after ``ANALYZE TABLE``); otherwise ``COUNT(*)``.
+        When :meth:`catalog_rows` read the table's count (``rows``), its size comes from the
+        same statement and nothing is asked."""
+        if rows is not None and table in self._catalog_bytes:
+            return TableStats(
+                rows=rows, bytes=self._catalog_bytes[table], source="SHOW TABLE EXTENDED"
+            )
         describe = exp.Describe(this=table_ref(table, dialect=self.dialect), style="FORMATTED")
         found = _described_stats(self.fetch_arrow(describe.sql(dialect=self.dialect)))
         if found is not None:

@@ -1,0 +1,170 @@
+"""Hive, Spark Thrift and Databricks catalog reads for planning, in few statements: the
+schemas of several tables from one HiveServer2 ``GetColumns`` call per database, and their
+row counts and sizes from one ``SHOW TABLE EXTENDED`` per database
+(:class:`HiveCatalog`, the base of :class:`~pushdown.engines.hive.HiveConnector`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Any
+
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+
+from pushdown.compilers.sql import table_ref
+from pushdown.engines.base import Connector
+from pushdown.errors import PushdownError
+from pushdown.types import sql_to_arrow
+
+SPARK_STATS = re.compile(r"(\d+) bytes(?:, (\d+) rows)?")  # Spark's "Statistics:" line
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")  # a table name SHOW TABLE's pattern matches as is
+
+
+def show_tables_extended(database: str | None, tables: Collection[str], dialect: str) -> str:
+    """``SHOW TABLE EXTENDED [IN database] LIKE 't1|t2|...'``: one row per table with its
+    ``information`` text (Spark and Databricks: ``Statistics: N bytes, M rows`` once computed,
+    and the schema).  ``|`` separates alternatives in the pattern, which matches whole names,
+    ignoring case (https://spark.apache.org/docs/latest/sql-ref-syntax-aux-show-table.html,
+    https://docs.databricks.com/sql/language-manual/sql-ref-syntax-aux-show-table.html; Hive
+    has the statement with its own output, without row counts:
+    https://cwiki.apache.org/confluence/display/Hive/LanguageManual+DDL#LanguageManualDDL-ShowTable/PartitionExtended).
+    sqlglot has no tree for the statement: the database is an identifier and the pattern a
+    string literal, each written by sqlglot."""
+    where = f" IN {exp.to_identifier(database).sql(dialect=dialect)}" if database else ""
+    pattern = exp.Literal.string("|".join(tables)).sql(dialect=dialect)
+    return exp.Command(this="SHOW", expression=f"TABLE EXTENDED{where} LIKE {pattern}").sql(
+        dialect=dialect
+    )
+
+
+def columns_by_table(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
+    """``GetColumns`` rows (JDBC's column names) as, per table (lower case), its columns'
+    names and SQL types in ordinal order."""
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    for row in rows:
+        found.setdefault(str(row["TABLE_NAME"]).lower(), []).append(
+            (int(row["ORDINAL_POSITION"] or 0), str(row["COLUMN_NAME"]), str(row["TYPE_NAME"]))
+        )
+    return {
+        t: [(n, k) for _, n, k in sorted(cols, key=lambda c: c[0])] for t, cols in found.items()
+    }
+
+
+class HiveCatalog(Connector):
+    """Planning's catalog reads of a HiveServer2 endpoint (Hive, Spark Thrift, Databricks);
+    the connector sets ``con``, ``_database`` (where unqualified tables are) and
+    ``_catalog_bytes`` (sizes :meth:`catalog_rows` read, for ``table_stats``)."""
+
+    con: Any
+    _database: str
+    _catalog_bytes: dict[str, float | None]
+
+    def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
+        """The schemas of ``tables`` from one HiveServer2 ``GetColumns`` call per database
+        (:meth:`_columns`: the metadata call JDBC's ``DatabaseMetaData.getColumns`` makes,
+        which HiveServer2, the Spark Thrift server and Databricks answer; every column of the
+        database's tables with its type as SQL text, read here as ``DESCRIBE``'s types are).
+        A table the call does not list (a missing one: its own error then), or with a type
+        sqlglot cannot read, is asked on its own (:meth:`table_schema`)."""
+        if len(tables) < 2:
+            return super().table_schemas(tables)
+        groups: dict[str, list[str]] = {}
+        for table in tables:
+            ref = table_ref(table, dialect=self.dialect)
+            groups.setdefault(ref.db or self._database, []).append(table)
+        result: dict[str, pa.Schema | PushdownError] = {}
+        for database, names in groups.items():
+            try:
+                listed = self._columns(database)
+            except PushdownError:
+                result.update(super().table_schemas(names))
+                continue
+            for table in names:
+                ref = table_ref(table, dialect=self.dialect)
+                columns = listed.get(ref.name.lower()) if not ref.catalog else None
+                schema = self._declared_schema(columns) if columns else None
+                if schema is None:
+                    result.update(super().table_schemas([table]))
+                else:
+                    result[table] = schema
+        return result
+
+    def _declared_schema(self, columns: list[tuple[str, str]]) -> pa.Schema | None:
+        """The Arrow schema of (name, SQL type) pairs; None when a type cannot be read."""
+        fields = []
+        for name, kind in columns:
+            try:
+                arrow = sql_to_arrow(exp.DataType.build(kind, dialect=self.dialect))
+            except (sqlglot.errors.ParseError, ValueError):
+                return None
+            if arrow is None:
+                return None
+            fields.append(pa.field(name, arrow))
+        return pa.schema(fields)
+
+    def _columns(self, database: str) -> dict[str, list[tuple[str, str]]]:
+        """Per table of ``database`` (lower case), its columns' names and SQL types in order:
+        one ``GetColumns`` metadata call (TCLIService's ``TGetColumnsReq``, JDBC's result
+        columns ``TABLE_NAME``, ``COLUMN_NAME``, ``TYPE_NAME``, ``ORDINAL_POSITION``;
+        https://cwiki.apache.org/confluence/display/Hive/HiveServer2+Clients), fetched
+        through a PyHive cursor, and counted as one statement."""
+        from TCLIService import ttypes
+
+        label = f"-- GetColumns(schema={database!r}, table='%')"
+        with self.errors(label):
+            request = ttypes.TGetColumnsReq(
+                sessionHandle=self.con.sessionHandle, schemaName=database, tableName="%"
+            )
+            response = self.con.client.GetColumns(request)
+            if response.status.statusCode not in (
+                ttypes.TStatusCode.SUCCESS_STATUS,
+                ttypes.TStatusCode.SUCCESS_WITH_INFO_STATUS,
+            ):
+                raise RuntimeError(response.status.errorMessage or "GetColumns failed")
+            cursor = self.con.cursor()
+            cursor._operationHandle = response.operationHandle
+            cursor._state = cursor._STATE_RUNNING
+            try:
+                names = [d[0] for d in cursor.description or []]
+                rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            finally:
+                cursor.close()
+        return columns_by_table(rows)
+
+    def catalog_rows(self, tables: list[str]) -> dict[str, float]:
+        """Row counts of ``tables`` from one ``SHOW TABLE EXTENDED`` per database
+        (:func:`show_tables_extended`): Spark's and Databricks' ``Statistics: N bytes, M
+        rows``, where the engine has computed them; their bytes are kept for
+        :meth:`table_stats`.  A table without a count (never analysed; Hive's own output
+        has none) is left out and asked on its own."""
+        groups: dict[str | None, dict[str, str]] = {}
+        for table in tables:
+            ref = table_ref(table, dialect=self.dialect)
+            if _PLAIN_NAME.fullmatch(ref.name) and not ref.catalog:
+                groups.setdefault(ref.db or None, {})[ref.name.lower()] = table
+        found: dict[str, float] = {}
+        for database, names in groups.items():
+            sql = show_tables_extended(database, sorted(names), self.dialect)
+            result = self.fetch_arrow(sql)
+            if result.num_columns < 4:  # Hive: one text column, no row counts
+                continue
+            for row in result.to_pylist():
+                name, information = (list(row.values())[i] for i in (1, 3))
+                known = names.get(str(name).lower())
+                stats = SPARK_STATS.search(
+                    next(
+                        (
+                            line
+                            for line in str(information or "").splitlines()
+                            if line.startswith("Statistics:")
+                        ),
+                        "",
+                    )
+                )
+                if known is None or stats is None or not stats.group(2):
+                    continue
+                found[known] = float(stats.group(2))
+                self._catalog_bytes[known] = float(stats.group(1))
+        return found
