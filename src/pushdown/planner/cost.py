@@ -47,6 +47,9 @@ class Cost:
 
 
 ZERO = Cost()
+# What a transfer costs on each side of a link: (latency s, bytes per second) out of the
+# source and into the target, None for a side that costs nothing.
+_Link = tuple[tuple[float, float] | None, tuple[float, float] | None]
 
 
 def _local_params() -> CostParams:
@@ -100,6 +103,7 @@ class CostModel:
         else:
             self._weights = (1.0, float(objective))
         self._statement_scores: dict[str, float] = {}
+        self._links: dict[tuple[str, str], _Link] = {}
 
     def score(self, cost: Cost) -> float:
         """One number to minimise, per the objective."""
@@ -122,8 +126,32 @@ class CostModel:
         return cached
 
     def transfer_score(self, source: str, target: str, nbytes: float) -> float:
-        """``score(transfer(source, target, nbytes))`` without building a :class:`Cost`."""
-        return self._weights[0] * self.transfer_seconds(source, target, nbytes)
+        """``score(transfer(source, target, nbytes))`` without building a :class:`Cost`
+        (the arithmetic of :meth:`transfer_seconds`, its parameters kept per link)."""
+        link = self._links.get((source, target))
+        if link is None:
+            link = self._links[source, target] = self._link(source, target)
+        out_of, into = link
+        seconds = 0.0
+        if out_of is not None:
+            seconds += out_of[0] + nbytes / out_of[1]
+        if into is not None:
+            seconds += into[0] + nbytes / into[1]
+        return self._weights[0] * seconds
+
+    def _link(self, source: str, target: str) -> _Link:
+        """(latency, bytes per second) out of ``source`` and into ``target`` as
+        :meth:`transfer_seconds` reads them; None for a side that costs nothing."""
+        if source == target:
+            return None, None
+        out_of = into = None
+        if source != LOCAL:
+            t = self.params[source].transfer
+            out_of = (t.latency_s, t.fetch_bytes_per_s)
+        if target != LOCAL:
+            t = self.params[target].transfer
+            into = (t.latency_s, t.upload_bytes_per_s)
+        return out_of, into
 
     def _compute_usd(self, p: CostParams, seconds: float, scanned: float) -> float:
         if p.pricing_model == "bytes_scanned":

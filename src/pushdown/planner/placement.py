@@ -243,6 +243,35 @@ class Placer:
         self._out[key] = value
         return value
 
+    def out_scores(self, name: str, engines: list[str], targets: frozenset[str]) -> list[float]:
+        """:meth:`out_score` of ``name`` on each of ``engines`` toward ``targets`` (the same
+        values, memoised alike; what the dynamic programme asks per edge)."""
+        kept = self._out
+        values = [kept.get((name, engine, targets)) for engine in engines]
+        if None not in values:
+            return values  # type: ignore[return-value]
+        model = self.model
+        is_sink = name in self.sinks
+        statement = is_sink or name in self.constraints.materialize
+        moved = self.moved_bytes(name)
+        result = []
+        for engine, cached in zip(engines, values, strict=True):
+            if cached is not None:
+                result.append(cached)
+                continue
+            # :meth:`out_score`'s arithmetic, in its order
+            crossing = sorted(t for t in targets if t != engine)
+            value = 0.0
+            if crossing or statement:
+                value += model.statement_score(engine)
+            for target in crossing:
+                value += model.transfer_score(engine, target, moved)
+            if is_sink and engine != LOCAL and LOCAL not in crossing:
+                value += model.transfer_score(engine, LOCAL, self.est[name].bytes)
+            kept[name, engine, targets] = value
+            result.append(value)
+        return result
+
     def term_score(self, name: str, assign: Mapping[str, str]) -> float:
         """:meth:`terms` folded by the objective, memoised on the engines involved."""
         engine = assign[name]
@@ -315,6 +344,9 @@ class Placer:
         exact = self.exhaustive()
         if exact is not None:
             return exact
+        self.search = Search(self, budget)
+        if self.search.forest:
+            return self.search.solve([])  # the programme is exact: no other starts
         starts = [self.first_input_rule()]
         for engine in self.engines:
             starts.append(
@@ -323,7 +355,6 @@ class Placer:
                     for name, cands in self.candidates.items()
                 }
             )
-        self.search = Search(self, budget)
         return self.search.solve(starts)
 
     # -- explaining -------------------------------------------------------------------------

@@ -75,7 +75,10 @@ def least_bad_worst_case(
     proposals = [assign] + [
         p for s in scenarios[1:] if not _pulls_large(placer, p := s.solve(budget=0), assign)
     ]
-    scores = [[s.score(p) for s in scenarios] for p in proposals]
+    scores: list[list[float]] = []
+    for i, p in enumerate(proposals):
+        same = next((j for j in range(i) if proposals[j] == p), None)
+        scores.append(list(scores[same]) if same is not None else [s.score(p) for s in scenarios])
     best = [min(column) for column in zip(*scores, strict=True)]
 
     regrets = [_regret(row, best) for row in scores]

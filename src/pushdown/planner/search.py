@@ -25,6 +25,7 @@ planning time stays near linear however the DAG is shaped; small plans never rea
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from operator import add
 from typing import Protocol
 
 from pushdown.plan import nodes as n
@@ -76,11 +77,24 @@ class Search:
         self.budget = max(BUDGET_FLOOR, BUDGET_PER_CHOICE * choices) if budget is None else budget
         self.work = 0  # terms evaluated: what the budget counts, and tests pin
         self.forest = all(len(self.consumers[name]) <= 1 for name in self.names)
+        # Terms a step's single moves price (what :meth:`_State.delta_one` counts).
+        self._single_work = {
+            name: (len(self.cands[name]) - 1) * (1 + len(self.inputs[name])) for name in self.free
+        }
         self.single = {e: frozenset((e,)) for e in placer.engines}
         self._own: dict[str, list[float]] = {}
-        # Per edge (input, engine of its consumer): the input's outgoing score from each of
-        # its candidates when that engine alone reads it.
-        self._alone: dict[tuple[str, str], list[float]] = {}
+        # Per step, per input (in ``_edges`` order), per candidate of the step: the input's
+        # outgoing score from each of its candidates when that engine alone reads it.
+        self._alone: dict[str, list[list[list[float]] | None]] = {}
+        self._scored: tuple[Mapping[str, str], float] = ({}, 0.0)  # refine's last answer
+        # The same when other consumers read it too (conditional programmes): per (step,
+        # input, engines of the input's other consumers in their order).
+        self._cond: dict[tuple[str, str, tuple[str, ...]], list[list[float]]] = {}
+        # Per step: its distinct inputs with each input's consumers.
+        self._edges = {
+            name: [(inp, self.consumers[inp]) for inp in inputs]
+            for name, inputs in self.inputs.items()
+        }
 
     # -- dynamic programming -------------------------------------------------------------------
     def programme(self, current: Mapping[str, str] | None = None, turn: int = 0) -> dict[str, str]:
@@ -91,66 +105,88 @@ class Search:
         count) of every shared step carries it, and that step's transfers to its other
         consumers are priced at their engines in ``current`` (a conditional programme).
         """
-        best: dict[str, list[tuple[float, str]]] = {}  # (value, engine) per candidate
-        picks: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        # Per step: the best value on each of its candidates (in their order), and per
+        # candidate the engine each input it carries comes from (in ``carried`` order).
+        best: dict[str, list[float]] = {}
+        picks: dict[str, list[list[str]]] = {}
+        carried: dict[str, list[str]] = {}
         out = self.p.out_score
-        # The placer's memo of out_score, read directly in the inner loop (the same values).
-        kept: dict[tuple[str, str, frozenset[str]], float] = getattr(self.p, "_out", {})
-        single, alone = self.single, self._alone
+        outs_of = self._out_scores
+        single, rows_of, cond, cands_of = self.single, self._alone, self._cond, self.cands
+        own_of, consumers = self._own, self.consumers
         empty: frozenset[str] = frozenset()
+        work = 0
         for name in self.names:
-            cands = self.cands[name]
-            values = list(self._own_values(name))
-            if not self.consumers[name]:
+            cands = cands_of[name]
+            own = own_of.get(name)
+            values = list(own if own is not None else self._own_values(name))
+            if not consumers[name]:
                 values = [v + out(name, e, empty) for v, e in zip(values, cands, strict=True)]
-            chosen: list[list[tuple[str, str]]] = [[] for _ in cands]
-            for inp in self.inputs[name]:
-                icons = self.consumers[inp]
+            chosen: list[list[str]] = [[] for _ in cands]
+            mine: list[str] = []
+            edges = self._edges[name]
+            rows = rows_of.get(name)
+            if rows is None:
+                rows = rows_of[name] = [None] * len(edges)
+            for j, (inp, icons) in enumerate(edges):
                 if current is not None and icons[turn % len(icons)] != name:
                     continue  # another consumer carries this shared input
-                share = 1.0 / len(icons) if current is None else 1.0
-                others = (
-                    frozenset(current[c] for c in icons if c != name)
-                    if current is not None and len(icons) > 1
-                    else empty
-                )
-                sub_best = best[inp]
-                for k, engine in enumerate(cands):
-                    # min((v + out(inp, s, targets), s) for v, s in sub_best), unrolled; the
-                    # outgoing scores toward ``engine`` alone are kept per edge for the
-                    # next programmes
-                    outs: list[float] | None
-                    if others:
-                        targets = others | single[engine]
-                        outs = [
-                            o
-                            if (o := kept.get((inp, s, targets))) is not None
-                            else out(inp, s, targets)
-                            for _, s in sub_best
+                sub_values, sub_cands = best[inp], cands_of[inp]
+                mine.append(inp)
+                # Per candidate of this step: the input's outgoing scores from each of its
+                # candidates toward it (and the other consumers' engines), kept per edge for
+                # the next programmes.
+                per_engine: list[list[float]] | None
+                if current is not None and len(icons) > 1:
+                    share = 1.0
+                    others = tuple([current[c] for c in icons if c != name])
+                    key = (name, inp, others)
+                    per_engine = cond.get(key)
+                    if per_engine is None:
+                        per_engine = cond[key] = [
+                            outs_of(inp, sub_cands, frozenset(others) | single[engine])
+                            for engine in cands
                         ]
-                    else:
-                        outs = alone.get((inp, engine))
-                        if outs is None:
-                            targets = single[engine]
-                            outs = alone[inp, engine] = [out(inp, s, targets) for _, s in sub_best]
-                    value_in, src = float("inf"), ""
-                    first = True
-                    for (v, s), o in zip(sub_best, outs, strict=True):
-                        t = v + o
-                        if first or t < value_in or (t == value_in and s < src):
-                            value_in, src, first = t, s, False
-                    self.work += len(sub_best)
+                else:
+                    share = 1.0 / len(icons) if current is None else 1.0
+                    per_engine = rows[j]
+                    if per_engine is None:
+                        per_engine = rows[j] = [
+                            outs_of(inp, sub_cands, single[engine]) for engine in cands
+                        ]
+                for k, outs in enumerate(per_engine):
+                    # the least (value + outgoing, engine): ties go to the first engine name
+                    value_in, src = min(zip(map(add, sub_values, outs), sub_cands, strict=True))
                     values[k] += share * value_in
-                    chosen[k].append((inp, src))
-            best[name] = list(zip(values, cands, strict=True))
-            picks[name] = dict(zip(cands, chosen, strict=True))
+                    chosen[k].append(src)
+                work += len(sub_cands) * len(cands)
+            best[name] = values
+            picks[name] = chosen
+            carried[name] = mine
+        self.work += work
         assign: dict[str, str] = {}
         for name in reversed(self.names):
-            if name not in assign:
-                assign[name] = min(best[name], key=_first)[1]
-            for inp, src in picks[name][assign[name]]:
+            cands = cands_of[name]
+            engine = assign.get(name)
+            if engine is None:
+                values = best[name]
+                k = values.index(min(values))  # the first of the least (as min over pairs)
+                engine = assign[name] = cands[k]
+            else:
+                k = cands.index(engine)
+            for inp, src in zip(carried[name], picks[name][k], strict=True):
                 assign.setdefault(inp, src)
         return assign
+
+    def _out_scores(self, name: str, engines: list[str], targets: frozenset[str]) -> list[float]:
+        """``out_score`` of ``name`` on each of ``engines`` toward ``targets`` (the placer's
+        batch of it when it has one)."""
+        batch = getattr(self.p, "out_scores", None)
+        if batch is not None:
+            values: list[float] = batch(name, engines, targets)
+            return values
+        out = self.p.out_score
+        return [out(name, engine, targets) for engine in engines]
 
     def _own_values(self, name: str) -> list[float]:
         """``own_score`` of ``name`` on each of its candidates (kept for the programmes)."""
@@ -168,9 +204,12 @@ class Search:
         value = self.p.score(assign)
         for turn in range(rounds):
             proposal = self.programme(assign, turn)
+            if proposal == assign:
+                continue  # its cost is ``value``: not lower
             new = self.p.score(proposal)
             if new < value - EPS:
                 assign, value = proposal, new
+        self._scored = (assign, value)
         return assign
 
     # -- local search -------------------------------------------------------------------------
@@ -181,10 +220,17 @@ class Search:
         first round and then only near the steps the previous round moved."""
         state = _State(self, assign)
         near: set[str] | None = None
+        clean = state.clean
         for _ in range(rounds):
             mark = len(state.log)
             improved = False
             for name in self.free:
+                if name in clean:
+                    # nothing its moves' deltas read has changed since they were priced and
+                    # none lowered the cost: the same deltas again, counted as priced (the
+                    # budget, and so the answer, as if they were)
+                    state.work += self._single_work[name]
+                    continue
                 current = assign[name]
                 best_engine, best_delta = current, -EPS
                 for engine in self.cands[name]:
@@ -195,6 +241,8 @@ class Search:
                 if best_engine != current:
                     state.apply({name: best_engine})
                     improved = True
+                else:
+                    clean.add(name)
             if self.work + state.work < self.budget:
                 improved |= self.region_moves(state, near)
             if not improved:
@@ -304,8 +352,10 @@ class Search:
             refined = self.refine(candidate)
             if refined is not candidate:
                 candidate = self.local_search(refined)
+                value = self.p.score(candidate)
+            else:
+                value = self._scored[1]  # refine scored it (and nothing moved since)
             spent = max(spent, self.work - before)
-            value = self.p.score(candidate)
             if value < best_value - EPS:
                 best, best_value = candidate, value
         return best
@@ -321,7 +371,13 @@ class _State:
         self.work = 0
         p = search.p
         self.own, self.out = p.own_score, p.out_score
+        # The placer's memos of own_score and out_score, read inline (the same values).
+        self.own_kept: dict[tuple[str, str], float] = getattr(p, "_own", {})
+        self.out_kept: dict[tuple[str, str, frozenset[str]], float] = getattr(p, "_out", {})
         self.log: list[str] = []  # the steps moved, in order
+        # Steps whose single moves were priced without finding a lower cost, since when
+        # nothing those deltas read has moved (see :meth:`apply`).
+        self.clean: set[str] = set()
         self.counts: dict[str, dict[str, int]] = {}
         self.targets: dict[str, frozenset[str]] = {}
         self.term: dict[str, float] = {}
@@ -335,7 +391,13 @@ class _State:
             self.term[name] = self._term(name, assign[name], self.targets[name])
 
     def _term(self, name: str, engine: str, targets: frozenset[str]) -> float:
-        return self.own(name, engine) + self.out(name, engine, targets)
+        own = self.own_kept.get((name, engine))
+        if own is None:
+            own = self.own(name, engine)
+        out = self.out_kept.get((name, engine, targets))
+        if out is None:
+            out = self.out(name, engine, targets)
+        return own + out
 
     def _moved(self, changes: Mapping[str, str]) -> dict[str, dict[str, int]]:
         """Per input of a changed step: how its consumer counts per engine change."""
@@ -363,17 +425,31 @@ class _State:
         home = self.assign[name]
         inputs = self.s.inputs[name]
         self.work += 1 + len(inputs)
-        own, out, term, assign = self.own, self.out, self.term, self.assign
-        total = own(name, engine) + out(name, engine, self.targets[name]) - term[name]
+        own_kept, out_kept = self.own_kept, self.out_kept
+        term, assign, all_targets, counts = self.term, self.assign, self.targets, self.counts
+        mine = all_targets[name]
+        own = own_kept.get((name, engine))
+        if own is None:
+            own = self.own(name, engine)
+        out = out_kept.get((name, engine, mine))
+        if out is None:
+            out = self.out(name, engine, mine)
+        total = own + out - term[name]
         single = self.s.single
         for inp in inputs:
-            targets = self.targets[inp]
-            if self.counts[inp][home] == 1:
+            targets = all_targets[inp]
+            if counts[inp][home] == 1:
                 targets = targets - single[home]
             if engine not in targets:
                 targets = targets | single[engine]
             where = assign[inp]
-            total += own(inp, where) + out(inp, where, targets) - term[inp]
+            own = own_kept.get((inp, where))
+            if own is None:
+                own = self.own(inp, where)
+            out = out_kept.get((inp, where, targets))
+            if out is None:
+                out = self.out(inp, where, targets)
+            total += own + out - term[inp]
         return total
 
     def delta(self, changes: Mapping[str, str]) -> float:
@@ -401,7 +477,18 @@ class _State:
                 else:
                     counts.pop(engine, None)
             self.targets[name] = frozenset(counts)
-        self.log.extend(name for name, engine in changes.items() if self.assign[name] != engine)
+        moved = [name for name, engine in changes.items() if self.assign[name] != engine]
+        self.log.extend(moved)
+        if self.clean:
+            # A step's single-move deltas read the engines of itself, its inputs, its
+            # consumers and its inputs' consumers: a move dirties those steps.
+            consumers, inputs, clean = self.s.consumers, self.s.inputs, self.clean
+            for name in moved:
+                clean.discard(name)
+                clean.difference_update(consumers[name])
+                for inp in inputs[name]:
+                    clean.discard(inp)
+                    clean.difference_update(consumers[inp])
         self.assign.update(changes)
         for name in affected:
             self.term[name] = self._term(name, self.assign[name], self.targets[name])
