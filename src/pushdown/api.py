@@ -45,6 +45,7 @@ from pushdown.planner.gather import (
 from pushdown.planner.memory import FragmentMemory, fit_budget, parse_budget
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import PhysicalPlan
+from pushdown.planner.reuse import PLANS, Made, Read, flow_key, fresh_copy, template
 from pushdown.planner.robust import least_bad_worst_case, note_defaults
 from pushdown.planner.schemas import SchemaReader
 from pushdown.planner.sources import schema_tables
@@ -379,13 +380,42 @@ def make_plan(
         schema_mode if mode != "off" else "off",
     )
 
+    # The plan an earlier call made from the same flow and options (planner/reuse.py), and
+    # the schema reads of this call, recorded for the next.
+    key = _plan_key(
+        flow,
+        urls,
+        dialects=dialects,
+        connect_args=connect_args,
+        engine_statistics=engine_statistics,
+        modes=(mode, schema_mode, statistics_budget, statistics_cache),
+        objective=objective,
+        cost_overrides=cost_overrides,
+        pin=pin,
+        forbid=forbid,
+        forbid_steps=forbid_steps,
+        materialize=materialize,
+        memory_budget=memory_budget,
+    )
+    made = PLANS.get(key) if key is not None else None
+    reads: list[Read] = []
+
+    def table_schema(conn: str, table: str) -> pa.Schema:
+        try:
+            got = schemas(conn, table)
+        except PushdownError as err:
+            reads.append(((conn, table), err))
+            raise
+        reads.append(((conn, table), got))
+        return got
+
     def read_schema(ds: s.DatasetSpec) -> pa.Schema:
         if ds.path is not None:
             from pushdown.local.engine import read_file_schema  # here: only files need it
 
             return read_file_schema(ds.path, recipe=ds.name)
         assert ds.connection is not None and ds.table is not None
-        return schemas(ds.connection, ds.table)
+        return table_schema(ds.connection, ds.table)
 
     def read_stored(ds: s.DatasetSpec) -> pa.Schema | None:
         """The catalog's names for a dataset declaring its columns; None when unreadable
@@ -396,12 +426,20 @@ def make_plan(
             return None
 
     try:
-        logical = build_logical_plan(
-            flow,
-            read_schema=read_schema,
-            connections=set(urls),
-            read_stored=read_stored if engine_statistics else None,
-        )
+        if made is not None and made.same_reads(schemas):
+            logical = made.logical  # the same flow and options over the same schemas
+        else:
+            made = None
+            logical = build_logical_plan(
+                flow,
+                read_schema=read_schema,
+                connections=set(urls),
+                read_stored=read_stored if engine_statistics else None,
+            )
+            PLANS.built += 1
+            if key is not None:
+                made = Made(reads, logical)
+                PLANS.put(key, made)
         given = {k: _as_stats(k, v) for k, v in (statistics or {}).items()}
         _names("statistics", given, logical.nodes)
         for_schemas = {name: conn.statements for name, conn in opened.items()}
@@ -431,14 +469,25 @@ def make_plan(
         _names("pin", (pin or {}), logical.nodes)
         _names("forbid_steps", (forbid_steps or {}), logical.nodes)
         _names("materialize", materialize, logical.nodes)
-        estimates = estimate_plan(logical, source_stats)
-        needed = required_columns(logical)
         overrides: Mapping[str, Mapping[str, Any]] = dict(cost_overrides or {})
         calibration = calibration or os.environ.get("PUSHDOWN_CALIBRATION") or None
         if calibration is not None:
             measured = read_calibration(calibration)
             known = {k: v for k, v in measured.items() if k in profiles or k == LOCAL}
             overrides = merge_overrides(known, overrides)
+        # What placement reads besides the flow, the options and the logical plan.
+        inputs = (source_stats, dict(notes), overrides)
+        kept_args = {k: dict(v) for k, v in (connect_args or {}).items()}
+        before: Plan | None = made.placed_from(inputs) if made is not None else None
+        if before is not None:
+            reused = fresh_copy(before, flow, urls, kept_args, counts)
+            return _hand_over(reused, objective, opened)
+    except BaseException:
+        close_all(opened)
+        raise
+    try:
+        estimates = estimate_plan(logical, source_stats)
+        needed = required_columns(logical)
         model = CostModel(profiles, overrides=overrides, objective=objective)
         constraints = Constraints(
             pins=dict(pin or {}),
@@ -473,15 +522,33 @@ def make_plan(
             rule=rule,
             materialize=constraints.materialize,
             notes=notes,
-            connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
+            connect_args=kept_args,
             planning_statements=counts,
             memory_budget=memory_limit,
             memory=memory,
         )
+        PLANS.placed += 1
+        if made is not None:
+            made.placed = (inputs, template(result))
     except BaseException:
         close_all(opened)
         raise
+    return _hand_over(result, objective, opened)
+
+
+def _hand_over(result: Plan, objective: Objective, opened: dict[str, Connector]) -> Plan:
+    """``result`` with the connections plan() opened, kept for its first run."""
     result.objective = objective
     result._kept = kept = KeptConnections(opened)
     weakref.finalize(result, kept.close)
     return result
+
+
+def _plan_key(flow: Flow, urls: Mapping[str, str], **options: Any) -> str | None:
+    """What picks a made plan besides the schemas and statistics (``planner/reuse.py``):
+    the flow's content, its connections and every option of the call; None when the flow's
+    plan is not kept."""
+    content = flow_key(flow)
+    if content is None:
+        return None
+    return repr((content, list(urls.items()), options))
