@@ -31,7 +31,7 @@ from pushdown.errors import (
 )
 from pushdown.explain import compare_rows, compare_text, explain_text, visible_steps
 from pushdown.plan.build import build_logical_plan
-from pushdown.planner.arguments import check_arguments
+from pushdown.planner.arguments import as_stats, check_arguments
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
 from pushdown.planner.disk_cache import disk_cache
 from pushdown.planner.fragments import Fragment
@@ -45,7 +45,7 @@ from pushdown.planner.gather import (
 from pushdown.planner.memory import FragmentMemory, fit_budget, parse_budget
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import PhysicalPlan
-from pushdown.planner.reuse import PLANS, Made, Read, flow_key, fresh_copy, template
+from pushdown.planner.reuse import Reuse, fresh_copy
 from pushdown.planner.robust import least_bad_worst_case, note_defaults
 from pushdown.planner.schemas import SchemaReader
 from pushdown.planner.sources import schema_tables
@@ -197,32 +197,6 @@ def _check_url(name: str, url: str) -> Profile:
     return url_profile(probe, connection=name)
 
 
-def _as_stats(name: str, value: StatsInput) -> TableStats:
-    try:
-        stats = (
-            value
-            if isinstance(value, TableStats)
-            else TableStats(rows=float(value["rows"]), bytes=value.get("bytes"), source="user")
-        )
-    except (KeyError, TypeError, ValueError):
-        raise InvalidValueError(
-            f"statistics must be a TableStats or a mapping with 'rows' (and optionally "
-            f"'bytes'), not {value!r}",
-            dataset=name,
-        ) from None
-    numbers = {"rows": stats.rows, "bytes": stats.bytes}
-    for col, cs in stats.columns.items():
-        numbers |= {f"{col}.ndv": cs.ndv, f"{col}.null_fraction": cs.null_fraction}
-    for what, number in numbers.items():
-        if number is not None and not (
-            isinstance(number, int | float) and math.isfinite(number) and number >= 0
-        ):
-            raise InvalidValueError(
-                f"statistics: {what} is {number!r}; give a finite number >= 0", dataset=name
-            )
-    return stats
-
-
 def _names(kind: str, given: Iterable[str], known: Iterable[str]) -> None:
     known = list(known)
     for name in given:
@@ -263,7 +237,9 @@ def make_plan(
       schemas read again (one statement per connection where the engine allows);
       ``statistics="cached"`` reuses the schemas too (a table rebuilt elsewhere within the
       cache's time to live is not seen), ``"fresh"`` asks the engines again, ``"off"`` plans
-      on the defaults;
+      on the defaults; a call whose flow and options, schemas just read and statistics all
+      equal an earlier call's returns a copy of the plan made then instead of planning again
+      (``planner/reuse.py``);
     - ``objective``: ``"time"`` (default), ``"money"``, or seconds per dollar for a mix;
     - ``cost_overrides`` changes cost parameters per connection (``{"wh":
       {"query_latency_s": 2}}``); ``"local"`` names local execution;
@@ -380,34 +356,11 @@ def make_plan(
         schema_mode if mode != "off" else "off",
     )
 
-    # The plan an earlier call made from the same flow and options (planner/reuse.py), and
-    # the schema reads of this call, recorded for the next.
-    key = _plan_key(
-        flow,
-        urls,
-        dialects=dialects,
-        connect_args=connect_args,
-        engine_statistics=engine_statistics,
-        modes=(mode, schema_mode, statistics_budget, statistics_cache),
-        objective=objective,
-        cost_overrides=cost_overrides,
-        pin=pin,
-        forbid=forbid,
-        forbid_steps=forbid_steps,
-        materialize=materialize,
-        memory_budget=memory_budget,
-    )
-    made = PLANS.get(key) if key is not None else None
-    reads: list[Read] = []
-
-    def table_schema(conn: str, table: str) -> pa.Schema:
-        try:
-            got = schemas(conn, table)
-        except PushdownError as err:
-            reads.append(((conn, table), err))
-            raise
-        reads.append(((conn, table), got))
-        return got
+    # What an earlier call made from the same flow and options (planner/reuse.py); it
+    # records this call's schema reads.
+    options: tuple[Any, ...] = (dialects, connect_args, engine_statistics, mode, schema_mode)
+    options += (statistics_budget, statistics_cache, objective, cost_overrides, pin, forbid)
+    reuse = Reuse(flow, urls, (*options, forbid_steps, materialize, memory_budget), schemas)
 
     def read_schema(ds: s.DatasetSpec) -> pa.Schema:
         if ds.path is not None:
@@ -415,7 +368,7 @@ def make_plan(
 
             return read_file_schema(ds.path, recipe=ds.name)
         assert ds.connection is not None and ds.table is not None
-        return table_schema(ds.connection, ds.table)
+        return reuse(ds.connection, ds.table)
 
     def read_stored(ds: s.DatasetSpec) -> pa.Schema | None:
         """The catalog's names for a dataset declaring its columns; None when unreadable
@@ -426,21 +379,15 @@ def make_plan(
             return None
 
     try:
-        if made is not None and made.same_reads(schemas):
-            logical = made.logical  # the same flow and options over the same schemas
-        else:
-            made = None
-            logical = build_logical_plan(
+        logical = reuse.logical(
+            lambda: build_logical_plan(
                 flow,
                 read_schema=read_schema,
                 connections=set(urls),
                 read_stored=read_stored if engine_statistics else None,
             )
-            PLANS.built += 1
-            if key is not None:
-                made = Made(reads, logical)
-                PLANS.put(key, made)
-        given = {k: _as_stats(k, v) for k, v in (statistics or {}).items()}
+        )
+        given = {k: as_stats(k, v) for k, v in (statistics or {}).items()}
         _names("statistics", given, logical.nodes)
         for_schemas = {name: conn.statements for name, conn in opened.items()}
         asked = connector if mode != "off" else None
@@ -475,17 +422,12 @@ def make_plan(
             measured = read_calibration(calibration)
             known = {k: v for k, v in measured.items() if k in profiles or k == LOCAL}
             overrides = merge_overrides(known, overrides)
-        # What placement reads besides the flow, the options and the logical plan.
-        inputs = (source_stats, dict(notes), overrides)
         kept_args = {k: dict(v) for k, v in (connect_args or {}).items()}
-        before: Plan | None = made.placed_from(inputs) if made is not None else None
+        # What placement reads besides the flow, the options and the logical plan.
+        before: Plan | None = reuse.placed((source_stats, dict(notes), overrides))
         if before is not None:
             reused = fresh_copy(before, flow, urls, kept_args, counts)
             return _hand_over(reused, objective, opened)
-    except BaseException:
-        close_all(opened)
-        raise
-    try:
         estimates = estimate_plan(logical, source_stats)
         needed = required_columns(logical)
         model = CostModel(profiles, overrides=overrides, objective=objective)
@@ -527,9 +469,7 @@ def make_plan(
             memory_budget=memory_limit,
             memory=memory,
         )
-        PLANS.placed += 1
-        if made is not None:
-            made.placed = (inputs, template(result))
+        reuse.keep(result)
     except BaseException:
         close_all(opened)
         raise
@@ -542,13 +482,3 @@ def _hand_over(result: Plan, objective: Objective, opened: dict[str, Connector])
     result._kept = kept = KeptConnections(opened)
     weakref.finalize(result, kept.close)
     return result
-
-
-def _plan_key(flow: Flow, urls: Mapping[str, str], **options: Any) -> str | None:
-    """What picks a made plan besides the schemas and statistics (``planner/reuse.py``):
-    the flow's content, its connections and every option of the call; None when the flow's
-    plan is not kept."""
-    content = flow_key(flow)
-    if content is None:
-        return None
-    return repr((content, list(urls.items()), options))

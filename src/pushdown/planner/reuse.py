@@ -32,7 +32,7 @@ import copy
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -141,6 +141,66 @@ class PlanCache:
 
 
 PLANS = PlanCache()
+
+
+class Reuse:
+    """One plan() call's side of the cache: what an earlier call with the same flow and
+    options made, and this call's schema reads (it reads through :meth:`__call__`)."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        urls: Mapping[str, str],
+        options: tuple[Any, ...],
+        read: Callable[[str, str], pa.Schema],
+        cache: PlanCache = PLANS,
+    ):
+        """``options``: every option of the call that planning reads (their ``repr`` is
+        part of the key); ``read`` reads a table's schema (``planner/schemas.py``)."""
+        content = flow_key(flow)
+        try:
+            self.key = None if content is None else repr((content, list(urls.items()), options))
+        except Exception:  # an option (a driver's client object) that cannot say what it is
+            self.key = None
+        self.cache = cache
+        self.made = cache.get(self.key) if self.key is not None else None
+        self.read = read
+        self.reads: list[Read] = []
+        self.inputs: tuple[Any, ...] = ()
+
+    def __call__(self, conn: str, table: str) -> pa.Schema:
+        """The schema of ``table`` on ``conn``, recorded."""
+        try:
+            got = self.read(conn, table)
+        except PushdownError as err:
+            self.reads.append(((conn, table), err))
+            raise
+        self.reads.append(((conn, table), got))
+        return got
+
+    def logical(self, build: Callable[[], LogicalPlan]) -> LogicalPlan:
+        """The logical plan made before when the schemas read again are the same, else
+        ``build()``'s (then kept, with the reads it made)."""
+        if self.made is not None and self.made.same_reads(self.read):
+            return self.made.logical
+        logical = build()
+        self.cache.built += 1
+        self.made = None if self.key is None else Made(self.reads, logical)
+        if self.key is not None and self.made is not None:
+            self.cache.put(self.key, self.made)
+        return logical
+
+    def placed(self, inputs: tuple[Any, ...]) -> Any:
+        """The plan placed before from the same logical plan and equal ``inputs`` (the
+        statistics per source, the notes so far, the cost parameters), or None."""
+        self.inputs = inputs
+        return self.made.placed_from(inputs) if self.made is not None else None
+
+    def keep(self, plan: PhysicalPlan) -> None:
+        """Keep ``plan``, just placed from this call's inputs, for the next call."""
+        self.cache.placed += 1
+        if self.made is not None:
+            self.made.placed = (self.inputs, template(plan))
 
 
 P = TypeVar("P", bound=PhysicalPlan)
