@@ -10,9 +10,11 @@ when others use the cached file.)
 Per query, interleaved (one run of each variant in turn), medians:
 
 - hand-written: ``duckdb.connect(file)``, the official text (``handwritten_sql``), close;
-- cold: the statistics cache emptied, then ``pushdown.plan(flow).execute()`` (schemas,
-  tiered statistics, planning, compiling, running);
-- warm: ``pushdown.plan(flow).execute()`` again, its statistics from the cache.
+- cold: the statistics cache and the made plans emptied, then
+  ``pushdown.plan(flow).execute()`` (schemas, tiered statistics, planning, compiling,
+  running);
+- warm: ``pushdown.plan(flow).execute()`` again, its statistics from the cache, schemas read
+  again, and the plan made before reused when they are unchanged (``planner/reuse.py``).
 
 The flow is built once beforehand (a user's pipeline builds it once too).  Every answer is
 checked against the hand-written one.  Also printed: the statements plan() sent to the
@@ -37,6 +39,7 @@ from pushdown.bench.tpch.flows import tpch_flow
 from pushdown.bench.verify import difference
 from pushdown.engines import open_connector
 from pushdown.planner.gather import CACHE
+from pushdown.planner.reuse import PLANS
 
 
 def compare(query: str, path: str, repetitions: int) -> dict[str, Any]:
@@ -57,6 +60,7 @@ def compare(query: str, path: str, repetitions: int) -> dict[str, Any]:
         def run() -> Any:
             if label == "cold":
                 CACHE.clear()
+                PLANS.clear()
             plan = pushdown.plan(flow)
             counts[label] = plan.planning_statements.get("tpch", {})
             return plan.execute()["result"]

@@ -31,7 +31,7 @@ from pushdown.errors import (
 )
 from pushdown.explain import compare_rows, compare_text, explain_text, visible_steps
 from pushdown.plan.build import build_logical_plan
-from pushdown.planner.arguments import check_arguments
+from pushdown.planner.arguments import as_stats, check_arguments
 from pushdown.planner.cost import LOCAL, CostModel, Objective, merge_overrides, read_calibration
 from pushdown.planner.disk_cache import disk_cache
 from pushdown.planner.fragments import Fragment
@@ -45,6 +45,7 @@ from pushdown.planner.gather import (
 from pushdown.planner.memory import FragmentMemory, fit_budget, parse_budget
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import PhysicalPlan
+from pushdown.planner.reuse import Reuse, fresh_copy
 from pushdown.planner.robust import least_bad_worst_case, note_defaults
 from pushdown.planner.schemas import SchemaReader
 from pushdown.planner.sources import schema_tables
@@ -196,32 +197,6 @@ def _check_url(name: str, url: str) -> Profile:
     return url_profile(probe, connection=name)
 
 
-def _as_stats(name: str, value: StatsInput) -> TableStats:
-    try:
-        stats = (
-            value
-            if isinstance(value, TableStats)
-            else TableStats(rows=float(value["rows"]), bytes=value.get("bytes"), source="user")
-        )
-    except (KeyError, TypeError, ValueError):
-        raise InvalidValueError(
-            f"statistics must be a TableStats or a mapping with 'rows' (and optionally "
-            f"'bytes'), not {value!r}",
-            dataset=name,
-        ) from None
-    numbers = {"rows": stats.rows, "bytes": stats.bytes}
-    for col, cs in stats.columns.items():
-        numbers |= {f"{col}.ndv": cs.ndv, f"{col}.null_fraction": cs.null_fraction}
-    for what, number in numbers.items():
-        if number is not None and not (
-            isinstance(number, int | float) and math.isfinite(number) and number >= 0
-        ):
-            raise InvalidValueError(
-                f"statistics: {what} is {number!r}; give a finite number >= 0", dataset=name
-            )
-    return stats
-
-
 def _names(kind: str, given: Iterable[str], known: Iterable[str]) -> None:
     known = list(known)
     for name in given:
@@ -262,7 +237,9 @@ def make_plan(
       schemas read again (one statement per connection where the engine allows);
       ``statistics="cached"`` reuses the schemas too (a table rebuilt elsewhere within the
       cache's time to live is not seen), ``"fresh"`` asks the engines again, ``"off"`` plans
-      on the defaults;
+      on the defaults; a call whose flow and options, schemas just read and statistics all
+      equal an earlier call's returns a copy of the plan made then instead of planning again
+      (``planner/reuse.py``);
     - ``objective``: ``"time"`` (default), ``"money"``, or seconds per dollar for a mix;
     - ``cost_overrides`` changes cost parameters per connection (``{"wh":
       {"query_latency_s": 2}}``); ``"local"`` names local execution;
@@ -379,13 +356,19 @@ def make_plan(
         schema_mode if mode != "off" else "off",
     )
 
+    # What an earlier call made from the same flow and options (planner/reuse.py); it
+    # records this call's schema reads.
+    options: tuple[Any, ...] = (dialects, connect_args, engine_statistics, mode, schema_mode)
+    options += (statistics_budget, statistics_cache, objective, cost_overrides, pin, forbid)
+    reuse = Reuse(flow, urls, (*options, forbid_steps, materialize, memory_budget), schemas)
+
     def read_schema(ds: s.DatasetSpec) -> pa.Schema:
         if ds.path is not None:
             from pushdown.local.engine import read_file_schema  # here: only files need it
 
             return read_file_schema(ds.path, recipe=ds.name)
         assert ds.connection is not None and ds.table is not None
-        return schemas(ds.connection, ds.table)
+        return reuse(ds.connection, ds.table)
 
     def read_stored(ds: s.DatasetSpec) -> pa.Schema | None:
         """The catalog's names for a dataset declaring its columns; None when unreadable
@@ -396,13 +379,15 @@ def make_plan(
             return None
 
     try:
-        logical = build_logical_plan(
-            flow,
-            read_schema=read_schema,
-            connections=set(urls),
-            read_stored=read_stored if engine_statistics else None,
+        logical = reuse.logical(
+            lambda: build_logical_plan(
+                flow,
+                read_schema=read_schema,
+                connections=set(urls),
+                read_stored=read_stored if engine_statistics else None,
+            )
         )
-        given = {k: _as_stats(k, v) for k, v in (statistics or {}).items()}
+        given = {k: as_stats(k, v) for k, v in (statistics or {}).items()}
         _names("statistics", given, logical.nodes)
         for_schemas = {name: conn.statements for name, conn in opened.items()}
         asked = connector if mode != "off" else None
@@ -431,14 +416,20 @@ def make_plan(
         _names("pin", (pin or {}), logical.nodes)
         _names("forbid_steps", (forbid_steps or {}), logical.nodes)
         _names("materialize", materialize, logical.nodes)
-        estimates = estimate_plan(logical, source_stats)
-        needed = required_columns(logical)
         overrides: Mapping[str, Mapping[str, Any]] = dict(cost_overrides or {})
         calibration = calibration or os.environ.get("PUSHDOWN_CALIBRATION") or None
         if calibration is not None:
             measured = read_calibration(calibration)
             known = {k: v for k, v in measured.items() if k in profiles or k == LOCAL}
             overrides = merge_overrides(known, overrides)
+        kept_args = {k: dict(v) for k, v in (connect_args or {}).items()}
+        # What placement reads besides the flow, the options and the logical plan.
+        before: Plan | None = reuse.placed((source_stats, dict(notes), overrides))
+        if before is not None:
+            reused = fresh_copy(before, flow, urls, kept_args, counts)
+            return _hand_over(reused, objective, opened)
+        estimates = estimate_plan(logical, source_stats)
+        needed = required_columns(logical)
         model = CostModel(profiles, overrides=overrides, objective=objective)
         constraints = Constraints(
             pins=dict(pin or {}),
@@ -473,14 +464,20 @@ def make_plan(
             rule=rule,
             materialize=constraints.materialize,
             notes=notes,
-            connect_args={k: dict(v) for k, v in (connect_args or {}).items()},
+            connect_args=kept_args,
             planning_statements=counts,
             memory_budget=memory_limit,
             memory=memory,
         )
+        reuse.keep(result)
     except BaseException:
         close_all(opened)
         raise
+    return _hand_over(result, objective, opened)
+
+
+def _hand_over(result: Plan, objective: Objective, opened: dict[str, Connector]) -> Plan:
+    """``result`` with the connections plan() opened, kept for its first run."""
     result.objective = objective
     result._kept = kept = KeptConnections(opened)
     weakref.finalize(result, kept.close)

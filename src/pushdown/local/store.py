@@ -18,6 +18,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -62,16 +63,31 @@ def memory_budget(given: int | str | None = None, plan: object = None) -> int | 
 
 
 class SpillDir:
-    """A temporary folder for one run's spilled datasets; removed when the last object
-    referring to it (the run, a result held in it) is gone, or by :meth:`remove`."""
+    """A temporary folder for one run's spilled datasets, made when first used (a run that
+    spills nothing and runs nothing locally makes none: creating and removing it cost about
+    a millisecond); removed when the last object referring to it (the run, a result held
+    in it) is gone, or by :meth:`remove`."""
 
     def __init__(self, parent: str | Path | None = None):
-        if parent is not None:
-            Path(parent).mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix="pushdown-run-", dir=parent))
-        self._remove = weakref.finalize(self, shutil.rmtree, str(self.path), ignore_errors=True)
+        self._parent = parent
+        self._path: Path | None = None
+        self._remove: weakref.finalize[..., Any] | None = None
         self._count = 0
         self._lock = threading.Lock()
+
+    @property
+    def path(self) -> Path:
+        """The folder, made on first use."""
+        with self._lock:
+            if self._path is None:
+                parent = self._parent
+                if parent is not None:
+                    Path(parent).mkdir(parents=True, exist_ok=True)
+                self._path = Path(tempfile.mkdtemp(prefix="pushdown-run-", dir=parent))
+                self._remove = weakref.finalize(
+                    self, shutil.rmtree, str(self._path), ignore_errors=True
+                )
+            return self._path
 
     def file(self, stem: str) -> Path:
         """A fresh path for a Parquet file named after ``stem``."""
@@ -82,8 +98,9 @@ class SpillDir:
         return self.path / f"{count:04d}_{safe}.parquet"
 
     def remove(self) -> None:
-        """Remove the folder now."""
-        self._remove()
+        """Remove the folder now (if it was made)."""
+        if self._remove is not None:
+            self._remove()
 
 
 class Held:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pushdown.errors import ConnectionConfigError, InvalidValueError, did_you_mean
 from pushdown.recipe import spec as s
+from pushdown.statistics import TableStats
 
 LOCAL = "local"
 
@@ -71,3 +72,31 @@ def check_arguments(
         raise InvalidValueError(
             f"objective {objective!r}: seconds per dollar must be a finite number > 0"
         )
+
+
+def as_stats(name: str, value: TableStats | Mapping[str, Any]) -> TableStats:
+    """The statistics given for dataset ``name`` (``plan(statistics=...)``), checked: a
+    :class:`TableStats` or a mapping with ``rows`` (and ``bytes``), finite numbers >= 0."""
+    try:
+        stats = (
+            value
+            if isinstance(value, TableStats)
+            else TableStats(rows=float(value["rows"]), bytes=value.get("bytes"), source="user")
+        )
+    except (KeyError, TypeError, ValueError):
+        raise InvalidValueError(
+            f"statistics must be a TableStats or a mapping with 'rows' (and optionally "
+            f"'bytes'), not {value!r}",
+            dataset=name,
+        ) from None
+    numbers = {"rows": stats.rows, "bytes": stats.bytes}
+    for col, cs in stats.columns.items():
+        numbers |= {f"{col}.ndv": cs.ndv, f"{col}.null_fraction": cs.null_fraction}
+    for what, number in numbers.items():
+        if number is not None and not (
+            isinstance(number, int | float) and math.isfinite(number) and number >= 0
+        ):
+            raise InvalidValueError(
+                f"statistics: {what} is {number!r}; give a finite number >= 0", dataset=name
+            )
+    return stats

@@ -1,0 +1,234 @@
+"""Plans made again from the same inputs are reused (issue 11, the warm target).
+
+A warm ``pushdown.plan(flow)`` reads the schemas again (a table rebuilt under the same name
+must not keep its old columns) and takes its statistics from the cache; what is left is
+planning CPU: building the logical plan (parsing and typing every formula), the capability
+checks, placement, fragments and SQL generation.  Those are a pure function of
+
+- the flow's content and the call's options (the key of :class:`PlanCache`),
+- the schemas (or errors) plan() just read, in the order it read them, and
+- the statistics per source, the notes gathering them wrote, and the cost parameters after
+  the calibration file,
+
+so a call whose inputs all equal those of an earlier one gets a copy of the plan made then
+(:func:`fresh_copy`).  The schemas are still read, with the same statements, and compared;
+any change (a column added, renamed or retyped, a table gone) builds the logical plan
+again; other statistics or cost parameters place it again.
+
+Only flows whose sources are all tables on connections are kept: an in-memory table, a file
+or a Python function can change without their description changing.  The key is the flow's
+flow-file form (JSON, order kept) and the ``repr`` of the options; options whose ``repr``
+does not describe them (a driver client object) only make a miss.
+
+A plan is data: the copies share the placed steps, fragments and generated statements (the
+SQL texts are generated once for all of them); each has its own connections handed from
+planning, statement counts, notes and connection arguments.  Nothing a run does changes a
+plan (``run.py`` keeps its state in the run), so one made plan runs any number of times.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pyarrow as pa
+
+from pushdown.errors import PushdownError
+from pushdown.plan.build import LogicalPlan
+from pushdown.planner.plan import PhysicalPlan
+from pushdown.recipe import spec as s
+from pushdown.recipe.flow import Flow
+
+KEPT_PLANS = 16  # plans kept, the least recently used dropped first
+
+# One schema read: (connection, table) and what it gave.
+Read = tuple[tuple[str, str], pa.Schema | PushdownError]
+
+
+def flow_key(flow: Flow) -> str | None:
+    """The flow's content as a key, or None when its plan must not be kept: a source that is
+    not a table on a connection (an in-memory table, a file) or a Python step."""
+    spec = flow.spec
+    if flow.tables or flow.functions:
+        return None
+    if any(ds.connection is None or ds.table is None for ds in spec.datasets):
+        return None
+    if any(isinstance(r, s.PythonRecipe) for r in spec.recipes):
+        return None
+    return json.dumps(flow.to_dict(), default=repr)
+
+
+def same_read(a: pa.Schema | PushdownError, b: pa.Schema | PushdownError) -> bool:
+    """Whether two schema reads gave the same: equal schemas (metadata included) or errors
+    of one type and message."""
+    if isinstance(a, pa.Schema) and isinstance(b, pa.Schema):
+        return bool(a.equals(b, check_metadata=True))
+    if isinstance(a, PushdownError) and isinstance(b, PushdownError):
+        return type(a) is type(b) and str(a) == str(b)
+    return False
+
+
+@dataclass
+class Made:
+    """What one plan() read and built: the schema reads and the logical plan built from
+    them; the planning inputs after statistics and the placed plan (a template never handed
+    out), once placement succeeded."""
+
+    reads: list[Read]
+    logical: LogicalPlan
+    # The planning inputs and the plan placed from them (set in one assignment: a plan()
+    # in another thread reads both or neither).
+    placed: tuple[tuple[Any, ...], Any] | None = None
+
+    def placed_from(self, inputs: tuple[Any, ...]) -> Any:
+        """The plan placed from equal ``inputs``, if any."""
+        placed = self.placed
+        if placed is None or placed[0] != inputs:
+            return None
+        return placed[1]
+
+    def same_reads(self, read: Callable[[str, str], pa.Schema]) -> bool:
+        """Read the same schemas again, in the same order (so with the same statements) and
+        say whether each gave what it gave then."""
+        for (conn, table), then in self.reads:
+            try:
+                now: pa.Schema | PushdownError = read(conn, table)
+            except PushdownError as err:
+                now = err
+            if not same_read(now, then):
+                return False
+        return True
+
+
+class PlanCache:
+    """Made plans by flow and options, shared by the plan() calls of a process."""
+
+    def __init__(self, size: int = KEPT_PLANS):
+        self.size = size
+        self._made: OrderedDict[str, Made] = OrderedDict()
+        self._lock = threading.Lock()
+        # How often a logical plan was built and a plan placed since the last clear() (tests
+        # count planning work).
+        self.built = 0
+        self.placed = 0
+
+    def get(self, key: str) -> Made | None:
+        """What the last plan() with this key made."""
+        with self._lock:
+            made = self._made.get(key)
+            if made is not None:
+                self._made.move_to_end(key)
+            return made
+
+    def put(self, key: str, made: Made) -> None:
+        """Keep ``made`` under ``key`` (replacing what was there)."""
+        with self._lock:
+            self._made[key] = made
+            self._made.move_to_end(key)
+            while len(self._made) > self.size:
+                self._made.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every made plan and zero the counts (tests; a benchmark's cold call)."""
+        with self._lock:
+            self._made.clear()
+            self.built = self.placed = 0
+
+
+PLANS = PlanCache()
+
+
+class Reuse:
+    """One plan() call's side of the cache: what an earlier call with the same flow and
+    options made, and this call's schema reads (it reads through :meth:`__call__`)."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        urls: Mapping[str, str],
+        options: tuple[Any, ...],
+        read: Callable[[str, str], pa.Schema],
+        cache: PlanCache = PLANS,
+    ):
+        """``options``: every option of the call that planning reads (their ``repr`` is
+        part of the key); ``read`` reads a table's schema (``planner/schemas.py``)."""
+        content = flow_key(flow)
+        try:
+            self.key = None if content is None else repr((content, list(urls.items()), options))
+        except Exception:  # an option (a driver's client object) that cannot say what it is
+            self.key = None
+        self.cache = cache
+        self.made = cache.get(self.key) if self.key is not None else None
+        self.read = read
+        self.reads: list[Read] = []
+        self.inputs: tuple[Any, ...] = ()
+
+    def __call__(self, conn: str, table: str) -> pa.Schema:
+        """The schema of ``table`` on ``conn``, recorded."""
+        try:
+            got = self.read(conn, table)
+        except PushdownError as err:
+            self.reads.append(((conn, table), err))
+            raise
+        self.reads.append(((conn, table), got))
+        return got
+
+    def logical(self, build: Callable[[], LogicalPlan]) -> LogicalPlan:
+        """The logical plan made before when the schemas read again are the same, else
+        ``build()``'s (then kept, with the reads it made)."""
+        if self.made is not None and self.made.same_reads(self.read):
+            return self.made.logical
+        logical = build()
+        self.cache.built += 1
+        self.made = None if self.key is None else Made(self.reads, logical)
+        if self.key is not None and self.made is not None:
+            self.cache.put(self.key, self.made)
+        return logical
+
+    def placed(self, inputs: tuple[Any, ...]) -> Any:
+        """The plan placed before from the same logical plan and equal ``inputs`` (the
+        statistics per source, the notes so far, the cost parameters), or None."""
+        self.inputs = inputs
+        return self.made.placed_from(inputs) if self.made is not None else None
+
+    def keep(self, plan: PhysicalPlan) -> None:
+        """Keep ``plan``, just placed from this call's inputs, for the next call."""
+        self.cache.placed += 1
+        if self.made is not None:
+            self.made.placed = (self.inputs, template(plan))
+
+
+P = TypeVar("P", bound=PhysicalPlan)
+
+
+def template(plan: P) -> P:
+    """A copy of a placed plan to keep: nothing of its call (no kept connections)."""
+    kept = copy.copy(plan)
+    kept.notes = dict(plan.notes)
+    kept.planning_statements = {}
+    if hasattr(kept, "_kept"):
+        kept._kept = None
+    return kept
+
+
+def fresh_copy(
+    made: P,
+    flow: Flow,
+    connections: dict[str, str],
+    connect_args: dict[str, dict[str, Any]],
+    planning_statements: dict[str, dict[str, int]],
+) -> P:
+    """The plan ``made`` for this call: its placed steps, fragments and statements shared,
+    this call's flow object, connection arguments and statement counts."""
+    plan = copy.copy(made)
+    plan.flow = flow
+    plan.connections = connections
+    plan.connect_args = connect_args
+    plan.notes = dict(made.notes)
+    plan.planning_statements = planning_statements
+    return plan

@@ -1,0 +1,207 @@
+"""A plan() whose flow, options, schemas and statistics equal an earlier call's reuses the plan
+made then (planner/reuse.py, issue 11's warm target); any change plans again.  On real DuckDB
+files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+import pushdown
+from pushdown.engines import open_connector
+from pushdown.planner.gather import CACHE
+from pushdown.planner.reuse import PLANS
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches() -> Iterator[None]:
+    CACHE.clear()
+    PLANS.clear()
+    yield
+    CACHE.clear()
+    PLANS.clear()
+
+
+def _database(path: Path) -> str:
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE orders AS SELECT i AS o_id, i % 50 AS o_cust, i % 7 AS o_status "
+        "FROM range(5000) t(i)"
+    )
+    con.execute("CREATE TABLE customers AS SELECT i AS c_id, i % 5 AS c_nation FROM range(50) t(i)")
+    con.close()
+    return f"duckdb:///{path}"
+
+
+def _flow(url: str) -> pushdown.Flow:
+    flow = pushdown.Flow()
+    flow.connection("wh", url)
+    orders = flow.dataset("orders", connection="wh", table="orders")
+    customers = flow.dataset("customers", connection="wh", table="customers")
+    joined = orders.filter("o_status = 3", name="open").join(
+        customers, on={"o_cust": "c_id"}, name="joined"
+    )
+    joined.group(["c_nation"], {"n": "count(*)"}, name="per_nation")
+    return flow
+
+
+def _work() -> tuple[int, int]:
+    return PLANS.built, PLANS.placed
+
+
+def _rows(result: pa.Table) -> list[dict[str, object]]:
+    return sorted(result.to_pylist(), key=repr)
+
+
+def test_a_second_plan_of_the_same_flow_reuses_the_first(tmp_path: Path) -> None:
+    url = _database(tmp_path / "a.duckdb")
+    first = pushdown.plan(_flow(url))
+    assert _work() == (1, 1)
+    flow = _flow(url)  # another object with the same content
+    second = pushdown.plan(flow)
+    assert _work() == (1, 1)  # no logical plan built, nothing placed
+    assert second is not first and second.flow is flow
+    assert second.fragments is first.fragments  # the placed plan and its statements shared
+    # The schemas were still read (one statement), the statistics came from the cache.
+    assert second.planning_statements == {"wh": {"schema": 1, "statistics": 0}}
+    second.notes["mine"] = "a note"
+    assert "mine" not in first.notes
+    # Each runs, more than once, with the same answer.
+    expected = _rows(first.execute()["per_nation"])
+    assert sum(r["n"] for r in expected) == len(range(3, 5000, 7))
+    assert _rows(second.execute()["per_nation"]) == expected
+    assert _rows(second.execute()["per_nation"]) == expected
+    assert _rows(first.execute()["per_nation"]) == expected
+
+
+def test_a_table_rebuilt_with_other_columns_gets_a_new_plan(tmp_path: Path) -> None:
+    path = tmp_path / "a.duckdb"
+    url = _database(path)
+    flow = pushdown.Flow()
+    flow.connection("wh", url)
+    flow.dataset("customers", connection="wh", table="customers").filter("c_id < 3", name="few")
+    before = pushdown.plan(flow)
+    assert before.execute()["few"].column_names == ["c_id", "c_nation"]
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE customers")
+    con.execute(
+        "CREATE TABLE customers AS SELECT i AS c_id, 'n' || i AS c_nation, i * 2 AS c_new "
+        "FROM range(50) t(i)"
+    )
+    con.close()
+    after = pushdown.plan(flow)
+    assert _work() == (2, 2)
+    assert after.steps["few"].schema.names == ["c_id", "c_nation", "c_new"]
+    assert after.steps["few"].schema.field("c_nation").type == pa.string()
+    result = after.execute()["few"]
+    assert result.column_names == ["c_id", "c_nation", "c_new"]
+    assert _rows(result) == [{"c_id": i, "c_nation": f"n{i}", "c_new": 2 * i} for i in range(3)]
+    # Unchanged since: reused again.
+    pushdown.plan(flow)
+    assert _work() == (2, 2)
+
+
+def test_a_table_gone_is_an_error_again(tmp_path: Path) -> None:
+    path = tmp_path / "a.duckdb"
+    url = _database(path)
+    pushdown.plan(_flow(url)).close()
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE customers")
+    con.close()
+    with pytest.raises(pushdown.PushdownError, match="customers"):
+        pushdown.plan(_flow(url))
+
+
+def test_other_statistics_place_the_same_logical_plan_again(tmp_path: Path) -> None:
+    url = _database(tmp_path / "a.duckdb")
+    flow = _flow(url)
+    small = {"orders": {"rows": 10}, "customers": {"rows": 1e9}}
+    large = {"orders": {"rows": 1e9}, "customers": {"rows": 10}}
+    pushdown.plan(flow, statistics=small).close()
+    reused = pushdown.plan(flow, statistics=large)
+    assert _work() == (1, 2)  # built once, placed twice
+    PLANS.clear()
+    fresh = pushdown.plan(flow, statistics=large)
+    assert reused.placement == fresh.placement
+    assert reused.fragment_sql() == fresh.fragment_sql()
+    assert {k: p.rows for k, p in reused.placement.items()}["orders"] == 1e9
+    reused.close()
+    fresh.close()
+
+
+def test_other_options_or_another_flow_plan_again(tmp_path: Path) -> None:
+    url = _database(tmp_path / "a.duckdb")
+    pushdown.plan(_flow(url)).close()
+    pinned = pushdown.plan(_flow(url), pin={"per_nation": "local"})
+    assert _work() == (2, 2)
+    assert pinned.steps["per_nation"].engine == "local"
+    assert pushdown.plan(_flow(url)).steps["per_nation"].engine == "wh"
+    assert _work() == (2, 2)  # both kept
+    flow = _flow(url)
+    flow["per_nation"].filter("n > 1", name="busy")
+    assert "busy" in pushdown.plan(flow).steps
+    assert _work() == (3, 3)
+
+
+def test_flows_reading_in_memory_tables_are_planned_every_time(tmp_path: Path) -> None:
+    flow = pushdown.Flow()
+    flow.dataset("t", data=pa.table({"x": [1, 2, 3]})).filter("x > 1", name="big")
+    assert pushdown.plan(flow).execute()["big"].num_rows == 2
+    flow.tables["t"] = pa.table({"x": [5, 6, 7]})
+    assert pushdown.plan(flow).execute()["big"].num_rows == 3
+    assert _work() == (2, 2)
+
+
+def test_duckdb_schemas_read_again_see_a_rebuilt_table(tmp_path: Path) -> None:
+    """The schema read binds the statement and takes the Arrow schema those names and types
+    gave before (engines/duckdb.py, result_schema): other types or names are read anew."""
+    path = tmp_path / "a.duckdb"
+    url = _database(path)
+
+    def read() -> pa.Schema:
+        conn = open_connector("wh", url, None)
+        try:
+            got = conn.table_schemas(["customers", "orders"])["customers"]
+            assert conn.table_schema("customers") == got
+            assert isinstance(got, pa.Schema)
+            return got
+        finally:
+            conn.close()
+
+    assert read() == pa.schema([("c_id", pa.int64()), ("c_nation", pa.int64())])
+    assert read() == pa.schema([("c_id", pa.int64()), ("c_nation", pa.int64())])
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE customers")
+    con.execute("CREATE TABLE customers AS SELECT i::INT AS c_id, 'x' AS c_name FROM range(3) t(i)")
+    con.close()
+    assert read() == pa.schema([("c_id", pa.int32()), ("c_name", pa.string())])
+
+
+def test_duckdb_time_zone_columns_follow_the_setting(tmp_path: Path) -> None:
+    """A TIMESTAMP WITH TIME ZONE's Arrow type names the connection's time zone: never taken
+    from an earlier read."""
+    path = tmp_path / "a.duckdb"
+    con = duckdb.connect(str(path))  # kept open: the connectors share its database
+    con.execute("SET GLOBAL TimeZone = 'UTC'")
+    con.execute("CREATE TABLE t AS SELECT TIMESTAMPTZ '2020-01-01 00:00:00+00' AS ts, 1 AS n")
+    con.execute("CREATE TABLE u AS SELECT 1 AS m")
+
+    def tz() -> str:
+        conn = open_connector("wh", f"duckdb:///{path}", None)
+        try:
+            got = conn.table_schemas(["t", "u"])["t"]
+            assert isinstance(got, pa.Schema)
+            return str(got.field("ts").type.tz)
+        finally:
+            conn.close()
+
+    try:
+        assert tz() in ("UTC", "Etc/UTC")
+        con.execute("SET GLOBAL TimeZone = 'America/New_York'")
+        assert tz() == "America/New_York"
+    finally:
+        con.close()
