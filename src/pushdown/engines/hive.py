@@ -42,7 +42,7 @@ from pushdown.engines import hive_session
 from pushdown.engines.base import staging_name
 from pushdown.engines.hive_catalog import SPARK_STATS as _SPARK_STATS
 from pushdown.engines.hive_catalog import HiveCatalog
-from pushdown.engines.hive_text import is_complex, read_value, readable
+from pushdown.engines.hive_text import declared_decimals, is_complex, read_value, readable
 from pushdown.engines.options import split_options
 from pushdown.errors import UnsupportedError
 from pushdown.local.streams import Arrow, as_reader, batches, guarded, write_parquet
@@ -78,38 +78,6 @@ NESTED = pa.null()  # marker type for "parse the JSON, infer the type"
 # Marker type (compared by identity) for a DECIMAL declared without precision: its values are
 # read as decimals, the type inferred from them.
 UNSIZED = pa.decimal128(38, 0)
-
-
-def declared_decimals(cursor: Any) -> list[pa.DataType | None]:
-    """Per result column, ``decimal128(p, s)`` for a DECIMAL whose precision and scale the
-    server declares, else None.
-
-    HiveServer2 describes each result column with a type and its qualifiers (``precision``
-    and ``scale`` for DECIMAL: TCLIService's ``TTypeQualifiers``, the ``GetResultSetMetadata``
-    call; https://cwiki.apache.org/confluence/display/Hive/HiveServer2+Clients); PyHive keeps
-    the type and drops the qualifiers, so they are asked here.  A server that gives none
-    (or a cursor that is no PyHive one) leaves the types to the values, as before."""
-    handle = getattr(cursor, "_operationHandle", None)
-    client = getattr(getattr(cursor, "_connection", None), "client", None)
-    if handle is None or client is None or not getattr(handle, "hasResultSet", False):
-        return []
-    from TCLIService import ttypes
-
-    response = client.GetResultSetMetadata(ttypes.TGetResultSetMetadataReq(handle))
-    if response.schema is None:
-        return []
-    found: list[pa.DataType | None] = []
-    for column in response.schema.columns:
-        entry = column.typeDesc.types[0].primitiveEntry
-        qualifiers = (
-            (entry.typeQualifiers.qualifiers or {}) if entry and entry.typeQualifiers else {}
-        )
-        precision, scale = qualifiers.get("precision"), qualifiers.get("scale")
-        if entry is None or entry.type != ttypes.TTypeId.DECIMAL_TYPE or precision is None:
-            found.append(None)
-            continue
-        found.append(pa.decimal128(precision.i32Value, scale.i32Value if scale else 0))
-    return found
 
 
 def _convert(value: Any, arrow: pa.DataType | None) -> Any:

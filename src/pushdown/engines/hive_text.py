@@ -10,7 +10,8 @@ text is read by that type instead, batch after batch, into exactly that type.
 
 Binary values inside a complex value are written as raw bytes (no quoting, no encoding), so
 a type holding one is not readable here (:func:`readable`); such a result is typed from its
-values as before."""
+values as before.  DECIMAL columns, which PyHive describes without precision and scale, are
+typed from the result metadata the server keeps (:func:`declared_decimals`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,38 @@ import pyarrow as pa
 _JSON = json.JSONDecoder()  # reads a quoted string with its escapes (\\uXXXX included)
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?")
 _TOKEN = re.compile(r"[^,\]\}:\s]+")
+
+
+def declared_decimals(cursor: Any) -> list[pa.DataType | None]:
+    """Per result column, ``decimal128(p, s)`` for a DECIMAL whose precision and scale the
+    server declares, else None.
+
+    HiveServer2 describes each result column with a type and its qualifiers (``precision``
+    and ``scale`` for DECIMAL: TCLIService's ``TTypeQualifiers``, the ``GetResultSetMetadata``
+    call; https://cwiki.apache.org/confluence/display/Hive/HiveServer2+Clients); PyHive keeps
+    the type and drops the qualifiers, so they are asked here.  A server that gives none
+    (or a cursor that is no PyHive one) leaves the types to the values, as before."""
+    handle = getattr(cursor, "_operationHandle", None)
+    client = getattr(getattr(cursor, "_connection", None), "client", None)
+    if handle is None or client is None or not getattr(handle, "hasResultSet", False):
+        return []
+    from TCLIService import ttypes
+
+    response = client.GetResultSetMetadata(ttypes.TGetResultSetMetadataReq(handle))
+    if response.schema is None:
+        return []
+    found: list[pa.DataType | None] = []
+    for column in response.schema.columns:
+        entry = column.typeDesc.types[0].primitiveEntry
+        qualifiers = (
+            (entry.typeQualifiers.qualifiers or {}) if entry and entry.typeQualifiers else {}
+        )
+        precision, scale = qualifiers.get("precision"), qualifiers.get("scale")
+        if entry is None or entry.type != ttypes.TTypeId.DECIMAL_TYPE or precision is None:
+            found.append(None)
+            continue
+        found.append(pa.decimal128(precision.i32Value, scale.i32Value if scale else 0))
+    return found
 
 
 class HiveTextError(ValueError):
