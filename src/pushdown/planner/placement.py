@@ -29,7 +29,8 @@ from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.planner.capability import Memo, Verdict, check
 from pushdown.planner.cost import LOCAL, ZERO, Cost, CostModel
-from pushdown.planner.search import Search, _Overlay
+from pushdown.planner.search import Search
+from pushdown.planner.search_state import Overlay
 from pushdown.planner.stats import Estimate
 from pushdown.profiles import Profile
 
@@ -310,7 +311,7 @@ class Placer:
         for name in changes:
             affected.update(self.nodes[name].inputs)
         before = sum(self.term_score(a, assign) for a in affected)
-        trial = _Overlay(assign, changes)
+        trial = Overlay(assign, changes)
         return sum(self.term_score(a, trial) for a in affected) - before
 
     # -- search -----------------------------------------------------------------------------
