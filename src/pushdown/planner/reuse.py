@@ -17,8 +17,10 @@ again; other statistics or cost parameters place it again.
 
 Only flows whose sources are all tables on connections are kept: an in-memory table, a file
 or a Python function can change without their description changing.  The key is the flow's
-flow-file form (JSON, order kept) and the ``repr`` of the options; options whose ``repr``
-does not describe them (a driver client object) only make a miss.
+flow-file form (JSON, order kept) and the ``repr`` of the options; a driver's client object
+among the connection arguments whose ``repr`` names its address only makes a miss, and one
+whose ``repr`` hides a difference is harmless: the connection arguments reach planning
+only through the schemas and statistics read with them, which are compared.
 
 A plan is data: the copies share the placed steps, fragments and generated statements (the
 SQL texts are generated once for all of them); each has its own connections handed from
