@@ -395,7 +395,7 @@ NESTED_ROWS = 25_000  # 3 fetches of FETCH_ROWS (10,000)
 NESTED_TABLE = "eng_nested_stream"
 NESTED_QUERY = (
     "SELECT id, array(id, id + 1) AS arr, "
-    "named_struct('a', id, 'b', concat('q', cast(id AS STRING)), "
+    "named_struct('a', id, 'b', concat('q\"', cast(id AS STRING), '\\\\n'), "
     "'d', CAST(id / 100 AS DECIMAL(10, 2)), "
     "'t', date_add(DATE '2024-01-01', CAST(id % 300 AS INT))) AS st, "
     "map(id, concat('v', cast(id AS STRING))) AS mi, "
@@ -412,7 +412,7 @@ def _nested_row(i: int) -> dict[str, Any]:
         "arr": [i, i + 1],
         "st": {
             "a": i,
-            "b": f"q{i}",
+            "b": f'q"{i}\\n',  # a quote and a backslash, which Spark does not escape
             "d": decimal.Decimal(i) / 100,
             "t": dt.date(2024, 1, 1) + dt.timedelta(days=i % 300),
         },
@@ -441,10 +441,11 @@ def test_hive_nested_columns_stream_in_the_declared_types(
     """HiveServer2 sends arrays, structs and maps as text without their element types; given
     the schema the plan expects (here DESCRIBE's), the connector reads them batch by batch
     into exactly those types: a map with integer keys (``{0:"v0"}``, not JSON), Spark's
-    unquoted dates, a decimal kept exact.  Without the schema the result is fetched whole
-    and typed from the values as JSON, which this text is not: a typed EngineError.
-    (Spark's Thrift server writes strings inside complex values without escaping their
-    quotes, unlike Hive: tests/test_hive_text.py reads Hive's escaped text.)"""
+    unquoted dates, a decimal kept exact, a string holding a quote and a backslash (Spark's
+    Thrift server, asked with GetInfo, writes them unescaped: read as they are; Hive's
+    escaped text is read in tests/test_hive_text.py).  Without the schema the result is
+    fetched whole and typed from the values as JSON, which this text is not: a typed
+    EngineError."""
     want = nested_table
     assert want.field("mi").type == pa.map_(pa.int64(), pa.string()), want
     assert want.field("st").type.field("d").type == pa.decimal128(10, 2), want

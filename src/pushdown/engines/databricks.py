@@ -121,7 +121,9 @@ def _typed(texts: list[int], expect: pa.Schema | None) -> dict[int, pa.DataType]
 def _read_texts(chunk: pa.Table, types: dict[int, pa.DataType]) -> pa.Table:
     """``chunk`` with its text columns read as their complex types."""
     for i, arrow in types.items():
-        chunk = chunk.set_column(i, chunk.field(i).name, read_column(chunk.column(i), arrow))
+        # only Spark servers send text (a SQL warehouse sends Arrow), strings unescaped
+        texts = read_column(chunk.column(i), arrow, escaped=False)
+        chunk = chunk.set_column(i, chunk.field(i).name, texts)
     return chunk
 
 

@@ -42,7 +42,13 @@ from pushdown.engines import hive_session
 from pushdown.engines.base import staging_name
 from pushdown.engines.hive_catalog import SPARK_STATS as _SPARK_STATS
 from pushdown.engines.hive_catalog import HiveCatalog
-from pushdown.engines.hive_text import declared_decimals, is_complex, read_value, readable
+from pushdown.engines.hive_text import (
+    declared_decimals,
+    is_complex,
+    read_value,
+    readable,
+    spark_server,
+)
 from pushdown.engines.options import split_options
 from pushdown.errors import UnsupportedError
 from pushdown.local.streams import Arrow, as_reader, batches, guarded, write_parquet
@@ -80,7 +86,7 @@ NESTED = pa.null()  # marker type for "parse the JSON, infer the type"
 UNSIZED = pa.decimal128(38, 0)
 
 
-def _convert(value: Any, arrow: pa.DataType | None) -> Any:
+def _convert(value: Any, arrow: pa.DataType | None, escaped: bool = True) -> Any:
     if value is None or arrow is None:
         return value
     if pa.types.is_decimal(arrow):
@@ -88,7 +94,7 @@ def _convert(value: Any, arrow: pa.DataType | None) -> Any:
     if arrow == NESTED and isinstance(value, str):
         return json.loads(value)
     if is_complex(arrow) and isinstance(value, str):
-        return read_value(value, arrow)
+        return read_value(value, arrow, escaped=escaped)
     if pa.types.is_date(arrow) and isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
     if pa.types.is_timestamp(arrow) and isinstance(value, str):
@@ -201,6 +207,7 @@ class HiveConnector(HiveCatalog):
     # (https://cwiki.apache.org/confluence/display/Hive/LanguageManual+DDL#LanguageManualDDL-StorageFormats).
     STORAGE: str | None = "PARQUET"
     _prefixed = False  # result column names carry their table's alias (see __init__)
+    _spark: bool | None = None  # a Spark Thrift server (see _escaped), once asked
 
     def __init__(
         self,
@@ -259,13 +266,23 @@ class HiveConnector(HiveCatalog):
             for i, t in enumerate(types)
         ]
 
+    def _escaped(self) -> bool:
+        """Whether this server escapes the strings inside complex values (Hive) or not
+        (Spark's Thrift server: :func:`.hive_text.spark_server`), asked once."""
+        if self._spark is None:
+            self._spark = spark_server(self.con)
+        return not self._spark
+
     def _batches(self, cursor: Any, types: list[pa.DataType | None]) -> Iterator[pa.RecordBatch]:
         names = [self._column_name(d[0]) for d in cursor.description or []]
+        escaped = not any(t is not None and is_complex(t) for t in types) or self._escaped()
         while True:
             rows = cursor.fetchmany(FETCH_ROWS)
             if not rows:
                 return
-            columns = [[_convert(row[i], types[i]) for row in rows] for i in range(len(names))]
+            columns = [
+                [_convert(row[i], types[i], escaped) for row in rows] for i in range(len(names))
+            ]
             arrays = [
                 pa.array(col) if t is None or t is NESTED or t is UNSIZED else pa.array(col, type=t)
                 for col, t in zip(columns, types, strict=True)

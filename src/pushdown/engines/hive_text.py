@@ -95,10 +95,13 @@ def is_complex(arrow: pa.DataType) -> bool:
     )
 
 
-def read_value(text: str, arrow: pa.DataType) -> Any:
+def read_value(text: str, arrow: pa.DataType, *, escaped: bool = True) -> Any:
     """The Python value of ``text`` (one complex value as HiveServer2 sends it) as ``arrow``:
-    lists as lists, structs as dicts, maps as lists of pairs (what ``pa.array`` takes)."""
-    reader = _Reader(text)
+    lists as lists, structs as dicts, maps as lists of pairs (what ``pa.array`` takes).
+    ``escaped``: strings inside are JSON-escaped (Hive); False for a Spark Thrift server,
+    which writes them as they are (:func:`spark_server`), read up to the quote that a
+    delimiter follows."""
+    reader = _Reader(text, escaped)
     value = reader.value(arrow)
     reader.skip()
     if reader.pos != len(text):
@@ -109,9 +112,10 @@ def read_value(text: str, arrow: pa.DataType) -> Any:
 class _Reader:
     """A cursor over one value's text."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, escaped: bool = True):
         self.text = text
         self.pos = 0
+        self.escaped = escaped
 
     def error(self, what: str) -> HiveTextError:
         shown = self.text if len(self.text) <= 80 else self.text[:77] + "..."
@@ -166,18 +170,26 @@ class _Reader:
         return k, self.value(item)
 
     def record(self, arrow: pa.StructType) -> dict[str, Any]:
+        """A struct: every field of the type exactly once (the servers write them all, a
+        NULL one as ``null``), so a missing or repeated field is an error, never a guess."""
         types = {arrow.field(i).name: arrow.field(i).type for i in range(arrow.num_fields)}
-        found: dict[str, Any] = dict.fromkeys(types)
+        found: dict[str, Any] = {}
         for name, value in self.items("{", "}", lambda: self.field(types)):
+            if name in found:
+                raise self.error(f"field {name!r} twice")
             found[name] = value
-        return found
+        missing = [t for t in types if t not in found]
+        if missing:
+            raise self.error(f"fields {missing} missing")
+        return {t: found[t] for t in types}
 
     def field(self, types: dict[str, pa.DataType]) -> tuple[str, Any]:
         name = self.string()
         # Hive's struct field names are lower case in the text; the plan's may not be
-        match = name if name in types else next((t for t in types if t.lower() == name), None)
+        folded = [t for t in types if t.lower() == name.lower()]
+        match = name if name in types else folded[0] if len(folded) == 1 else None
         if match is None:
-            raise self.error(f"field {name!r} is not one of {sorted(types)}")
+            raise self.error(f"field {name!r} is not one of {sorted(types)} (or not only one)")
         self.expect(":")
         return match, self.value(types[match])
 
@@ -185,11 +197,30 @@ class _Reader:
         self.skip()
         if not self.text.startswith('"', self.pos):
             raise self.error("expected a quoted string")
+        if not self.escaped:
+            return self.raw_string()
         try:
             found, self.pos = _JSON.raw_decode(self.text, self.pos)
         except ValueError as err:
             raise self.error(f"unreadable string ({err})") from None
         return str(found)
+
+    def raw_string(self) -> str:
+        """A string written without escapes (Spark): up to the first quote followed by a
+        delimiter (``,``, ``]``, ``}``, ``:``) or the end of the text."""
+        start = self.pos + 1
+        end = start
+        while True:
+            end = self.text.find('"', end)
+            if end < 0:
+                raise self.error("unterminated string")
+            after = end + 1
+            while after < len(self.text) and self.text[after].isspace():
+                after += 1
+            if after == len(self.text) or self.text[after] in ",]}:":
+                self.pos = end + 1
+                return self.text[start:end]
+            end += 1
 
     def scalar(self, arrow: pa.DataType) -> Any:
         if self.text.startswith('"', self.pos):  # Hive quotes dates and timestamps
@@ -224,8 +255,28 @@ def _convert(token: str, arrow: pa.DataType) -> Any:
     return dt.datetime.fromisoformat(token)
 
 
-def read_column(texts: pa.Array | pa.ChunkedArray, arrow: pa.DataType) -> pa.Array:
+def read_column(
+    texts: pa.Array | pa.ChunkedArray, arrow: pa.DataType, *, escaped: bool = True
+) -> pa.Array:
     """A column of complex values sent as text, read as ``arrow`` (see :func:`read_value`)."""
     return pa.array(
-        [None if v is None else read_value(v, arrow) for v in texts.to_pylist()], type=arrow
+        [None if v is None else read_value(v, arrow, escaped=escaped) for v in texts.to_pylist()],
+        type=arrow,
     )
+
+
+def spark_server(connection: Any) -> bool:
+    """True when a PyHive connection's server is Spark's Thrift server, which writes the
+    strings inside complex values without escaping them (Hive escapes them): its answer to
+    HiveServer2's ``GetInfo(CLI_DBMS_NAME)`` is "Spark SQL" (Hive's is "Apache Hive").  A
+    connection that cannot be asked is taken for Hive."""
+    client = getattr(connection, "client", None)
+    handle = getattr(connection, "sessionHandle", None)
+    if client is None or handle is None:
+        return False
+    from TCLIService import ttypes
+
+    request = ttypes.TGetInfoReq(sessionHandle=handle, infoType=ttypes.TGetInfoType.CLI_DBMS_NAME)
+    value = client.GetInfo(request).infoValue
+    name = getattr(value, "stringValue", None) or ""
+    return name.lower().startswith("spark")
