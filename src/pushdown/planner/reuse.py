@@ -33,8 +33,10 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -50,6 +52,8 @@ KEPT_PLANS = 16  # plans kept, the least recently used dropped first
 
 # One schema read: (connection, table) and what it gave.
 Read = tuple[tuple[str, str], pa.Schema | PushdownError]
+# The warnings placing a plan issued (an OrderLostWarning): issued again on each reuse.
+Warned = tuple[warnings.WarningMessage, ...]
 
 
 def flow_key(flow: Flow) -> str | None:
@@ -83,16 +87,17 @@ class Made:
 
     reads: list[Read]
     logical: LogicalPlan
-    # The planning inputs and the plan placed from them (set in one assignment: a plan()
-    # in another thread reads both or neither).
-    placed: tuple[tuple[Any, ...], Any] | None = None
+    # The planning inputs (a deep copy: the caller's statistics are theirs to change), the
+    # plan placed from them and the warnings placing it issued (set in one assignment: a
+    # plan() in another thread reads all or none).
+    placed: tuple[tuple[Any, ...], Any, Warned] | None = None
 
-    def placed_from(self, inputs: tuple[Any, ...]) -> Any:
-        """The plan placed from equal ``inputs``, if any."""
+    def placed_from(self, inputs: tuple[Any, ...]) -> tuple[Any, Warned] | None:
+        """The plan placed from equal ``inputs`` and the warnings placing it issued, if any."""
         placed = self.placed
         if placed is None or placed[0] != inputs:
             return None
-        return placed[1]
+        return placed[1], placed[2]
 
     def same_reads(self, read: Callable[[str, str], pa.Schema]) -> bool:
         """Read the same schemas again, in the same order (so with the same statements) and
@@ -156,12 +161,18 @@ class Reuse:
         options: tuple[Any, ...],
         read: Callable[[str, str], pa.Schema],
         cache: PlanCache = PLANS,
+        clients: Any = None,
     ):
         """``options``: every option of the call that planning reads (their ``repr`` is
-        part of the key); ``read`` reads a table's schema (``planner/schemas.py``)."""
+        part of the key; one naming an object by its address only, which another object
+        may have once it is gone, keeps no plan); ``clients``: the connection arguments
+        (part of the key too, an address harmless there); ``read`` reads a table's schema
+        (``planner/schemas.py``)."""
         content = flow_key(flow)
         try:
-            self.key = None if content is None else repr((content, list(urls.items()), options))
+            planning = repr(tuple(plain(option) for option in options))
+            key = repr((content, list(urls.items()), repr(clients), planning))
+            self.key = None if content is None or " at 0x" in planning else key
         except Exception:  # an option (a driver's client object) that cannot say what it is
             self.key = None
         self.cache = cache
@@ -192,17 +203,54 @@ class Reuse:
             self.cache.put(self.key, self.made)
         return logical
 
-    def placed(self, inputs: tuple[Any, ...]) -> Any:
+    def placed(self, inputs: tuple[Any, ...]) -> tuple[Any, Warned] | None:
         """The plan placed before from the same logical plan and equal ``inputs`` (the
-        statistics per source, the notes so far, the cost parameters), or None."""
+        statistics per source, the notes so far, the cost parameters) and the warnings
+        placing it issued, or None."""
         self.inputs = inputs
         return self.made.placed_from(inputs) if self.made is not None else None
 
-    def keep(self, plan: PhysicalPlan) -> None:
-        """Keep ``plan``, just placed from this call's inputs, for the next call."""
+    def keep(self, plan: PhysicalPlan, warned: Warned = ()) -> None:
+        """Keep ``plan``, just placed from this call's inputs, and the warnings placing it
+        issued, for the next call.  The inputs are copied whole: a user's ``TableStats``
+        is frozen but its ``columns`` dict is not, and a change made to it in place must
+        not compare equal to what this plan was placed from."""
         self.cache.placed += 1
         if self.made is not None:
-            self.made.placed = (self.inputs, template(plan))
+            try:
+                inputs = copy.deepcopy(self.inputs)
+            except Exception:  # an input that cannot be copied: nothing kept to compare
+                return
+            self.made.placed = (inputs, template(plan), warned)
+
+
+def plain(option: Any) -> Any:
+    """``option`` for the key: a mapping (a custom one's ``repr`` may name its address only)
+    as a dict of its items, each made plain too; anything else as it is (a generator is not
+    read: its ``repr`` names its address, so it keeps no plan)."""
+    if isinstance(option, Mapping):
+        return {k: plain(v) for k, v in option.items()}
+    return option
+
+
+@contextmanager
+def recording(warned: list[warnings.WarningMessage]) -> Iterator[None]:
+    """Record in ``warned`` the warnings placing a plan issues, to issue them with
+    :func:`reissue` now and again on each reuse of the plan.  (``catch_warnings`` changes
+    the process's warning state: a warning another thread issues meanwhile lands here.)"""
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            warned.extend(got)
+
+
+def reissue(warned: Warned | list[warnings.WarningMessage]) -> None:
+    """Issue the recorded warnings as plan() issued them: at plan()'s caller (the caller
+    of the function calling this), so the warning filters apply as they did."""
+    for w in warned:
+        warnings.warn(w.message, stacklevel=3)
 
 
 P = TypeVar("P", bound=PhysicalPlan)
