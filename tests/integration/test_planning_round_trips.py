@@ -196,3 +196,22 @@ def test_get_columns_rows_of_another_schema_or_listed_twice_are_left_out() -> No
         row("sales_db", "renamed", "b", "int", 1),
     ]
     assert columns_by_table(rows, "sales_db") == {"orders": [("id", "int"), ("amount", "double")]}
+
+
+def test_bigquery_batched_columns_leave_out_hidden_ones() -> None:
+    """An ingestion-time partitioned table's pseudo-columns (``_PARTITIONTIME``,
+    ``_PARTITIONDATE``) are in ``INFORMATION_SCHEMA.COLUMNS`` with ``is_hidden`` 'YES' and
+    not in its zero-row result: the batched read asks for the visible columns only (the
+    stand-in has no such tables; the test above checks it still reads what the per-table
+    read does, in one statement)."""
+    pytest.importorskip("google.cloud.bigquery", reason="pip install -e '.[bigquery]'")
+    import sqlglot
+    from sqlglot import exp
+
+    from pushdown.engines.bigquery import columns_query
+
+    sql = columns_query("proj", "data", ["a", "b"]).sql(dialect="bigquery")
+    where = sqlglot.parse_one(sql, read="bigquery").args["where"]
+    visible = exp.column("is_hidden").eq(exp.Literal.string("NO"))
+    assert any(node == visible for node in where.find_all(exp.EQ)), sql
+    assert {c.name for c in where.find_all(exp.Column)} == {"table_name", "is_hidden"}
