@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -299,3 +300,33 @@ def test_options_are_keyed_by_their_values_not_their_address(tmp_path: Path) -> 
     pushdown.plan(_flow(url), materialize=iter(["open"])).close()
     pushdown.plan(_flow(url), materialize=iter(["open"])).close()
     assert _work() == (4, 4)
+
+
+def test_plans_placed_in_threads_each_keep_their_own_warnings(tmp_path: Path) -> None:
+    """The warnings are recorded per call (a context variable), not by swapping the
+    process's warning state: plan() calls in threads keep their own, and the filters are
+    left as they were."""
+    url = _database(tmp_path / "a.duckdb")
+
+    def flow(i: int, lost: bool) -> pushdown.Flow:
+        f = pushdown.Flow()
+        f.connection("wh", url)
+        orders = f.dataset("orders", connection="wh", table="orders")
+        step = orders.filter(f"o_id > {i}", name="f")
+        if lost:
+            step = step.sort("o_id", name="s")
+        step.group(["o_cust"], {"n": "count(*)"}, name="g")
+        return f
+
+    filters, show = list(warnings.filters), warnings.showwarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda i: pushdown.plan(flow(i, i % 2 == 0)).close(), range(16)))
+    assert warnings.filters == filters and warnings.showwarning is show
+    for i in range(16):
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            pushdown.plan(flow(i, i % 2 == 0)).close()
+        assert [type(w.message) for w in got] == [pushdown.OrderLostWarning] * (i % 2 == 0)
+    assert _work() == (16, 16)  # all reused

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import warnings
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
@@ -46,12 +45,13 @@ from pushdown.planner.gather import (
 from pushdown.planner.memory import FragmentMemory, fit_budget, parse_budget
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import PhysicalPlan
-from pushdown.planner.reuse import Reuse, fresh_copy, recording, reissue
+from pushdown.planner.reuse import Reuse, fresh_copy
 from pushdown.planner.robust import least_bad_worst_case, note_defaults
 from pushdown.planner.schemas import SchemaReader
 from pushdown.planner.sources import schema_tables
 from pushdown.planner.sources import source_stats as read_source_stats
 from pushdown.planner.stats import estimate_plan, required_columns
+from pushdown.planner.warned import recording, reissue
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
 from pushdown.recipe.flow import Flow, load_flow
@@ -431,8 +431,7 @@ def make_plan(
             reissue(before[1])  # what placing it warned of still holds
             reused = fresh_copy(before[0], flow, urls, kept_args, counts)
             return _hand_over(reused, objective, opened)
-        warned: list[warnings.WarningMessage] = []
-        with recording(warned):
+        with recording() as warned:  # issued as they come, kept to issue on reuse
             estimates = estimate_plan(logical, source_stats)
             needed = required_columns(logical)
             model = CostModel(profiles, overrides=overrides, objective=objective)
@@ -474,7 +473,6 @@ def make_plan(
                 memory_budget=memory_limit,
                 memory=memory,
             )
-        reissue(warned)
         reuse.keep(result, tuple(warned))
     except BaseException:
         close_all(opened)

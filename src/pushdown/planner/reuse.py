@@ -33,10 +33,8 @@ from __future__ import annotations
 import copy
 import json
 import threading
-import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -52,8 +50,9 @@ KEPT_PLANS = 16  # plans kept, the least recently used dropped first
 
 # One schema read: (connection, table) and what it gave.
 Read = tuple[tuple[str, str], pa.Schema | PushdownError]
-# The warnings placing a plan issued (an OrderLostWarning): issued again on each reuse.
-Warned = tuple[warnings.WarningMessage, ...]
+# The warnings placing a plan issued (an OrderLostWarning; planner/warned.py): issued
+# again on each reuse.
+Warned = tuple[Warning, ...]
 
 
 def flow_key(flow: Flow) -> str | None:
@@ -231,26 +230,6 @@ def plain(option: Any) -> Any:
     if isinstance(option, Mapping):
         return {k: plain(v) for k, v in option.items()}
     return option
-
-
-@contextmanager
-def recording(warned: list[warnings.WarningMessage]) -> Iterator[None]:
-    """Record in ``warned`` the warnings placing a plan issues, to issue them with
-    :func:`reissue` now and again on each reuse of the plan.  (``catch_warnings`` changes
-    the process's warning state: a warning another thread issues meanwhile lands here.)"""
-    with warnings.catch_warnings(record=True) as got:
-        warnings.simplefilter("always")
-        try:
-            yield
-        finally:
-            warned.extend(got)
-
-
-def reissue(warned: Warned | list[warnings.WarningMessage]) -> None:
-    """Issue the recorded warnings as plan() issued them: at plan()'s caller (the caller
-    of the function calling this), so the warning filters apply as they did."""
-    for w in warned:
-        warnings.warn(w.message, stacklevel=3)
 
 
 P = TypeVar("P", bound=PhysicalPlan)
