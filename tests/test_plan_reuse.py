@@ -4,7 +4,9 @@ files."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -15,6 +17,7 @@ import pushdown
 from pushdown.engines import open_connector
 from pushdown.planner.gather import CACHE
 from pushdown.planner.reuse import PLANS
+from pushdown.statistics import ColumnStats, TableStats
 
 
 @pytest.fixture(autouse=True)
@@ -205,3 +208,125 @@ def test_duckdb_time_zone_columns_follow_the_setting(tmp_path: Path) -> None:
         assert tz() == "America/New_York"
     finally:
         con.close()
+
+
+def test_statistics_changed_in_place_place_the_plan_again(tmp_path: Path) -> None:
+    """A TableStats is frozen but its ``columns`` dict is not: what a plan was placed from is
+    kept as a copy, so a change made in place to the caller's statistics is seen."""
+    url = _database(tmp_path / "a.duckdb")
+    columns = {"o_cust": ColumnStats(ndv=10)}
+    stats = {"orders": TableStats(rows=1e6, columns=columns, source="user")}
+    flow = _flow(url)
+    flow["orders"].group(["o_cust"], {"n": "count(*)"}, name="per_cust")
+    assert pushdown.plan(flow, statistics=stats).steps["per_cust"].rows == 10
+    columns["o_cust"] = ColumnStats(ndv=900_000)
+    assert pushdown.plan(flow, statistics=stats).steps["per_cust"].rows == 900_000
+    assert _work() == (1, 2)  # placed again
+    assert pushdown.plan(flow, statistics=stats).steps["per_cust"].rows == 900_000
+    assert _work() == (1, 2)  # unchanged since: reused
+
+
+def test_a_reused_plan_warns_as_the_first_did(tmp_path: Path) -> None:
+    url = _database(tmp_path / "a.duckdb")
+
+    def sorted_then_grouped() -> pushdown.Flow:
+        flow = pushdown.Flow()
+        flow.connection("wh", url)
+        orders = flow.dataset("orders", connection="wh", table="orders")
+        orders.sort("o_id", name="s").group(["o_cust"], {"n": "count(*)"}, name="g")
+        return flow
+
+    for _ in range(3):
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            pushdown.plan(sorted_then_grouped()).close()
+        assert [type(w.message) for w in got] == [pushdown.OrderLostWarning]
+        assert "'s'" in str(got[0].message)
+    assert _work() == (1, 1)
+    with pytest.warns(pushdown.OrderLostWarning):
+        pushdown.plan(sorted_then_grouped()).close()
+
+
+def test_runs_of_a_kept_plan_keep_no_sql_text_each(tmp_path: Path) -> None:
+    """A statement reading a run's temporary tables is generated for that run only: the plan
+    (kept for reuse) does not gather one text per run."""
+    url = _database(tmp_path / "a.duckdb")
+    plan = pushdown.plan(_flow(url), pin={"open": "local", "joined": "wh", "per_nation": "wh"})
+    texts = plan.statements._text
+    expected = _rows(plan.execute()["per_nation"])
+    after_one = len(texts)
+    for _ in range(5):
+        assert _rows(plan.execute()["per_nation"]) == expected
+    assert len(texts) == after_one
+    assert sum(r["n"] for r in expected) == len(range(3, 5000, 7))
+
+
+class _Pins(Mapping[str, str]):
+    """A mapping whose repr names an address only."""
+
+    def __init__(self, pins: dict[str, str]):
+        self.pins = pins
+
+    def __getitem__(self, key: str) -> str:
+        return self.pins[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.pins)
+
+    def __len__(self) -> int:
+        return len(self.pins)
+
+    def __repr__(self) -> str:
+        # The same for every one: as two such mappings, one made after the other is gone,
+        # at one address.
+        return "<_Pins object at 0x7f0000000000>"
+
+
+def test_options_are_keyed_by_their_values_not_their_address(tmp_path: Path) -> None:
+    url = _database(tmp_path / "a.duckdb")
+    local = pushdown.plan(_flow(url), pin=_Pins({"per_nation": "local"}))
+    assert local.steps["per_nation"].engine == "local"
+    # Another mapping of other pins, with the same repr: planned again.
+    remote = pushdown.plan(_flow(url), pin=_Pins({"per_nation": "wh"}))
+    assert remote.steps["per_nation"].engine == "wh"
+    assert _work() == (2, 2)
+    # The same pins in another mapping: reused.
+    assert (
+        pushdown.plan(_flow(url), pin=_Pins({"per_nation": "wh"})).steps["per_nation"].engine
+        == "wh"
+    )
+    assert _work() == (2, 2)
+    # An option whose repr names its address only, with no values to key it by: not kept.
+    pushdown.plan(_flow(url), materialize=iter(["open"])).close()
+    pushdown.plan(_flow(url), materialize=iter(["open"])).close()
+    assert _work() == (4, 4)
+
+
+def test_plans_placed_in_threads_each_keep_their_own_warnings(tmp_path: Path) -> None:
+    """The warnings are recorded per call (a context variable), not by swapping the
+    process's warning state: plan() calls in threads keep their own, and the filters are
+    left as they were."""
+    url = _database(tmp_path / "a.duckdb")
+
+    def flow(i: int, lost: bool) -> pushdown.Flow:
+        f = pushdown.Flow()
+        f.connection("wh", url)
+        orders = f.dataset("orders", connection="wh", table="orders")
+        step = orders.filter(f"o_id > {i}", name="f")
+        if lost:
+            step = step.sort("o_id", name="s")
+        step.group(["o_cust"], {"n": "count(*)"}, name="g")
+        return f
+
+    filters, show = list(warnings.filters), warnings.showwarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda i: pushdown.plan(flow(i, i % 2 == 0)).close(), range(16)))
+    assert warnings.filters == filters and warnings.showwarning is show
+    for i in range(16):
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            pushdown.plan(flow(i, i % 2 == 0)).close()
+        assert [type(w.message) for w in got] == [pushdown.OrderLostWarning] * (i % 2 == 0)
+    assert _work() == (16, 16)  # all reused

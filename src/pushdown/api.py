@@ -51,6 +51,7 @@ from pushdown.planner.schemas import SchemaReader
 from pushdown.planner.sources import schema_tables
 from pushdown.planner.sources import source_stats as read_source_stats
 from pushdown.planner.stats import estimate_plan, required_columns
+from pushdown.planner.warned import recording, reissue
 from pushdown.profiles import Profile, get_profile
 from pushdown.recipe import spec as s
 from pushdown.recipe.flow import Flow, load_flow
@@ -358,9 +359,10 @@ def make_plan(
 
     # What an earlier call made from the same flow and options (planner/reuse.py); it
     # records this call's schema reads.
-    options: tuple[Any, ...] = (dialects, connect_args, engine_statistics, mode, schema_mode)
-    options += (statistics_budget, statistics_cache, objective, cost_overrides, pin, forbid)
-    reuse = Reuse(flow, urls, (*options, forbid_steps, materialize, memory_budget), schemas)
+    options: tuple[Any, ...] = (dialects, engine_statistics, mode, schema_mode, objective)
+    options += (statistics_budget, statistics_cache, cost_overrides, pin, forbid)
+    options += (forbid_steps, materialize, memory_budget)
+    reuse = Reuse(flow, urls, options, schemas, clients=connect_args)
 
     def read_schema(ds: s.DatasetSpec) -> pa.Schema:
         if ds.path is not None:
@@ -424,52 +426,54 @@ def make_plan(
             overrides = merge_overrides(known, overrides)
         kept_args = {k: dict(v) for k, v in (connect_args or {}).items()}
         # What placement reads besides the flow, the options and the logical plan.
-        before: Plan | None = reuse.placed((source_stats, dict(notes), overrides))
+        before = reuse.placed((source_stats, dict(notes), overrides))
         if before is not None:
-            reused = fresh_copy(before, flow, urls, kept_args, counts)
+            reissue(before[1])  # what placing it warned of still holds
+            reused = fresh_copy(before[0], flow, urls, kept_args, counts)
             return _hand_over(reused, objective, opened)
-        estimates = estimate_plan(logical, source_stats)
-        needed = required_columns(logical)
-        model = CostModel(profiles, overrides=overrides, objective=objective)
-        constraints = Constraints(
-            pins=dict(pin or {}),
-            forbid=set(forbid),
-            forbid_steps={k: set(v) for k, v in (forbid_steps or {}).items()},
-            materialize=set(materialize),
-        )
-        placer = Placer(logical, profiles, estimates, needed, model, constraints)
-        memory_limit = parse_budget(memory_budget)
+        with recording() as warned:  # issued as they come, kept to issue on reuse
+            estimates = estimate_plan(logical, source_stats)
+            needed = required_columns(logical)
+            model = CostModel(profiles, overrides=overrides, objective=objective)
+            constraints = Constraints(
+                pins=dict(pin or {}),
+                forbid=set(forbid),
+                forbid_steps={k: set(v) for k, v in (forbid_steps or {}).items()},
+                materialize=set(materialize),
+            )
+            placer = Placer(logical, profiles, estimates, needed, model, constraints)
+            memory_limit = parse_budget(memory_budget)
 
-        def choose() -> tuple[dict[str, str], dict[str, str]]:
-            nominal = placer.solve()
-            return nominal, least_bad_worst_case(placer, nominal, source_stats)
+            def choose() -> tuple[dict[str, str], dict[str, str]]:
+                nominal = placer.solve()
+                return nominal, least_bad_worst_case(placer, nominal, source_stats)
 
-        memory: list[FragmentMemory] = []
-        if memory_limit is None:
-            nominal, assign = choose()
-        else:
-            nominal, assign, memory = fit_budget(placer, memory_limit, choose, notes)
-        note_defaults(placer, nominal, assign, notes)
-        rule = placer.first_input_rule()
-        result = Plan(
-            flow,
-            logical,
-            placer.placements(assign),
-            urls,
-            profiles,
-            transfers=placer.transfers(assign),
-            needed=needed,
-            cost=placer.total(assign),
-            baseline=placer.total(rule),
-            rule=rule,
-            materialize=constraints.materialize,
-            notes=notes,
-            connect_args=kept_args,
-            planning_statements=counts,
-            memory_budget=memory_limit,
-            memory=memory,
-        )
-        reuse.keep(result)
+            memory: list[FragmentMemory] = []
+            if memory_limit is None:
+                nominal, assign = choose()
+            else:
+                nominal, assign, memory = fit_budget(placer, memory_limit, choose, notes)
+            note_defaults(placer, nominal, assign, notes)
+            rule = placer.first_input_rule()
+            result = Plan(
+                flow,
+                logical,
+                placer.placements(assign),
+                urls,
+                profiles,
+                transfers=placer.transfers(assign),
+                needed=needed,
+                cost=placer.total(assign),
+                baseline=placer.total(rule),
+                rule=rule,
+                materialize=constraints.materialize,
+                notes=notes,
+                connect_args=kept_args,
+                planning_statements=counts,
+                memory_budget=memory_limit,
+                memory=memory,
+            )
+        reuse.keep(result, tuple(warned))
     except BaseException:
         close_all(opened)
         raise

@@ -124,3 +124,94 @@ def test_schemas_and_row_counts_in_one_statement_each(
         for name in [*tables, nested]:
             conn.drop(name)
         conn.close()
+
+
+@pytest.mark.parametrize("engine", ["hive", "databricks"])
+def test_get_columns_keeps_only_the_database_asked(
+    engine: str, request: pytest.FixtureRequest
+) -> None:
+    """``GetColumns``' schema name is a pattern where ``_`` matches any one character: the
+    batched read of ``hfix_gc`` must not take in the columns of ``hfixagc``'s table of the
+    same name (other columns, another type of ``k``)."""
+    from sqlglot import exp
+
+    target: Target = request.getfixturevalue(f"{engine}_target")
+    conn = open_connector(engine, target.url, target.connect_args)
+    asked, lookalike = f"hfix_gc_{engine[:3]}", f"hfixagc_{engine[:3]}"
+
+    def create(name: str) -> str:
+        database = exp.Table(db=exp.to_identifier(name))
+        return exp.Create(kind="SCHEMA", this=database).sql(dialect=conn.dialect)
+
+    def drop(name: str) -> str:
+        database = exp.Table(db=exp.to_identifier(name))
+        statement = exp.Drop(kind="SCHEMA", tables=[database], exists=True, cascade=True)
+        return statement.sql(dialect=conn.dialect)
+
+    try:
+        for name in (asked, lookalike):
+            _run(conn, drop(name))
+            _run(conn, create(name))
+        conn.write_table(f"{asked}.orders", pa.table({"k": [1, 2], "price": [0.5, 1.5]}))
+        conn.write_table(f"{asked}.other", pa.table({"k": [1]}))
+        conn.write_table(
+            f"{lookalike}.orders", pa.table({"k": ["x"], "note": ["y"], "extra": [1.0]})
+        )
+        names = [f"{asked}.orders", f"{asked}.other"]
+        one_by_one = {t: conn.table_schema(t) for t in names}
+        assert one_by_one[names[0]].names == ["k", "price"]
+        before = conn.statements
+        batched = conn.table_schemas(names)
+        assert conn.statements == before + 1  # still one call
+        for table in names:
+            got = batched[table]
+            assert isinstance(got, pa.Schema) and got.equals(one_by_one[table], check_metadata=True)
+    finally:
+        for name in (asked, lookalike):
+            _run(conn, drop(name))
+        conn.close()
+
+
+def test_get_columns_rows_of_another_schema_or_listed_twice_are_left_out() -> None:
+    """The rows as the call gives them (JDBC's names): ``salesxdb`` matches the pattern
+    ``sales_db``; a table listed twice (by two catalogs) is left to be read on its own."""
+    from pushdown.engines.hive_catalog import columns_by_table
+
+    def row(schema: str, table: str, column: str, kind: str, ordinal: int) -> dict[str, Any]:
+        return {
+            "TABLE_SCHEM": schema,
+            "TABLE_NAME": table,
+            "COLUMN_NAME": column,
+            "TYPE_NAME": kind,
+            "ORDINAL_POSITION": ordinal,
+        }
+
+    rows = [
+        row("Sales_DB", "orders", "amount", "double", 2),
+        row("sales_db", "Orders", "id", "int", 1),
+        row("salesxdb", "orders", "id", "string", 1),
+        row("sales_db", "twice", "id", "int", 1),
+        row("sales_db", "twice", "id", "int", 1),
+        row("sales_db", "renamed", "a", "int", 1),
+        row("sales_db", "renamed", "b", "int", 1),
+    ]
+    assert columns_by_table(rows, "sales_db") == {"orders": [("id", "int"), ("amount", "double")]}
+
+
+def test_bigquery_batched_columns_leave_out_hidden_ones() -> None:
+    """An ingestion-time partitioned table's pseudo-columns (``_PARTITIONTIME``,
+    ``_PARTITIONDATE``) are in ``INFORMATION_SCHEMA.COLUMNS`` with ``is_hidden`` 'YES' and
+    not in its zero-row result: the batched read asks for the visible columns only (the
+    stand-in has no such tables; the test above checks it still reads what the per-table
+    read does, in one statement)."""
+    pytest.importorskip("google.cloud.bigquery", reason="pip install -e '.[bigquery]'")
+    import sqlglot
+    from sqlglot import exp
+
+    from pushdown.engines.bigquery import columns_query
+
+    sql = columns_query("proj", "data", ["a", "b"]).sql(dialect="bigquery")
+    where = sqlglot.parse_one(sql, read="bigquery").args["where"]
+    visible = exp.column("is_hidden").eq(exp.Literal.string("NO"))
+    assert any(node == visible for node in where.find_all(exp.EQ)), sql
+    assert {c.name for c in where.find_all(exp.Column)} == {"table_name", "is_hidden"}

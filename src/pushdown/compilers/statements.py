@@ -88,7 +88,7 @@ class Statements:
         self.profiles = profiles
         self.local = local
         self.results = set(logical.sinks())
-        self._text: dict[tuple[tuple[str, ...], str, bool, bool, str], str] = {}
+        self._text: dict[tuple[tuple[str, ...], str, bool, bool], str] = {}
 
     def dialect(self, engine: str) -> str:
         """The sqlglot dialect an engine (connection name or the local engine) runs."""
@@ -152,16 +152,21 @@ class Statements:
         run: str = "",
     ) -> str:
         """The SQL text ``part``'s engine runs to produce ``output`` in run ``run``.  A
-        statement that reads no temporary table is the same in every run and generated once;
-        one that does is generated per run (its table names carry the run's token)."""
+        statement that reads no temporary table is the same in every run and generated once
+        (kept); one that does is generated for its run and not kept (its table names carry
+        the run's token, and the plan, kept for reuse, would otherwise hold one text per run
+        for ever)."""
         if part.engine == self.local or not part.inputs:
             run = ""
         if project and self._projection(output, project) is None:
             project = False  # the same statement: one text (the size check made it)
-        key = (tuple(part.nodes), output, pretty, project, run)
+        if run:
+            query = self.query(part, output, project=project, run=run)
+            return to_sql(query, self.dialect(part.engine), pretty=pretty)
+        key = (tuple(part.nodes), output, pretty, project)
         cached = self._text.get(key)
         if cached is None:
-            query = self.query(part, output, project=project, run=run)
+            query = self.query(part, output, project=project)
             cached = self._text[key] = to_sql(query, self.dialect(part.engine), pretty=pretty)
         return cached
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, TypeVar
 
 import pyarrow as pa
@@ -194,8 +194,9 @@ class BigQueryConnector(Connector):
         dataset (https://cloud.google.com/bigquery/docs/information-schema-columns: one row
         per column, its GoogleSQL type as text), each type read back into the field the
         client's own Arrow conversion takes (:func:`_arrow_schema`), so a table's schema is
-        the one its zero-row result has.  A table the view does not list (missing: its own
-        error then) or whose types cannot be read is asked on its own."""
+        the one its zero-row result has (:func:`columns_query`).  A table the view does not
+        list (missing: its own error then) or whose types cannot be read is asked on its
+        own."""
         if len(tables) < 2:
             return super().table_schemas(tables)
         groups: dict[tuple[str, str], dict[str, str]] = {}
@@ -204,12 +205,7 @@ class BigQueryConnector(Connector):
             groups.setdefault((project, dataset), {})[name] = table
         result: dict[str, pa.Schema | PushdownError] = {}
         for (project, dataset), names in groups.items():
-            query = (
-                exp.select("table_name", "column_name", "data_type", "is_nullable")
-                .from_(_information_schema(project, dataset, "COLUMNS"))
-                .where(exp.column("table_name").isin(*map(exp.Literal.string, names)))
-                .order_by("table_name", "ordinal_position")
-            )
+            query = columns_query(project, dataset, names)
             try:
                 rows = self.fetch_arrow(query.sql(dialect="bigquery")).to_pylist()
             except PushdownError:
@@ -340,6 +336,23 @@ class BigQueryConnector(Connector):
     def close(self) -> None:
         """Close the client's HTTP session."""
         self.client.close()
+
+
+def columns_query(project: str, dataset: str, tables: Iterable[str]) -> exp.Select:
+    """The columns of ``tables`` of ``project.dataset``, in order, from its
+    ``INFORMATION_SCHEMA.COLUMNS`` view, without the hidden ones: the view lists the
+    pseudo-columns of an ingestion-time partitioned table (``_PARTITIONTIME``,
+    ``_PARTITIONDATE``: ``is_hidden`` 'YES', no ``ordinal_position``), which its zero-row
+    result does not have (https://cloud.google.com/bigquery/docs/information-schema-columns)."""
+    return (
+        exp.select("table_name", "column_name", "data_type", "is_nullable")
+        .from_(_information_schema(project, dataset, "COLUMNS"))
+        .where(
+            exp.column("table_name").isin(*map(exp.Literal.string, tables)),
+            exp.column("is_hidden").eq(exp.Literal.string("NO")),
+        )
+        .order_by("table_name", "ordinal_position")
+    )
 
 
 def _information_schema(project: str, dataset: str, view: str) -> exp.Table:

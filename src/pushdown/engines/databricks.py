@@ -310,7 +310,7 @@ class DatabricksConnector(HiveConnector):
         catalogs: dict[str, set[str]] = {}
         for row in rows:
             catalogs.setdefault(str(row["TABLE_NAME"]).lower(), set()).add(str(row["TABLE_CAT"]))
-        listed = columns_by_table(rows)
+        listed = columns_by_table(rows, database)
         return {t: cols for t, cols in listed.items() if len(catalogs.get(t, ())) <= 1}
 
     def _execute(self, sql: str) -> Any:

@@ -39,16 +39,24 @@ def show_tables_extended(database: str | None, tables: Collection[str], dialect:
     )
 
 
-def columns_by_table(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
-    """``GetColumns`` rows (JDBC's column names) as, per table (lower case), its columns'
-    names and SQL types in ordinal order."""
+def columns_by_table(rows: list[dict[str, Any]], database: str) -> dict[str, list[tuple[str, str]]]:
+    """``GetColumns`` rows (JDBC's column names) as, per table of ``database`` (lower case),
+    its columns' names and SQL types in ordinal order.  The call's schema name is a JDBC
+    pattern, where ``_`` matches any one character (``sales_db`` also lists ``salesxdb``'s
+    tables): only rows whose ``TABLE_SCHEM`` is ``database`` (ignoring case) are kept, and a
+    table whose rows repeat a column name or an ordinal (listed twice, by another catalog or
+    schema) is left out, to be read on its own."""
     found: dict[str, list[tuple[int, str, str]]] = {}
     for row in rows:
+        if str(row.get("TABLE_SCHEM")).lower() != database.lower():
+            continue
         found.setdefault(str(row["TABLE_NAME"]).lower(), []).append(
             (int(row["ORDINAL_POSITION"] or 0), str(row["COLUMN_NAME"]), str(row["TYPE_NAME"]))
         )
     return {
-        t: [(n, k) for _, n, k in sorted(cols, key=lambda c: c[0])] for t, cols in found.items()
+        t: [(n, k) for _, n, k in sorted(cols, key=lambda c: c[0])]
+        for t, cols in found.items()
+        if len({o for o, _, _ in cols}) == len({n.lower() for _, n, _ in cols}) == len(cols)
     }
 
 
@@ -131,7 +139,7 @@ class HiveCatalog(Connector):
                 rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
             finally:
                 cursor.close()
-        return columns_by_table(rows)
+        return columns_by_table(rows, database)
 
     def catalog_rows(self, tables: list[str]) -> dict[str, float]:
         """Row counts of ``tables`` from one ``SHOW TABLE EXTENDED`` per database

@@ -5,7 +5,6 @@ whose statement would exceed its engine's size limit is cut (:func:`fit_statemen
 from __future__ import annotations
 
 import graphlib
-import warnings
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -14,6 +13,7 @@ from pushdown.compilers.statements import Statements
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.planner.cost import LOCAL
+from pushdown.planner.warned import warn
 from pushdown.profiles import Profile
 
 
@@ -351,10 +351,11 @@ def order_losses(logical: LogicalPlan, fragments: list[Fragment]) -> dict[str, s
             continue
         found[name] = "order dropped at " + "; ".join(lost)
         if not reached:
-            warnings.warn(
-                f"the order of sort {name!r} reaches no result: {found[name]}; sort after "
-                "that step instead",
-                OrderLostWarning,
+            warn(
+                OrderLostWarning(
+                    f"the order of sort {name!r} reaches no result: {found[name]}; sort after "
+                    "that step instead"
+                ),
                 stacklevel=4,
             )
     return found

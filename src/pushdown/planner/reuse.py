@@ -50,6 +50,9 @@ KEPT_PLANS = 16  # plans kept, the least recently used dropped first
 
 # One schema read: (connection, table) and what it gave.
 Read = tuple[tuple[str, str], pa.Schema | PushdownError]
+# The warnings placing a plan issued (an OrderLostWarning; planner/warned.py): issued
+# again on each reuse.
+Warned = tuple[Warning, ...]
 
 
 def flow_key(flow: Flow) -> str | None:
@@ -83,16 +86,17 @@ class Made:
 
     reads: list[Read]
     logical: LogicalPlan
-    # The planning inputs and the plan placed from them (set in one assignment: a plan()
-    # in another thread reads both or neither).
-    placed: tuple[tuple[Any, ...], Any] | None = None
+    # The planning inputs (a deep copy: the caller's statistics are theirs to change), the
+    # plan placed from them and the warnings placing it issued (set in one assignment: a
+    # plan() in another thread reads all or none).
+    placed: tuple[tuple[Any, ...], Any, Warned] | None = None
 
-    def placed_from(self, inputs: tuple[Any, ...]) -> Any:
-        """The plan placed from equal ``inputs``, if any."""
+    def placed_from(self, inputs: tuple[Any, ...]) -> tuple[Any, Warned] | None:
+        """The plan placed from equal ``inputs`` and the warnings placing it issued, if any."""
         placed = self.placed
         if placed is None or placed[0] != inputs:
             return None
-        return placed[1]
+        return placed[1], placed[2]
 
     def same_reads(self, read: Callable[[str, str], pa.Schema]) -> bool:
         """Read the same schemas again, in the same order (so with the same statements) and
@@ -156,12 +160,18 @@ class Reuse:
         options: tuple[Any, ...],
         read: Callable[[str, str], pa.Schema],
         cache: PlanCache = PLANS,
+        clients: Any = None,
     ):
         """``options``: every option of the call that planning reads (their ``repr`` is
-        part of the key); ``read`` reads a table's schema (``planner/schemas.py``)."""
+        part of the key; one naming an object by its address only, which another object
+        may have once it is gone, keeps no plan); ``clients``: the connection arguments
+        (part of the key too, an address harmless there); ``read`` reads a table's schema
+        (``planner/schemas.py``)."""
         content = flow_key(flow)
         try:
-            self.key = None if content is None else repr((content, list(urls.items()), options))
+            planning = repr(tuple(plain(option) for option in options))
+            key = repr((content, list(urls.items()), repr(clients), planning))
+            self.key = None if content is None or " at 0x" in planning else key
         except Exception:  # an option (a driver's client object) that cannot say what it is
             self.key = None
         self.cache = cache
@@ -192,17 +202,34 @@ class Reuse:
             self.cache.put(self.key, self.made)
         return logical
 
-    def placed(self, inputs: tuple[Any, ...]) -> Any:
+    def placed(self, inputs: tuple[Any, ...]) -> tuple[Any, Warned] | None:
         """The plan placed before from the same logical plan and equal ``inputs`` (the
-        statistics per source, the notes so far, the cost parameters), or None."""
+        statistics per source, the notes so far, the cost parameters) and the warnings
+        placing it issued, or None."""
         self.inputs = inputs
         return self.made.placed_from(inputs) if self.made is not None else None
 
-    def keep(self, plan: PhysicalPlan) -> None:
-        """Keep ``plan``, just placed from this call's inputs, for the next call."""
+    def keep(self, plan: PhysicalPlan, warned: Warned = ()) -> None:
+        """Keep ``plan``, just placed from this call's inputs, and the warnings placing it
+        issued, for the next call.  The inputs are copied whole: a user's ``TableStats``
+        is frozen but its ``columns`` dict is not, and a change made to it in place must
+        not compare equal to what this plan was placed from."""
         self.cache.placed += 1
         if self.made is not None:
-            self.made.placed = (self.inputs, template(plan))
+            try:
+                inputs = copy.deepcopy(self.inputs)
+            except Exception:  # an input that cannot be copied: nothing kept to compare
+                return
+            self.made.placed = (inputs, template(plan), warned)
+
+
+def plain(option: Any) -> Any:
+    """``option`` for the key: a mapping (a custom one's ``repr`` may name its address only)
+    as a dict of its items, each made plain too; anything else as it is (a generator is not
+    read: its ``repr`` names its address, so it keeps no plan)."""
+    if isinstance(option, Mapping):
+        return {k: plain(v) for k, v in option.items()}
+    return option
 
 
 P = TypeVar("P", bound=PhysicalPlan)
