@@ -311,6 +311,12 @@ def test_pin_and_forbid(two_warehouses: tuple[str, str]) -> None:
     assert pinned.steps["joined"].reason == "pinned to wh_b by the user"
     forbidden = pushdown.plan(flow, forbid=["wh_a"], cost_overrides={"wh_b": SLOW_WAREHOUSE})
     assert all(s.engine != "wh_a" for s in forbidden.steps.values() if s.kind != "source")
+    once = pushdown.plan(  # a generator is read once, not used up by the checks
+        flow, forbid=(e for e in ["wh_a"]), cost_overrides={"wh_b": SLOW_WAREHOUSE}
+    )
+    assert [s.engine for s in once.steps.values()] == [
+        s.engine for s in forbidden.steps.values()
+    ]
     per_step = pushdown.plan(flow, forbid_steps={"by_city": ["local", "wh_b"]})
     assert per_step.steps["by_city"].engine == "wh_a"
     with pytest.raises(pushdown.ConnectionConfigError, match="unknown engine 'wh_c'; did you mean"):

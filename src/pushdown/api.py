@@ -269,6 +269,8 @@ def make_plan(
       of the flow (Spark, Databricks), or :class:`MemoryBudgetError` says why it cannot run
       (:mod:`pushdown.planner.memory`); the run reads it as ``plan.memory_budget``.
     """
+    # Read once: a generator given here would be used up by the checks below
+    forbid, materialize = list(forbid), list(materialize)
     if isinstance(flow, str | Path):
         flow = load_flow(flow)  # paths inside it are relative to the file
     urls = dict(flow.spec.connections)
