@@ -270,7 +270,9 @@ def make_plan(
       (:mod:`pushdown.planner.memory`); the run reads it as ``plan.memory_budget``.
     """
     # Read once: a generator given here would be used up by the checks below
-    forbid, materialize = list(forbid), list(materialize)
+    # (a string stays a string, which the checks refuse by name)
+    forbid = forbid if isinstance(forbid, str) else list(forbid)
+    materialize = materialize if isinstance(materialize, str) else list(materialize)
     if isinstance(flow, str | Path):
         flow = load_flow(flow)  # paths inside it are relative to the file
     urls = dict(flow.spec.connections)
