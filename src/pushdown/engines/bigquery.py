@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 
 import pyarrow as pa
 import sqlalchemy as sa
+import sqlglot
 from sqlglot import exp
 
 from pushdown.compilers.ddl import create_table, expires, select_all
@@ -189,6 +190,14 @@ class BigQueryConnector(Connector):
         """The Arrow schema of ``table`` (a zero-row result)."""
         return self.fetch_arrow(select_all(table, dialect="bigquery", limit=0)).schema
 
+    def _by_dataset(self, tables: list[str]) -> dict[tuple[str, str], dict[str, str]]:
+        """``tables`` by (project, dataset): each table's name there to the name asked."""
+        groups: dict[tuple[str, str], dict[str, str]] = {}
+        for table in tables:
+            project, dataset, name = self._table_id(table).split(".", 2)
+            groups.setdefault((project, dataset), {})[name] = table
+        return groups
+
     def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
         """The schemas of ``tables`` from one ``INFORMATION_SCHEMA.COLUMNS`` query per
         dataset (https://cloud.google.com/bigquery/docs/information-schema-columns: one row
@@ -199,10 +208,7 @@ class BigQueryConnector(Connector):
         own."""
         if len(tables) < 2:
             return super().table_schemas(tables)
-        groups: dict[tuple[str, str], dict[str, str]] = {}
-        for table in tables:
-            project, dataset, name = self._table_id(table).split(".", 2)
-            groups.setdefault((project, dataset), {})[name] = table
+        groups = self._by_dataset(tables)
         result: dict[str, pa.Schema | PushdownError] = {}
         for (project, dataset), names in groups.items():
             query = columns_query(project, dataset, names)
@@ -228,10 +234,7 @@ class BigQueryConnector(Connector):
         partitions; https://cloud.google.com/bigquery/docs/information-schema-partitions),
         their bytes kept for :meth:`table_stats`; a table the view does not list is left
         out (asked on its own)."""
-        groups: dict[tuple[str, str], dict[str, str]] = {}
-        for table in tables:
-            project, dataset, name = self._table_id(table).split(".", 2)
-            groups.setdefault((project, dataset), {})[name] = table
+        groups = self._by_dataset(tables)
         found: dict[str, float] = {}
         for (project, dataset), names in groups.items():
             query = (
@@ -364,43 +367,24 @@ def _information_schema(project: str, dataset: str, view: str) -> exp.Table:
     )
 
 
-def _split_top(text: str) -> list[str]:
-    """``text`` split at the commas outside ``<...>`` and ``(...)``."""
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        depth += char in "<("
-        depth -= char in ">)"
-        if char == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    parts.append(text[start:].strip())
-    return parts
-
-
-def _schema_field(name: str, data_type: str, required: bool = False) -> Any:
-    """A client ``SchemaField`` for a column of GoogleSQL type ``data_type`` as
-    ``INFORMATION_SCHEMA.COLUMNS`` writes it (``ARRAY<T>``, ``STRUCT<a T, ...>``,
-    ``RANGE<T>``, ``NUMERIC(10, 2)``, ``STRING(20)``, ``INT64``)."""
+def _schema_field(name: str, data_type: exp.DataType, required: bool = False) -> Any:
+    """A client ``SchemaField`` for a column of GoogleSQL type ``data_type`` (parsed by
+    sqlglot from the text ``INFORMATION_SCHEMA.COLUMNS`` writes: ``ARRAY<T>``,
+    ``STRUCT<a T, ...>``, ``RANGE<T>``, ``NUMERIC(10, 2)``, ``STRING(20)``, ``INT64``)."""
     from google.cloud.bigquery import SchemaField
 
-    text = data_type.strip()
-    head, _, rest = text.partition("<")
-    head = head.strip().upper()
-    if head == "ARRAY":
-        inner = _schema_field(name, rest[:-1])
+    mode = "REQUIRED" if required else "NULLABLE"
+    if data_type.is_type(exp.DataType.Type.ARRAY):
+        inner = _schema_field(name, data_type.expressions[0])
         return SchemaField(name, inner.field_type, mode="REPEATED", fields=inner.fields)
-    if head == "STRUCT":
-        fields = []
-        for part in _split_top(rest[:-1]):
-            sub, _, kind = part.partition(" ")
-            fields.append(_schema_field(sub.strip("`"), kind))
-        return SchemaField(
-            name, "RECORD", mode="REQUIRED" if required else "NULLABLE", fields=fields
-        )
-    if head == "RANGE":
-        return SchemaField(name, "RANGE", range_element_type=rest[:-1].strip())
-    scalar = text.split("(", 1)[0].strip().upper()
-    return SchemaField(name, scalar, mode="REQUIRED" if required else "NULLABLE")
+    if data_type.is_type(exp.DataType.Type.STRUCT):
+        fields = [_schema_field(c.name, c.args["kind"]) for c in data_type.expressions]
+        return SchemaField(name, "RECORD", mode=mode, fields=fields)
+    if data_type.is_type(exp.DataType.Type.RANGE):
+        element = data_type.expressions[0].sql(dialect="bigquery")
+        return SchemaField(name, "RANGE", range_element_type=element)
+    # the type's name without its parameters (the client's conversion ignores them)
+    return SchemaField(name, exp.DataType(this=data_type.this).sql(dialect="bigquery"), mode=mode)
 
 
 def _arrow_schema(rows: list[dict[str, Any]]) -> pa.Schema | None:
@@ -411,9 +395,14 @@ def _arrow_schema(rows: list[dict[str, Any]]) -> pa.Schema | None:
 
     try:
         fields = [
-            _schema_field(r["column_name"], r["data_type"], r["is_nullable"] == "NO") for r in rows
+            _schema_field(
+                r["column_name"],
+                exp.DataType.build(r["data_type"], dialect="bigquery"),
+                r["is_nullable"] == "NO",
+            )
+            for r in rows
         ]
         schema = _pandas_helpers.bq_to_arrow_schema(fields)
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+    except (sqlglot.errors.ParseError, ValueError, TypeError, KeyError, AttributeError, IndexError):
         return None
     return schema if isinstance(schema, pa.Schema) else None
