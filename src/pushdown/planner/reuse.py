@@ -225,8 +225,9 @@ class Reuse:
 
 def plain(option: Any) -> Any:
     """``option`` for the key: a mapping (a custom one's ``repr`` may name its address only)
-    as a dict of its items, each made plain too; anything else as it is (a generator is not
-    read: its ``repr`` names its address, so it keeps no plan)."""
+    as a dict of its items, each made plain too; anything else as it is (plan() has listed
+    ``forbid`` and ``materialize`` already; any other object whose ``repr`` names its
+    address only keeps no plan)."""
     if isinstance(option, Mapping):
         return {k: plain(v) for k, v in option.items()}
     return option
