@@ -390,10 +390,12 @@ def _schema_field(name: str, data_type: exp.DataType, required: bool = False) ->
 def _arrow_schema(rows: list[dict[str, Any]]) -> pa.Schema | None:
     """The Arrow schema of ``INFORMATION_SCHEMA.COLUMNS`` rows through the client's own
     BigQuery-to-Arrow conversion (the one ``to_arrow`` applies to a result's schema); None
-    when a type is one it cannot convert."""
-    from google.cloud.bigquery import _pandas_helpers
-
+    when a type is one it cannot convert, or when the client no longer has that conversion
+    (``_pandas_helpers`` is the client's private module: then every table is read on its
+    own, as before batching)."""
     try:
+        from google.cloud.bigquery import _pandas_helpers
+
         fields = [
             _schema_field(
                 r["column_name"],
@@ -403,6 +405,14 @@ def _arrow_schema(rows: list[dict[str, Any]]) -> pa.Schema | None:
             for r in rows
         ]
         schema = _pandas_helpers.bq_to_arrow_schema(fields)
-    except (sqlglot.errors.ParseError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+    except (
+        ImportError,
+        sqlglot.errors.ParseError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        IndexError,
+    ):
         return None
     return schema if isinstance(schema, pa.Schema) else None
