@@ -28,6 +28,7 @@ from typing import Any
 import pushdown
 from pushdown.bench.planning import planning_vs_ibis
 from pushdown.bench.planning import timed as runs
+from pushdown.planner.reuse import PLANS
 
 
 def timed(fn: Callable[[], Any], *, repeat: int = 7, warmup: int = 2) -> float:
@@ -147,11 +148,14 @@ def wide_flow(columns: int) -> pushdown.Flow:
 
 def _cpu_timed(fn: Callable[[], Any], repeat: int, warmup: int) -> tuple[float, float]:
     """(median wall seconds, fewest CPU seconds) of ``repeat`` runs after ``warmup``: the CPU
-    time of the least disturbed run is what a loaded machine measures best."""
+    time of the least disturbed run is what a loaded machine measures best.  Every run plans
+    anew: the plans kept for reuse (``planner/reuse.py``) are dropped before each."""
     for _ in range(warmup):
+        PLANS.clear()
         fn()
     walls, cpus = [], []
     for _ in range(repeat):
+        PLANS.clear()
         gc.collect()
         wall, cpu = time.perf_counter(), time.process_time()
         fn()

@@ -18,7 +18,7 @@ from pushdown.planner import placement
 from pushdown.planner.cost import CostModel
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.robust import least_bad_worst_case, moves_uncertain_data
-from pushdown.planner.search import Search
+from pushdown.planner.search import Search, Searched
 from pushdown.planner.sources import source_stats
 from pushdown.planner.stats import GROUP_FRACTION, estimate_plan, required_columns
 from pushdown.profiles import get_profile
@@ -40,7 +40,7 @@ def _placer(flow: pushdown.Flow, options: dict[str, Any]) -> tuple[Placer, dict[
     return placer, stats
 
 
-def _work(shape: str, steps: int, engines: int) -> tuple[int, Search]:
+def _work(shape: str, steps: int, engines: int) -> tuple[int, Searched]:
     flow, options = shaped_flow(shape, steps, engines=engines)
     placer, _ = _placer(flow, options)
     placer.solve()

@@ -107,11 +107,15 @@ class CostModel:
 
     def score(self, cost: Cost) -> float:
         """One number to minimise, per the objective."""
+        return self.score_of(cost.seconds, cost.usd)
+
+    def score_of(self, seconds: float, usd: float) -> float:
+        """:meth:`score` of a cost of ``seconds`` and ``usd`` (without building it)."""
         if self.objective == "time":
-            return cost.seconds
+            return seconds
         if self.objective == "money":
-            return cost.usd + cost.seconds * 1e-9
-        return cost.seconds + float(self.objective) * cost.usd
+            return usd + seconds * 1e-9
+        return seconds + float(self.objective) * usd
 
     def describe(self, score: float, *, signed: bool = False) -> str:
         """A score (or a difference of scores) with its unit, per the objective:
@@ -172,6 +176,13 @@ class CostModel:
         p = self.params[engine]
         seconds = nbytes / p.scan_bytes_per_s
         return Cost(seconds, self._compute_usd(p, seconds, nbytes))
+
+    def scan_score(self, engine: str, nbytes: float) -> float:
+        """``score(scan(engine, nbytes))`` without building a :class:`Cost` (the planner asks
+        it once per step and candidate)."""
+        p = self.params[engine]
+        seconds = nbytes / p.scan_bytes_per_s
+        return self.score_of(seconds, self._compute_usd(p, seconds, nbytes))
 
     def transfer(self, source: str, target: str, nbytes: float) -> Cost:
         """Cost of moving ``nbytes`` of Arrow from ``source`` to ``target``."""

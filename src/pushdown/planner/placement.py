@@ -29,7 +29,7 @@ from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.planner.capability import Memo, Verdict, check
 from pushdown.planner.cost import LOCAL, ZERO, Cost, CostModel
-from pushdown.planner.search import Search
+from pushdown.planner.search import Search, Searched
 from pushdown.planner.search_state import Overlay
 from pushdown.planner.stats import Estimate
 from pushdown.profiles import Profile
@@ -109,7 +109,14 @@ class Placer:
         self._moved: dict[str, float] = {}
         self._own: dict[tuple[str, str], float] = {}
         self._out: dict[tuple[str, str, frozenset[str]], float] = {}
-        self.search: Search | None = None
+        # Per step: (a statement however placed, bytes moved, bytes fetched as a result);
+        # per (engine, consumer engines): the other engines, sorted (the transfers' order).
+        self._out_facts: dict[str, tuple[bool, float, float | None]] = {}
+        self._crossings: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
+        # What the last search did (its work, budget, shape); the search itself is not kept:
+        # it points back at this placer, and that cycle would keep both placers' memos of the
+        # least bad worst case alive until the cyclic collector walked them.
+        self.search: Searched | None = None
         self.candidates: dict[str, list[str]]
         # Steps the local engine was refused for, and why (the memory budget: planner/memory.py).
         self.refused: dict[str, str] = {}
@@ -218,58 +225,55 @@ class Placer:
         key = (name, engine)
         cached = self._own.get(key)
         if cached is None:
-            cached = self._own[key] = self.model.score(self.own(name, engine))
+            if isinstance(self.nodes[name], n.Source):
+                cached = self.model.score(ZERO)
+            else:  # :meth:`own`'s scan, scored without building its Cost
+                cached = self.model.scan_score(engine, self.input_bytes(name))
+            self._own[key] = cached
         return cached
 
     def out_score(self, name: str, engine: str, targets: frozenset[str]) -> float:
         """:meth:`outgoing` folded by the objective (memoised on the engines involved)."""
-        key = (name, engine, targets)
-        cached = self._out.get(key)
+        cached = self._out.get((name, engine, targets))
         if cached is not None:
             return cached
-        # The sum of :meth:`outgoing` scored term by term (the objective is linear), without
-        # building Cost objects: this runs once per (step, engine, consumer engines).
-        model = self.model
-        crossing = sorted(t for t in targets if t != engine)
-        is_sink = name in self.sinks
-        value = 0.0
-        if crossing or is_sink or name in self.constraints.materialize:
-            value += model.statement_score(engine)
-        if crossing:
-            moved = self.moved_bytes(name)
-            for target in crossing:
-                value += model.transfer_score(engine, target, moved)
-        if is_sink and engine != LOCAL and LOCAL not in crossing:
-            value += model.transfer_score(engine, LOCAL, self.est[name].bytes)
-        self._out[key] = value
-        return value
+        return self.out_scores(name, [engine], targets)[0]
 
     def out_scores(self, name: str, engines: list[str], targets: frozenset[str]) -> list[float]:
-        """:meth:`out_score` of ``name`` on each of ``engines`` toward ``targets`` (the same
-        values, memoised alike; what the dynamic programme asks per edge)."""
+        """:meth:`out_score` of ``name`` on each of ``engines`` toward ``targets``: the sum of
+        :meth:`outgoing` scored term by term (the objective is linear), without building Cost
+        objects.  Memoised per (step, engine, consumer engines); what the dynamic programme
+        asks per edge, so its few sums are kept per step and per engine pair."""
         kept = self._out
-        values = [kept.get((name, engine, targets)) for engine in engines]
-        if None not in values:
-            return values  # type: ignore[return-value]
+        facts = self._out_facts.get(name)
+        if facts is None:
+            is_sink = name in self.sinks
+            facts = self._out_facts[name] = (
+                is_sink or name in self.constraints.materialize,  # a statement however placed
+                self.moved_bytes(name),
+                self.est[name].bytes if is_sink else None,  # fetched as a result
+            )
+        statement, moved, fetched = facts
+        crossings = self._crossings
         model = self.model
-        is_sink = name in self.sinks
-        statement = is_sink or name in self.constraints.materialize
-        moved = self.moved_bytes(name)
         result = []
-        for engine, cached in zip(engines, values, strict=True):
-            if cached is not None:
-                result.append(cached)
-                continue
-            # :meth:`out_score`'s arithmetic, in its order
-            crossing = sorted(t for t in targets if t != engine)
-            value = 0.0
-            if crossing or statement:
-                value += model.statement_score(engine)
-            for target in crossing:
-                value += model.transfer_score(engine, target, moved)
-            if is_sink and engine != LOCAL and LOCAL not in crossing:
-                value += model.transfer_score(engine, LOCAL, self.est[name].bytes)
-            kept[name, engine, targets] = value
+        for engine in engines:
+            key = (name, engine, targets)
+            value = kept.get(key)
+            if value is None:
+                crossing = crossings.get((engine, targets))
+                if crossing is None:
+                    crossing = crossings[engine, targets] = tuple(
+                        sorted(t for t in targets if t != engine)
+                    )
+                value = 0.0
+                if crossing or statement:
+                    value += model.statement_score(engine)
+                for target in crossing:
+                    value += model.transfer_score(engine, target, moved)
+                if fetched is not None and engine != LOCAL and LOCAL not in crossing:
+                    value += model.transfer_score(engine, LOCAL, fetched)
+                kept[key] = value
             result.append(value)
         return result
 
@@ -315,14 +319,6 @@ class Placer:
         return sum(self.term_score(a, trial) for a in affected) - before
 
     # -- search -----------------------------------------------------------------------------
-    def dynamic_programming(self) -> dict[str, str]:
-        """Exact for forests (chains and trees); a good start for DAGs."""
-        return Search(self).programme()
-
-    def local_search(self, assign: dict[str, str], rounds: int = 4) -> dict[str, str]:
-        """Move one step (or a same-engine region) at a time while the exact cost falls."""
-        return Search(self).local_search(assign, rounds)
-
     def exhaustive(self) -> dict[str, str] | None:
         """The best of every assignment, when there are few enough."""
         free = [name for name in self.nodes if len(self.candidates[name]) > 1]
@@ -340,14 +336,24 @@ class Placer:
                 best, best_value = assign, value
         return best
 
-    def solve(self, budget: int | None = None) -> dict[str, str]:
-        """The chosen assignment (see :mod:`pushdown.planner.search`)."""
+    def solve(self, budget: int | None = None, *, quick: bool = False) -> dict[str, str]:
+        """The chosen assignment (see :mod:`pushdown.planner.search`); ``quick``: the
+        programme and single-step moves only (:meth:`Search.propose`)."""
         exact = self.exhaustive()
         if exact is not None:
             return exact
-        self.search = Search(self, budget)
-        if self.search.forest:
-            return self.search.solve([])  # the programme is exact: no other starts
+        search = Search(self, budget)
+        try:
+            if quick:
+                return search.propose()
+            if search.forest:
+                return search.solve([])  # the programme is exact: no other starts
+            return search.solve(self._starts())
+        finally:
+            self.search = Searched(search.work, search.budget, search.forest)
+
+    def _starts(self) -> list[dict[str, str]]:
+        """The search's other starting points: the first-input rule, one engine everywhere."""
         starts = [self.first_input_rule()]
         for engine in self.engines:
             starts.append(
@@ -356,7 +362,7 @@ class Placer:
                     for name, cands in self.candidates.items()
                 }
             )
-        return self.search.solve(starts)
+        return starts
 
     # -- explaining -------------------------------------------------------------------------
     def first_input_rule(self) -> dict[str, str]:

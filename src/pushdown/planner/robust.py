@@ -73,7 +73,7 @@ def least_bad_worst_case(
     # Proposals for the bounds: their cheapest placements by the programme and single moves
     # (no region moves, one start): enough to say what the other ends of the range prefer.
     proposals = [assign] + [
-        p for s in scenarios[1:] if not _pulls_large(placer, p := s.solve(budget=0), assign)
+        p for s in scenarios[1:] if not _pulls_large(placer, p := s.solve(quick=True), assign)
     ]
     scores: list[list[float]] = []
     for i, p in enumerate(proposals):

@@ -24,7 +24,8 @@ planning time stays near linear however the DAG is shaped; small plans never rea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from operator import add
 from typing import Protocol
 
@@ -36,6 +37,16 @@ BUDGET_FLOOR = 50_000
 BUDGET_PER_CHOICE = 40
 EPS = 1e-12
 REGION_LIMIT = 32
+
+
+@dataclass(frozen=True)
+class Searched:
+    """What a finished search did: the terms it evaluated (what its budget counts), that
+    budget, and whether the plan was a forest (the programme alone, exact)."""
+
+    work: int
+    budget: int
+    forest: bool
 
 
 class Costs(Protocol):
@@ -88,6 +99,11 @@ class Search:
         # outgoing score from each of its candidates when that engine alone reads it.
         self._alone: dict[str, list[list[list[float]] | None]] = {}
         self._scored: tuple[Mapping[str, str], float] = ({}, 0.0)  # refine's last answer
+        # ``out_score`` on each of several engines toward the same consumer engines: the
+        # placer's batch of it when it has one.
+        self._out_scores: Callable[[str, list[str], frozenset[str]], list[float]] = getattr(
+            placer, "out_scores", self._one_by_one
+        )
         # The same when other consumers read it too (conditional programmes): per (step,
         # input, engines of the input's other consumers in their order).
         self._cond: dict[tuple[str, str, tuple[str, ...]], list[list[float]]] = {}
@@ -179,13 +195,9 @@ class Search:
                 assign.setdefault(inp, src)
         return assign
 
-    def _out_scores(self, name: str, engines: list[str], targets: frozenset[str]) -> list[float]:
-        """``out_score`` of ``name`` on each of ``engines`` toward ``targets`` (the placer's
-        batch of it when it has one)."""
-        batch = getattr(self.p, "out_scores", None)
-        if batch is not None:
-            values: list[float] = batch(name, engines, targets)
-            return values
+    def _one_by_one(self, name: str, engines: list[str], targets: frozenset[str]) -> list[float]:
+        """``out_score`` of ``name`` on each of ``engines`` toward ``targets`` (for a placer
+        without a batch of it)."""
         out = self.p.out_score
         return [out(name, engine, targets) for engine in engines]
 
@@ -334,6 +346,19 @@ class Search:
         return sorted(members, key=self.pos.__getitem__)
 
     # -- the whole search ---------------------------------------------------------------------
+    def propose(self) -> dict[str, str]:
+        """A quick cheap assignment: the programme, then single-step moves while the exact
+        cost falls (no conditional programmes, no region moves, one start).  Exact on
+        forests; what the least bad worst case asks of each bound of the estimates."""
+        first = self.programme()
+        if self.forest:
+            return first
+        budget, self.budget = self.budget, 0  # no region moves
+        try:
+            return self.local_search(first)
+        finally:
+            self.budget = budget
+
     def solve(self, starts: list[dict[str, str]]) -> dict[str, str]:
         """The cheapest assignment: exact on forests, else the best improved start.
 
