@@ -213,13 +213,17 @@ def resolve_columns(
 
 
 def substitute(tree: exp.Expr, values: Mapping[str, exp.Expr]) -> exp.Expr:
-    """Replace each unqualified column by a copy of its expression in ``values``."""
+    """Replace each unqualified column by a copy of its expression in ``values`` (a column
+    whose expression is that same column is left as it is: the common case of a formula over
+    the input's columns, which then costs one copy of the formula)."""
     tree = tree.copy()
     if isinstance(tree, exp.Column) and not tree.table and tree.name in values:
         return values[tree.name].copy()
     for col in list(tree.find_all(exp.Column)):
         if not col.table and col.name in values:
-            col.replace(values[col.name].copy())
+            value = values[col.name]
+            if not (isinstance(value, exp.Column) and value == col):
+                col.replace(value.copy())
     return tree
 
 

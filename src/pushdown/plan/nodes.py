@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import ClassVar
 
 import pyarrow as pa
@@ -25,6 +26,14 @@ Named = tuple[tuple[str, exp.Expr], ...]
 # ``l`` or ``r`` cannot be mistaken for a side.  In the SQL they alias the inputs
 # (``FROM "r" AS "l" JOIN "l" AS "r"`` is valid), so they cannot collide with table names.
 LEFT, RIGHT = "l", "r"
+
+# The columns an expression reads, as (qualifier, name) pairs ("" when unqualified).
+Reads = frozenset[tuple[str, str]]
+
+
+def column_refs(expr: exp.Expr) -> Reads:
+    """The columns ``expr`` reads, as (qualifier, name) pairs."""
+    return frozenset((c.table, c.name) for c in expr.find_all(exp.Column))
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +54,13 @@ class Node:
     def columns(self) -> list[str]:
         """Output column names."""
         return list(self.schema.names)
+
+    @cached_property
+    def reads(self) -> tuple[Reads, ...]:
+        """Per expression of :meth:`expressions`, in its order, the columns it reads.  The
+        estimates, the statistics gathering and the column pruning ask it of every node on
+        every pass; the trees are walked once per node (they are read-only)."""
+        return tuple(column_refs(e) for e in self.expressions())
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,6 +129,19 @@ class Join(Node):
         if self.condition is not None:
             yield self.condition
         yield from (e for _, e in self.items)
+
+    @cached_property
+    def key_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The (left, right) column names the condition equates, side by side."""
+        keys: list[tuple[str, str]] = []
+        if self.condition is None:
+            return ()
+        for eq in self.condition.find_all(exp.EQ):
+            a, b = eq.this, eq.expression
+            if isinstance(a, exp.Column) and isinstance(b, exp.Column) and a.table != b.table:
+                left, right = (a, b) if a.table == LEFT else (b, a)
+                keys.append((left.name, right.name))
+        return tuple(keys)
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,7 +25,6 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 import pyarrow as pa
-from sqlglot import exp
 
 from pushdown.errors import PushdownError
 from pushdown.plan import nodes as n
@@ -37,14 +36,6 @@ MODES: tuple[str, ...] = ("cached", "fresh", "off")
 DEFAULT_TTL_S = 600.0
 
 
-def _columns_of(*exprs: exp.Expr | None) -> set[str]:
-    found: set[str] = set()
-    for expr in exprs:
-        if expr is not None:
-            found |= {c.name for c in expr.find_all(exp.Column)}
-    return found
-
-
 def statistic_columns(logical: LogicalPlan) -> dict[str, set[str]]:
     """Per source dataset: the columns the plan filters on or uses as join, group, distinct or
     partition keys, followed back through the steps that pass them on by name (a column a step
@@ -53,7 +44,8 @@ def statistic_columns(logical: LogicalPlan) -> dict[str, set[str]]:
     for name, node in logical.nodes.items():
         mine: set[str] = set()
         if isinstance(node, n.Filter | n.Join):
-            mine = _columns_of(node.condition)
+            # the condition's columns: its expression comes first (node.reads)
+            mine = {c for _, c in node.reads[0]} if node.condition is not None else set()
         elif isinstance(node, n.Aggregate):
             mine = set(node.keys)
         elif isinstance(node, n.Distinct):

@@ -30,7 +30,7 @@ from pushdown.plan.build import LogicalPlan
 from pushdown.planner.capability import Memo, Verdict, check
 from pushdown.planner.cost import LOCAL, ZERO, Cost, CostModel
 from pushdown.planner.search import Search, Searched
-from pushdown.planner.search_state import Overlay
+from pushdown.planner.search_state import State
 from pushdown.planner.stats import Estimate
 from pushdown.profiles import Profile
 
@@ -309,15 +309,6 @@ class Placer:
             total += own + out
         return total
 
-    def delta(self, assign: Mapping[str, str], changes: Mapping[str, str]) -> float:
-        """How the score changes when ``changes`` are applied to ``assign``."""
-        affected = set(changes)
-        for name in changes:
-            affected.update(self.nodes[name].inputs)
-        before = sum(self.term_score(a, assign) for a in affected)
-        trial = Overlay(assign, changes)
-        return sum(self.term_score(a, trial) for a in affected) - before
-
     # -- search -----------------------------------------------------------------------------
     def exhaustive(self) -> dict[str, str] | None:
         """The best of every assignment, when there are few enough."""
@@ -403,6 +394,9 @@ class Placer:
     def placements(self, assign: dict[str, str]) -> dict[str, Placement]:
         """Placement records with reasons and the alternatives considered."""
         result = {}
+        # Each alternative is a single-step move from ``assign``, priced as the local search
+        # prices its moves (a delta over the few terms it touches).
+        state = State(Search(self), dict(assign))
         for name in self.nodes:
             engine = assign[name]
             alternatives: list[tuple[str, float | None, str]] = []
@@ -410,7 +404,7 @@ class Placer:
                 if other == engine:
                     continue
                 if other in self.candidates[name]:
-                    alternatives.append((other, self.delta(assign, {name: other}), "costed"))
+                    alternatives.append((other, state.delta_one(name, other), "costed"))
                 else:
                     alternatives.append((other, None, self._why_not(name, other)))
             result[name] = Placement(

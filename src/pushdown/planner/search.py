@@ -89,6 +89,12 @@ class Search:
         self.budget = max(BUDGET_FLOOR, BUDGET_PER_CHOICE * choices) if budget is None else budget
         self.work = 0  # terms evaluated: what the budget counts, and tests pin
         self.forest = all(len(self.consumers[name]) <= 1 for name in self.names)
+        # The work of a refine at most: two programmes, each pricing every edge.
+        self._refine_work = 2 * sum(
+            len(self.cands[inp]) * len(self.cands[name])
+            for name, inputs in self.inputs.items()
+            for inp in inputs
+        )
         # Terms a step's single moves price (what :meth:`State.delta_one` counts).
         self._single_work = {
             name: (len(self.cands[name]) - 1) * (1 + len(self.inputs[name])) for name in self.free
@@ -375,12 +381,17 @@ class Search:
                 break
             before = self.work
             candidate = self.local_search(self.refine(dict(start)))
-            refined = self.refine(candidate)
-            if refined is not candidate:
-                candidate = self.local_search(refined)
+            value = None
+            # A second round of conditional programmes around the improved start, while the
+            # budget allows one (on large plans it does not: the budget keeps them linear).
+            if self.work + self._refine_work <= self.budget:
+                refined = self.refine(candidate)
+                if refined is not candidate:
+                    candidate = self.local_search(refined)
+                else:
+                    value = self._scored[1]  # refine scored it (and nothing moved since)
+            if value is None:
                 value = self.p.score(candidate)
-            else:
-                value = self._scored[1]  # refine scored it (and nothing moved since)
             spent = max(spent, self.work - before)
             if value < best_value - EPS:
                 best, best_value = candidate, value

@@ -4,7 +4,7 @@ steps move, so that a move is priced by a delta over the few terms it touches.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Protocol
 
 
@@ -165,19 +165,3 @@ class State:
         self.assign.update(changes)
         for name in affected:
             self.term[name] = self._term(name, self.assign[name], self.targets[name])
-
-
-class Overlay(Mapping[str, str]):
-    """``assign`` with a few entries changed, without copying it."""
-
-    def __init__(self, base: Mapping[str, str], changes: Mapping[str, str]):
-        self.base, self.changes = base, changes
-
-    def __getitem__(self, key: str) -> str:
-        return self.changes[key] if key in self.changes else self.base[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.base)
-
-    def __len__(self) -> int:
-        return len(self.base)

@@ -342,8 +342,8 @@ def _projected_columns(node: n.Project, first: Estimate) -> dict[str, ColumnStat
     """Statistics of computed columns: a column reference keeps its input's; a formula of one
     column has at most that column's distinct values; others are unknown."""
     columns: dict[str, ColumnStats] = {}
-    for name, expr in node.items:
-        refs = {c.name for c in expr.find_all(exp.Column)}
+    for (name, expr), reads in zip(node.items, node.reads, strict=True):
+        refs = {column for _, column in reads}
         if isinstance(expr, exp.Column) and expr.name in first.columns:
             columns[name] = first.columns[expr.name]
         elif len(refs) == 1 and (source := first.columns.get(refs.pop())) is not None:
@@ -352,15 +352,7 @@ def _projected_columns(node: n.Project, first: Estimate) -> dict[str, ColumnStat
 
 
 def _join_keys(node: n.Join) -> list[tuple[str, str]]:
-    keys: list[tuple[str, str]] = []
-    if node.condition is None:
-        return keys
-    for eq in node.condition.find_all(exp.EQ):
-        a, b = eq.this, eq.expression
-        if isinstance(a, exp.Column) and isinstance(b, exp.Column) and a.table != b.table:
-            left, right = (a, b) if a.table == n.LEFT else (b, a)
-            keys.append((left.name, right.name))
-    return keys
+    return list(node.key_pairs)
 
 
 def estimate_plan(
@@ -400,23 +392,25 @@ def _reads(node: n.Node, inp: str, needed: set[str], logical: LogicalPlan) -> se
     source_cols = set(logical.nodes[inp].columns)
     if isinstance(node, n.Project | n.Window):
         used: set[str] = set()
-        for name, expr in node.items:
+        for (name, _), reads in zip(node.items, node.reads, strict=True):
             if name in needed or (isinstance(node, n.Window) and name not in source_cols):
-                used |= {c.name for c in expr.find_all(exp.Column)}
+                used |= {column for _, column in reads}
         return used & source_cols
     if isinstance(node, n.Join):
         sides = {n.LEFT if i == 0 else n.RIGHT for i, x in enumerate(node.inputs) if x == inp}
-        used = set()
-        exprs = [e for name, e in node.items if name in needed]
+        # node.reads: the condition's (when there is one), then one per item
         if node.condition is not None:
-            exprs.append(node.condition)
-        for expr in exprs:
-            used |= {c.name for c in expr.find_all(exp.Column) if c.table in sides}
+            condition, *items = node.reads
+            wanted = [condition]
+        else:
+            items, wanted = list(node.reads), []
+        wanted += [r for (name, _), r in zip(node.items, items, strict=True) if name in needed]
+        used = {column for reads in wanted for side, column in reads if side in sides}
         return used & source_cols
     if isinstance(node, n.Aggregate):
         used = set(node.keys)
-        for _, expr in node.aggregates:
-            used |= {c.name for c in expr.find_all(exp.Column)}
+        for reads in node.reads:
+            used |= {column for _, column in reads}
         return used & source_cols
     if isinstance(node, n.Union):
         return set(needed) & source_cols
@@ -425,8 +419,8 @@ def _reads(node: n.Node, inp: str, needed: set[str], logical: LogicalPlan) -> se
     if isinstance(node, n.Distinct):
         return set(node.columns)
     extra: set[str] = set()
-    for expr in node.expressions():
-        extra |= {c.name for c in expr.find_all(exp.Column)}
+    for reads in node.reads:
+        extra |= {column for _, column in reads}
     if isinstance(node, n.TopN):
         extra |= set(node.partition)
     return (set(needed) | extra) & source_cols
