@@ -45,6 +45,7 @@ from pushdown.planner.gather import (
 from pushdown.planner.memory import FragmentMemory, fit_budget, parse_budget
 from pushdown.planner.placement import Constraints, Placer
 from pushdown.planner.plan import PhysicalPlan
+from pushdown.planner.reasons import placements
 from pushdown.planner.reuse import Reuse, fresh_copy
 from pushdown.planner.robust import least_bad_worst_case, note_defaults
 from pushdown.planner.schemas import SchemaReader
@@ -462,7 +463,7 @@ def make_plan(
             result = Plan(
                 flow,
                 logical,
-                placer.placements(assign),
+                placements(placer, assign),
                 urls,
                 profiles,
                 transfers=placer.transfers(assign),

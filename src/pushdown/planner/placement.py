@@ -30,7 +30,6 @@ from pushdown.plan.build import LogicalPlan
 from pushdown.planner.capability import Memo, Verdict, check
 from pushdown.planner.cost import LOCAL, ZERO, Cost, CostModel
 from pushdown.planner.search import Search, Searched
-from pushdown.planner.search_state import State
 from pushdown.planner.stats import Estimate
 from pushdown.profiles import Profile
 
@@ -113,6 +112,7 @@ class Placer:
         # per (engine, consumer engines): the other engines, sorted (the transfers' order).
         self._out_facts: dict[str, tuple[bool, float, float | None]] = {}
         self._crossings: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
+        self._alone: dict[str, frozenset[str]] = {}  # per engine, the set of it alone
         # What the last search did (its work, budget, shape); the search itself is not kept:
         # it points back at this placer, and that cycle would keep both placers' memos of the
         # least bad worst case alive until the cyclic collector walked them.
@@ -245,15 +245,7 @@ class Placer:
         objects.  Memoised per (step, engine, consumer engines); what the dynamic programme
         asks per edge, so its few sums are kept per step and per engine pair."""
         kept = self._out
-        facts = self._out_facts.get(name)
-        if facts is None:
-            is_sink = name in self.sinks
-            facts = self._out_facts[name] = (
-                is_sink or name in self.constraints.materialize,  # a statement however placed
-                self.moved_bytes(name),
-                self.est[name].bytes if is_sink else None,  # fetched as a result
-            )
-        statement, moved, fetched = facts
+        statement, moved, fetched = self._facts(name)
         crossings = self._crossings
         model = self.model
         result = []
@@ -276,6 +268,52 @@ class Placer:
                 kept[key] = value
             result.append(value)
         return result
+
+    def out_matrix(self, name: str, engines: list[str], targets: list[str]) -> list[list[float]]:
+        """Per engine ``t`` of ``targets``: :meth:`out_scores` of ``name`` on each of
+        ``engines`` toward ``{t}`` alone (the same values, memoised alike; what the dynamic
+        programme asks once per edge)."""
+        statement, moved, fetched = self._facts(name)
+        kept, model = self._out, self.model
+        statement_score, transfer_score = model.statement_score, model.transfer_score
+        fetch = [  # per engine: the fetch of a result, or 0 (added only when not None)
+            transfer_score(e, LOCAL, fetched) if fetched is not None and e != LOCAL else None
+            for e in engines
+        ]
+        rows = []
+        for target in targets:
+            alone = self._alone.get(target)
+            if alone is None:
+                alone = self._alone[target] = frozenset((target,))
+            row = []
+            for engine, fetched_score in zip(engines, fetch, strict=True):
+                # :meth:`out_scores`'s arithmetic, in its order, for the consumer engines
+                # ``{target}``: crossing is (target,) on another engine, else empty
+                crossing = engine != target
+                value = 0.0
+                if crossing or statement:
+                    value += statement_score(engine)
+                if crossing:
+                    value += transfer_score(engine, target, moved)
+                if fetched_score is not None and not (crossing and target == LOCAL):
+                    value += fetched_score
+                kept[name, engine, alone] = value
+                row.append(value)
+            rows.append(row)
+        return rows
+
+    def _facts(self, name: str) -> tuple[bool, float, float | None]:
+        """(a statement however placed, bytes a transfer moves, bytes fetched as a result or
+        None) of ``name``: what its outgoing scores are made of."""
+        facts = self._out_facts.get(name)
+        if facts is None:
+            is_sink = name in self.sinks
+            facts = self._out_facts[name] = (
+                is_sink or name in self.constraints.materialize,
+                self.moved_bytes(name),
+                self.est[name].bytes if is_sink else None,
+            )
+        return facts
 
     def term_score(self, name: str, assign: Mapping[str, str]) -> float:
         """:meth:`terms` folded by the objective, memoised on the engines involved."""
@@ -390,100 +428,3 @@ class Placer:
                     )
                 )
         return result
-
-    def placements(self, assign: dict[str, str]) -> dict[str, Placement]:
-        """Placement records with reasons and the alternatives considered."""
-        result = {}
-        # Each alternative is a single-step move from ``assign``, priced as the local search
-        # prices its moves (a delta over the few terms it touches).
-        state = State(Search(self), dict(assign))
-        for name in self.nodes:
-            engine = assign[name]
-            alternatives: list[tuple[str, float | None, str]] = []
-            for other in self.engines:
-                if other == engine:
-                    continue
-                if other in self.candidates[name]:
-                    alternatives.append((other, state.delta_one(name, other), "costed"))
-                else:
-                    alternatives.append((other, None, self._why_not(name, other)))
-            result[name] = Placement(
-                engine=engine,
-                reason=self._reason(name, engine, assign, alternatives),
-                cost=self.term_score(name, assign),
-                rows=self.est[name].rows,
-                bytes=self.est[name].bytes,
-                alternatives=tuple(alternatives),
-                defaults=tuple(sorted(self.est[name].defaults)),
-            )
-        return result
-
-    def _why_not(self, name: str, engine: str) -> str:
-        node = self.nodes[name]
-        if isinstance(node, n.Source):
-            return "a source stays where it lives"
-        if isinstance(node, n.PythonStep):
-            return "Python steps run locally"
-        if engine in self.constraints.forbid | self.constraints.forbid_steps.get(name, set()):
-            return "forbidden by the user"
-        if name in self.constraints.pins:
-            return f"pinned to {self.constraints.pins[name]}"
-        if engine == LOCAL and name in self.refused:
-            return f"refused for memory: {self.refused[name]}"
-        verdict = self.verdicts.get(name, {}).get(engine)
-        if verdict is not None and not verdict.ok:
-            return verdict.describe(f"{self.profiles[engine].name} ({engine})")
-        return "not a candidate"
-
-    def _reason(
-        self,
-        name: str,
-        engine: str,
-        assign: Mapping[str, str],
-        alternatives: list[tuple[str, float | None, str]],
-    ) -> str:
-        node = self.nodes[name]
-        if isinstance(node, n.Source):
-            if node.connection == LOCAL:
-                in_memory = node.path is not None and node.path.startswith("memory:")
-                return "in-memory Arrow table" if in_memory else "local file"
-            return f"table {node.table} lives on {node.connection}"
-        if isinstance(node, n.PythonStep):
-            return "Python steps run locally on Arrow record batches"
-        if name in self.constraints.pins:
-            return f"pinned to {engine} by the user"
-        if name in self.refused and engine != LOCAL:
-            why = self._reason_placed(name, engine, assign, alternatives)
-            return f"local refused for memory: {self.refused[name]}; {why}"
-        return self._reason_placed(name, engine, assign, alternatives)
-
-    def _reason_placed(
-        self,
-        name: str,
-        engine: str,
-        assign: Mapping[str, str],
-        alternatives: list[tuple[str, float | None, str]],
-    ) -> str:
-        node = self.nodes[name]
-        homes = sorted({assign[i] for i in node.inputs})
-        # A step that cannot run where its data lives says which construct blocked it.
-        blocked = [h for h in homes if h != LOCAL and h != engine and not self.verdicts[name][h].ok]
-        if blocked:
-            h = blocked[0]
-            return self.verdicts[name][h].describe(f"{self.profiles[h].name} ({h})")
-        costed = [(delta, e) for e, delta, _ in alternatives if delta is not None]
-        best = min(costed) if costed else None
-        extra = self.model.describe(best[0], signed=True) if best else ""
-        runner = f"; runner-up {best[1]} would cost {extra}" if best else ""
-        if homes == [engine]:
-            where = (
-                f"its inputs live on {engine} ({self.profiles[engine].name})"
-                if engine != LOCAL
-                else "its inputs are local"
-            )
-            return where + runner
-        moved = [i for i in node.inputs if assign[i] != engine]
-        return (
-            f"cheapest: moves {', '.join(moved)} to {engine} instead of running on "
-            f"{', '.join(h for h in homes if h != engine)}{runner}"
-        )

@@ -110,6 +110,10 @@ class Search:
         self._out_scores: Callable[[str, list[str], frozenset[str]], list[float]] = getattr(
             placer, "out_scores", self._one_by_one
         )
+        # Per engine of a consumer, those of the step toward that engine alone.
+        self._out_matrix: Callable[[str, list[str], list[str]], list[list[float]]] = getattr(
+            placer, "out_matrix", self._matrix
+        )
         # The same when other consumers read it too (conditional programmes): per (step,
         # input, engines of the input's other consumers in their order).
         self._cond: dict[tuple[str, str, tuple[str, ...]], list[list[float]]] = {}
@@ -134,7 +138,7 @@ class Search:
         picks: dict[str, list[list[str]]] = {}
         carried: dict[str, list[str]] = {}
         out = self.p.out_score
-        outs_of = self._out_scores
+        outs_of, matrix = self._out_scores, self._out_matrix
         single, rows_of, cond, cands_of = self.single, self._alone, self._cond, self.cands
         own_of, consumers = self._own, self.consumers
         empty: frozenset[str] = frozenset()
@@ -174,9 +178,7 @@ class Search:
                     share = 1.0 / len(icons) if current is None else 1.0
                     per_engine = rows[j]
                     if per_engine is None:
-                        per_engine = rows[j] = [
-                            outs_of(inp, sub_cands, single[engine]) for engine in cands
-                        ]
+                        per_engine = rows[j] = matrix(inp, sub_cands, cands)
                 for k, outs in enumerate(per_engine):
                     # the least (value + outgoing, engine): ties go to the first engine name
                     value_in, src = min(zip(map(add, sub_values, outs), sub_cands, strict=True))
@@ -200,6 +202,11 @@ class Search:
             for inp, src in zip(carried[name], picks[name][k], strict=True):
                 assign.setdefault(inp, src)
         return assign
+
+    def _matrix(self, name: str, engines: list[str], targets: list[str]) -> list[list[float]]:
+        """Per engine of ``targets``: ``out_score`` of ``name`` on each of ``engines`` toward
+        that engine alone (for a placer without a matrix of them)."""
+        return [self._out_scores(name, engines, self.single[target]) for target in targets]
 
     def _one_by_one(self, name: str, engines: list[str], targets: frozenset[str]) -> list[float]:
         """``out_score`` of ``name`` on each of ``engines`` toward ``targets`` (for a placer
