@@ -143,6 +143,24 @@ class CostModel:
             seconds += into[0] + nbytes / into[1]
         return self._weights[0] * seconds
 
+    def transfer_scores(self, sources: list[str], target: str, nbytes: float) -> list[float]:
+        """:meth:`transfer_score` from each of ``sources`` to ``target`` (the same arithmetic;
+        what the placer asks once per edge and consumer engine)."""
+        links, weight = self._links, self._weights[0]
+        result = []
+        for source in sources:
+            link = links.get((source, target))
+            if link is None:
+                link = links[source, target] = self._link(source, target)
+            out_of, into = link
+            seconds = 0.0
+            if out_of is not None:
+                seconds += out_of[0] + nbytes / out_of[1]
+            if into is not None:
+                seconds += into[0] + nbytes / into[1]
+            result.append(weight * seconds)
+        return result
+
     def _link(self, source: str, target: str) -> _Link:
         """(latency, bytes per second) out of ``source`` and into ``target`` as
         :meth:`transfer_seconds` reads them; None for a side that costs nothing."""

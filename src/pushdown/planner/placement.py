@@ -232,6 +232,18 @@ class Placer:
             self._own[key] = cached
         return cached
 
+    def own_scores(self, name: str, engines: list[str]) -> list[float]:
+        """:meth:`own_score` of ``name`` on each of ``engines`` (memoised alike)."""
+        own = self._own
+        if isinstance(self.nodes[name], n.Source):
+            values = [self.model.score(ZERO)] * len(engines)
+        else:
+            nbytes, scan = self.input_bytes(name), self.model.scan_score
+            values = [scan(engine, nbytes) for engine in engines]
+        for engine, value in zip(engines, values, strict=True):
+            own[name, engine] = value
+        return values
+
     def out_score(self, name: str, engine: str, targets: frozenset[str]) -> float:
         """:meth:`outgoing` folded by the objective (memoised on the engines involved)."""
         cached = self._out.get((name, engine, targets))
@@ -275,26 +287,29 @@ class Placer:
         programme asks once per edge)."""
         statement, moved, fetched = self._facts(name)
         kept, model = self._out, self.model
-        statement_score, transfer_score = model.statement_score, model.transfer_score
-        fetch = [  # per engine: the fetch of a result, or 0 (added only when not None)
-            transfer_score(e, LOCAL, fetched) if fetched is not None and e != LOCAL else None
-            for e in engines
-        ]
+        statements = [model.statement_score(e) for e in engines]
+        fetch: list[float | None] = [None] * len(engines)  # per engine: a result's fetch
+        if fetched is not None:
+            fetches = model.transfer_scores(engines, LOCAL, fetched)
+            fetch = [f if e != LOCAL else None for e, f in zip(engines, fetches, strict=True)]
         rows = []
         for target in targets:
             alone = self._alone.get(target)
             if alone is None:
                 alone = self._alone[target] = frozenset((target,))
+            moves = model.transfer_scores(engines, target, moved)
             row = []
-            for engine, fetched_score in zip(engines, fetch, strict=True):
+            for engine, stmt, move, fetched_score in zip(
+                engines, statements, moves, fetch, strict=True
+            ):
                 # :meth:`out_scores`'s arithmetic, in its order, for the consumer engines
                 # ``{target}``: crossing is (target,) on another engine, else empty
                 crossing = engine != target
                 value = 0.0
                 if crossing or statement:
-                    value += statement_score(engine)
+                    value += stmt
                 if crossing:
-                    value += transfer_score(engine, target, moved)
+                    value += move
                 if fetched_score is not None and not (crossing and target == LOCAL):
                     value += fetched_score
                 kept[name, engine, alone] = value

@@ -37,9 +37,12 @@ def uncertain(placer: Placer) -> dict[str, bool]:
     return result
 
 
-def moves_uncertain_data(placer: Placer, assign: Mapping[str, str]) -> bool:
-    """True when ``assign`` moves a dataset whose size rests on a default."""
-    doubtful = uncertain(placer)
+def moves_uncertain_data(
+    placer: Placer, assign: Mapping[str, str], doubtful: Mapping[str, bool] | None = None
+) -> bool:
+    """True when ``assign`` moves a dataset whose size rests on a default (``doubtful``:
+    :func:`uncertain` of ``placer`` when already known)."""
+    doubtful = uncertain(placer) if doubtful is None else doubtful
     consumers = placer.logical.consumers
     return any(
         doubtful[name] and any(assign[c] != assign[name] for c in consumers[name])
@@ -54,7 +57,8 @@ def least_bad_worst_case(
 ) -> dict[str, str]:
     """``assign`` (the cheapest placement under the nominal estimates), or a placement whose
     worst case over the bounded estimates is less bad."""
-    if not moves_uncertain_data(placer, assign):
+    doubtful = uncertain(placer)
+    if not moves_uncertain_data(placer, assign, doubtful):
         return assign
     scenarios = [placer]
     for bound in BOUNDS:
@@ -73,7 +77,9 @@ def least_bad_worst_case(
     # Proposals for the bounds: their cheapest placements by the programme and single moves
     # (no region moves, one start): enough to say what the other ends of the range prefer.
     proposals = [assign] + [
-        p for s in scenarios[1:] if not _pulls_large(placer, p := s.solve(quick=True), assign)
+        p
+        for s in scenarios[1:]
+        if not _pulls_large(placer, p := s.solve(quick=True), assign, doubtful)
     ]
     scores: list[list[float]] = []
     for i, p in enumerate(proposals):
@@ -87,10 +93,14 @@ def least_bad_worst_case(
     return proposals[chosen]
 
 
-def _pulls_large(placer: Placer, proposal: Mapping[str, str], nominal: Mapping[str, str]) -> bool:
+def _pulls_large(
+    placer: Placer,
+    proposal: Mapping[str, str],
+    nominal: Mapping[str, str],
+    doubtful: Mapping[str, bool],
+) -> bool:
     """True when ``proposal`` moves to local a large dataset whose size rests on statistics
-    (no default) that ``nominal`` leaves where it is."""
-    doubtful = uncertain(placer)
+    (no default) that ``nominal`` leaves where it is (``doubtful``: :func:`uncertain`)."""
     consumers = placer.logical.consumers
     for name in placer.nodes:
         if doubtful[name] or placer.est[name].bytes < LARGE_BYTES or proposal[name] == LOCAL:

@@ -218,8 +218,12 @@ class Search:
         """``own_score`` of ``name`` on each of its candidates (kept for the programmes)."""
         values = self._own.get(name)
         if values is None:
-            own = self.p.own_score
-            values = self._own[name] = [own(name, e) for e in self.cands[name]]
+            batch = getattr(self.p, "own_scores", None)
+            if batch is not None:
+                values = self._own[name] = batch(name, self.cands[name])
+            else:
+                own = self.p.own_score
+                values = self._own[name] = [own(name, e) for e in self.cands[name]]
         return values
 
     def refine(self, assign: dict[str, str], rounds: int = 2) -> dict[str, str]:
