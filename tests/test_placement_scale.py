@@ -15,8 +15,9 @@ from benchmarks.planning import shaped_flow
 import pushdown
 from pushdown.plan.build import build_logical_plan
 from pushdown.planner import placement
-from pushdown.planner.cost import CostModel
+from pushdown.planner.cost import CostModel, Objective
 from pushdown.planner.placement import Constraints, Placer
+from pushdown.planner.reasons import placements
 from pushdown.planner.robust import least_bad_worst_case, moves_uncertain_data
 from pushdown.planner.search import Search, Searched
 from pushdown.planner.sources import source_stats
@@ -207,3 +208,115 @@ def test_with_sizes_known_the_cheapest_placement_stands() -> None:
     assert not any(placer.est[name].defaults for name in placer.nodes)
     assert least_bad_worst_case(placer, nominal, stats) is nominal
     assert nominal["found"] == "local"
+
+
+# -- the batched scores are the cost objects' -----------------------------------------------------
+
+
+def _priced_placer(objective: Objective, flow: pushdown.Flow) -> Placer:
+    """A placer of ``flow`` whose connections are priced (BigQuery's bytes, Snowflake's
+    warehouse seconds: money and a mix then differ from time), a tenth of its steps
+    materialized."""
+    logical = build_logical_plan(flow)
+    stats = source_stats(flow, logical, {}, None, {})
+    kinds = itertools.cycle(["bigquery", "snowflake"])
+    profiles = {name: get_profile(next(kinds)) for name in flow.spec.connections}
+    model = CostModel(profiles, objective=objective)
+    names = list(logical.nodes)
+    constraints = Constraints(materialize=set(names[3::10]))
+    return Placer(
+        logical,
+        profiles,
+        estimate_plan(logical, stats),
+        required_columns(logical),
+        model,
+        constraints,
+    )
+
+
+@pytest.mark.parametrize("objective", ["time", "money", 3600.0])
+def test_batched_scores_are_the_cost_objects_scored(objective: Objective) -> None:
+    """own_score, own_scores, out_score, out_scores and out_matrix (what the search reads)
+    against the objective's score of :meth:`Placer.own` and :meth:`Placer.outgoing`, on every
+    engine toward every set of consumer engines (local among them), sinks and materialized
+    steps included.  Scans and the programme's matrix are bit-identical; an outgoing cost
+    summed score by score differs from the score of its summed Cost by rounding only (seconds
+    and dollars are added apart in a Cost)."""
+    flow, _ = shaped_flow("dag", 30, engines=3, seed=4)
+    placer = _priced_placer(objective, flow)
+    model, engines = placer.model, placer.engines
+    assert placer.sinks and placer.constraints.materialize
+    consumer_sets = [
+        frozenset(c) for r in range(len(engines) + 1) for c in itertools.combinations(engines, r)
+    ]
+    batched = _priced_placer(objective, flow)  # fresh memos: each batch computes its values
+    for name in placer.nodes:
+        own = [model.score(placer.own(name, e)) for e in engines]
+        assert [placer.own_score(name, e) for e in engines] == own
+        assert batched.own_scores(name, list(engines)) == own
+        for engine in engines:
+            for targets in consumer_sets:
+                slow = model.score(placer.outgoing(name, engine, set(targets)))
+                fast = placer.out_score(name, engine, targets)
+                if objective == "time":
+                    assert fast == slow
+                else:
+                    assert fast == pytest.approx(slow, rel=1e-14, abs=1e-300)
+        order = list(reversed(engines))
+        matrix = batched.out_matrix(name, order, engines)
+        for target, row in zip(engines, matrix, strict=True):
+            assert row == placer.out_scores(name, order, frozenset([target]))
+            assert model.transfer_scores(order, target, 1e6) == [
+                model.transfer_score(e, target, 1e6) for e in order
+            ]
+    for engine in engines:
+        assert model.scan_score(engine, 3e9) == model.score(model.scan(engine, 3e9))
+
+
+def _self_join_flow() -> pushdown.Flow:
+    flow = pushdown.Flow()
+    flow.connection("wh0", "duckdb:///:memory:")
+    flow.connection("wh1", "duckdb:///:memory:")
+    cols = {"k": "bigint", "x": "double"}
+    t = flow.dataset("t", connection="wh0", table="t", columns=cols)
+    u = flow.dataset("u", connection="wh1", table="u", columns=cols)
+    kept = t.filter("x > 1", name="kept")
+    pairs = kept.join(kept, on=["k"], how="semi", name="pairs")  # one input read twice
+    both = pairs.join(u, on=["k"], how="semi", name="both")
+    pinned = both.compute({"y": "x * 2"}, name="pinned")
+    pinned.group(["k"], {"n": "count(*)"}, name="grouped")
+    both.filter("x < 9", name="small")
+    return flow
+
+
+@pytest.mark.parametrize("objective", ["time", "money", 3600.0])
+def test_alternatives_are_the_score_of_the_single_move(objective: Objective) -> None:
+    """Explain's alternatives (priced by the local search's delta) are the difference of the
+    exact scores with and without the move: a self-join, a pin and a forbidden engine."""
+    flow = _self_join_flow()
+    placer = _priced_placer(objective, flow)
+    placer = Placer(
+        placer.logical,
+        placer.profiles,
+        placer.est,
+        placer.needed,
+        placer.model,
+        Constraints(pins={"pinned": "local"}, forbid_steps={"small": {"wh1"}}),
+    )
+    assign = placer.solve()
+    records = placements(placer, assign)
+    base = placer.score(assign)
+    costed = 0
+    for name, record in records.items():
+        for engine, delta, why in record.alternatives:
+            if delta is None:
+                assert engine not in placer.candidates[name], (name, engine, why)
+                continue
+            costed += 1
+            moved = placer.score({**assign, name: engine}) - base
+            assert delta == pytest.approx(moved, rel=1e-9, abs=1e-12 * base), (name, engine)
+    assert costed and records["pinned"].alternatives
+    assert all(d is None for _, d, _ in records["pinned"].alternatives)
+    assert dict((e, w) for e, _, w in records["small"].alternatives)["wh1"] == (
+        "forbidden by the user"
+    )
