@@ -3,6 +3,7 @@ names, and nothing is dropped or renamed without an error (issue #12, items 2, 6
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -373,3 +374,29 @@ def test_spark_family_output_names_are_refused_before_anything_runs(url: str, ta
     with pytest.raises(e.InvalidNameError, match="dataset 't': table name"):
         flow.output(t, connection="lake", table=table)
     assert flow.spec.outputs == []
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [[{"rename": {"a": "b", "b": "a"}}], [{"rename": {"a": "b", "b": "c"}}]],
+    ids=["swap", "chain"],
+)
+def test_a_rename_keeps_each_columns_type(steps: list[dict[str, Any]]) -> None:
+    """Each renamed column keeps its own type when a new name is another column's old one
+    (the types were once updated in place, so ``b`` took ``a``'s type); the formulas after
+    the rename are typed, and compiled, by the right types."""
+    day = pa.array([datetime.datetime(2025, 3, 4, 5, 6)], pa.timestamp("us"))
+    flow = pushdown.Flow()
+    t = flow.dataset("t", data=pa.table({"a": pa.array([7], pa.int64()), "b": day}))
+    renamed = t.prepare(steps, name="r")
+    stamp = "c" if "c" in steps[0]["rename"].values() else "a"
+    renamed.compute({"m": f"date_trunc('month', {stamp})"}, name="m")
+    plan = pushdown.plan(flow)
+    schema = plan.logical.nodes["r"].schema
+    assert schema.field(stamp).type == pa.timestamp("us")
+    assert schema.field("b").type == pa.int64()
+    assert plan.logical.nodes["m"].schema.field("m").type == pa.timestamp("us")
+    assert "DATETIME_TRUNC" in plan.flow_sql("bigquery")
+    got = plan.execute()["m"]
+    assert got.column("m").to_pylist() == [datetime.datetime(2025, 3, 1)]
+    assert got.column("b").to_pylist() == [7]

@@ -101,6 +101,7 @@ def _lower_plain(ctx: Context, r: s.PrepareRecipe, nodes: Mapping[str, n.Node]) 
         elif isinstance(step, s.RenameStep):
             renamed: dict[str, exp.Expr] = {}
             new_names = {require(old): new for old, new in step.rename.items()}
+            before = dict(types)  # a swap or chain (a -> b, b -> a) reads the types before it
             for col, expr in state.items():
                 target = new_names.get(col, col)
                 if target in renamed:
@@ -108,7 +109,7 @@ def _lower_plain(ctx: Context, r: s.PrepareRecipe, nodes: Mapping[str, n.Node]) 
                         f"rename makes two columns {target!r}", recipe=label, column=target
                     )
                 renamed[target] = expr
-                types[target] = types[col]
+                types[target] = before[col]
             state = renamed
         elif isinstance(step, s.DropStep):
             for col in step.drop:
