@@ -315,8 +315,29 @@ def test_alternatives_are_the_score_of_the_single_move(objective: Objective) -> 
             costed += 1
             moved = placer.score({**assign, name: engine}) - base
             assert delta == pytest.approx(moved, rel=1e-9, abs=1e-12 * base), (name, engine)
+            # rounding noise is shown as no difference, never as a tiny cheaper runner-up
+            assert delta == 0.0 or abs(delta) > 1e-12 * base, (name, engine, delta)
     assert costed and records["pinned"].alternatives
     assert all(d is None for _, d, _ in records["pinned"].alternatives)
     assert dict((e, w) for e, _, w in records["small"].alternatives)["wh1"] == (
         "forbidden by the user"
     )
+
+
+def test_an_equal_runner_up_is_shown_as_no_difference() -> None:
+    """A runner-up that costs the same up to rounding reads "+$0", not a cheaper-looking
+    "-$3.2e-27" (DuckDB and Hive priced by money: their per-second costs round apart)."""
+    flow, _ = shaped_flow("dag", 12, engines=3, seed=0)
+    logical = build_logical_plan(flow)
+    stats = source_stats(flow, logical, {}, None, {})
+    kinds = iter(["duckdb", "hive"])
+    profiles = {name: get_profile(next(kinds)) for name in flow.spec.connections}
+    model = CostModel(profiles, objective="money")
+    placer = Placer(
+        logical, profiles, estimate_plan(logical, stats), required_columns(logical), model
+    )
+    assign = placer.solve()
+    records = placements(placer, assign)
+    deltas = [d for r in records.values() for _, d, _ in r.alternatives if d is not None]
+    assert 0.0 in deltas  # the tie this flow has (s0 on local or its warehouse)
+    assert not [d for d in deltas if d != 0.0 and abs(d) < 1e-12 * placer.score(assign)]

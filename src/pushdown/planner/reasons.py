@@ -18,6 +18,9 @@ def placements(placer: Placer, assign: dict[str, str]) -> dict[str, Placement]:
     # Each alternative is a single-step move from ``assign``, priced as the local search
     # prices its moves (a delta over the few terms it touches).
     state = State(Search(placer), dict(assign))
+    # A difference this small against the plan's whole score is the rounding of the terms
+    # (explain would show "+3e-18 s" or a cheaper-looking "-$3e-27"): it is none.
+    noise = 1e-12 * abs(placer.score(assign))
     for name in placer.nodes:
         engine = assign[name]
         alternatives: list[tuple[str, float | None, str]] = []
@@ -25,7 +28,8 @@ def placements(placer: Placer, assign: dict[str, str]) -> dict[str, Placement]:
             if other == engine:
                 continue
             if other in placer.candidates[name]:
-                alternatives.append((other, state.delta_one(name, other), "costed"))
+                delta = state.delta_one(name, other)
+                alternatives.append((other, 0.0 if abs(delta) <= noise else delta, "costed"))
             else:
                 alternatives.append((other, None, _why_not(placer, name, other)))
         result[name] = Placement(
