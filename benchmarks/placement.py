@@ -68,7 +68,7 @@ def scenario(seed: int, *, steps: int = 6) -> tuple[pushdown.Flow, dict[str, Any
             ds = src.filter(f"v > {rng.randint(1, 9) * 10}", name=name)
         elif kind == "compute":
             ds = (
-                src.compute(w="v * 2", name=name)
+                src.compute({"w": "v * 2"}, name=name)
                 if "w" not in types
                 else (src.filter("v IS NOT NULL", name=name))
             )
