@@ -341,3 +341,32 @@ def test_an_equal_runner_up_is_shown_as_no_difference() -> None:
     deltas = [d for r in records.values() for _, d, _ in r.alternatives if d is not None]
     assert 0.0 in deltas  # the tie this flow has (s0 on local or its warehouse)
     assert not [d for d in deltas if d != 0.0 and abs(d) < 1e-12 * placer.score(assign)]
+
+
+def test_a_nodes_column_references_follow_its_expressions() -> None:
+    """``Node.reads`` and ``Join.key_pairs`` are found once per node: a copy carries them for
+    its copied expressions, a node made with other expressions finds its own."""
+    import copy
+    import dataclasses
+
+    from sqlglot import exp
+
+    from pushdown.plan import nodes as n
+
+    flow, _ = shaped_flow("dag", 30, engines=2)
+    logical = build_logical_plan(flow)
+    joins = [x for x in logical.nodes.values() if isinstance(x, n.Join)]
+    filters = [x for x in logical.nodes.values() if isinstance(x, n.Filter)]
+    assert joins and filters
+    join, kept = joins[0], filters[0]
+    assert join.key_pairs == (("k", "k"),)
+    assert join.reads == tuple(n.column_refs(e) for e in join.expressions())
+    twin = copy.deepcopy(join)
+    assert twin.reads == join.reads and twin.key_pairs == join.key_pairs
+    other = exp.condition('"l"."x" = "r"."x"')
+    remade = dataclasses.replace(join, condition=other)
+    assert remade.key_pairs == (("x", "x"),)
+    assert remade.reads[0] == frozenset({("l", "x"), ("r", "x")})
+    assert dataclasses.replace(kept, condition=exp.condition('"k" > 1')).reads == (
+        frozenset({("", "k")}),
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import ClassVar
 
 import pyarrow as pa
@@ -55,12 +54,18 @@ class Node:
         """Output column names."""
         return list(self.schema.names)
 
-    @cached_property
+    @property
     def reads(self) -> tuple[Reads, ...]:
         """Per expression of :meth:`expressions`, in its order, the columns it reads.  The
         estimates, the statistics gathering and the column pruning ask it of every node on
-        every pass; the trees are walked once per node (they are read-only)."""
-        return tuple(column_refs(e) for e in self.expressions())
+        every pass; the trees are walked once per node (they are read-only).  Kept in the
+        instance without a lock (``functools.cached_property`` takes one lock for all
+        instances on Python 3.11, which concurrent ``plan()`` calls would share)."""
+        kept: tuple[Reads, ...] | None = self.__dict__.get("_reads")
+        if kept is None:
+            kept = tuple(column_refs(e) for e in self.expressions())
+            object.__setattr__(self, "_reads", kept)  # frozen: a cache, not a field
+        return kept
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,18 +135,21 @@ class Join(Node):
             yield self.condition
         yield from (e for _, e in self.items)
 
-    @cached_property
+    @property
     def key_pairs(self) -> tuple[tuple[str, str], ...]:
-        """The (left, right) column names the condition equates, side by side."""
-        keys: list[tuple[str, str]] = []
-        if self.condition is None:
-            return ()
-        for eq in self.condition.find_all(exp.EQ):
-            a, b = eq.this, eq.expression
-            if isinstance(a, exp.Column) and isinstance(b, exp.Column) and a.table != b.table:
-                left, right = (a, b) if a.table == LEFT else (b, a)
-                keys.append((left.name, right.name))
-        return tuple(keys)
+        """The (left, right) column names the condition equates, side by side (found once,
+        kept as :attr:`Node.reads` is)."""
+        kept: tuple[tuple[str, str], ...] | None = self.__dict__.get("_key_pairs")
+        if kept is None:
+            keys: list[tuple[str, str]] = []
+            for eq in self.condition.find_all(exp.EQ) if self.condition is not None else ():
+                a, b = eq.this, eq.expression
+                if isinstance(a, exp.Column) and isinstance(b, exp.Column) and a.table != b.table:
+                    left, right = (a, b) if a.table == LEFT else (b, a)
+                    keys.append((left.name, right.name))
+            kept = tuple(keys)
+            object.__setattr__(self, "_key_pairs", kept)
+        return kept
 
 
 @dataclass(frozen=True, eq=False)
