@@ -132,20 +132,12 @@ class CostModel:
     def transfer_score(self, source: str, target: str, nbytes: float) -> float:
         """``score(transfer(source, target, nbytes))`` without building a :class:`Cost`
         (the arithmetic of :meth:`transfer_seconds`, its parameters kept per link)."""
-        link = self._links.get((source, target))
-        if link is None:
-            link = self._links[source, target] = self._link(source, target)
-        out_of, into = link
-        seconds = 0.0
-        if out_of is not None:
-            seconds += out_of[0] + nbytes / out_of[1]
-        if into is not None:
-            seconds += into[0] + nbytes / into[1]
-        return self._weights[0] * seconds
+        return self.transfer_scores([source], target, nbytes)[0]
 
     def transfer_scores(self, sources: list[str], target: str, nbytes: float) -> list[float]:
-        """:meth:`transfer_score` from each of ``sources`` to ``target`` (the same arithmetic;
-        what the placer asks once per edge and consumer engine)."""
+        """:meth:`transfer_score` from each of ``sources`` to ``target``: the arithmetic of
+        :meth:`transfer_seconds` with each link's parameters kept, scored (what the placer
+        asks once per edge and consumer engine)."""
         links, weight = self._links, self._weights[0]
         result = []
         for source in sources:
