@@ -332,9 +332,20 @@ class Placer:
 
     def term_score(self, name: str, assign: Mapping[str, str]) -> float:
         """:meth:`terms` folded by the objective, memoised on the engines involved."""
-        engine = assign[name]
         targets = frozenset([assign[c] for c in self.logical.consumers[name]])
-        return self.own_score(name, engine) + self.out_score(name, engine, targets)
+        return self.term_value(name, assign[name], targets)
+
+    def term_value(self, name: str, engine: str, targets: frozenset[str]) -> float:
+        """:meth:`own_score` + :meth:`out_score` of ``name`` on ``engine`` toward the consumer
+        engines ``targets`` (their memos read inline: the search and the scoring of whole
+        assignments ask it most)."""
+        own = self._own.get((name, engine))
+        if own is None:
+            own = self.own_score(name, engine)
+        out = self._out.get((name, engine, targets))
+        if out is None:
+            out = self.out_score(name, engine, targets)
+        return own + out
 
     def total(self, assign: Mapping[str, str]) -> Cost:
         """The exact cost of an assignment."""
@@ -344,22 +355,12 @@ class Placer:
         return cost
 
     def score(self, assign: Mapping[str, str]) -> float:
-        """The objective's value for an assignment: the sum of :meth:`term_score` over the
-        steps in plan order (its memos read inline: the search and the least bad worst case
-        score whole assignments often)."""
-        own_kept, out_kept = self._own, self._out
-        consumers = self.logical.consumers
+        """The objective's value for an assignment: the sum of :meth:`term_value` over the
+        steps in plan order."""
+        consumers, value = self.logical.consumers, self.term_value
         total = 0.0
         for name in self.nodes:
-            engine = assign[name]
-            targets = frozenset([assign[c] for c in consumers[name]])
-            own = own_kept.get((name, engine))
-            if own is None:
-                own = self.own_score(name, engine)
-            out = out_kept.get((name, engine, targets))
-            if out is None:
-                out = self.out_score(name, engine, targets)
-            total += own + out
+            total += value(name, assign[name], frozenset([assign[c] for c in consumers[name]]))
         return total
 
     # -- search -----------------------------------------------------------------------------

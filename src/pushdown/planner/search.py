@@ -66,6 +66,10 @@ class Costs(Protocol):
         """The step's outgoing cost on ``engine`` when its consumers run on ``targets``."""
         ...
 
+    def term_value(self, name: str, engine: str, targets: frozenset[str]) -> float:
+        """``own_score`` + ``out_score``: the step's term of the exact cost."""
+        ...
+
     def score(self, assign: Mapping[str, str]) -> float:
         """The exact cost of ``assign``."""
         ...

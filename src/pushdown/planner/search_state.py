@@ -11,12 +11,9 @@ from typing import Protocol
 class Scores(Protocol):
     """The terms of the exact cost a state reads (a placer's)."""
 
-    def own_score(self, name: str, engine: str) -> float:
-        """The step's own cost on ``engine``."""
-        ...
-
-    def out_score(self, name: str, engine: str, targets: frozenset[str]) -> float:
-        """The step's outgoing cost on ``engine`` when its consumers run on ``targets``."""
+    def term_value(self, name: str, engine: str, targets: frozenset[str]) -> float:
+        """The step's own cost on ``engine`` plus its outgoing cost when its consumers run
+        on ``targets``."""
         ...
 
 
@@ -42,11 +39,7 @@ class State:
         self.s = search
         self.assign = assign
         self.work = 0
-        p = search.p
-        self.own, self.out = p.own_score, p.out_score
-        # The placer's memos of own_score and out_score, read inline (the same values).
-        self.own_kept: dict[tuple[str, str], float] = getattr(p, "_own", {})
-        self.out_kept: dict[tuple[str, str, frozenset[str]], float] = getattr(p, "_out", {})
+        self.value = search.p.term_value
         self.log: list[str] = []  # the steps moved, in order
         # Steps whose single moves were priced without finding a lower cost, since when
         # nothing those deltas read has moved (see :meth:`apply`).
@@ -61,16 +54,7 @@ class State:
                 counts[engine] = counts.get(engine, 0) + 1
             self.counts[name] = counts
             self.targets[name] = frozenset(counts)
-            self.term[name] = self._term(name, assign[name], self.targets[name])
-
-    def _term(self, name: str, engine: str, targets: frozenset[str]) -> float:
-        own = self.own_kept.get((name, engine))
-        if own is None:
-            own = self.own(name, engine)
-        out = self.out_kept.get((name, engine, targets))
-        if out is None:
-            out = self.out(name, engine, targets)
-        return own + out
+            self.term[name] = self.value(name, assign[name], self.targets[name])
 
     def _moved(self, changes: Mapping[str, str]) -> dict[str, dict[str, int]]:
         """Per input of a changed step: how its consumer counts per engine change."""
@@ -98,31 +82,16 @@ class State:
         home = self.assign[name]
         inputs = self.s.inputs[name]
         self.work += 1 + len(inputs)
-        own_kept, out_kept = self.own_kept, self.out_kept
         term, assign, all_targets, counts = self.term, self.assign, self.targets, self.counts
-        mine = all_targets[name]
-        own = own_kept.get((name, engine))
-        if own is None:
-            own = self.own(name, engine)
-        out = out_kept.get((name, engine, mine))
-        if out is None:
-            out = self.out(name, engine, mine)
-        total = own + out - term[name]
-        single = self.s.single
+        value, single = self.value, self.s.single
+        total = value(name, engine, all_targets[name]) - term[name]
         for inp in inputs:
             targets = all_targets[inp]
             if counts[inp][home] == 1:
                 targets = targets - single[home]
             if engine not in targets:
                 targets = targets | single[engine]
-            where = assign[inp]
-            own = own_kept.get((inp, where))
-            if own is None:
-                own = self.own(inp, where)
-            out = out_kept.get((inp, where, targets))
-            if out is None:
-                out = self.out(inp, where, targets)
-            total += own + out - term[inp]
+            total += value(inp, assign[inp], targets) - term[inp]
         return total
 
     def delta(self, changes: Mapping[str, str]) -> float:
@@ -134,7 +103,7 @@ class State:
         total = 0.0
         for name in affected:
             engine = changes.get(name) or assign[name]
-            total += self._term(name, engine, self._after(name, shifts.get(name))) - term[name]
+            total += self.value(name, engine, self._after(name, shifts.get(name))) - term[name]
         return total
 
     def apply(self, changes: Mapping[str, str]) -> None:
@@ -164,4 +133,4 @@ class State:
                     clean.difference_update(consumers[inp])
         self.assign.update(changes)
         for name in affected:
-            self.term[name] = self._term(name, self.assign[name], self.targets[name])
+            self.term[name] = self.value(name, self.assign[name], self.targets[name])
