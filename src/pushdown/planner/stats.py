@@ -250,7 +250,7 @@ def estimate_node(node: n.Node, inputs: list[Estimate], bound: Bound = None) -> 
             defaults.add("selectivity")
     elif isinstance(node, n.Join):
         left, right = inputs
-        keys = _join_keys(node)
+        keys = list(node.key_pairs)
         if node.how == "cross":
             rows = left.rows * right.rows
         elif node.how in ("semi", "anti"):
@@ -349,10 +349,6 @@ def _projected_columns(node: n.Project, first: Estimate) -> dict[str, ColumnStat
         elif len(refs) == 1 and (source := first.columns.get(refs.pop())) is not None:
             columns[name] = ColumnStats(ndv=source.ndv)
     return columns
-
-
-def _join_keys(node: n.Join) -> list[tuple[str, str]]:
-    return list(node.key_pairs)
 
 
 def estimate_plan(
