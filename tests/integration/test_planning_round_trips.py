@@ -96,6 +96,10 @@ def test_schemas_and_row_counts_in_one_statement_each(
         for table in names:
             got = batched[table]
             assert isinstance(got, pa.Schema) and got.equals(one_by_one[table], check_metadata=True)
+        if engine == "bigquery":  # one table asked by two names: both answered
+            plain, qualified = names[0], f"{conn.dataset}.{names[0]}"  # type: ignore[attr-defined]
+            twice = conn.table_schemas([plain, qualified, names[1]])
+            assert twice[plain].equals(twice[qualified])  # type: ignore[union-attr]
         # a missing table: its own statement and error, the others still batched
         missing = conn.table_schemas([*tables, f"{prefix}_nope"])
         assert all(missing[t].equals(one_by_one[t]) for t in tables)  # type: ignore[union-attr]
@@ -215,3 +219,28 @@ def test_bigquery_batched_columns_leave_out_hidden_ones() -> None:
     visible = exp.column("is_hidden").eq(exp.Literal.string("NO"))
     assert any(node == visible for node in where.find_all(exp.EQ)), sql
     assert {c.name for c in where.find_all(exp.Column)} == {"table_name", "is_hidden"}
+
+
+def test_get_columns_decimals_take_their_precision_and_scale() -> None:
+    """Hive's HiveServer2 names a decimal column's type ``DECIMAL`` and sends its precision and
+    scale as ``COLUMN_SIZE`` and ``DECIMAL_DIGITS`` (Spark's server sends ``DECIMAL(10,2)``);
+    without them the table is left to be read on its own, not typed decimal(38, 9)."""
+    from pushdown.engines.hive_catalog import columns_by_table
+
+    def row(table: str, kind: str, size: int | None, digits: int | None) -> dict[str, Any]:
+        return {
+            "TABLE_SCHEM": "db",
+            "TABLE_NAME": table,
+            "COLUMN_NAME": "price",
+            "TYPE_NAME": kind,
+            "ORDINAL_POSITION": 1,
+            "COLUMN_SIZE": size,
+            "DECIMAL_DIGITS": digits,
+        }
+
+    rows = [row("hive", "DECIMAL", 10, 2), row("spark", "DECIMAL(12,3)", 12, 3)]
+    rows.append(row("bare", "DECIMAL", None, None))
+    assert columns_by_table(rows, "db") == {
+        "hive": [("price", "DECIMAL(10,2)")],
+        "spark": [("price", "DECIMAL(12,3)")],
+    }

@@ -190,12 +190,14 @@ class BigQueryConnector(Connector):
         """The Arrow schema of ``table`` (a zero-row result)."""
         return self.fetch_arrow(select_all(table, dialect="bigquery", limit=0)).schema
 
-    def _by_dataset(self, tables: list[str]) -> dict[tuple[str, str], dict[str, str]]:
-        """``tables`` by (project, dataset): each table's name there to the name asked."""
-        groups: dict[tuple[str, str], dict[str, str]] = {}
+    def _by_dataset(self, tables: list[str]) -> dict[tuple[str, str], dict[str, list[str]]]:
+        """``tables`` by (project, dataset): each table's name there to the names asked for
+        it (``orders`` and ``ds.orders`` may be one table).  The project is split off last:
+        a domain-scoped one (``example.com:proj``) holds a dot."""
+        groups: dict[tuple[str, str], dict[str, list[str]]] = {}
         for table in tables:
-            project, dataset, name = self._table_id(table).split(".", 2)
-            groups.setdefault((project, dataset), {})[name] = table
+            project, dataset, name = self._table_id(table).rsplit(".", 2)
+            groups.setdefault((project, dataset), {}).setdefault(name, []).append(table)
         return groups
 
     def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
@@ -215,17 +217,17 @@ class BigQueryConnector(Connector):
             try:
                 rows = self.fetch_arrow(query.sql(dialect="bigquery")).to_pylist()
             except PushdownError:
-                result.update(super().table_schemas(list(names.values())))
+                result.update(super().table_schemas([t for ts in names.values() for t in ts]))
                 continue
             columns: dict[str, list[dict[str, Any]]] = {}
             for row in rows:
                 columns.setdefault(row["table_name"], []).append(row)
-            for name, table in names.items():
+            for name, asked in names.items():
                 schema = _arrow_schema(columns[name]) if name in columns else None
                 if schema is None:
-                    result.update(super().table_schemas([table]))
+                    result.update(super().table_schemas(asked))
                 else:
-                    result[table] = schema
+                    result.update(dict.fromkeys(asked, schema))
         return result
 
     def catalog_rows(self, tables: list[str]) -> dict[str, float]:
@@ -250,11 +252,12 @@ class BigQueryConnector(Connector):
                 .group_by("table_name")
             )
             for row in self.fetch_arrow(query.sql(dialect="bigquery")).to_pylist():
-                known = names.get(row["table_name"])
-                if known is None or row["total_rows"] is None:
+                asked = names.get(row["table_name"], [])
+                if row["total_rows"] is None:
                     continue
-                found[known] = float(row["total_rows"])
-                self._catalog_bytes[known] = float(row["total_logical_bytes"] or 0) or None
+                for known in asked:
+                    found[known] = float(row["total_rows"])
+                    self._catalog_bytes[known] = float(row["total_logical_bytes"] or 0) or None
         return found
 
     def table_stats(

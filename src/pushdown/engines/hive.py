@@ -273,6 +273,10 @@ class HiveConnector(HiveCatalog):
             self._spark = spark_server(self.con)
         return not self._spark
 
+    def _counts_rows(self) -> bool:
+        """Only Spark's Thrift server reports row counts in ``SHOW TABLE EXTENDED``."""
+        return not self._escaped()
+
     def _batches(self, cursor: Any, types: list[pa.DataType | None]) -> Iterator[pa.RecordBatch]:
         names = [self._column_name(d[0]) for d in cursor.description or []]
         escaped = not any(t is not None and is_complex(t) for t in types) or self._escaped()

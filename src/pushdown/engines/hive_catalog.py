@@ -47,16 +47,27 @@ def columns_by_table(rows: list[dict[str, Any]], database: str) -> dict[str, lis
     table whose rows repeat a column name or an ordinal (listed twice, by another catalog or
     schema) is left out, to be read on its own."""
     found: dict[str, list[tuple[int, str, str]]] = {}
+    unread: set[str] = set()  # a decimal without its precision and scale: read on its own
     for row in rows:
         if str(row.get("TABLE_SCHEM")).lower() != database.lower():
             continue
-        found.setdefault(str(row["TABLE_NAME"]).lower(), []).append(
-            (int(row["ORDINAL_POSITION"] or 0), str(row["COLUMN_NAME"]), str(row["TYPE_NAME"]))
+        table, kind = str(row["TABLE_NAME"]).lower(), str(row["TYPE_NAME"])
+        if kind.strip().upper() == "DECIMAL":
+            # Hive's HiveServer2 names a decimal's type without them and sends them as
+            # COLUMN_SIZE and DECIMAL_DIGITS (Spark's server sends DECIMAL(p,s) whole)
+            size, digits = row.get("COLUMN_SIZE"), row.get("DECIMAL_DIGITS")
+            if size is None or digits is None:
+                unread.add(table)
+                continue
+            kind = f"DECIMAL({int(size)},{int(digits)})"
+        found.setdefault(table, []).append(
+            (int(row["ORDINAL_POSITION"] or 0), str(row["COLUMN_NAME"]), kind)
         )
     return {
         t: [(n, k) for _, n, k in sorted(cols, key=lambda c: c[0])]
         for t, cols in found.items()
-        if len({o for o, _, _ in cols}) == len({n.lower() for _, n, _ in cols}) == len(cols)
+        if t not in unread
+        and len({o for o, _, _ in cols}) == len({n.lower() for _, n, _ in cols}) == len(cols)
     }
 
 
@@ -146,12 +157,15 @@ class HiveCatalog(Connector):
         (:func:`show_tables_extended`): Spark's and Databricks' ``Statistics: N bytes, M
         rows``, where the engine has computed them; their bytes are kept for
         :meth:`table_stats`.  A table without a count (never analysed; Hive's own output
-        has none) is left out and asked on its own."""
-        groups: dict[str | None, dict[str, str]] = {}
+        has none: the statement is not sent there, see :meth:`_counts_rows`) is left out and
+        asked on its own."""
+        if not self._counts_rows():
+            return {}
+        groups: dict[str | None, dict[str, list[str]]] = {}
         for table in tables:
             ref = table_ref(table, dialect=self.dialect)
-            if _PLAIN_NAME.fullmatch(ref.name) and not ref.catalog:
-                groups.setdefault(ref.db or None, {})[ref.name.lower()] = table
+            if _PLAIN_NAME.fullmatch(ref.name) and not ref.catalog:  # Orders, orders: one
+                groups.setdefault(ref.db or None, {}).setdefault(ref.name.lower(), []).append(table)
         found: dict[str, float] = {}
         for database, names in groups.items():
             sql = show_tables_extended(database, sorted(names), self.dialect)
@@ -160,7 +174,6 @@ class HiveCatalog(Connector):
                 continue
             for row in result.to_pylist():
                 name, information = (list(row.values())[i] for i in (1, 3))
-                known = names.get(str(name).lower())
                 stats = SPARK_STATS.search(
                     next(
                         (
@@ -171,8 +184,15 @@ class HiveCatalog(Connector):
                         "",
                     )
                 )
-                if known is None or stats is None or not stats.group(2):
+                if stats is None or not stats.group(2):
                     continue
-                found[known] = float(stats.group(2))
-                self._catalog_bytes[known] = float(stats.group(1))
+                for known in names.get(str(name).lower(), []):
+                    found[known] = float(stats.group(2))
+                    self._catalog_bytes[known] = float(stats.group(1))
         return found
+
+    def _counts_rows(self) -> bool:
+        """Whether ``SHOW TABLE EXTENDED`` reports row counts here (Spark's and Databricks'
+        servers do; Hive's answers one text column without them, after walking the tables'
+        files)."""
+        return True
