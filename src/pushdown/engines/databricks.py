@@ -313,6 +313,10 @@ class DatabricksConnector(HiveConnector):
         listed = columns_by_table(rows, database)
         return {t: cols for t, cols in listed.items() if len(catalogs.get(t, ())) <= 1}
 
+    def _counts_rows(self) -> bool:
+        """Databricks reports row counts in ``SHOW TABLE EXTENDED`` (Spark's output)."""
+        return True
+
     def _execute(self, sql: str) -> Any:
         cursor = self.con.cursor()
         self._running.add(cursor)
