@@ -16,7 +16,7 @@ import pytest
 import pushdown
 from pushdown.engines import open_connector
 from pushdown.planner.gather import CACHE
-from pushdown.planner.reuse import PLANS
+from pushdown.planner.reuse import PLANS, PlanCache, Reuse
 from pushdown.statistics import ColumnStats, TableStats
 
 
@@ -330,3 +330,26 @@ def test_plans_placed_in_threads_each_keep_their_own_warnings(tmp_path: Path) ->
             pushdown.plan(flow(i, i % 2 == 0)).close()
         assert [type(w.message) for w in got] == [pushdown.OrderLostWarning] * (i % 2 == 0)
     assert _work() == (16, 16)  # all reused
+
+
+def test_a_reused_plan_has_its_own_mappings(tmp_path: Path) -> None:
+    """A caller changing one plan's placement, materialized steps or needed columns changes
+    neither the plan kept for reuse nor the next call's; a failed schema read is kept as its
+    type and message, not as the error (whose traceback holds the call's connections)."""
+    url = _database(tmp_path / "a.duckdb")
+    first = pushdown.plan(_flow(url))
+    first.placement.pop("open")
+    first.materialized.add("joined")
+    first.needed["orders"].add("nothing")
+    second = pushdown.plan(_flow(url))
+    assert _work() == (1, 1)  # reused
+    assert "open" in second.placement and "joined" not in second.materialized
+    assert "nothing" not in second.needed["orders"]
+
+    def missing(conn: str, table: str) -> pa.Schema:
+        raise pushdown.PushdownError(f"no table {table!r} on {conn!r}")
+
+    reuse = Reuse(_flow(url), {"wh": url}, (), missing, cache=PlanCache())
+    with pytest.raises(pushdown.PushdownError):
+        reuse("wh", "gone")
+    assert reuse.reads == [(("wh", "gone"), (pushdown.PushdownError, "no table 'gone' on 'wh'"))]

@@ -49,7 +49,10 @@ from pushdown.recipe.flow import Flow
 KEPT_PLANS = 16  # plans kept, the least recently used dropped first
 
 # One schema read: (connection, table) and what it gave.
-Read = tuple[tuple[str, str], pa.Schema | PushdownError]
+# What a schema read failed with: the error's type and message (not the error itself,
+# whose traceback would keep the call's connections and arguments alive in the cache).
+Failed = tuple[type, str]
+Read = tuple[tuple[str, str], pa.Schema | Failed]
 # The warnings placing a plan issued (an OrderLostWarning; planner/warned.py): issued
 # again on each reuse.
 Warned = tuple[Warning, ...]
@@ -68,14 +71,17 @@ def flow_key(flow: Flow) -> str | None:
     return json.dumps(flow.to_dict(), default=repr)
 
 
-def same_read(a: pa.Schema | PushdownError, b: pa.Schema | PushdownError) -> bool:
+def failed(err: PushdownError) -> Failed:
+    """What a failed schema read is kept as."""
+    return type(err), str(err)
+
+
+def same_read(a: pa.Schema | Failed, b: pa.Schema | Failed) -> bool:
     """Whether two schema reads gave the same: equal schemas (metadata included) or errors
     of one type and message."""
     if isinstance(a, pa.Schema) and isinstance(b, pa.Schema):
         return bool(a.equals(b, check_metadata=True))
-    if isinstance(a, PushdownError) and isinstance(b, PushdownError):
-        return type(a) is type(b) and str(a) == str(b)
-    return False
+    return a == b
 
 
 @dataclass
@@ -103,9 +109,9 @@ class Made:
         say whether each gave what it gave then."""
         for (conn, table), then in self.reads:
             try:
-                now: pa.Schema | PushdownError = read(conn, table)
+                now: pa.Schema | Failed = read(conn, table)
             except PushdownError as err:
-                now = err
+                now = failed(err)
             if not same_read(now, then):
                 return False
         return True
@@ -138,6 +144,12 @@ class PlanCache:
             self._made.move_to_end(key)
             while len(self._made) > self.size:
                 self._made.popitem(last=False)
+
+    def count(self, *, built: int = 0, placed: int = 0) -> None:
+        """Count a logical plan built or a plan placed."""
+        with self._lock:
+            self.built += built
+            self.placed += placed
 
     def clear(self) -> None:
         """Forget every made plan and zero the counts (tests; a benchmark's cold call)."""
@@ -185,7 +197,7 @@ class Reuse:
         try:
             got = self.read(conn, table)
         except PushdownError as err:
-            self.reads.append(((conn, table), err))
+            self.reads.append(((conn, table), failed(err)))
             raise
         self.reads.append(((conn, table), got))
         return got
@@ -196,9 +208,10 @@ class Reuse:
         if self.made is not None and self.made.same_reads(self.read):
             return self.made.logical
         logical = build()
-        self.cache.built += 1
-        self.made = None if self.key is None else Made(self.reads, logical)
-        if self.key is not None and self.made is not None:
+        self.cache.count(built=1)
+        self.made = None
+        if self.key is not None:
+            self.made = Made(self.reads, logical)
             self.cache.put(self.key, self.made)
         return logical
 
@@ -214,7 +227,7 @@ class Reuse:
         issued, for the next call.  The inputs are copied whole: a user's ``TableStats``
         is frozen but its ``columns`` dict is not, and a change made to it in place must
         not compare equal to what this plan was placed from."""
-        self.cache.placed += 1
+        self.cache.count(placed=1)
         if self.made is not None:
             try:
                 inputs = copy.deepcopy(self.inputs)
@@ -238,11 +251,9 @@ P = TypeVar("P", bound=PhysicalPlan)
 
 def template(plan: P) -> P:
     """A copy of a placed plan to keep: nothing of its call (no kept connections)."""
-    kept = copy.copy(plan)
-    kept.notes = dict(plan.notes)
+    kept = _own_copy(plan)
     kept.planning_statements = {}
-    if hasattr(kept, "_kept"):
-        kept._kept = None
+    vars(kept).pop("_kept", None)  # the class's default: none kept
     return kept
 
 
@@ -253,12 +264,27 @@ def fresh_copy(
     connect_args: dict[str, dict[str, Any]],
     planning_statements: dict[str, dict[str, int]],
 ) -> P:
-    """The plan ``made`` for this call: its placed steps, fragments and statements shared,
-    this call's flow object, connection arguments and statement counts."""
-    plan = copy.copy(made)
+    """The plan ``made`` for this call: this call's flow object, connection arguments and
+    statement counts; its fragments, statements and step records shared (nothing changes
+    them once made), its mappings, sets and lists its own."""
+    plan = _own_copy(made)
     plan.flow = flow
     plan.connections = connections
     plan.connect_args = connect_args
-    plan.notes = dict(made.notes)
     plan.planning_statements = planning_statements
     return plan
+
+
+def _own_copy(plan: P) -> P:
+    """A shallow copy of ``plan`` whose mappings, sets and lists (the fragments' list aside,
+    shared as the statements made from it are) are its own: a caller who changes
+    ``plan.placement`` or ``plan.notes`` changes no other call's plan."""
+    copied = copy.copy(plan)
+    copied.placement = dict(plan.placement)
+    copied.steps = dict(plan.steps)
+    copied.needed = {name: set(columns) for name, columns in plan.needed.items()}
+    copied.notes = dict(plan.notes)
+    copied.rule = dict(plan.rule)
+    copied.materialized = set(plan.materialized)
+    copied.transfers = list(plan.transfers)
+    return copied
