@@ -120,6 +120,17 @@ QUERIES = [
         avg(count(*)) over () as per_group from orders group by cust""",
         False,
     ),
+    (
+        "window_filter",  # a window's aggregate with FILTER: a window, not a grouping
+        "select id, sum(amount) filter (where cust > 1) over () as big from orders",
+        False,
+    ),
+    (
+        "window_ignore_nulls",  # IGNORE NULLS between the function and its OVER
+        """select id, first_value(amount ignore nulls) over (order by id desc) as last_known
+        from orders""",
+        False,
+    ),
     ("distinct", "select distinct cust from orders", False),
     (
         "order_limit",

@@ -31,15 +31,28 @@ def aggregates_in(expr: exp.Expr) -> list[exp.Expr]:
     return [
         a
         for a in _outside_queries(expr, exp.AggFunc)
-        if not isinstance(a.parent, exp.Window) and not _inside_aggregate(a)
+        if not _window_function(a) and not _inside_aggregate(a)
     ]
+
+
+# What may stand between a window's function and its OVER: ``sum(x) FILTER (WHERE ...)``,
+# ``first_value(x) IGNORE NULLS``.
+_FUNCTION_WRAPPERS = (exp.Filter, exp.IgnoreNulls, exp.RespectNulls)
+
+
+def _window_function(call: exp.Expr) -> bool:
+    """True when ``call`` is a window's own function (its OVER applies to it)."""
+    parent = call.parent
+    while isinstance(parent, _FUNCTION_WRAPPERS):
+        parent = parent.parent
+    return isinstance(parent, exp.Window)
 
 
 def _inside_aggregate(node: exp.Expr) -> bool:
     """True when an aggregate call (not a window's own function) encloses ``node``."""
     parent = node.parent
     while parent is not None and not isinstance(parent, exp.Query):
-        if isinstance(parent, exp.AggFunc) and not isinstance(parent.parent, exp.Window):
+        if isinstance(parent, exp.AggFunc) and not _window_function(parent):
             return True
         parent = parent.parent
     return False
