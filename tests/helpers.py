@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+import pushdown
 from pushdown.bench.verify import difference, rows
 
 __all__ = ["assert_same", "duckdb_answer", "duckdb_file", "rows"]
@@ -40,3 +41,17 @@ def duckdb_file(path: Path, **tables: pa.Table) -> str:
         con.unregister("arrow_src")
     con.close()
     return f"duckdb:///{path}"
+
+
+def orders_customers_flow(url: str) -> pushdown.Flow:
+    """Open orders (``o_status = 3``) joined to their customers and counted per nation, on
+    the tables ``orders`` (o_cust, o_status, ...) and ``customers`` (c_id, c_nation, ...) of
+    the connection ``wh`` at ``url``: what the statistics-cache and plan-reuse tests plan."""
+    flow = pushdown.Flow()
+    flow.connection("wh", url)
+    orders = flow.dataset("orders", connection="wh", table="orders")
+    customers = flow.dataset("customers", connection="wh", table="customers")
+    open_orders = orders.filter("o_status = 3", name="open_orders")
+    joined = open_orders.join(customers, on={"o_cust": "c_id"}, name="joined")
+    joined.group(["c_nation"], {"n": "count(*)"}, name="per_nation")
+    return flow

@@ -18,6 +18,7 @@ from pushdown.engines import open_connector
 from pushdown.planner.gather import CACHE
 from pushdown.planner.reuse import PLANS, PlanCache, Reuse
 from pushdown.statistics import ColumnStats, TableStats
+from tests.helpers import orders_customers_flow as _flow
 
 
 @pytest.fixture(autouse=True)
@@ -38,18 +39,6 @@ def _database(path: Path) -> str:
     con.execute("CREATE TABLE customers AS SELECT i AS c_id, i % 5 AS c_nation FROM range(50) t(i)")
     con.close()
     return f"duckdb:///{path}"
-
-
-def _flow(url: str) -> pushdown.Flow:
-    flow = pushdown.Flow()
-    flow.connection("wh", url)
-    orders = flow.dataset("orders", connection="wh", table="orders")
-    customers = flow.dataset("customers", connection="wh", table="customers")
-    joined = orders.filter("o_status = 3", name="open").join(
-        customers, on={"o_cust": "c_id"}, name="joined"
-    )
-    joined.group(["c_nation"], {"n": "count(*)"}, name="per_nation")
-    return flow
 
 
 def _work() -> tuple[int, int]:
@@ -251,7 +240,8 @@ def test_runs_of_a_kept_plan_keep_no_sql_text_each(tmp_path: Path) -> None:
     """A statement reading a run's temporary tables is generated for that run only: the plan
     (kept for reuse) does not gather one text per run."""
     url = _database(tmp_path / "a.duckdb")
-    plan = pushdown.plan(_flow(url), pin={"open": "local", "joined": "wh", "per_nation": "wh"})
+    pins = {"open_orders": "local", "joined": "wh", "per_nation": "wh"}
+    plan = pushdown.plan(_flow(url), pin=pins)
     texts = plan.statements._text
     expected = _rows(plan.execute()["per_nation"])
     after_one = len(texts)
@@ -297,8 +287,8 @@ def test_options_are_keyed_by_their_values_not_their_address(tmp_path: Path) -> 
     )
     assert _work() == (2, 2)
     # An iterator is read once into its values (plan() lists it), so it is keyed by them.
-    pushdown.plan(_flow(url), materialize=iter(["open"])).close()
-    pushdown.plan(_flow(url), materialize=iter(["open"])).close()
+    pushdown.plan(_flow(url), materialize=iter(["open_orders"])).close()
+    pushdown.plan(_flow(url), materialize=iter(["open_orders"])).close()
     assert _work() == (3, 3)
 
 
@@ -338,12 +328,12 @@ def test_a_reused_plan_has_its_own_mappings(tmp_path: Path) -> None:
     type and message, not as the error (whose traceback holds the call's connections)."""
     url = _database(tmp_path / "a.duckdb")
     first = pushdown.plan(_flow(url))
-    first.placement.pop("open")
+    first.placement.pop("open_orders")
     first.materialized.add("joined")
     first.needed["orders"].add("nothing")
     second = pushdown.plan(_flow(url))
     assert _work() == (1, 1)  # reused
-    assert "open" in second.placement and "joined" not in second.materialized
+    assert "open_orders" in second.placement and "joined" not in second.materialized
     assert "nothing" not in second.needed["orders"]
 
     def missing(conn: str, table: str) -> pa.Schema:

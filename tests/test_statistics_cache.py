@@ -28,6 +28,7 @@ from pushdown.planner.gather import (
     statistic_columns,
 )
 from pushdown.statistics import ColumnStats, TableStats
+from tests.helpers import orders_customers_flow as _flow
 
 
 @pytest.fixture(autouse=True)
@@ -51,17 +52,6 @@ def _database(path: Path, rows: int = 50_000) -> str:
     )
     con.close()
     return f"duckdb:///{path}"
-
-
-def _flow(url: str) -> pushdown.Flow:
-    flow = pushdown.Flow()
-    flow.connection("wh", url)
-    orders = flow.dataset("orders", connection="wh", table="orders")
-    customers = flow.dataset("customers", connection="wh", table="customers")
-    open_orders = orders.filter("o_status = 3", name="open_orders")
-    joined = open_orders.join(customers, on={"o_cust": "c_id"}, name="joined")
-    joined.group(["c_nation"], {"n": "count(*)"}, name="per_nation")
-    return flow
 
 
 def test_only_key_and_filter_columns_get_column_statistics(tmp_path: Path) -> None:
