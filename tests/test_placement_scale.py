@@ -21,7 +21,7 @@ from pushdown.planner.reasons import placements
 from pushdown.planner.robust import least_bad_worst_case, moves_uncertain_data
 from pushdown.planner.search import Search, Searched
 from pushdown.planner.sources import source_stats
-from pushdown.planner.stats import GROUP_FRACTION, estimate_plan, required_columns
+from pushdown.planner.stats import GROUP_FRACTION, Bound, estimate_plan, required_columns
 from pushdown.profiles import get_profile
 from pushdown.statistics import ColumnStats, TableStats
 
@@ -208,6 +208,24 @@ def test_with_sizes_known_the_cheapest_placement_stands() -> None:
     assert not any(placer.est[name].defaults for name in placer.nodes)
     assert least_bad_worst_case(placer, nominal, stats) is nominal
     assert nominal["found"] == "local"
+
+
+@pytest.mark.parametrize("bound", ["low", "high"])
+def test_bound_estimates_from_the_nominal_ones_are_the_same(bound: Bound) -> None:
+    # Half the tables with statistics: steps over them keep their nominal estimate (the same
+    # object), the others move with the bound; every figure equals a pass made from scratch.
+    flow, options = shaped_flow("dag", 300, engines=3)
+    placer, stats = _placer(flow, options)
+    stats = {k: v if int(k[1:]) % 2 else None for k, v in stats.items()}
+    nominal = estimate_plan(placer.logical, stats)
+    fresh = estimate_plan(placer.logical, stats, bound)
+    reused = estimate_plan(placer.logical, stats, bound, nominal=nominal)
+    assert fresh == reused
+    same = [name for name in nominal if reused[name] is nominal[name]]
+    moved = [name for name in nominal if fresh[name].rows != nominal[name].rows]
+    assert same and moved
+    assert not any(nominal[name].defaults for name in same)
+    assert all(reused[name].widths is nominal[name].widths for name in nominal)
 
 
 # -- the batched scores are the cost objects' -----------------------------------------------------

@@ -30,7 +30,7 @@ from pushdown.plan.build import LogicalPlan
 from pushdown.planner.capability import Memo, Verdict, check
 from pushdown.planner.cost import LOCAL, ZERO, Cost, CostModel
 from pushdown.planner.search import Search, Searched
-from pushdown.planner.stats import Estimate
+from pushdown.planner.stats import Estimate, width_of
 from pushdown.profiles import Profile
 
 # Enumeration only for very small choices: the search (exact on forests) matched enumeration
@@ -106,6 +106,9 @@ class Placer:
         self.verdicts: dict[str, dict[str, Verdict]] = {}
         self._input_bytes: dict[str, float] = {}
         self._moved: dict[str, float] = {}
+        # Per step: its estimate's widths and the width of its needed columns (shared with
+        # ``like``: the estimates of other bounds keep the nominal widths, the same objects).
+        self._row_width: dict[str, tuple[Mapping[str, float], float]] = {}
         self._own: dict[tuple[str, str], float] = {}
         self._out: dict[tuple[str, str, frozenset[str]], float] = {}
         # Per step: (a statement however placed, bytes moved, bytes fetched as a result);
@@ -122,6 +125,7 @@ class Placer:
         self.refused: dict[str, str] = {}
         if like is not None:
             self.verdicts, self.candidates = like.verdicts, like.candidates
+            self._row_width = like._row_width
             self.refused = like.refused
             return
         # One capability check per (step, profile): connections sharing a profile share it.
@@ -189,8 +193,12 @@ class Placer:
     def moved_bytes(self, name: str) -> float:
         """Bytes of ``name``'s needed columns: what a transfer of it moves."""
         cached = self._moved.get(name)
-        if cached is None:
-            cached = self._moved[name] = self.est[name].bytes_of(self.needed[name])
+        if cached is None:  # ``Estimate.bytes_of``, the width kept per widths object
+            est = self.est[name]
+            kept = self._row_width.get(name)
+            if kept is None or kept[0] is not est.widths:
+                kept = self._row_width[name] = (est.widths, width_of(est.widths, self.needed[name]))
+            cached = self._moved[name] = est.rows * kept[1]
         return cached
 
     def own(self, name: str, engine: str) -> Cost:

@@ -62,7 +62,7 @@ def least_bad_worst_case(
         return assign
     scenarios = [placer]
     for bound in BOUNDS:
-        estimates = estimate_plan(placer.logical, source_stats, bound)
+        estimates = estimate_plan(placer.logical, source_stats, bound, nominal=placer.est)
         scenarios.append(
             Placer(
                 placer.logical,

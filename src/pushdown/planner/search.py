@@ -105,9 +105,18 @@ class Search:
         }
         self.single = {e: frozenset((e,)) for e in placer.engines}
         self._own: dict[str, list[float]] = {}
-        # Per step, per input (in ``_edges`` order), per candidate of the step: the input's
-        # outgoing score from each of its candidates when that engine alone reads it.
-        self._alone: dict[str, list[list[list[float]] | None]] = {}
+        # Per (input, candidates of its consumer), per candidate: the input's outgoing score
+        # from each of its candidates when that engine alone reads it.  Consumers with the
+        # same candidates share it (each list of candidates numbered once).
+        numbers: dict[tuple[str, ...], int] = {}
+        self._cands_no = {
+            name: numbers.setdefault(tuple(cands), len(numbers))
+            for name, cands in self.cands.items()
+        }
+        self._alone: dict[tuple[str, int], list[list[float]]] = {}
+        # Steps whose candidates are in name order: the first of their least values is the
+        # least (value, name) pair, found without building the pairs.
+        self._ordered = {name: cands == sorted(cands) for name, cands in self.cands.items()}
         self._scored: tuple[Mapping[str, str], float] = ({}, 0.0)  # refine's last answer
         # ``out_score`` on each of several engines toward the same consumer engines: the
         # placer's batch of it when it has one.
@@ -141,10 +150,14 @@ class Search:
         best: dict[str, list[float]] = {}
         picks: dict[str, list[list[str]]] = {}
         carried: dict[str, list[str]] = {}
-        out = self.p.out_score
         outs_of, matrix = self._out_scores, self._out_matrix
         single, rows_of, cond, cands_of = self.single, self._alone, self._cond, self.cands
-        own_of, consumers = self._own, self.consumers
+        own_of, consumers, numbers, ordered = (
+            self._own,
+            self.consumers,
+            self._cands_no,
+            self._ordered,
+        )
         empty: frozenset[str] = frozenset()
         work = 0
         for name in self.names:
@@ -152,14 +165,11 @@ class Search:
             own = own_of.get(name)
             values = list(own if own is not None else self._own_values(name))
             if not consumers[name]:
-                values = [v + out(name, e, empty) for v, e in zip(values, cands, strict=True)]
+                values = list(map(add, values, outs_of(name, cands, empty)))
             chosen: list[list[str]] = [[] for _ in cands]
             mine: list[str] = []
-            edges = self._edges[name]
-            rows = rows_of.get(name)
-            if rows is None:
-                rows = rows_of[name] = [None] * len(edges)
-            for j, (inp, icons) in enumerate(edges):
+            number = numbers[name]
+            for inp, icons in self._edges[name]:
                 if current is not None and icons[turn % len(icons)] != name:
                     continue  # another consumer carries this shared input
                 sub_values, sub_cands = best[inp], cands_of[inp]
@@ -180,14 +190,21 @@ class Search:
                         ]
                 else:
                     share = 1.0 / len(icons) if current is None else 1.0
-                    per_engine = rows[j]
+                    per_engine = rows_of.get((inp, number))
                     if per_engine is None:
-                        per_engine = rows[j] = matrix(inp, sub_cands, cands)
-                for k, outs in enumerate(per_engine):
-                    # the least (value + outgoing, engine): ties go to the first engine name
-                    value_in, src = min(zip(map(add, sub_values, outs), sub_cands, strict=True))
-                    values[k] += share * value_in
-                    chosen[k].append(src)
+                        per_engine = rows_of[inp, number] = matrix(inp, sub_cands, cands)
+                # per candidate: the least (value + outgoing, engine), ties to the first name
+                if ordered[inp]:
+                    for k, outs in enumerate(per_engine):
+                        totals = list(map(add, sub_values, outs))
+                        value_in = min(totals)
+                        values[k] += share * value_in
+                        chosen[k].append(sub_cands[totals.index(value_in)])
+                else:
+                    for k, outs in enumerate(per_engine):
+                        value_in, src = min(zip(map(add, sub_values, outs), sub_cands, strict=True))
+                        values[k] += share * value_in
+                        chosen[k].append(src)
                 work += len(sub_cands) * len(cands)
             best[name] = values
             picks[name] = chosen
@@ -411,7 +428,3 @@ class Search:
             if value < best_value - EPS:
                 best, best_value = candidate, value
         return best
-
-
-def _first(pair: tuple[float, str]) -> float:
-    return pair[0]

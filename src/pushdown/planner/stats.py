@@ -87,7 +87,7 @@ class Estimate:
 
     def bytes_of(self, columns: list[str] | set[str]) -> float:
         """Estimated bytes of the given columns only."""
-        return self.rows * sum(self.widths.get(c, 8.0) for c in columns)
+        return self.rows * width_of(self.widths, columns)
 
     def ndv(self, column: str) -> float | None:
         """Distinct values of ``column`` if known (capped by the row count)."""
@@ -95,6 +95,11 @@ class Estimate:
         if stats is None or stats.ndv is None:
             return None
         return max(1.0, min(stats.ndv, self.rows))
+
+
+def width_of(widths: Mapping[str, float], columns: list[str] | set[str]) -> float:
+    """Bytes of one row of ``columns`` (8 for a column without a width)."""
+    return sum(widths.get(c, 8.0) for c in columns)
 
 
 _WIDTHS: dict[pa.DataType, float] = {}
@@ -232,9 +237,14 @@ def _groups(est: Estimate, keys: list[str], bound: Bound) -> tuple[float, bool]:
     return max(1.0, min(est.rows * GROUP_FRACTION, product)), True
 
 
-def estimate_node(node: n.Node, inputs: list[Estimate], bound: Bound = None) -> Estimate:
+def estimate_node(
+    node: n.Node,
+    inputs: list[Estimate],
+    bound: Bound = None,
+    widths: Mapping[str, float] | None = None,
+) -> Estimate:
     """The estimate of ``node`` from its inputs' estimates (``bound``: see
-    :func:`estimate_plan`)."""
+    :func:`estimate_plan`; ``widths``: its column widths when already known)."""
     first = inputs[0] if inputs else None
     rows: float
     columns: dict[str, ColumnStats] = {}
@@ -312,7 +322,8 @@ def estimate_node(node: n.Node, inputs: list[Estimate], bound: Bound = None) -> 
         if isinstance(node, n.Project):
             columns = _projected_columns(node, first)
     rows = max(0.0, rows)
-    widths = _widths(node.schema, *inputs)
+    if widths is None:
+        widths = _widths(node.schema, *inputs)
     return Estimate(rows, widths, columns, defaults=frozenset(defaults))
 
 
@@ -352,20 +363,44 @@ def _projected_columns(node: n.Project, first: Estimate) -> dict[str, ColumnStat
 
 
 def estimate_plan(
-    logical: LogicalPlan, source_stats: Mapping[str, TableStats | None], bound: Bound = None
+    logical: LogicalPlan,
+    source_stats: Mapping[str, TableStats | None],
+    bound: Bound = None,
+    *,
+    nominal: Mapping[str, Estimate] | None = None,
 ) -> dict[str, Estimate]:
     """Estimates for every node, in plan order.
 
     ``bound="low"`` or ``"high"`` puts every defaulted figure at the end of its range that
     gives fewer (or more) rows: selectivities at a tenth of their default (or 1), groups at one
     (or one per row), sources without statistics at ``LOW_ROWS`` (or ``HIGH_ROWS``).
+    ``nominal``: the estimates without a bound, when made already.  A bound moves defaulted
+    figures only, so a step whose own estimate used no default and whose inputs' estimates
+    are the nominal ones keeps its nominal estimate, and column widths never depend on a bound
+    (they are the nominal ones, the same objects).
     """
     result: dict[str, Estimate] = {}
+    base = nominal or {}
     for name, node in logical.nodes.items():
+        known = base.get(name)
         if isinstance(node, n.Source):
-            result[name] = estimate_source(node.schema, source_stats.get(name), bound)
+            stats = source_stats.get(name)
+            if known is not None and stats is not None:
+                result[name] = known  # statistics, no default: no bound moves it
+            else:
+                est = estimate_source(node.schema, stats, bound)
+                result[name] = replace(est, widths=known.widths) if known is not None else est
+            continue
+        inputs = [result[i] for i in node.inputs]
+        if (
+            known is not None
+            and not known.defaults
+            and all(result[i] is base[i] for i in node.inputs)
+        ):
+            result[name] = known
         else:
-            result[name] = estimate_node(node, [result[i] for i in node.inputs], bound)
+            widths = known.widths if known is not None else None
+            result[name] = estimate_node(node, inputs, bound, widths)
     return result
 
 
