@@ -28,7 +28,7 @@ from sqlglot import exp
 
 from pushdown.compilers.ddl import create_table_as, drop_table, rename_table
 from pushdown.compilers.sql import table_ref
-from pushdown.engines.base import staging_name
+from pushdown.engines.base import Connector, staging_name
 from pushdown.engines.hive import FETCH_ROWS, HiveConnector
 from pushdown.engines.hive_catalog import columns_by_table
 from pushdown.engines.hive_text import is_complex, read_column, readable
@@ -153,10 +153,8 @@ class DatabricksConnector(HiveConnector):
         url: sa.engine.URL,
         connect_args: dict[str, Any] | None = None,
     ):
-        self.name = name
-        self.profile = profile
+        Connector.__init__(self, name, profile)  # not Hive's: the session is opened here
         self.load_dir = None
-        self._catalog_bytes: dict[str, float | None] = {}  # from catalog_rows
         from databricks import sql
 
         url, args, self.options = split_options(url, connect_args, connection=name)

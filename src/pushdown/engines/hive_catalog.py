@@ -73,12 +73,11 @@ def columns_by_table(rows: list[dict[str, Any]], database: str) -> dict[str, lis
 
 class HiveCatalog(Connector):
     """Planning's catalog reads of a HiveServer2 endpoint (Hive, Spark Thrift, Databricks);
-    the connector sets ``con``, ``_database`` (where unqualified tables are) and
-    ``_catalog_bytes`` (sizes :meth:`catalog_rows` read, for ``table_stats``)."""
+    the connector sets ``con`` and ``_database`` (where unqualified tables are)."""
 
+    catalog_source = "SHOW TABLE EXTENDED"  # the statistics catalog_rows reads
     con: Any
     _database: str
-    _catalog_bytes: dict[str, float | None]
 
     def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
         """The schemas of ``tables`` from one HiveServer2 ``GetColumns`` call per database
@@ -156,9 +155,9 @@ class HiveCatalog(Connector):
         """Row counts of ``tables`` from one ``SHOW TABLE EXTENDED`` per database
         (:func:`show_tables_extended`): Spark's and Databricks' ``Statistics: N bytes, M
         rows``, where the engine has computed them; their bytes are kept for
-        :meth:`table_stats`.  A table without a count (never analysed; Hive's own output
-        has none: the statement is not sent there, see :meth:`_counts_rows`) is left out and
-        asked on its own."""
+        :meth:`table_stats` (:meth:`_keep_size`).  A table without a count (never analysed;
+        Hive's own output has none: the statement is not sent there, see
+        :meth:`_counts_rows`) is left out and asked on its own."""
         if not self._counts_rows():
             return {}
         groups: dict[str | None, dict[str, list[str]]] = {}
@@ -188,7 +187,7 @@ class HiveCatalog(Connector):
                     continue
                 for known in names.get(str(name).lower(), []):
                     found[known] = float(stats.group(2))
-                    self._catalog_bytes[known] = float(stats.group(1))
+                    self._keep_size(known, float(stats.group(1)))
         return found
 
     def _counts_rows(self) -> bool:
