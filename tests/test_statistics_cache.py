@@ -136,6 +136,28 @@ def test_large_tables_are_sampled_and_key_counts_scaled(
     assert stats.columns["o_status"].ndv == pytest.approx(7, abs=1)
 
 
+def test_a_size_the_catalog_read_answers_table_stats_without_a_statement(tmp_path: Path) -> None:
+    """The base connector's contract (every warehouse connector fills it from its
+    ``catalog_rows``): a table whose count came with a size kept by ``_keep_size`` is
+    answered from them, labelled ``catalog_source`` (the connection's name by default); any
+    other table is read by the connector's own ``_read_stats``."""
+    conn = open_connector("wh", _database(tmp_path / "a.duckdb"), None)
+    try:
+        conn._keep_size("orders", 4096.0)
+        kept = conn.table_stats("orders", ["o_status"], 50_000.0)
+        assert conn.statements == 0
+        assert (kept.rows, kept.bytes, kept.source, kept.columns) == (50_000.0, 4096.0, "wh", {})
+        conn.catalog_source = "the catalog"
+        assert conn.table_stats("orders", None, 7.0).source == "the catalog"
+        assert conn.statements == 0
+        read = conn.table_stats("customers", ["c_nation"], 500.0)  # no size kept: read
+        assert conn.statements > 0 and read.columns["c_nation"].ndv == pytest.approx(25, abs=2)
+        conn.table_stats("orders", ["o_status"])  # no count given: read, not the kept size
+        assert conn.statements > 1
+    finally:
+        conn.close()
+
+
 def test_an_empty_sample_is_read_again_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -69,9 +69,16 @@ class Connector(ABC):
     # Statements sent through this connection (counted by :meth:`errors`).
     statements: int = 0
 
+    # The label of the statistics table_stats answers from what catalog_rows read (None:
+    # the connection's name).
+    catalog_source: str | None = None
+
     def __init__(self, name: str, profile: Profile):
         self.name = name
         self.profile = profile
+        # Per table whose count catalog_rows read with its size (None: no size known): the
+        # size, so that table_stats answers it without a statement (:meth:`_keep_size`).
+        self._catalog_bytes: dict[str, float | None] = {}
 
     @property
     def dialect(self) -> str:
@@ -128,18 +135,41 @@ class Connector(ABC):
 
     def catalog_rows(self, tables: list[str]) -> dict[str, float]:
         """Row counts the engine's catalog holds for ``tables``, in as few statements as it
-        allows (the change marker of cached statistics); empty where it holds none."""
+        allows (the change marker of cached statistics); empty where it holds none.  A
+        connector whose catalog gives a table's size with its count keeps it
+        (:meth:`_keep_size`) for :meth:`table_stats`."""
         return {}
+
+    def _keep_size(self, table: str, size: float | None) -> None:
+        """Keep the size (bytes; None: unknown) :meth:`catalog_rows` read with ``table``'s
+        count: :meth:`table_stats` then answers the table from them, without a statement."""
+        self._catalog_bytes[table] = size
 
     def table_stats(
         self, table: str, columns: Collection[str] | None = None, rows: float | None = None
     ) -> TableStats:
-        """Row count (and what else the engine knows) of ``table``; engines override this
+        """Row count (and what else the engine knows) of ``table``; ``rows`` is the catalog's
+        count when the caller has it (:meth:`catalog_rows`).  When :meth:`catalog_rows` read
+        the table's count with its size, both are the answer and nothing is asked
+        (labelled ``catalog_source``); otherwise :meth:`_read_stats`, which engines override
         with their catalog's numbers, and column statistics for ``columns`` (all when None)
-        where they can gather them cheaply; ``rows`` is the catalog's count when the caller
-        has it (:meth:`catalog_rows`)."""
+        where they can gather them cheaply."""
+        if rows is not None and table in self._catalog_bytes:
+            size = self._catalog_bytes[table]
+            return TableStats(rows=rows, bytes=size, source=self.catalog_source or self.name)
+        return self._read_stats(table, columns, rows)
+
+    def _read_stats(
+        self, table: str, columns: Collection[str] | None, rows: float | None
+    ) -> TableStats:
+        """:meth:`table_stats` of a table :meth:`catalog_rows` gave no size of: ``rows`` when
+        given, else a ``COUNT(*)`` (:meth:`_count_stats`)."""
         if rows is not None:
             return TableStats(rows=rows, source=self.name)
+        return self._count_stats(table)
+
+    def _count_stats(self, table: str) -> TableStats:
+        """The row count of ``table`` by ``SELECT COUNT(*)``."""
         query = exp.select(exp.Count(this=exp.Star())).from_(table_ref(table, dialect=self.dialect))
         result = self.fetch_arrow(query.sql(dialect=self.dialect))
         return TableStats(rows=float(result.column(0)[0].as_py()), source=self.name)

@@ -22,8 +22,9 @@ converted to Arrow by the client).
   default ten minutes, and waits ``connect_timeout`` for one HTTP request to be answered;
 - schemas: all of a dataset's asked tables in one ``INFORMATION_SCHEMA.COLUMNS`` query
   (:meth:`BigQueryConnector.table_schemas`); statistics: their row counts and sizes in one
-  ``INFORMATION_SCHEMA.PARTITIONS`` query (:meth:`BigQueryConnector.catalog_rows`), else
-  the table's metadata (``num_rows``, ``num_bytes``);
+  ``INFORMATION_SCHEMA.PARTITIONS`` query per 1,000 tables
+  (:meth:`BigQueryConnector.catalog_rows`), else the table's metadata (``num_rows``,
+  ``num_bytes``);
 - validation and bytes-scanned estimates: dry runs (:meth:`BigQueryConnector.dry_run`).
 
 NUMERIC columns come back with BigQuery's fixed scale 9; TIMESTAMP WITH TIME ZONE maps to
@@ -33,6 +34,7 @@ TIMESTAMP (always UTC) and a timestamp without zone to DATETIME.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tempfile
 from collections.abc import Callable, Collection, Iterable
 from typing import Any, TypeVar
@@ -53,6 +55,10 @@ from pushdown.statistics import TableStats
 
 T = TypeVar("T")
 STAGING_EXPIRATION_HOURS = 24.0
+# Tables one INFORMATION_SCHEMA.PARTITIONS query may name: a query over the view is limited
+# to 1,000 tables (https://cloud.google.com/bigquery/docs/information-schema-partitions).
+PARTITIONS_TABLES = 1000
+LOG = logging.getLogger(__name__)
 
 
 class BigQueryConnector(Connector):
@@ -97,7 +103,6 @@ class BigQueryConnector(Connector):
                 "bigquery://PROJECT/DATASET"
             )
         self.use_storage_api = bool(args.get("use_storage_api", True))
-        self._catalog_bytes: dict[str, float | None] = {}  # from catalog_rows
         with self.errors():
             client = args.get("client")
             if client is None:
@@ -231,48 +236,51 @@ class BigQueryConnector(Connector):
         return result
 
     def catalog_rows(self, tables: list[str]) -> dict[str, float]:
-        """Row counts of ``tables`` in one ``INFORMATION_SCHEMA.PARTITIONS`` query per
-        dataset (``total_rows`` and ``total_logical_bytes`` summed over each table's
-        partitions; https://cloud.google.com/bigquery/docs/information-schema-partitions),
-        their bytes kept for :meth:`table_stats`; a table the view does not list is left
-        out (asked on its own)."""
-        groups = self._by_dataset(tables)
+        """Row counts of ``tables`` from ``INFORMATION_SCHEMA.PARTITIONS``, one query per
+        dataset and per ``PARTITIONS_TABLES`` of its tables (:func:`partitions_query`:
+        ``total_rows`` and ``total_logical_bytes`` summed over each table's partitions), their
+        bytes kept for :meth:`table_stats`.  A query over the view may read at most 1,000
+        tables ("INFORMATION_SCHEMA.PARTITIONS query attempted to read too many tables":
+        https://cloud.google.com/bigquery/docs/information-schema-partitions), hence the
+        chunks.  A table the view does not list is left out (asked on its own), and so are
+        the tables of a query that fails: the counts other queries read are kept, and the
+        failure is logged (its scrubbed message: no credential)."""
         found: dict[str, float] = {}
-        for (project, dataset), names in groups.items():
-            query = (
-                exp.select(
-                    "table_name",
-                    exp.alias_(exp.func("SUM", exp.column("total_rows")), "total_rows"),
-                    exp.alias_(
-                        exp.func("SUM", exp.column("total_logical_bytes")), "total_logical_bytes"
-                    ),
-                )
-                .from_(_information_schema(project, dataset, "PARTITIONS"))
-                .where(exp.column("table_name").isin(*map(exp.Literal.string, names)))
-                .group_by("table_name")
-            )
-            for row in self.fetch_arrow(query.sql(dialect="bigquery")).to_pylist():
-                asked = names.get(row["table_name"], [])
-                if row["total_rows"] is None:
+        for (project, dataset), names in self._by_dataset(tables).items():
+            listed = list(names)
+            for start in range(0, len(listed), PARTITIONS_TABLES):
+                chunk = {name: names[name] for name in listed[start : start + PARTITIONS_TABLES]}
+                query = partitions_query(project, dataset, chunk).sql(dialect="bigquery")
+                try:
+                    rows = self.fetch_arrow(query).to_pylist()
+                except PushdownError as err:
+                    LOG.warning(  # the error's first line (scrubbed: errors()), not its SQL
+                        "the catalog row counts of %d table(s) of %s.%s were not read (they "
+                        "are asked one by one): %s",
+                        len(chunk),
+                        project,
+                        dataset,
+                        (str(err) or type(err).__name__).splitlines()[0],
+                    )
                     continue
-                for known in asked:
-                    found[known] = float(row["total_rows"])
-                    self._catalog_bytes[known] = float(row["total_logical_bytes"] or 0) or None
+                for row in rows:
+                    if row["total_rows"] is None:
+                        continue
+                    for known in chunk.get(row["table_name"], []):
+                        found[known] = float(row["total_rows"])
+                        self._keep_size(known, float(row["total_logical_bytes"] or 0) or None)
         return found
 
-    def table_stats(
-        self, table: str, columns: Collection[str] | None = None, rows: float | None = None
+    def _read_stats(
+        self, table: str, columns: Collection[str] | None, rows: float | None
     ) -> TableStats:
-        """Rows and bytes from :meth:`catalog_rows` when it read the table (no request),
-        else from the table's metadata (one ``tables.get`` request, counted as a
-        statement)."""
-        if rows is not None and table in self._catalog_bytes:
-            return TableStats(rows=rows, bytes=self._catalog_bytes[table], source=self.name)
+        """Rows and bytes from the table's metadata (one ``tables.get`` request, counted as a
+        statement), where :meth:`catalog_rows` did not read them."""
         self.statements = self.statements + 1  # a round trip like any statement
         with self.errors():
             meta = self._get_table(table)
         if meta.num_rows is None:
-            return super().table_stats(table)
+            return self._count_stats(table)
         return TableStats(
             rows=float(meta.num_rows), bytes=float(meta.num_bytes or 0) or None, source=self.name
         )
@@ -358,6 +366,22 @@ def columns_query(project: str, dataset: str, tables: Iterable[str]) -> exp.Sele
             exp.column("is_hidden").eq(exp.Literal.string("NO")),
         )
         .order_by("table_name", "ordinal_position")
+    )
+
+
+def partitions_query(project: str, dataset: str, tables: Iterable[str]) -> exp.Select:
+    """Per table of ``tables`` (at most ``PARTITIONS_TABLES``) of ``project.dataset``, its
+    ``total_rows`` and ``total_logical_bytes`` summed over its partitions, from the dataset's
+    ``INFORMATION_SCHEMA.PARTITIONS`` view (one row per partition)."""
+    return (
+        exp.select(
+            "table_name",
+            exp.alias_(exp.func("SUM", exp.column("total_rows")), "total_rows"),
+            exp.alias_(exp.func("SUM", exp.column("total_logical_bytes")), "total_logical_bytes"),
+        )
+        .from_(_information_schema(project, dataset, "PARTITIONS"))
+        .where(exp.column("table_name").isin(*map(exp.Literal.string, tables)))
+        .group_by("table_name")
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,7 +29,7 @@ from sqlglot import exp
 
 from pushdown.compilers.ddl import create_table_as, drop_table, rename_table
 from pushdown.compilers.sql import table_ref
-from pushdown.engines.base import staging_name
+from pushdown.engines.base import Connector, staging_name
 from pushdown.engines.hive import FETCH_ROWS, HiveConnector
 from pushdown.engines.hive_catalog import columns_by_table
 from pushdown.engines.hive_text import is_complex, read_column, readable
@@ -39,6 +40,9 @@ from pushdown.profiles import Profile
 
 # The socket timeout once connected: the driver's default (its _socket_timeout, 900 s).
 READ_TIMEOUT = 900.0
+# The statement naming the session's current catalog (see DatabricksConnector._session_catalog).
+CURRENT_CATALOG = exp.select(exp.func("current_catalog"))
+LOG = logging.getLogger(__name__)
 
 
 def transient(err: BaseException) -> bool:
@@ -135,6 +139,18 @@ def _set_read_timeout(con: Any, seconds: float) -> None:
         transport.setTimeout(seconds * 1000)
 
 
+def rows_of_catalog(rows: list[dict[str, Any]], catalog: str | None) -> list[dict[str, Any]]:
+    """The ``GetColumns`` rows of ``catalog`` (their ``TABLE_CAT``, ignoring case: Unity
+    Catalog keeps names in lower case), and those whose ``TABLE_CAT`` is empty (a Spark
+    Thrift server names none: it lists its one session catalog); all rows when ``catalog``
+    is None (not known)."""
+    if catalog is None:
+        return rows
+    return [
+        r for r in rows if not r.get("TABLE_CAT") or str(r["TABLE_CAT"]).lower() == catalog.lower()
+    ]
+
+
 def _not_replaceable(err: EngineError) -> bool:
     """The server refused CREATE OR REPLACE because the table is not a v2 (Delta) table."""
     text = err.message
@@ -153,15 +169,15 @@ class DatabricksConnector(HiveConnector):
         url: sa.engine.URL,
         connect_args: dict[str, Any] | None = None,
     ):
-        self.name = name
-        self.profile = profile
+        Connector.__init__(self, name, profile)  # not Hive's: the session is opened here
         self.load_dir = None
-        self._catalog_bytes: dict[str, float | None] = {}  # from catalog_rows
         from databricks import sql
 
         url, args, self.options = split_options(url, connect_args, connection=name)
         query = {k: v if isinstance(v, str) else v[0] for k, v in url.query.items()}
         self._catalog = query.get("catalog")  # where unqualified tables are (None: the default)
+        self._catalog_asked = False  # whether the session's current catalog was asked
+        self._current_catalog: str | None = None  # its answer (_session_catalog)
         self._database = query.get("schema") or "default"
         options: dict[str, Any] = {
             "server_hostname": url.host,
@@ -291,27 +307,57 @@ class DatabricksConnector(HiveConnector):
             first.schema, chunks(), lambda: self.errors(sql, counted=False), finish=finish
         )
 
-    def _columns(self, database: str) -> dict[str, list[tuple[str, str]]]:
-        """Per table of ``database`` (lower case), its columns' names and SQL types in order:
-        one ``Cursor.columns`` metadata call (the driver's ``GetColumns``;
-        https://docs.databricks.com/en/dev-tools/python-sql-connector.html#columns-method), in
-        the connection's catalog, counted as one statement.  Without a catalog in the URL the
-        call spans every catalog: a table listed by more than one is left out (then asked on
-        its own)."""
-        label = f"-- GetColumns(catalog={self._catalog!r}, schema={database!r}, table='%')"
+    def _columns(self, database: str, pattern: str = "%") -> dict[str, list[tuple[str, str]]]:
+        """Per table of ``database`` (lower case) whose name matches ``pattern``, its
+        columns' names and SQL types in order: one ``Cursor.columns`` metadata call (the
+        driver's ``GetColumns``, whose names are patterns where ``%`` is a wildcard;
+        https://docs.databricks.com/en/dev-tools/python-sql-connector.html#columns-method),
+        counted as one statement, in the catalog unqualified tables are in
+        (:meth:`_session_catalog`): rows of another catalog (a pattern's ``_`` matches any
+        character) are left out.  Where that catalog is not known the call spans every
+        catalog: a table listed by more than one is left out (then asked on its own)."""
+        catalog = self._session_catalog()
+        label = f"-- GetColumns(catalog={catalog!r}, schema={database!r}, table={pattern!r})"
         with self.errors(label):
             cursor = self.con.cursor()
             try:
-                cursor.columns(catalog_name=self._catalog, schema_name=database, table_name="%")
+                cursor.columns(catalog_name=catalog, schema_name=database, table_name=pattern)
                 names = [d[0] for d in cursor.description or []]
                 rows = [dict(zip(names, tuple(r), strict=True)) for r in cursor.fetchall()]
             finally:
                 cursor.close()
+        rows = rows_of_catalog(rows, catalog)
         catalogs: dict[str, set[str]] = {}
         for row in rows:
             catalogs.setdefault(str(row["TABLE_NAME"]).lower(), set()).add(str(row["TABLE_CAT"]))
         listed = columns_by_table(rows, database)
         return {t: cols for t, cols in listed.items() if len(catalogs.get(t, ())) <= 1}
+
+    def _session_catalog(self) -> str | None:
+        """The catalog unqualified tables are in: the URL's ``catalog``, else the session's
+        current catalog (``SELECT current_catalog()``,
+        https://docs.databricks.com/en/sql/language-manual/functions/current_catalog.html),
+        asked once per connection (a statement).  None where the server cannot say (a
+        server without the function): logged, and ``GetColumns`` spans every catalog as
+        before."""
+        if self._catalog is not None:
+            return self._catalog
+        if not self._catalog_asked:
+            self._catalog_asked = True
+            sql = CURRENT_CATALOG.sql(dialect=self.dialect)
+            try:
+                result = self.fetch_arrow(sql)
+            except EngineError as err:
+                LOG.warning(
+                    "%s could not name its current catalog (GetColumns then spans every "
+                    "catalog): %s",
+                    self.name,
+                    str(err).splitlines()[0],
+                )
+                return None
+            value = result.column(0)[0].as_py() if result.num_rows and result.num_columns else None
+            self._current_catalog = str(value) if value else None
+        return self._current_catalog
 
     def _counts_rows(self) -> bool:
         """Databricks reports row counts in ``SHOW TABLE EXTENDED`` (Spark's output)."""

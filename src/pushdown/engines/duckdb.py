@@ -188,8 +188,8 @@ class DuckDBConnector(Connector):
                     result.setdefault(wanted[key], float(size))
         return result
 
-    def table_stats(
-        self, table: str, columns: Collection[str] | None = None, rows: float | None = None
+    def _read_stats(
+        self, table: str, columns: Collection[str] | None, rows: float | None
     ) -> TableStats:
         """Statistics in tiers: the row count from the catalog (:meth:`catalog_rows`; a
         ``COUNT(*)`` for a view; ``rows`` when the caller has it already), then, for

@@ -227,7 +227,6 @@ class HiveConnector(HiveCatalog):
         # Names come prefixed with their table's alias unless the server took the setting.
         self._prefixed = "hive.resultset.use.unique.column.names" not in settings
         self._database = url.database or "default"  # where unqualified tables are
-        self._catalog_bytes: dict[str, float | None] = {}  # from catalog_rows
 
     def _column_name(self, described: str) -> str:
         return described.split(".", 1)[-1] if self._prefixed and "." in described else described
@@ -293,23 +292,19 @@ class HiveConnector(HiveCatalog):
             ]
             yield pa.RecordBatch.from_arrays(arrays, names=names)
 
-    def table_stats(
-        self, table: str, columns: Collection[str] | None = None, rows: float | None = None
+    def _read_stats(
+        self, table: str, columns: Collection[str] | None, rows: float | None
     ) -> TableStats:
         """Rows and bytes from ``DESCRIBE FORMATTED`` when the engine has computed them
         (Hive's ``numRows``/``totalSize`` table parameters; Spark's and Databricks'
         ``Statistics: N bytes, M rows`` after ``ANALYZE TABLE``); otherwise ``COUNT(*)``.
-        When :meth:`catalog_rows` read the table's count (``rows``), its size comes from the
-        same statement and nothing is asked."""
-        if rows is not None and table in self._catalog_bytes:
-            return TableStats(
-                rows=rows, bytes=self._catalog_bytes[table], source="SHOW TABLE EXTENDED"
-            )
+        (When :meth:`catalog_rows` read the table's count, its size came from the same
+        statement: :meth:`table_stats` answers without asking.)"""
         describe = exp.Describe(this=table_ref(table, dialect=self.dialect), style="FORMATTED")
         found = _described_stats(self.fetch_arrow(describe.sql(dialect=self.dialect)))
         if found is not None:
             return TableStats(rows=found[0], bytes=found[1], source="DESCRIBE FORMATTED")
-        return super().table_stats(table)
+        return self._count_stats(table)
 
     def fetch_rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and fetch Python rows (DB-API; also what ``fetch_arrow`` converts)."""

@@ -20,6 +20,7 @@ from pushdown.types import sql_to_arrow
 
 SPARK_STATS = re.compile(r"(\d+) bytes(?:, (\d+) rows)?")  # Spark's "Statistics:" line
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")  # a table name SHOW TABLE's pattern matches as is
+_PLAIN_PREFIX = re.compile(r"[a-z0-9_]*")  # the part of a name a GetColumns pattern keeps
 
 
 def show_tables_extended(database: str | None, tables: Collection[str], dialect: str) -> str:
@@ -37,6 +38,26 @@ def show_tables_extended(database: str | None, tables: Collection[str], dialect:
     return exp.Command(this="SHOW", expression=f"TABLE EXTENDED{where} LIKE {pattern}").sql(
         dialect=dialect
     )
+
+
+def name_pattern(names: Collection[str]) -> str:
+    """A ``GetColumns`` table-name pattern matching each of ``names`` (JDBC's pattern: ``%``
+    any run of characters, ``_`` any one; a table of the database named otherwise is then
+    not listed): their longest common prefix, lower case (the catalogs keep names so and
+    match patterns ignoring case), up to its first character other than a letter, digit or
+    ``_``, followed by ``%``.  Only ``%`` when they share no prefix (the whole database): a
+    JDBC pattern has no alternatives (Databricks documents ``%`` only:
+    https://docs.databricks.com/en/dev-tools/python-sql-connector.html#columns-method).
+    Rows are checked against the names asked anyway."""
+    lowered = [n.lower() for n in names]
+    if not lowered:
+        return "%"
+    first, last = min(lowered), max(lowered)  # what they share, all share
+    size = next(
+        (i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first)
+    )
+    plain = _PLAIN_PREFIX.match(first[:size])
+    return f"{plain.group(0) if plain else ''}%"
 
 
 def columns_by_table(rows: list[dict[str, Any]], database: str) -> dict[str, list[tuple[str, str]]]:
@@ -73,12 +94,11 @@ def columns_by_table(rows: list[dict[str, Any]], database: str) -> dict[str, lis
 
 class HiveCatalog(Connector):
     """Planning's catalog reads of a HiveServer2 endpoint (Hive, Spark Thrift, Databricks);
-    the connector sets ``con``, ``_database`` (where unqualified tables are) and
-    ``_catalog_bytes`` (sizes :meth:`catalog_rows` read, for ``table_stats``)."""
+    the connector sets ``con`` and ``_database`` (where unqualified tables are)."""
 
+    catalog_source = "SHOW TABLE EXTENDED"  # the statistics catalog_rows reads
     con: Any
     _database: str
-    _catalog_bytes: dict[str, float | None]
 
     def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
         """The schemas of ``tables`` from one HiveServer2 ``GetColumns`` call per database
@@ -95,8 +115,10 @@ class HiveCatalog(Connector):
             groups.setdefault(ref.db or self._database, []).append(table)
         result: dict[str, pa.Schema | PushdownError] = {}
         for database, names in groups.items():
+            refs = [table_ref(table, dialect=self.dialect) for table in names]
+            pattern = name_pattern([r.name for r in refs if not r.catalog])
             try:
-                listed = self._columns(database)
+                listed = self._columns(database, pattern)
             except PushdownError:
                 result.update(super().table_schemas(names))
                 continue
@@ -123,18 +145,19 @@ class HiveCatalog(Connector):
             fields.append(pa.field(name, arrow))
         return pa.schema(fields)
 
-    def _columns(self, database: str) -> dict[str, list[tuple[str, str]]]:
-        """Per table of ``database`` (lower case), its columns' names and SQL types in order:
-        one ``GetColumns`` metadata call (TCLIService's ``TGetColumnsReq``, JDBC's result
+    def _columns(self, database: str, pattern: str = "%") -> dict[str, list[tuple[str, str]]]:
+        """Per table of ``database`` (lower case) whose name matches ``pattern``
+        (:func:`name_pattern`), its columns' names and SQL types in order: one
+        ``GetColumns`` metadata call (TCLIService's ``TGetColumnsReq``, JDBC's result
         columns ``TABLE_NAME``, ``COLUMN_NAME``, ``TYPE_NAME``, ``ORDINAL_POSITION``;
         https://cwiki.apache.org/confluence/display/Hive/HiveServer2+Clients), fetched
         through a PyHive cursor, and counted as one statement."""
         from TCLIService import ttypes
 
-        label = f"-- GetColumns(schema={database!r}, table='%')"
+        label = f"-- GetColumns(schema={database!r}, table={pattern!r})"
         with self.errors(label):
             request = ttypes.TGetColumnsReq(
-                sessionHandle=self.con.sessionHandle, schemaName=database, tableName="%"
+                sessionHandle=self.con.sessionHandle, schemaName=database, tableName=pattern
             )
             response = self.con.client.GetColumns(request)
             if response.status.statusCode not in (
@@ -156,9 +179,9 @@ class HiveCatalog(Connector):
         """Row counts of ``tables`` from one ``SHOW TABLE EXTENDED`` per database
         (:func:`show_tables_extended`): Spark's and Databricks' ``Statistics: N bytes, M
         rows``, where the engine has computed them; their bytes are kept for
-        :meth:`table_stats`.  A table without a count (never analysed; Hive's own output
-        has none: the statement is not sent there, see :meth:`_counts_rows`) is left out and
-        asked on its own."""
+        :meth:`table_stats` (:meth:`_keep_size`).  A table without a count (never analysed;
+        Hive's own output has none: the statement is not sent there, see
+        :meth:`_counts_rows`) is left out and asked on its own."""
         if not self._counts_rows():
             return {}
         groups: dict[str | None, dict[str, list[str]]] = {}
@@ -188,7 +211,7 @@ class HiveCatalog(Connector):
                     continue
                 for known in names.get(str(name).lower(), []):
                     found[known] = float(stats.group(2))
-                    self._catalog_bytes[known] = float(stats.group(1))
+                    self._keep_size(known, float(stats.group(1)))
         return found
 
     def _counts_rows(self) -> bool:

@@ -86,7 +86,6 @@ class SnowflakeConnector(Connector):
             )
         self.con: Any = self._raw.driver_connection
         self._stage_ready = False
-        self._catalog_bytes: dict[str, float | None] = {}  # catalog_rows: BYTES per table
 
     def _run(self, sql: str) -> Any:
         cursor = self.con.cursor()
@@ -181,16 +180,14 @@ class SnowflakeConnector(Connector):
         ):
             if name in names and rows:
                 result[names[name]] = float(rows)
-                self._catalog_bytes[names[name]] = float(size or 0) or None
+                self._keep_size(names[name], float(size or 0) or None)
         return result
 
-    def table_stats(
-        self, table: str, columns: Collection[str] | None = None, rows: float | None = None
+    def _read_stats(
+        self, table: str, columns: Collection[str] | None, rows: float | None
     ) -> TableStats:
-        """Row count and bytes from ``INFORMATION_SCHEMA.TABLES`` (from :meth:`catalog_rows`
-        when the caller has its count: no statement then)."""
-        if rows is not None and table in self._catalog_bytes:
-            return TableStats(rows=rows, bytes=self._catalog_bytes[table], source=self.name)
+        """Row count and bytes from ``INFORMATION_SCHEMA.TABLES``, where
+        :meth:`catalog_rows` did not read them."""
         name = table_ref(table, dialect="snowflake").name
         query = (
             exp.select("ROW_COUNT", "BYTES")
@@ -202,7 +199,7 @@ class SnowflakeConnector(Connector):
         if result.num_rows == 0 or not result.column(0)[0].as_py():
             # No catalog row, or ROW_COUNT 0 (also what a stale catalog says): COUNT(*) is a
             # metadata-only query on Snowflake.
-            return super().table_stats(table)
+            return self._count_stats(table)
         rows, size = (result.column(i)[0].as_py() for i in range(2))
         return TableStats(rows=float(rows), bytes=float(size or 0) or None, source=self.name)
 

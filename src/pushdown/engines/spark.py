@@ -177,8 +177,8 @@ class SparkConnector(Connector):
         """The Arrow schema of ``table`` (a zero-row result)."""
         return self.fetch_arrow(select_all(table, dialect=self.dialect, limit=0)).schema
 
-    def table_stats(
-        self, table: str, columns: Collection[str] | None = None, rows: float | None = None
+    def _read_stats(
+        self, table: str, columns: Collection[str] | None, rows: float | None
     ) -> TableStats:
         """Row count and Spark's size estimate of the table's plan."""
         with self.errors():

@@ -1,0 +1,249 @@
+"""Planning's catalog reads at their edges, on the stand-ins (or live accounts): BigQuery's
+``INFORMATION_SCHEMA.PARTITIONS`` counts in chunks of at most ``PARTITIONS_TABLES`` tables,
+one failing query leaving the others' counts; Databricks' ``GetColumns`` kept to the
+session's current catalog when its URL names none; ``GetColumns`` narrowed to the asked
+tables' common prefix on Hive and Databricks."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pyarrow as pa
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from pushdown.engines import Connector, open_connector
+from pushdown.engines.hive_catalog import name_pattern
+from tests.integration.conftest import Target, prepare_standin
+
+
+def _spy(conn: Connector, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL ``conn.fetch_arrow`` is given from now on (each still sent to the engine)."""
+    sent: list[str] = []
+    real = conn.fetch_arrow
+
+    def fetch_arrow(sql: str) -> pa.Table:
+        sent.append(sql)
+        return real(sql)
+
+    monkeypatch.setattr(conn, "fetch_arrow", fetch_arrow)
+    return sent
+
+
+def _in_list(sql: str) -> list[str]:
+    """The table names a PARTITIONS query's ``IN`` names."""
+    found = sqlglot.parse_one(sql, read="bigquery").find(exp.In)
+    assert found is not None, sql
+    return [e.name for e in found.expressions]
+
+
+@pytest.fixture
+def bigquery(bigquery_target: Target) -> Any:
+    if not bigquery_target.live:
+        prepare_standin("bigquery", bigquery_target)
+    conn = open_connector("bigquery", bigquery_target.url, bigquery_target.connect_args)
+    tables = {f"hconn_pt_{i}": pa.table({"k": list(range(i + 1))}) for i in range(3)}
+    try:
+        for name, table in tables.items():
+            conn.write_table(name, table)
+        yield conn, list(tables)
+    finally:
+        for name in tables:
+            conn.drop(name)
+        conn.close()
+
+
+def test_bigquery_partitions_names_at_most_the_view_limit_per_query(
+    bigquery: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query over ``INFORMATION_SCHEMA.PARTITIONS`` may read at most 1,000 tables (Google's
+    documented limit): more are asked in several queries, each naming at most
+    ``PARTITIONS_TABLES`` (lowered to 2 here), and every count is read."""
+    from pushdown.engines import bigquery as bigquery_engine
+
+    assert bigquery_engine.PARTITIONS_TABLES == 1000
+    conn, tables = bigquery
+    monkeypatch.setattr(bigquery_engine, "PARTITIONS_TABLES", 2)
+    asked = [*tables, "hconn_pt_nope", "hconn_pt_nope2"]
+    sent = _spy(conn, monkeypatch)
+    before = conn.statements
+    rows = conn.catalog_rows(asked)
+    assert rows == {name: float(i + 1) for i, name in enumerate(tables)}
+    assert conn.statements == before + 3 == before + len(sent)
+    named = [_in_list(sql) for sql in sent]
+    assert all(len(names) <= 2 for names in named), named
+    assert sorted(n for names in named for n in names) == sorted(asked)
+
+
+@pytest.mark.parametrize("failing_first", [False, True])
+def test_bigquery_a_failing_partitions_query_keeps_the_other_counts(
+    bigquery: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failing_first: bool,
+) -> None:
+    """A PARTITIONS query that fails (here: a dataset named with a backtick, which the
+    emulator cannot parse) leaves its tables without catalog counts (they are asked one by
+    one) and keeps what the other queries read, before or after it; the failure is logged
+    as the error's first line, scrubbed of the connection's secrets, without its SQL."""
+    from pushdown.engines import bigquery as bigquery_engine
+
+    conn, tables = bigquery
+    if conn.endpoint.startswith("https://bigquery.googleapis.com"):
+        pytest.skip("the failing query is the emulator's parse error")
+    monkeypatch.setattr(bigquery_engine, "PARTITIONS_TABLES", 1)  # one query per table
+    conn.secrets = frozenset({"Query execution failed"})  # a text the emulator's error echoes
+    bad = "`hconn_bad`.t"
+    asked = [bad, *tables] if failing_first else [*tables, bad]
+    before = conn.statements
+    with caplog.at_level(logging.WARNING, logger="pushdown.engines.bigquery"):
+        rows = conn.catalog_rows(asked)
+    assert rows == {name: float(i + 1) for i, name in enumerate(tables)}
+    assert conn.statements == before + len(asked)
+    [record] = [r for r in caplog.records if r.name == "pushdown.engines.bigquery"]
+    message = record.getMessage()
+    assert "1 table(s) of test-proj.`hconn_bad`" in message, message
+    assert "***" in message and "Query execution failed" not in message, message
+    assert "SELECT" not in message and record.exc_info is None
+    stats = conn.table_stats(tables[0], None, rows[tables[0]])  # the others' sizes kept
+    assert stats.rows == 1.0 and conn.statements == before + len(asked)
+
+
+def _databricks(target: Target, catalog: str | None = None) -> Connector:
+    url = f"{target.url}&catalog={catalog}" if catalog else target.url
+    return open_connector("databricks", url, target.connect_args)
+
+
+@pytest.fixture
+def databricks_tables(databricks_target: Target) -> Any:
+    conn = _databricks(databricks_target)
+    names = ["hconn_cat_a", "hconn_cat_b"]
+    try:
+        for name in names:
+            conn.write_table(name, pa.table({"k": [1], name[-1]: ["x"]}))
+        yield names
+    finally:
+        for name in names:
+            conn.drop(name)
+        conn.close()
+
+
+def test_databricks_asks_its_current_catalog_once_when_its_url_names_none(
+    databricks_target: Target, databricks_tables: list[str]
+) -> None:
+    """Without ``catalog`` in the URL, ``GetColumns`` would span every catalog: the
+    session's current catalog is asked once per connection (one statement more, the first
+    time only) and the call kept to it; with ``catalog`` in the URL nothing more is asked."""
+    conn = _databricks(databricks_target)
+    try:
+        one_by_one = {t: conn.table_schema(t) for t in databricks_tables}
+        before = conn.statements
+        first = conn.table_schemas(databricks_tables)
+        assert conn.statements == before + 2  # current_catalog(), then GetColumns
+        again = conn.table_schemas(databricks_tables)
+        assert conn.statements == before + 3  # GetColumns only
+        assert first == again == one_by_one
+        catalog = conn._session_catalog()  # type: ignore[attr-defined]
+        assert isinstance(catalog, str) and catalog
+        if not databricks_target.live:
+            assert catalog == "spark_catalog"  # the Spark Thrift stand-in's session catalog
+    finally:
+        conn.close()
+    if databricks_target.live:
+        return  # a live URL names its catalog itself, or not
+    named = _databricks(databricks_target, catalog="spark_catalog")
+    try:
+        before = named.statements
+        assert named.table_schemas(databricks_tables) == one_by_one
+        assert named.statements == before + 1  # GetColumns only
+    finally:
+        named.close()
+
+
+def test_databricks_without_current_catalog_reads_every_catalog_as_before(
+    databricks_target: Target,
+    databricks_tables: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A server that cannot name its current catalog (here: the statement asks a function
+    the server does not have, a real error) is not asked again; ``GetColumns`` then spans
+    every catalog as before (a table listed by two is read on its own), logged."""
+    from pushdown.engines import databricks as databricks_engine
+
+    monkeypatch.setattr(
+        databricks_engine, "CURRENT_CATALOG", exp.select(exp.func("pushdown_no_such_function"))
+    )
+    conn = _databricks(databricks_target)
+    try:
+        one_by_one = {t: conn.table_schema(t) for t in databricks_tables}
+        before = conn.statements
+        with caplog.at_level(logging.WARNING, logger="pushdown.engines.databricks"):
+            assert conn.table_schemas(databricks_tables) == one_by_one
+        assert conn.statements == before + 2  # the failed statement, then GetColumns
+        assert conn.table_schemas(databricks_tables) == one_by_one
+        assert conn.statements == before + 3  # not asked again
+        assert conn._session_catalog() is None  # type: ignore[attr-defined]
+    finally:
+        conn.close()
+    [record] = [r for r in caplog.records if r.name == "pushdown.engines.databricks"]
+    assert "could not name its current catalog" in record.getMessage()
+
+
+def test_get_columns_rows_of_another_catalog_are_left_out() -> None:
+    """Databricks names each row's catalog (``TABLE_CAT``, lower case in Unity Catalog); a
+    Spark Thrift server names none (its one session catalog): those rows are kept."""
+    from pushdown.engines.databricks import rows_of_catalog
+
+    rows = [
+        {"TABLE_CAT": "main", "TABLE_NAME": "a"},
+        {"TABLE_CAT": "Main", "TABLE_NAME": "b"},
+        {"TABLE_CAT": "mainx", "TABLE_NAME": "c"},  # matched by the pattern main_ only
+        {"TABLE_CAT": "other", "TABLE_NAME": "d"},
+        {"TABLE_CAT": None, "TABLE_NAME": "e"},
+        {"TABLE_CAT": "", "TABLE_NAME": "f"},
+    ]
+    assert [r["TABLE_NAME"] for r in rows_of_catalog(rows, "main")] == ["a", "b", "e", "f"]
+    assert rows_of_catalog(rows, None) == rows
+
+
+def test_get_columns_pattern_is_the_tables_common_prefix() -> None:
+    assert name_pattern(["hnet_rt_a", "HNET_RT_b", "hnet_rt_nested"]) == "hnet_rt_%"
+    assert name_pattern(["orders"]) == "orders%"
+    assert name_pattern(["x", "xy"]) == "x%"
+    assert name_pattern(["a", "b"]) == "%"  # nothing shared: the whole database
+    assert name_pattern(["ab-c", "ab-d"]) == "ab%"  # up to a character patterns may not hold
+    assert name_pattern(["a%b", "a%c"]) == "a%"
+    assert name_pattern([]) == "%"
+
+
+@pytest.mark.parametrize("engine", ["hive", "databricks"])
+def test_get_columns_lists_only_the_tables_the_pattern_matches(
+    engine: str, request: pytest.FixtureRequest
+) -> None:
+    """The batched schema read asks ``GetColumns`` for the asked tables' common prefix: a
+    table of the database named otherwise is not listed (the server applies the pattern),
+    and the asked ones read as one by one."""
+    target: Target = request.getfixturevalue(f"{engine}_target")
+    conn = open_connector(engine, target.url, target.connect_args)
+    database = f"hconn_gc_{engine[:3]}"
+    schema = exp.Table(db=exp.to_identifier(database))
+    drop = exp.Drop(kind="SCHEMA", tables=[schema], exists=True, cascade=True)
+    run = conn._execute  # type: ignore[attr-defined]
+    asked = [f"{database}.pick_a", f"{database}.pick_b"]
+    try:
+        run(drop.sql(dialect=conn.dialect))
+        run(exp.Create(kind="SCHEMA", this=schema.copy()).sql(dialect=conn.dialect))
+        for table in [*asked, f"{database}.other"]:
+            conn.write_table(table, pa.table({"k": [1]}))
+        everything = conn._columns(database)  # type: ignore[attr-defined]
+        assert set(everything) == {"pick_a", "pick_b", "other"}
+        narrowed = conn._columns(database, name_pattern(["pick_a", "pick_b"]))  # type: ignore[attr-defined]
+        assert set(narrowed) == {"pick_a", "pick_b"}
+        one_by_one = {t: conn.table_schema(t) for t in asked}
+        assert conn.table_schemas(asked) == one_by_one
+    finally:
+        run(drop.sql(dialect=conn.dialect))
+        conn.close()
