@@ -131,6 +131,18 @@ QUERIES = [
         from orders""",
         False,
     ),
+    (
+        "group_filter",  # FILTER on a grouping's aggregates (a NULL condition drops the row)
+        """select cust, sum(amount) filter (where id > 2) as late, count(*) filter (where
+        amount > 6) as big from orders group by cust""",
+        False,
+    ),
+    (
+        "window_null_treatment",  # inside the parentheses, the one place DuckDB reads them
+        """select id, lag(amount ignore nulls) over (order by id) as prev_known, lead(amount
+        respect nulls) over (order by id) as next from orders""",
+        False,
+    ),
     ("distinct", "select distinct cust from orders", False),
     (
         "order_limit",

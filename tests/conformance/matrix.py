@@ -95,6 +95,8 @@ ROW_CONSTRUCTS: dict[str, tuple[str, ...]] = {
     "`string_agg(x, sep ORDER BY ...)`": ("string_agg",),
     "`median(x)`": ("median",),
     "`first_value`, `last_value` over an ordered window": ("first_last_value",),
+    "`agg(x) FILTER (WHERE c)`": ("aggregate_filter",),
+    "`IGNORE NULLS` / `RESPECT NULLS`": ("null_treatment",),
     "`ORDER BY x` / `x DESC`": ("null_ordering",),
     "TIMESTAMP": (),
     "TIMESTAMPTZ": (),

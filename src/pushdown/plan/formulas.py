@@ -16,7 +16,12 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from pushdown.errors import FormulaSyntaxError, UnknownColumnError, did_you_mean
+from pushdown.errors import (
+    FormulaSyntaxError,
+    FormulaTypeError,
+    UnknownColumnError,
+    did_you_mean,
+)
 
 _STATEMENTS = (
     exp.Query,
@@ -119,6 +124,9 @@ def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.
             f"{what} {text!r} has an alias; name the column with the recipe's key instead",
             recipe=recipe,
         )
+    misuse = wrapper_misuse(tree, open_root=True)
+    if misuse is not None:
+        raise FormulaTypeError(f"{what} {misuse}", recipe=recipe)
     return normalize(tree)
 
 
@@ -232,9 +240,62 @@ def literal(value: object) -> exp.Expr:
     return exp.convert(value)
 
 
+# What may stand between a function and its OVER or its caller: ``sum(x) FILTER (WHERE c)``,
+# ``first_value(x) IGNORE NULLS`` (sqlglot wraps the call in these).
+WRAPPERS = (exp.Filter, exp.IgnoreNulls, exp.RespectNulls)
+# The functions IGNORE NULLS / RESPECT NULLS apply to, and that take no FILTER: they pick a
+# row's value rather than aggregate the frame's rows (docs/semantics.md).
+NAVIGATION = (exp.FirstValue, exp.LastValue, exp.NthValue, exp.Lag, exp.Lead)
+
+
+def outer_call(call: exp.Expr) -> exp.Expr:
+    """``call`` with the FILTER / IGNORE NULLS / RESPECT NULLS wrapped around it."""
+    while isinstance(call.parent, WRAPPERS) and call.arg_key == "this":
+        call = call.parent
+    return call
+
+
+def inner_call(node: exp.Expr) -> exp.Expr:
+    """The function inside ``node``'s FILTER / IGNORE NULLS / RESPECT NULLS wrappers."""
+    while isinstance(node, WRAPPERS):
+        node = node.this
+    return node
+
+
+def in_window(call: exp.Expr) -> bool:
+    """True when ``call`` is a window's own function (its OVER applies to it)."""
+    return isinstance(outer_call(call).parent, exp.Window)
+
+
+def wrapper_misuse(tree: exp.Expr, *, open_root: bool = False) -> str | None:
+    """Why a FILTER or IGNORE/RESPECT NULLS of ``tree`` means nothing (None when each is
+    well placed): FILTER belongs to an aggregate (not to LAG, FIRST_VALUE, ...), IGNORE/RESPECT
+    NULLS to FIRST_VALUE, LAST_VALUE, NTH_VALUE, LAG or LEAD over a window.  ``open_root``:
+    ``tree`` may still be placed in a window (a window recipe's formula), so a wrapper at its
+    root is not judged on that."""
+    for node in tree.find_all(*WRAPPERS):
+        if open_root and outer_call(node) is tree:
+            continue
+        call = inner_call(node)
+        if isinstance(node, exp.Filter):
+            if not isinstance(call, exp.AggFunc) or isinstance(call, NAVIGATION):
+                return (
+                    f"{node.sql()!r}: FILTER (WHERE ...) applies to an aggregate such as "
+                    "sum(x) or count(*); for this function filter the rows first"
+                )
+        elif not (isinstance(call, NAVIGATION) and in_window(call)):
+            clause = "IGNORE NULLS" if isinstance(node, exp.IgnoreNulls) else "RESPECT NULLS"
+            return (
+                f"{node.sql()!r}: {clause} applies to first_value, last_value, nth_value, lag "
+                "and lead over a window; for an aggregate, FILTER (WHERE x IS NOT NULL) skips "
+                "the NULLs"
+            )
+    return None
+
+
 def contains_aggregate(tree: exp.Expr) -> bool:
     """True when ``tree`` holds an aggregate function outside any window."""
-    return any(not isinstance(node.parent, exp.Window) for node in tree.find_all(exp.AggFunc))
+    return any(not in_window(node) for node in tree.find_all(exp.AggFunc))
 
 
 def nested_aggregate(tree: exp.Expr) -> exp.Expr | None:
@@ -245,7 +306,7 @@ def nested_aggregate(tree: exp.Expr) -> exp.Expr | None:
     def first(node: exp.Expr, inside: bool) -> exp.Expr | None:
         if isinstance(node, exp.Query) and node is not tree:
             return None
-        aggregate = isinstance(node, exp.AggFunc) and not isinstance(node.parent, exp.Window)
+        aggregate = isinstance(node, exp.AggFunc) and not in_window(node)
         if aggregate and inside:
             return node
         for child in node.iter_expressions():

@@ -10,6 +10,7 @@ from tests.conformance.cases import (
     arithmetic,
     calendar,
     casts,
+    clauses,
     like,
     nulls,
     ordering,
@@ -26,6 +27,7 @@ AREAS: dict[str, ModuleType] = {
     "calendar": calendar,
     "aggregates": aggregates,
     "windows": windows,
+    "clauses": clauses,
     "ordering": ordering,
     "nulls": nulls,
 }

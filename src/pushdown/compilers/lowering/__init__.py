@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from pushdown.compilers.lowering import aggregates, arithmetic, calendar, strings
+from pushdown.compilers.lowering import aggregates, arithmetic, calendar, filters, strings
 from pushdown.compilers.lowering.base import Construct, Context, Lowering, Refused
 from pushdown.profiles import Profile, profile_for_dialect
 from pushdown.types import spell_timestamps
@@ -27,6 +27,7 @@ CONSTRUCTS: tuple[Construct, ...] = (
     *calendar.CONSTRUCTS,
     *strings.CONSTRUCTS,
     *aggregates.CONSTRUCTS,
+    *filters.CONSTRUCTS,
 )
 LOWERING = Lowering(CONSTRUCTS)
 

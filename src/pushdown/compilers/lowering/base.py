@@ -67,6 +67,9 @@ class Construct:
     rewrites: Mapping[str, Rewrite] = field(default_factory=dict)
     refuses: Mapping[str, Check] = field(default_factory=dict)
     applies: Callable[[exp.Expr], bool] = lambda node: True
+    # Rewrite before the nodes below are lowered (parents first): FILTER's rewrite reads the
+    # aggregate's arguments as written, before e.g. Hive's MEDIAN becomes PERCENTILE_CONT.
+    first: bool = False
 
     def matches(self, node: exp.Expr) -> bool:
         """True when ``node`` is a use of this construct."""
@@ -106,29 +109,38 @@ class Lowering:
         return None
 
     def lower(self, tree: exp.Expr, ctx: Context) -> exp.Expr:
-        """Rewrite ``tree`` in place (children before parents); returns its new root."""
+        """Rewrite ``tree`` in place (children before parents, after the constructs marked
+        ``first``, which go parents first); returns its new root."""
         root = tree
-        for node in reversed(list(tree.walk(bfs=False))):
-            current = node
-            for construct, rule in list(self._active(node, ctx)):
-                if not construct.matches(current):
-                    continue
-                if rule.status == "refused":
-                    raise Refused(construct.label, rule.reason)
-                if rule.status != "rewritten":
-                    continue
-                rewrite = construct.rewrites.get(ctx.dialect)
-                if rewrite is None:
-                    continue
-                # Where the node sits, taken before the rewrite: a replacement may wrap it.
-                parent, key, index = current.parent, current.arg_key, current.index
-                replacement = rewrite(current, ctx)
-                if replacement is not None and replacement is not current:
-                    if parent is None or key is None:
-                        root = replacement
-                    else:
-                        parent.set(key, replacement, index=index)
-                    current = replacement
+        for node in list(tree.walk()):
+            root = self._apply(node, ctx, root, first=True)
+        for node in reversed(list(root.walk(bfs=False))):
+            root = self._apply(node, ctx, root, first=False)
+        return root
+
+    def _apply(self, node: exp.Expr, ctx: Context, root: exp.Expr, *, first: bool) -> exp.Expr:
+        """Run the active rewrites of ``node`` (those with ``first`` as given); returns the
+        tree's root, which a rewrite of the root replaces."""
+        current = node
+        for construct, rule in list(self._active(node, ctx)):
+            if construct.first != first or not construct.matches(current):
+                continue
+            if rule.status == "refused":
+                raise Refused(construct.label, rule.reason)
+            if rule.status != "rewritten":
+                continue
+            rewrite = construct.rewrites.get(ctx.dialect)
+            if rewrite is None:
+                continue
+            # Where the node sits, taken before the rewrite: a replacement may wrap it.
+            parent, key, index = current.parent, current.arg_key, current.index
+            replacement = rewrite(current, ctx)
+            if replacement is not None and replacement is not current:
+                if parent is None or key is None:
+                    root = replacement
+                else:
+                    parent.set(key, replacement, index=index)
+                current = replacement
         return root
 
 

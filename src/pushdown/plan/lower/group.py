@@ -14,6 +14,7 @@ from pushdown.plan.formulas import (
     contains_window,
     nested_aggregate,
     resolve_name,
+    wrapper_misuse,
 )
 from pushdown.plan.lower.context import Context
 from pushdown.plan.lower.sql.formulas import has_query, lower_group_query, parse_formula
@@ -78,6 +79,9 @@ def _check_aggregate(
             recipe=label,
             column=out,
         )
+    misuse = wrapper_misuse(tree)
+    if misuse is not None:
+        raise FormulaTypeError(f"aggregate {out!r}: {misuse}", recipe=label, column=out)
     inner = nested_aggregate(tree)
     if inner is not None:
         raise FormulaTypeError(
@@ -87,7 +91,8 @@ def _check_aggregate(
             column=out,
         )
     for col in tree.find_all(exp.Column):
-        if col.name not in keys and col.find_ancestor(exp.AggFunc) is None:
+        # a FILTER's condition is part of its aggregate call
+        if col.name not in keys and col.find_ancestor(exp.AggFunc, exp.Filter) is None:
             raise FormulaTypeError(
                 f"aggregate {out!r}: column {col.name!r} is neither a group key nor inside "
                 f"an aggregate function",

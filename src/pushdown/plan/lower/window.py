@@ -9,7 +9,14 @@ from sqlglot import exp
 
 from pushdown.errors import DuplicateNameError, FlowError, FormulaTypeError
 from pushdown.plan import nodes as n
-from pushdown.plan.formulas import column, literal, nested_aggregate, resolve_name
+from pushdown.plan.formulas import (
+    column,
+    inner_call,
+    literal,
+    nested_aggregate,
+    resolve_name,
+    wrapper_misuse,
+)
 from pushdown.plan.lower.context import Context
 from pushdown.recipe import spec as s
 
@@ -48,6 +55,9 @@ def lower_window(ctx: Context, r: s.WindowRecipe, nodes: Mapping[str, n.Node]) -
         frame = None if isinstance(spec, str) else spec.frame
         tree = ctx.formula(text, src.schema, label, f"window formula {out!r}")
         win = _window_expr(tree, partition, order, frame, label, out, text)
+        misuse = wrapper_misuse(win)
+        if misuse is not None:
+            raise FormulaTypeError(f"window column {out!r}: {misuse}", recipe=label, column=out)
         fields.append((out, ctx.typed(win, src.schema, label, out, text)))
         items.append((out, win))
     return [
@@ -72,7 +82,8 @@ def _window_expr(
 ) -> exp.Expr:
     if isinstance(tree, exp.Window):
         return tree
-    if not isinstance(tree, (exp.AggFunc, *_RANKING)):
+    call = inner_call(tree)  # the function inside FILTER / IGNORE NULLS / RESPECT NULLS
+    if not isinstance(call, (exp.AggFunc, *_RANKING)):
         raise FormulaTypeError(
             f"window column {out!r}: {text!r} is not a window function; use row_number(), "
             "rank(), dense_rank(), lag(x), lead(x) or an aggregate such as sum(x)",
@@ -86,7 +97,7 @@ def _window_expr(
             recipe=label,
             column=out,
         )
-    ranking = isinstance(tree, _RANKING)
+    ranking = isinstance(call, _RANKING)
     if ranking and not order:
         raise FlowError(
             f"window column {out!r}: {text!r} needs 'order_by'", recipe=label, column=out
@@ -94,7 +105,7 @@ def _window_expr(
     if (
         ranking
         and frame is not None
-        and not isinstance(tree, exp.FirstValue | exp.LastValue | exp.NthValue)
+        and not isinstance(call, exp.FirstValue | exp.LastValue | exp.NthValue)
     ):
         raise FlowError(f"window column {out!r}: {text!r} takes no frame", recipe=label, column=out)
     spec = None

@@ -11,7 +11,13 @@ from sqlglot import exp
 
 from pushdown.errors import FormulaTypeError
 from pushdown.plan import nodes as n
-from pushdown.plan.formulas import column, nested_aggregate
+from pushdown.plan.formulas import (
+    column,
+    in_window,
+    inner_call,
+    nested_aggregate,
+    outer_call,
+)
 from pushdown.plan.lower.sql.front import WRITTEN, refuse
 from pushdown.plan.lower.sql.scope import Env, Out, QueryLowering, Rel, conjuncts, has_subquery
 
@@ -26,33 +32,21 @@ def _outside_queries(expr: exp.Expr, cls: type[exp.Expr]) -> list[exp.Expr]:
 
 def aggregates_in(expr: exp.Expr) -> list[exp.Expr]:
     """The aggregate calls of ``expr`` (not window functions, not inside subqueries, not
-    inside another aggregate); one inside a window function's arguments counts, as the
-    ``sum(x)`` of ``sum(sum(x)) OVER ()``, which windows over the groups' sums."""
+    inside another aggregate), each with its FILTER (``sum(x) FILTER (WHERE c)`` is one
+    call); one inside a window function's arguments counts, as the ``sum(x)`` of
+    ``sum(sum(x)) OVER ()``, which windows over the groups' sums."""
     return [
-        a
+        outer_call(a)
         for a in _outside_queries(expr, exp.AggFunc)
-        if not _window_function(a) and not _inside_aggregate(a)
+        if not in_window(a) and not _inside_aggregate(a)
     ]
-
-
-# What may stand between a window's function and its OVER: ``sum(x) FILTER (WHERE ...)``,
-# ``first_value(x) IGNORE NULLS``.
-_FUNCTION_WRAPPERS = (exp.Filter, exp.IgnoreNulls, exp.RespectNulls)
-
-
-def _window_function(call: exp.Expr) -> bool:
-    """True when ``call`` is a window's own function (its OVER applies to it)."""
-    parent = call.parent
-    while isinstance(parent, _FUNCTION_WRAPPERS):
-        parent = parent.parent
-    return isinstance(parent, exp.Window)
 
 
 def _inside_aggregate(node: exp.Expr) -> bool:
     """True when an aggregate call (not a window's own function) encloses ``node``."""
     parent = node.parent
     while parent is not None and not isinstance(parent, exp.Query):
-        if isinstance(parent, exp.AggFunc) and not _window_function(parent):
+        if isinstance(parent, exp.AggFunc) and not in_window(parent):
             return True
         parent = parent.parent
     return False
@@ -258,7 +252,11 @@ def aggregate(
     calls: dict[exp.Expr, str] = {}
     for item, name in zip(items, names, strict=True):
         inner = item.unalias()
-        if isinstance(inner, exp.AggFunc) and inner not in calls and name not in key_cols:
+        if (
+            isinstance(inner_call(inner), exp.AggFunc)
+            and inner not in calls
+            and name not in key_cols
+        ):
             calls[inner] = name
     for expr in post:
         for call in aggregates_in(expr):

@@ -21,12 +21,13 @@ from sqlglot.optimizer.simplify import simplify
 
 from pushdown.errors import (
     FormulaSyntaxError,
+    FormulaTypeError,
     UnknownColumnError,
     UnknownDatasetError,
     UnsupportedSqlError,
     did_you_mean,
 )
-from pushdown.plan.formulas import match_name, normalize
+from pushdown.plan.formulas import match_name, normalize, wrapper_misuse
 from pushdown.recipe.sql import referenced_tables, table_name
 from pushdown.types import arrow_to_sql
 
@@ -99,6 +100,9 @@ def prepare(tree: exp.Expr, schemas: Mapping[str, pa.Schema], label: str) -> exp
         table.set("catalog", None)
     tree = tree.transform(_quantified, copy=False)
     _refuse_before_qualify(tree, label)
+    misuse = wrapper_misuse(tree)
+    if misuse is not None:
+        raise FormulaTypeError(misuse, recipe=label)
     mapping: dict[str, object] = {
         name: {f.name: arrow_to_sql(f.type).sql(dialect=NAMES) for f in schema}
         for name, schema in schemas.items()

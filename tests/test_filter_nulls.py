@@ -1,0 +1,281 @@
+"""FILTER (WHERE ...) and IGNORE NULLS / RESPECT NULLS (``compilers/lowering/filters.py``):
+the SQL each engine gets, checked against the vendor's documented syntax (cited per case);
+the engines that cannot say one refused with the reason ``explain`` shows; misplaced ones are
+errors at plan time.  The answers per engine are the conformance cases
+``tests/conformance/cases/clauses.py`` (every engine, stand-ins included) and the SQL recipe's
+DuckDB comparison (``tests/test_sql_recipe.py``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pyarrow as pa
+import pytest
+
+import pushdown
+from pushdown.errors import FormulaTypeError
+
+ENGINES = ("duckdb", "snowflake", "bigquery", "databricks", "spark", "hive")
+URLS = {
+    "snowflake": "snowflake://u:p@acct/db/sch",
+    "bigquery": "bigquery://proj/ds",
+    "databricks": "databricks://token:x@h?http_path=/p",
+    "hive": "hive://h:10000/db",
+    "duckdb": "duckdb:///:memory:",
+}
+COLUMNS = {"g": "bigint", "o": "bigint", "x": "double", "v": "varchar"}
+
+
+def _flat(sql: str) -> str:
+    return re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", " ".join(sql.split())))
+
+
+def _flow(build: Callable[[pushdown.Flow, pushdown.Dataset], None], url: str) -> pushdown.Flow:
+    flow = pushdown.Flow()
+    flow.connection("wh", url)
+    build(flow, flow.dataset("t", connection="wh", table="t", columns=COLUMNS))
+    return flow
+
+
+def _sql(build: Callable[[pushdown.Flow, pushdown.Dataset], None], engine: str) -> str:
+    return _flat(pushdown.plan(_flow(build, URLS["duckdb"])).flow_sql(engine))
+
+
+def _group(formula: str) -> Callable[[pushdown.Flow, pushdown.Dataset], None]:
+    return lambda flow, t: t.group(["g"], {"a": formula}, name="out")
+
+
+def _window(formula: str) -> Callable[[pushdown.Flow, pushdown.Dataset], None]:
+    return lambda flow, t: t.window({"w": formula}, partition_by=["g"], order_by=["o"], name="out")
+
+
+def _query(query: str) -> Callable[[pushdown.Flow, pushdown.Dataset], None]:
+    return lambda flow, t: flow.sql(query, name="out")
+
+
+SUM_FILTER = "sum(x) FILTER (WHERE o > 1)"
+COUNT_FILTER = "count(*) FILTER (WHERE o > 1)"
+CASE_SUM = "SUM(CASE WHEN {o} > 1 THEN {x} END)"
+CASE_COUNT = "COUNT(CASE WHEN {o} > 1 THEN 1 END)"
+QUOTES = {"snowflake": '"', "duckdb": '"'}
+
+
+def _q(engine: str, text: str) -> str:
+    mark = QUOTES.get(engine, "`")
+    return text.format(o=f"{mark}o{mark}", x=f"{mark}x{mark}")
+
+
+# -- FILTER --------------------------------------------------------------------------------
+# DuckDB: https://duckdb.org/docs/stable/sql/query_syntax/filter; Databricks:
+# https://docs.databricks.com/sql/language-manual/functions/first_value.html (agg [FILTER]);
+# no FILTER in Snowflake's, BigQuery's or Hive's aggregate call syntax:
+# https://docs.snowflake.com/en/sql-reference/functions-aggregation
+# https://cloud.google.com/bigquery/docs/reference/standard-sql/aggregate-function-calls
+# https://github.com/apache/hive/blob/master/parser/src/java/org/apache/hadoop/hive/ql/parse/IdentifiersParser.g
+GROUP_FILTER = {
+    "duckdb": ('SUM("x") FILTER(WHERE "o" > 1)', 'COUNT(*) FILTER(WHERE "o" > 1)'),
+    "databricks": ("SUM(`x`) FILTER(WHERE `o` > 1)", "COUNT(*) FILTER(WHERE `o` > 1)"),
+    "spark": ("SUM(`x`) FILTER(WHERE `o` > 1)", "COUNT(*) FILTER(WHERE `o` > 1)"),
+    "snowflake": (CASE_SUM, CASE_COUNT),
+    "bigquery": (CASE_SUM, CASE_COUNT),
+    "hive": (CASE_SUM, CASE_COUNT),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_grouping_filter_is_written_per_engine(engine: str) -> None:
+    summed, counted = (_q(engine, t) for t in GROUP_FILTER[engine])
+    assert summed in _sql(_group(SUM_FILTER), engine)
+    assert counted in _sql(_group(COUNT_FILTER), engine)
+    sql = _sql(_query(f"select g, {SUM_FILTER} as s from t group by g"), engine)
+    assert summed in sql and "FILTER" not in sql.replace(summed, "")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_window_filter_is_written_per_engine(engine: str) -> None:
+    # Spark refused FILTER on a window aggregate until SPARK-55702 (2026):
+    # https://github.com/apache/spark/pull/54501; DuckDB takes it.
+    sql = _sql(_window(SUM_FILTER), engine)
+    if engine == "duckdb":
+        assert 'SUM("x") FILTER(WHERE "o" > 1) OVER' in sql
+    else:
+        assert _q(engine, CASE_SUM) + " OVER" in sql and "FILTER" not in sql
+
+
+def test_filter_case_keeps_distinct_and_the_aggregate_named_by_the_user() -> None:
+    sql = _sql(_group("count(DISTINCT x) FILTER (WHERE o > 1)"), "bigquery")
+    assert "COUNT(DISTINCT CASE WHEN `o` > 1 THEN `x` END)" in sql
+
+
+def test_hive_median_under_filter_reads_the_arguments_as_written() -> None:
+    plan = pushdown.plan(
+        _flow(_group("median(x) FILTER (WHERE o > 1)"), "hive://h/db?engine_version=4.0"),
+        engine_statistics=False,
+        statistics={"t": {"rows": 1e9}},
+    )
+    assert plan.steps["out"].engine == "wh"
+    sql = _flat(plan.fragment_sql("wh"))
+    assert "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY CASE WHEN `o` > 1 THEN `x` END)" in sql
+
+
+@pytest.mark.parametrize("engine", ["snowflake", "bigquery", "databricks"])
+def test_filter_on_an_aggregate_that_keeps_nulls_is_refused_where_case_would_differ(
+    engine: str,
+) -> None:
+    # arg_max keeps a NULL value (docs/semantics.md): CASE WHEN would hand it NULLs FILTER
+    # drops.  Databricks keeps FILTER on a grouping, so its case is a window.
+    build = _window if engine == "databricks" else _group
+    flow = _flow(build("arg_max(v, x) FILTER (WHERE o > 1)"), URLS[engine])
+    plan = pushdown.plan(flow, engine_statistics=False, statistics={"t": {"rows": 1e9}})
+    assert plan.steps["out"].engine == "local", plan.explain()
+    assert f"FILTER (WHERE ...) differs on {engine}" in plan.explain()
+    assert "would see the NULLs FILTER leaves out" in plan.explain()
+
+
+def test_databricks_keeps_filter_on_a_grouping_aggregate_that_keeps_nulls() -> None:
+    plan = pushdown.plan(
+        _flow(_group("arg_max(v, x) FILTER (WHERE o > 1)"), URLS["databricks"]),
+        engine_statistics=False,
+        statistics={"t": {"rows": 1e9}},
+    )
+    assert plan.steps["out"].engine == "wh", plan.explain()
+    assert "MAX_BY(`v`, `x`) FILTER(WHERE `o` > 1)" in _flat(plan.fragment_sql("wh"))
+
+
+# -- IGNORE NULLS / RESPECT NULLS ----------------------------------------------------------
+# DuckDB, inside: https://duckdb.org/docs/stable/sql/functions/window_functions
+# Snowflake, after: https://docs.snowflake.com/en/sql-reference/functions/first_value,
+#   https://docs.snowflake.com/en/sql-reference/functions/lag
+# BigQuery, inside, FIRST_VALUE/LAST_VALUE/NTH_VALUE only:
+#   https://cloud.google.com/bigquery/docs/reference/standard-sql/navigation_functions
+# Databricks, after: https://docs.databricks.com/sql/language-manual/functions/lag.html
+# Hive, FIRST_VALUE/LAST_VALUE(x, true):
+#   https://cwiki.apache.org/confluence/display/Hive/LanguageManual+WindowingAndAnalytics
+LAST_IGNORE = {
+    "duckdb": 'LAST_VALUE("x" IGNORE NULLS) OVER',
+    "snowflake": 'LAST_VALUE("x") IGNORE NULLS OVER',
+    "bigquery": "LAST_VALUE(`x` IGNORE NULLS) OVER",
+    "databricks": "LAST_VALUE(`x`) IGNORE NULLS OVER",
+    "spark": "LAST_VALUE(`x`) IGNORE NULLS OVER",
+    "hive": "LAST_VALUE(`x`, TRUE) OVER",
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "written",
+    [
+        "last_value(x IGNORE NULLS)",
+        "last_value(x) IGNORE NULLS",
+    ],
+)
+def test_ignore_nulls_is_placed_where_each_engine_reads_it(engine: str, written: str) -> None:
+    expected = LAST_IGNORE[engine]
+    assert expected in _sql(_window(written), engine)
+    query = f"select g, {written} over (partition by g order by o) as w from t"
+    sql = _sql(_query(query), engine)
+    assert expected in sql
+    assert "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" in sql
+
+
+LAG_IGNORE = {
+    "duckdb": 'LAG("x" IGNORE NULLS) OVER',
+    "snowflake": 'LAG("x") IGNORE NULLS OVER',
+    "databricks": "LAG(`x`) IGNORE NULLS OVER",
+    "spark": "LAG(`x`) IGNORE NULLS OVER",
+}
+
+
+@pytest.mark.parametrize("engine", sorted(LAG_IGNORE))
+def test_lag_ignore_nulls_where_the_engine_has_it(engine: str) -> None:
+    assert LAG_IGNORE[engine] in _sql(_window("lag(x) IGNORE NULLS"), engine)
+
+
+@pytest.mark.parametrize("engine", ["bigquery", "hive"])
+def test_lag_ignore_nulls_is_refused_where_the_engine_has_none(engine: str) -> None:
+    plan = pushdown.plan(
+        _flow(_window("lag(x) IGNORE NULLS"), URLS[engine]), engine_statistics=False
+    )
+    assert plan.steps["out"].engine == "local"
+    assert f"IGNORE NULLS / RESPECT NULLS differs on {engine}" in plan.explain()
+    assert "LAG and LEAD take no IGNORE NULLS" in plan.explain()
+
+
+@pytest.mark.parametrize(
+    ("engine", "formula", "expected"),
+    [
+        # RESPECT NULLS is the default; BigQuery's LAG and Hive take no RESPECT NULLS
+        ("bigquery", "lag(x) RESPECT NULLS", "LAG(`x`) OVER"),
+        ("hive", "lag(x) RESPECT NULLS", "LAG(`x`) OVER"),
+        ("hive", "first_value(x) RESPECT NULLS", "FIRST_VALUE(`x`) OVER"),
+        ("bigquery", "first_value(x) RESPECT NULLS", "FIRST_VALUE(`x` RESPECT NULLS) OVER"),
+        ("snowflake", "lead(x) RESPECT NULLS", 'LEAD("x") RESPECT NULLS OVER'),
+    ],
+)
+def test_respect_nulls_is_dropped_where_the_engine_does_not_read_it(
+    engine: str, formula: str, expected: str
+) -> None:
+    sql = _sql(_window(formula), engine)
+    assert expected in sql
+    if engine == "hive" or "LAG" in expected:
+        assert "RESPECT" not in sql
+
+
+def test_hive_has_no_nth_value() -> None:
+    plan = pushdown.plan(_flow(_window("nth_value(x, 2)"), URLS["hive"]), engine_statistics=False)
+    assert plan.steps["out"].engine == "local"
+    assert "Hive has no NTH_VALUE" in plan.explain()
+
+
+# -- misplaced clauses are errors ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (_group("any_value(x) IGNORE NULLS"), "IGNORE NULLS applies to first_value"),
+        (_window("sum(x) IGNORE NULLS"), "IGNORE NULLS applies to first_value"),
+        (_window("lag(x) FILTER (WHERE o > 1)"), "FILTER (WHERE ...) applies to an aggregate"),
+        (
+            _query("select g, any_value(x ignore nulls) as a from t group by g"),
+            "IGNORE NULLS applies to first_value",
+        ),
+        (
+            _query("select first_value(x) filter (where o > 1) over (order by o) as a from t"),
+            "FILTER (WHERE ...) applies to an aggregate",
+        ),
+        (_query("select g, sum(x) respect nulls as s from t group by g"), "RESPECT NULLS"),
+    ],
+)
+def test_misplaced_clauses_are_errors(
+    build: Callable[[pushdown.Flow, pushdown.Dataset], None], message: str
+) -> None:
+    with pytest.raises(FormulaTypeError, match=re.escape(message)):
+        pushdown.plan(_flow(build, URLS["duckdb"]))
+
+
+def test_window_recipe_answers_with_ignore_nulls_and_filter_locally() -> None:
+    rows = pa.table(
+        {
+            "g": pa.array([1, 1, 1, 2], pa.int64()),
+            "o": pa.array([1, 2, 3, 1], pa.int64()),
+            "x": pa.array([10.0, None, 30.0, None]),
+            "v": pa.array(["a", "b", "c", "d"]),
+        }
+    )
+    flow = pushdown.Flow()
+    flow.dataset("t", data=rows).window(
+        {
+            "last": "last_value(x) IGNORE NULLS",
+            "prev": "lag(x IGNORE NULLS)",
+            "n": "count(*) FILTER (WHERE x IS NULL)",
+        },
+        partition_by=["g"],
+        order_by=["o"],
+        name="out",
+    )
+    got = pushdown.plan(flow).execute()["out"].sort_by([("g", "ascending"), ("o", "ascending")])
+    assert got["last"].to_pylist() == [10.0, 10.0, 30.0, None]
+    assert got["prev"].to_pylist() == [None, 10.0, 10.0, None]
+    assert got["n"].to_pylist() == [0, 1, 1, 1]
