@@ -286,8 +286,7 @@ def fit_budget(
         if not movable:
             break
         for step, frag in movable.items():
-            placer.candidates[step] = [e for e in placer.candidates[step] if e != LOCAL]
-            placer.refused[step] = f"its local fragment ({', '.join(frag.steps)}) {frag.over()}"
+            placer.refuse_local(step, f"its local fragment ({', '.join(frag.steps)}) {frag.over()}")
         nominal, assign = choose()
     final = local_fragments(placer, assign, budget)
     for frag in final:

@@ -29,7 +29,7 @@ from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.planner.capability import Memo, Verdict, check
 from pushdown.planner.cost import LOCAL, ZERO, Cost, CostModel
-from pushdown.planner.search import Search, Searched
+from pushdown.planner.search import Layout, Search, Searched
 from pushdown.planner.stats import Estimate, width_of
 from pushdown.profiles import Profile
 
@@ -120,12 +120,16 @@ class Placer:
         # it points back at this placer, and that cycle would keep both placers' memos of the
         # least bad worst case alive until the cyclic collector walked them.
         self.search: Searched | None = None
+        # The plan's shape and candidates as searches read them (made by the first search,
+        # shared with ``like``: the same candidates).
+        self.layout: Layout | None = None
         self.candidates: dict[str, list[str]]
         # Steps the local engine was refused for, and why (the memory budget: planner/memory.py).
         self.refused: dict[str, str] = {}
         if like is not None:
             self.verdicts, self.candidates = like.verdicts, like.candidates
             self._row_width = like._row_width
+            self.layout = like.layout
             self.refused = like.refused
             return
         # One capability check per (step, profile): connections sharing a profile share it.
@@ -179,6 +183,13 @@ class Placer:
             )
             raise UnsupportedError("any allowed engine", f"step {name!r}", why, recipe=node.recipe)
         return ok
+
+    def refuse_local(self, name: str, reason: str) -> None:
+        """Take the local engine from ``name``'s candidates, for ``reason`` (explain says it);
+        the searches' view of the candidates is made again."""
+        self.candidates[name] = [e for e in self.candidates[name] if e != LOCAL]
+        self.refused[name] = reason
+        self.layout = None
 
     # -- exact costs ------------------------------------------------------------------------
     def input_bytes(self, name: str) -> float:

@@ -74,12 +74,17 @@ class Costs(Protocol):
         """The exact cost of ``assign``."""
         ...
 
+    # The search's view of the plan and candidates (:func:`layout` makes it once).
+    layout: Layout | None
 
-class Search:
-    """One search over a placer's candidates and exact costs."""
 
-    def __init__(self, placer: Costs, budget: int | None = None):
-        self.p = placer
+class Layout:
+    """What a search reads of the plan's shape and the steps' candidates: the same for every
+    search over placers that share candidates (the nominal estimates and the bounds', explain's
+    alternatives), so it is made once per plan (:func:`layout`)."""
+
+    def __init__(self, placer: Costs):
+        """The layout of ``placer``'s plan and candidates."""
         self.names = list(placer.nodes)
         self.pos = {name: i for i, name in enumerate(self.names)}
         # Distinct inputs: a self-join reads its input once (one transfer, one scan result).
@@ -87,36 +92,67 @@ class Search:
             name: tuple(dict.fromkeys(node.inputs)) for name, node in placer.nodes.items()
         }
         self.consumers = placer.logical.consumers
-        self.cands = placer.candidates
-        self.free = [name for name in self.names if len(self.cands[name]) > 1]
-        choices = sum(len(self.cands[name]) - 1 for name in self.free)
-        self.budget = max(BUDGET_FLOOR, BUDGET_PER_CHOICE * choices) if budget is None else budget
-        self.work = 0  # terms evaluated: what the budget counts, and tests pin
+        self.cands = cands = placer.candidates
+        self.free = [name for name in self.names if len(cands[name]) > 1]
+        self.choices = sum(len(cands[name]) - 1 for name in self.free)
         self.forest = all(len(self.consumers[name]) <= 1 for name in self.names)
         # The work of a refine at most: two programmes, each pricing every edge.
-        self._refine_work = 2 * sum(
-            len(self.cands[inp]) * len(self.cands[name])
+        self.refine_work = 2 * sum(
+            len(cands[inp]) * len(cands[name])
             for name, inputs in self.inputs.items()
             for inp in inputs
         )
         # Terms a step's single moves price (what :meth:`State.delta_one` counts).
-        self._single_work = {
-            name: (len(self.cands[name]) - 1) * (1 + len(self.inputs[name])) for name in self.free
+        self.single_work = {
+            name: (len(cands[name]) - 1) * (1 + len(self.inputs[name])) for name in self.free
         }
         self.single = {e: frozenset((e,)) for e in placer.engines}
-        self._own: dict[str, list[float]] = {}
-        # Per (input, candidates of its consumer), per candidate: the input's outgoing score
-        # from each of its candidates when that engine alone reads it.  Consumers with the
-        # same candidates share it (each list of candidates numbered once).
+        # Each distinct list of candidates numbered once (consumers with the same candidates
+        # share an input's score matrix), and whether it is in name order (then the first of
+        # its least values is the least (value, name) pair, found without building the pairs).
         numbers: dict[tuple[str, ...], int] = {}
-        self._cands_no = {
-            name: numbers.setdefault(tuple(cands), len(numbers))
-            for name, cands in self.cands.items()
+        ordered: list[bool] = []
+        self.cands_no: dict[str, int] = {}
+        for name, engines in cands.items():
+            key = tuple(engines)
+            number = numbers.get(key)
+            if number is None:
+                number = numbers[key] = len(numbers)
+                ordered.append(list(key) == sorted(key))
+            self.cands_no[name] = number
+        self.ordered = {name: ordered[number] for name, number in self.cands_no.items()}
+        # Per step: its distinct inputs with each input's consumers.
+        self.edges = {
+            name: [(inp, self.consumers[inp]) for inp in inputs]
+            for name, inputs in self.inputs.items()
         }
+
+
+def layout(placer: Costs) -> Layout:
+    """``placer.layout``, made and kept there the first time."""
+    made = placer.layout
+    if made is None:
+        made = placer.layout = Layout(placer)
+    return made
+
+
+class Search:
+    """One search over a placer's candidates and exact costs."""
+
+    def __init__(self, placer: Costs, budget: int | None = None):
+        self.p = placer
+        shape = self.layout = layout(placer)
+        self.names, self.pos, self.inputs = shape.names, shape.pos, shape.inputs
+        self.consumers, self.cands, self.free = shape.consumers, shape.cands, shape.free
+        self.forest, self.single = shape.forest, shape.single
+        self.budget = (
+            max(BUDGET_FLOOR, BUDGET_PER_CHOICE * shape.choices) if budget is None else budget
+        )
+        self.work = 0  # terms evaluated: what the budget counts, and tests pin
+        self._own: dict[str, list[float]] = {}
+        # Per (input, number of its consumer's candidates), per candidate: the input's
+        # outgoing score from each of its candidates when that engine alone reads it.
         self._alone: dict[tuple[str, int], list[list[float]]] = {}
-        # Steps whose candidates are in name order: the first of their least values is the
-        # least (value, name) pair, found without building the pairs.
-        self._ordered = {name: cands == sorted(cands) for name, cands in self.cands.items()}
         self._scored: tuple[Mapping[str, str], float] = ({}, 0.0)  # refine's last answer
         # ``out_score`` on each of several engines toward the same consumer engines: the
         # placer's batch of it when it has one.
@@ -130,11 +166,6 @@ class Search:
         # The same when other consumers read it too (conditional programmes): per (step,
         # input, engines of the input's other consumers in their order).
         self._cond: dict[tuple[str, str, tuple[str, ...]], list[list[float]]] = {}
-        # Per step: its distinct inputs with each input's consumers.
-        self._edges = {
-            name: [(inp, self.consumers[inp]) for inp in inputs]
-            for name, inputs in self.inputs.items()
-        }
 
     # -- dynamic programming -------------------------------------------------------------------
     def programme(self, current: Mapping[str, str] | None = None, turn: int = 0) -> dict[str, str]:
@@ -152,12 +183,8 @@ class Search:
         carried: dict[str, list[str]] = {}
         outs_of, matrix = self._out_scores, self._out_matrix
         single, rows_of, cond, cands_of = self.single, self._alone, self._cond, self.cands
-        own_of, consumers, numbers, ordered = (
-            self._own,
-            self.consumers,
-            self._cands_no,
-            self._ordered,
-        )
+        own_of, consumers = self._own, self.consumers
+        numbers, ordered, edges_of = self.layout.cands_no, self.layout.ordered, self.layout.edges
         empty: frozenset[str] = frozenset()
         work = 0
         for name in self.names:
@@ -169,7 +196,7 @@ class Search:
             chosen: list[list[str]] = [[] for _ in cands]
             mine: list[str] = []
             number = numbers[name]
-            for inp, icons in self._edges[name]:
+            for inp, icons in edges_of[name]:
                 if current is not None and icons[turn % len(icons)] != name:
                     continue  # another consumer carries this shared input
                 sub_values, sub_cands = best[inp], cands_of[inp]
@@ -280,7 +307,7 @@ class Search:
                     # nothing its moves' deltas read has changed since they were priced and
                     # none lowered the cost: the same deltas again, counted as priced (the
                     # budget, and so the answer, as if they were)
-                    state.work += self._single_work[name]
+                    state.work += self.layout.single_work[name]
                     continue
                 current = assign[name]
                 best_engine, best_delta = current, -EPS
@@ -416,7 +443,7 @@ class Search:
             value = None
             # A second round of conditional programmes around the improved start, while the
             # budget allows one (on large plans it does not: the budget keeps them linear).
-            if self.work + self._refine_work <= self.budget:
+            if self.work + self.layout.refine_work <= self.budget:
                 refined = self.refine(candidate)
                 if refined is not candidate:
                     candidate = self.local_search(refined)
