@@ -2,7 +2,8 @@
 written as an inner join with the right side's distinct keys, which DuckDB's optimizer
 estimates from the right side (an EXISTS it estimates at a fixed fraction of the left); any
 other stays EXISTS.  Both give the same rows, run here on DuckDB, with duplicate and NULL keys
-on both sides."""
+on both sides.  Without statistics the kept share is a default, and the right side's size
+alone decides (the join form's worst case over the kept share is the better one)."""
 
 from __future__ import annotations
 
@@ -43,11 +44,13 @@ where exists (select 1 from parts p where i.part = p.p and i.kind = p.k)
 """
 
 
-def _flow(url: str) -> pushdown.Flow:
+def _flow(url: str, where: str = "") -> pushdown.Flow:
     flow = pushdown.Flow()
     flow.connection("wh", url)
     items = flow.dataset("items", connection="wh", table="items")
     parts = flow.dataset("parts", connection="wh", table="parts")
+    if where:
+        parts = parts.filter(where, name="chosen_parts")
     items.join(parts, on={"part": "p", "kind": "k"}, how="semi", name="result")
     return flow
 
@@ -72,3 +75,54 @@ def test_engines_without_the_profile_fact_keep_exists(tmp_path: Path) -> None:
         _flow(url), dialects={"wh": "snowflake"}, engine_statistics=False, statistics=SELECTIVE
     )
     assert "EXISTS" in plan.fragment_sql("wh")
+
+
+def test_a_known_share_kept_large_keeps_exists(tmp_path: Path) -> None:
+    """The kept share known (every item's part is among the parts): EXISTS, though the right
+    side is small."""
+    url = duckdb_file(tmp_path / "wh.db", items=ITEMS, parts=PARTS)
+    known = {
+        "items": TableStats(
+            rows=1e7, columns={"part": ColumnStats(ndv=9), "kind": ColumnStats(ndv=2)}
+        ),
+        "parts": SELECTIVE["parts"],
+    }
+    plan = pushdown.plan(_flow(url), statistics=known)
+    assert plan.placement["result"].rows == 1e7 and not plan.placement["result"].defaults
+    assert "EXISTS" in plan.fragment_sql("wh")
+    assert_same(plan.execute()["result"], duckdb_answer(EXPECTED_SQL, items=ITEMS, parts=PARTS))
+
+
+FILTERED_SQL = """
+select item, part, kind from items i
+where exists (select 1 from parts p where p.k = 1 and i.part = p.p and i.kind = p.k)
+"""
+
+
+def test_without_statistics_a_filtered_right_side_is_a_join_with_distinct_keys(
+    tmp_path: Path,
+) -> None:
+    """No statistics: the kept share is a default (explain says so), the right side (a filter
+    of a table of the default size) a twentieth of the left: the join form, the same rows."""
+    url = duckdb_file(tmp_path / "wh.db", items=ITEMS, parts=PARTS)
+    plan = pushdown.plan(_flow(url, "k = 1"), engine_statistics=False)
+    assert "match fraction" in plan.placement["result"].defaults
+    sql = plan.fragment_sql("wh")
+    assert "SELECT DISTINCT" in sql and "EXISTS" not in sql, sql
+    text = plan.explain()
+    assert "default estimate: match fraction" in text, text
+    assert "the match fraction is a default" in text, text
+    want = duckdb_answer(FILTERED_SQL, items=ITEMS, parts=PARTS)
+    assert want.num_rows > 0
+    assert_same(plan.execute()["result"], want)
+
+
+def test_without_statistics_an_unfiltered_right_side_keeps_exists(tmp_path: Path) -> None:
+    """No statistics, the right side as large as the left by the defaults: grouping it could
+    cost more than the join form gains, so EXISTS; the same rows."""
+    url = duckdb_file(tmp_path / "wh.db", items=ITEMS, parts=PARTS)
+    plan = pushdown.plan(_flow(url), engine_statistics=False)
+    assert "match fraction" in plan.placement["result"].defaults
+    assert "EXISTS" in plan.fragment_sql("wh")
+    assert "the match fraction is a default" not in plan.explain()
+    assert_same(plan.execute()["result"], duckdb_answer(EXPECTED_SQL, items=ITEMS, parts=PARTS))

@@ -11,7 +11,7 @@ references carry their input's type so the lowering can tell an integer from a f
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
@@ -232,28 +232,41 @@ def _join(node: n.Node, refs: Mapping[str, exp.Table]) -> exp.Query:
     return _select(columns, left, joins=[join])
 
 
-# A semi join keeping at most this fraction of its left side, whose right side has at most
-# this fraction of the left side's rows, is written as an inner join with the right side's
-# distinct keys (see selective_semi_joins).
+# A semi join whose right side has at most this fraction of the left side's rows, and which
+# keeps at most this fraction of its left side (or keeps a share only a default gives), is
+# written as an inner join with the right side's distinct keys (see selective_semi_joins).
 SELECTIVE_SEMI = 0.1
 
 
 def selective_semi_joins(
-    nodes: Mapping[str, n.Node], rows: Mapping[str, float | None], steps: Iterable[str]
+    nodes: Mapping[str, n.Node],
+    rows: Mapping[str, float | None],
+    steps: Iterable[str],
+    defaulted: Collection[str] = (),
 ) -> dict[str, n.Node]:
     """``nodes`` with the selective semi joins among ``steps`` (those running on an engine
     planned so) marked ``distinct_right`` (written ``JOIN (SELECT DISTINCT keys FROM r)``).
 
     The two forms keep the same rows (a left row matches one distinct key tuple at most;
     NULL keys match in neither).  They are planned differently: DuckDB estimates a semi join
-    at a fixed fraction of its left side whatever its right side holds, so a semi join with a
-    filtered dimension (TPC-H q9's green parts, q21's one nation) is ordered after joins it
-    should precede; the inner join gets the right side's own estimate.  Measured on TPC-H
-    scale 1: q9 1.44x -> 0.78x the official text.  Only where the estimates say the semi join
-    keeps at most ``SELECTIVE_SEMI`` of its left side and its right side is at most that
-    fraction of the left (grouping a large right side costs more: q4's semi join with 3.8 M
-    late line items went 5.7x slower written so)."""
+    at a fixed fraction of its left side (a fifth) whatever its right side holds, so a semi
+    join with a filtered dimension (TPC-H q9's green parts, q21's one nation) is ordered after
+    joins it should precede; the inner join gets the right side's own estimate.  Measured on
+    TPC-H scale 1: q9 1.44x -> 0.78x the official text.  The join form's extra work is
+    grouping the right side, so it is chosen only where the right side is at most
+    ``SELECTIVE_SEMI`` of the left (grouping a large right side costs more: q4's semi join
+    with 3.8 M late line items went 5-5.7x slower written so), and where the estimates say the
+    semi join keeps at most that fraction of its left side.
+
+    ``defaulted``: the semi joins whose kept share is a default, not a statistic (see
+    :attr:`~pushdown.planner.stats.Estimate.defaults`).  Their kept share is no evidence either
+    way, so the right side's size alone decides: with a small right side the join form's worst
+    case over the kept share is the better one.  Measured on DuckDB at scale 1, the join form
+    with every part kept (q9 over all parts) runs 0.9x EXISTS, while EXISTS with few parts
+    kept runs 1.6x (q9's green parts) to 3.3x (37 parts of 200,000) the join form, its fifth
+    estimate building hash tables on orders and partsupp instead of the few line items."""
     chosen = set(steps)
+    unknown = set(defaulted)
     out = dict(nodes)
     for name, node in nodes.items():
         if not (isinstance(node, n.Join) and node.how == "semi" and name in chosen):
@@ -262,7 +275,9 @@ def selective_semi_joins(
         kept = rows.get(name)
         if left is None or right is None or kept is None or left <= 0:
             continue
-        if kept > SELECTIVE_SEMI * left or right > SELECTIVE_SEMI * left:
+        if right > SELECTIVE_SEMI * left:
+            continue
+        if name not in unknown and kept > SELECTIVE_SEMI * left:
             continue
         if node.condition is None or _right_keys(node.condition) is None:
             continue

@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa
 from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
-from pushdown.compilers.sql import selective_semi_joins, to_sql
+from pushdown.compilers.sql import SELECTIVE_SEMI, selective_semi_joins, to_sql
 from pushdown.compilers.statements import Statements, comment_safe, sql_steps, whole_flow
 from pushdown.errors import UnknownConnectionError, UnsupportedError, did_you_mean
 from pushdown.optimizer import optimize
@@ -87,6 +87,9 @@ class PhysicalPlan:
         self.memory_budget = memory_budget
         self._memory = {frozenset(m.steps): m for m in memory or []}
         self.compiled = optimize(logical.nodes, self.needed)
+        # Semi joins whose kept share is a default: their shape is chosen on the right side's
+        # size alone, and explain says so.
+        unknown_share = {s for s, p in placement.items() if "match fraction" in p.defaults}
         self.compiled = selective_semi_joins(
             self.compiled,
             {name: p.rows for name, p in placement.items()},
@@ -95,7 +98,17 @@ class PhysicalPlan:
                 for name, p in placement.items()
                 if p.engine == LOCAL or profiles[p.engine].cost.selective_semi_as_join
             ],
+            defaulted=unknown_share,
         )
+        for name in sorted(unknown_share):
+            node = self.compiled.get(name)
+            if isinstance(node, n.Join) and node.distinct_right:
+                note = (
+                    "written as a join with the right side's distinct keys: the right side is "
+                    f"estimated at most {SELECTIVE_SEMI:.0%} of the left and the match fraction "
+                    "is a default (the shape with the better worst case)"
+                )
+                self.notes[name] = f"{self.notes[name]}; {note}" if name in self.notes else note
         self.results: list[str] = logical.sinks()  # what a run returns
         engines = {name: p.engine for name, p in placement.items()}
         digest = hashlib.sha1(
