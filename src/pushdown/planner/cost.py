@@ -104,6 +104,7 @@ class CostModel:
             self._weights = (1.0, float(objective))
         self._statement_scores: dict[str, float] = {}
         self._links: dict[tuple[str, str], _Link] = {}
+        self._scan_rates: dict[str, float] = {}
 
     def score(self, cost: Cost) -> float:
         """One number to minimise, per the objective."""
@@ -186,6 +187,20 @@ class CostModel:
         p = self.params[engine]
         seconds = nbytes / p.scan_bytes_per_s
         return Cost(seconds, self._compute_usd(p, seconds, nbytes))
+
+    def scan_scores(self, engines: list[str], nbytes: float) -> list[float]:
+        """:meth:`scan_score` on each of ``engines`` (the time objective's score is the
+        seconds alone: read without pricing the dollars it would not weigh)."""
+        if self.objective == "time":
+            rates = self._scan_rates
+            result = []
+            for engine in engines:
+                rate = rates.get(engine)
+                if rate is None:
+                    rate = rates[engine] = self.params[engine].scan_bytes_per_s
+                result.append(nbytes / rate)
+            return result
+        return [self.scan_score(engine, nbytes) for engine in engines]
 
     def scan_score(self, engine: str, nbytes: float) -> float:
         """``score(scan(engine, nbytes))`` without building a :class:`Cost` (the planner asks

@@ -197,7 +197,7 @@ class Placer:
         cached = self._input_bytes.get(name)
         if cached is None:
             node = self.nodes[name]
-            cached = sum(self.moved_bytes(i) for i in node.inputs)
+            cached = sum(map(self.moved_bytes, node.inputs))
             self._input_bytes[name] = cached
         return cached
 
@@ -257,8 +257,7 @@ class Placer:
         if isinstance(self.nodes[name], n.Source):
             values = [self.model.score(ZERO)] * len(engines)
         else:
-            nbytes, scan = self.input_bytes(name), self.model.scan_score
-            values = [scan(engine, nbytes) for engine in engines]
+            values = self.model.scan_scores(engines, self.input_bytes(name))
         for engine, value in zip(engines, values, strict=True):
             own[name, engine] = value
         return values

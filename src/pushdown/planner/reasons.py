@@ -20,7 +20,7 @@ def placements(placer: Placer, assign: dict[str, str]) -> dict[str, Placement]:
     state = State(Search(placer), dict(assign))
     # A difference this small against the plan's whole score is the rounding of the terms
     # (explain would show "+3e-18 s" or a cheaper-looking "-$3e-27"): it is none.
-    noise = 1e-12 * abs(placer.score(assign))
+    noise = 1e-12 * abs(sum(state.term.values()))  # placer.score(assign): its terms, in order
     for name in placer.nodes:
         engine = assign[name]
         alternatives: list[tuple[str, float | None, str]] = []
@@ -35,7 +35,7 @@ def placements(placer: Placer, assign: dict[str, str]) -> dict[str, Placement]:
         result[name] = Placement(
             engine=engine,
             reason=_reason(placer, name, engine, assign, alternatives),
-            cost=placer.term_score(name, assign),
+            cost=state.term[name],  # placer.term_score(name, assign), kept by the state
             rows=placer.est[name].rows,
             bytes=placer.est[name].bytes,
             alternatives=tuple(alternatives),
