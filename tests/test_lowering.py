@@ -201,14 +201,16 @@ WINDOW_ROWS = pa.table(
 )
 
 
-def _window_flow(table: pa.Table | None = None) -> pushdown.Flow:
+def _window_flow(
+    table: pa.Table | None = None, columns: dict[str, str] | None = None
+) -> pushdown.Flow:
     flow = pushdown.Flow()
     if table is None:
         flow.connection("wh", "duckdb:///:memory:")
         t = flow.dataset("t", connection="wh", table="t", columns={"k": "bigint", "x": "double"})
     else:
         t = flow.dataset("t", data=table)
-    t.window({"last": "last_value(x)"}, order_by=["k"], name="out")
+    t.window(columns or {"last": "last_value(x)"}, order_by=["k"], name="out")
     return flow
 
 
@@ -227,6 +229,49 @@ def test_first_last_value_get_an_explicit_rows_frame(engine: str) -> None:
     # https://docs.snowflake.com/en/sql-reference/functions-analytic#label-window-frames
     sql = pushdown.plan(_window_flow()).flow_sql(engine)
     assert "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" in sql
+
+
+NTH = {"second": "nth_value(x, 2)", "second_nn": "nth_value(x, 2) IGNORE NULLS"}
+RANGE_FRAME = "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+
+
+def test_nth_value_frame_takes_the_peers_on_duckdb() -> None:
+    # The SQL default frame (RANGE): the rows tied with the current row on k count too, so
+    # the first row already sees the second (ROWS would give NULL there).
+    out = pushdown.plan(_window_flow(WINDOW_ROWS, NTH)).execute()["out"]
+    assert out["second"].to_pylist() == [20.0, 20.0, 20.0]
+    assert out["second_nn"].to_pylist() == [20.0, 20.0, 20.0]
+
+
+def test_snowflake_nth_value_gets_an_explicit_range_frame() -> None:
+    # Snowflake's default frame for NTH_VALUE is the whole partition (ROWS BETWEEN UNBOUNDED
+    # PRECEDING AND UNBOUNDED FOLLOWING), not the SQL default:
+    # https://docs.snowflake.com/en/sql-reference/functions/nth_value
+    sql = pushdown.plan(_window_flow(columns=NTH)).flow_sql("snowflake")
+    assert sql.count(RANGE_FRAME) == 2, sql
+    assert "ROWS BETWEEN" not in sql
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark", "databricks", "bigquery"])
+def test_nth_value_keeps_the_default_frame_elsewhere(engine: str) -> None:
+    # Their default with ORDER BY is RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW already.
+    sql = pushdown.plan(_window_flow(columns=NTH)).flow_sql(engine)
+    assert "NTH_VALUE" in sql.upper()
+    assert "ROWS BETWEEN" not in sql and "RANGE BETWEEN" not in sql, sql
+
+
+def test_nth_value_with_a_frame_keeps_it_on_snowflake() -> None:
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    t = flow.dataset("t", connection="wh", table="t", columns={"k": "bigint", "x": "double"})
+    window = {"formula": "nth_value(x, 2)", "frame": [-1, 0]}
+    whole = {"formula": "nth_value(x, 2)", "frame": [None, None]}
+    t.window({"sliding": window, "whole": whole}, order_by=["k"], name="out")
+    sql = pushdown.plan(flow).flow_sql("snowflake")
+    assert "ROWS BETWEEN 1 PRECEDING AND CURRENT ROW" in sql
+    # sqlglot writes the whole partition as no frame, Snowflake's default for NTH_VALUE
+    assert 'NTH_VALUE("x", 2) OVER (ORDER BY "k" NULLS FIRST) AS "whole"' in sql
+    assert "RANGE" not in sql
 
 
 # -- SQL shapes where no engine here shows the behaviour ---------------------------------

@@ -223,13 +223,22 @@ class EngineError(PushdownError):
 
     ``secrets`` are the credential values of the connection: they are scrubbed from the
     message and the SQL wherever a driver put them, and ``str()``/``repr()`` show only the
-    scrubbed text."""
+    scrubbed text.  ``unreachable``: the engine was not reached (the attempts to reach it ran
+    out, a connection refused or reset, a timeout), not a statement it refused, so another
+    statement sent now would fail the same way."""
 
     def __init__(
-        self, engine: str, message: str, *, sql: str | None = None, secrets: Iterable[str] = ()
+        self,
+        engine: str,
+        message: str,
+        *,
+        sql: str | None = None,
+        secrets: Iterable[str] = (),
+        unreachable: bool = False,
     ):
         known = list(secrets)
         self.engine = engine
+        self.unreachable = unreachable
         self.sql = scrub(redact(sql), known) if sql else None
         self.message = scrub(redact(message), known)
         text = f"{engine}: {self.message}"

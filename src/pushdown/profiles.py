@@ -168,6 +168,7 @@ class Semantics(BaseModel):
     string_agg: Declared
     median: Declared
     first_last_value: Declared
+    nth_value: Declared
     aggregate_filter: Declared
     null_treatment: Declared
 

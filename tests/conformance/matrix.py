@@ -95,6 +95,7 @@ ROW_CONSTRUCTS: dict[str, tuple[str, ...]] = {
     "`string_agg(x, sep ORDER BY ...)`": ("string_agg",),
     "`median(x)`": ("median",),
     "`first_value`, `last_value` over an ordered window": ("first_last_value",),
+    "`nth_value(x, n)` over an ordered window": ("nth_value",),
     "`agg(x) FILTER (WHERE c)`": ("aggregate_filter",),
     "`IGNORE NULLS` / `RESPECT NULLS`": ("null_treatment",),
     "`ORDER BY x` / `x DESC`": ("null_ordering",),

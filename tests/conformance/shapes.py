@@ -40,6 +40,7 @@ SF_STRINGS = (
     "#escape-sequences-in-single-quoted-string-constants"
 )
 SF_WINDOW = "https://docs.snowflake.com/en/sql-reference/functions-analytic"
+SF_NTH_VALUE = "https://docs.snowflake.com/en/sql-reference/functions/nth_value"
 SF_SUM = "https://docs.snowflake.com/en/sql-reference/functions/sum"
 SF_DATEADD = "https://docs.snowflake.com/en/sql-reference/functions/dateadd"
 SF_MIN_BY = "https://docs.snowflake.com/en/sql-reference/functions/min_by"
@@ -300,6 +301,13 @@ SHAPES: list[Shape] = [
         "without a frame, FIRST_VALUE/LAST_VALUE use the whole partition (ROWS BETWEEN "
         "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) on Snowflake",
         SF_WINDOW,
+    ),
+    Shape(
+        "snowflake.nth_value_frame", "snowflake", ("windows.nth_value_running",),
+        present(r"RANGE\s+BETWEEN\s+UNBOUNDED\s+PRECEDING\s+AND\s+CURRENT\s+ROW"),
+        "without a frame, NTH_VALUE uses the whole partition (ROWS BETWEEN UNBOUNDED PRECEDING "
+        "AND UNBOUNDED FOLLOWING) on Snowflake, not the SQL default",
+        SF_NTH_VALUE,
     ),
     Shape(
         "snowflake.dateadd_keeps_date", "snowflake", DATE_WEEK_TRUNCATIONS,

@@ -1,12 +1,15 @@
 """Planning's catalog reads at their edges, on the stand-ins (or live accounts): BigQuery's
 ``INFORMATION_SCHEMA.PARTITIONS`` counts in chunks of at most ``PARTITIONS_TABLES`` tables,
-one failing query leaving the others' counts; Databricks' ``GetColumns`` kept to the
+one failing query leaving the others' counts, an unreachable endpoint stopping the rest (a
+closed local port, a listener that never answers); Databricks' ``GetColumns`` kept to the
 session's current catalog when its URL names none; ``GetColumns`` narrowed to the asked
 tables' common prefix on Hive and Databricks."""
 
 from __future__ import annotations
 
 import logging
+import socket
+import time
 from typing import Any
 
 import pyarrow as pa
@@ -247,3 +250,64 @@ def test_get_columns_lists_only_the_tables_the_pattern_matches(
     finally:
         run(drop.sql(dialect=conn.dialect))
         conn.close()
+
+
+def _dead_bigquery(port: int) -> Connector:
+    """A BigQuery connection to ``127.0.0.1:port`` that gives up after one second."""
+    args = {"api_endpoint": f"http://127.0.0.1:{port}", "anonymous": True}
+    args |= {"use_storage_api": False, "connect_timeout": 1, "retries": 0}
+    return open_connector("bigquery", "bigquery://test-proj/ds", args)
+
+
+@pytest.fixture(params=["refused", "no_answer"])
+def dead_port(request: pytest.FixtureRequest) -> Any:
+    """A local port where nobody listens (connections refused), or one whose listener
+    never answers (the request times out)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        if request.param == "no_answer":
+            sock.listen(8)  # connections complete in the backlog; nothing reads or answers
+            yield port
+            return
+    yield port  # closed: connecting is refused
+
+
+def test_bigquery_unreachable_endpoint_stops_the_partitions_queries(
+    dead_port: int, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the endpoint cannot be reached (refused, or no answer within connect_timeout),
+    the first PARTITIONS query's failure stops the others: one deadline waited, not one per
+    chunk; every table is left without a catalog count and the stop is logged once."""
+    from pushdown.engines import bigquery as bigquery_engine
+
+    monkeypatch.setattr(bigquery_engine, "PARTITIONS_TABLES", 1)  # one query per table
+    conn = _dead_bigquery(dead_port)
+    asked = ["a", "b", "other.c", "other.d"]  # four chunks over two datasets
+    start = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="pushdown.engines.bigquery"):
+        rows = conn.catalog_rows(asked)
+    elapsed = time.monotonic() - start
+    assert rows == {}
+    assert conn.statements == 1
+    assert elapsed < 2 * conn.options.deadline + 0.5, elapsed  # one deadline (1 s), not four
+    [record] = [r for r in caplog.records if r.name == "pushdown.engines.bigquery"]
+    message = record.getMessage()
+    assert "4 table(s)" in message and "3 PARTITIONS queries not sent" in message, message
+    assert f"127.0.0.1:{dead_port}" in message, message
+
+
+def test_bigquery_errors_tell_unreachable_from_refused_statements(
+    bigquery: Any, dead_port: int
+) -> None:
+    """``EngineError.unreachable`` is what ``catalog_rows`` stops on: set when the endpoint
+    was not reached, not when the engine answered with an error."""
+    from pushdown.errors import EngineError
+
+    conn, _ = bigquery
+    with pytest.raises(EngineError) as refused:
+        conn.fetch_arrow("SELECT * FROM `hconn_bad`.t")
+    assert not refused.value.unreachable
+    with pytest.raises(EngineError) as dead:
+        _dead_bigquery(dead_port).fetch_arrow("SELECT 1")
+    assert dead.value.unreachable and "gave up reaching" in str(dead.value)

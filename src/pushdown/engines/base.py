@@ -21,6 +21,7 @@ import sqlglot
 from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
+from pushdown.engines.options import unreachable
 from pushdown.engines.secrets import OPENING, DriverError, driver_failure, scrub
 from pushdown.errors import EngineError, PushdownError, UnsupportedError
 from pushdown.local.streams import Arrow, as_reader
@@ -287,6 +288,7 @@ class Connector(ABC):
                 self.name,
                 f"{type(err).__name__}: {message}",
                 sql=scrub(sql, secrets) if sql else None,
+                unreachable=unreachable(err),
             )
             cause = driver_failure(err, secrets)
         if failure is not None and cause is not None:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, TypeVar
 
 import pyarrow as pa
@@ -48,7 +48,7 @@ from pushdown.compilers.ddl import create_table, expires, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.engines.options import HostUnreachable, split_options
-from pushdown.errors import ConnectionConfigError, PushdownError
+from pushdown.errors import ConnectionConfigError, EngineError, PushdownError
 from pushdown.local.streams import Arrow, guarded, peeked, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
@@ -244,32 +244,58 @@ class BigQueryConnector(Connector):
         https://cloud.google.com/bigquery/docs/information-schema-partitions), hence the
         chunks.  A table the view does not list is left out (asked on its own), and so are
         the tables of a query that fails: the counts other queries read are kept, and the
-        failure is logged (its scrubbed message: no credential)."""
+        failure is logged (its scrubbed message: no credential).  A failure to reach the
+        endpoint (:attr:`EngineError.unreachable <pushdown.errors.EngineError>`: the retries
+        ran out on a refused connection or a timeout) stops the queries not sent yet, whose
+        tables are left out too: each would wait out the same deadline."""
         found: dict[str, float] = {}
+        chunks = list(self._partition_chunks(tables))
+        for number, (project, dataset, chunk) in enumerate(chunks):
+            query = partitions_query(project, dataset, chunk).sql(dialect="bigquery")
+            try:
+                rows = self.fetch_arrow(query).to_pylist()
+            except PushdownError as err:
+                first = (str(err) or type(err).__name__).splitlines()[0]  # scrubbed: errors()
+                if isinstance(err, EngineError) and err.unreachable:
+                    left = sum(len(c) for _, _, c in chunks[number:])
+                    LOG.warning(
+                        "the catalog row counts of %d table(s) were not read, the remaining "
+                        "%d PARTITIONS queries not sent: %s",
+                        left,
+                        len(chunks) - number - 1,
+                        first,
+                    )
+                    break
+                LOG.warning(  # the error's first line, not its SQL
+                    "the catalog row counts of %d table(s) of %s.%s were not read (they "
+                    "are asked one by one): %s",
+                    len(chunk),
+                    project,
+                    dataset,
+                    first,
+                )
+                continue
+            for row in rows:
+                if row["total_rows"] is None:
+                    continue
+                for known in chunk.get(row["table_name"], []):
+                    found[known] = float(row["total_rows"])
+                    self._keep_size(known, float(row["total_logical_bytes"] or 0) or None)
+        return found
+
+    def _partition_chunks(
+        self, tables: list[str]
+    ) -> Iterator[tuple[str, str, dict[str, list[str]]]]:
+        """``tables`` as (project, dataset, names there -> names asked), at most
+        ``PARTITIONS_TABLES`` names each."""
         for (project, dataset), names in self._by_dataset(tables).items():
             listed = list(names)
             for start in range(0, len(listed), PARTITIONS_TABLES):
-                chunk = {name: names[name] for name in listed[start : start + PARTITIONS_TABLES]}
-                query = partitions_query(project, dataset, chunk).sql(dialect="bigquery")
-                try:
-                    rows = self.fetch_arrow(query).to_pylist()
-                except PushdownError as err:
-                    LOG.warning(  # the error's first line (scrubbed: errors()), not its SQL
-                        "the catalog row counts of %d table(s) of %s.%s were not read (they "
-                        "are asked one by one): %s",
-                        len(chunk),
-                        project,
-                        dataset,
-                        (str(err) or type(err).__name__).splitlines()[0],
-                    )
-                    continue
-                for row in rows:
-                    if row["total_rows"] is None:
-                        continue
-                    for known in chunk.get(row["table_name"], []):
-                        found[known] = float(row["total_rows"])
-                        self._keep_size(known, float(row["total_logical_bytes"] or 0) or None)
-        return found
+                yield (
+                    project,
+                    dataset,
+                    {n: names[n] for n in listed[start : start + PARTITIONS_TABLES]},
+                )
 
     def _read_stats(
         self, table: str, columns: Collection[str] | None, rows: float | None

@@ -36,6 +36,23 @@ class HostUnreachable(Exception):
     ``EngineError`` naming the connection)."""
 
 
+def unreachable(err: BaseException) -> bool:
+    """True when ``err`` says the host was not reached rather than that it refused a
+    request: :class:`HostUnreachable` (the retries ran out), or a connection failure or a
+    timeout (``ConnectionError``, ``TimeoutError``: refused, reset, no answer in time) as
+    the exception or anywhere in what it chains."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, HostUnreachable | ConnectionError | TimeoutError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    return False
+
+
 @dataclass(frozen=True)
 class ConnectOptions:
     """How patiently a connector reaches its host."""

@@ -1,4 +1,5 @@
-"""Window columns: first_value/last_value frames, NULLs and ties in the window order, offsets."""
+"""Window columns: first_value/last_value/nth_value frames, NULLs and ties in the window
+order, offsets."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from tests.conformance.cases._build import win
 from tests.conformance.model import D, F, I, S, T
 
 FRAME = "`first_value`, `last_value` over an ordered window"
+NTH = "`nth_value(x, n)` over an ordered window"
 ORDER = "`ORDER BY x` / `x DESC`"
 COMPARE = "string comparison, `=`, `<`, `ORDER BY` on text"
 BASIC = "`count(x)`, `sum`, `avg`, `min`, `max`"
@@ -40,6 +42,16 @@ CASES = [
         x=X, o=I(None, 1, 2)),
     win("first_value_null_key_desc", "first_value(x)", [30, 30, 30], FRAME,
         order_by=("o DESC",), x=X, o=I(None, 1, 2)),
+    # -- nth_value: RANGE UNBOUNDED PRECEDING .. CURRENT ROW (peers in) by default ---------------
+    win("nth_value_running", "nth_value(x, 2)", [None, 20, 20], NTH, order_by=("o",), x=X, o=OX),
+    win("nth_value_range_takes_peers", "nth_value(x, 2)", [10, 10, 10], NTH, order_by=("o",),
+        x=I(10, 10, 30), o=I(1, 1, 2)),
+    win("nth_value_desc", "nth_value(x, 2)", [20, 20, None], NTH, order_by=("o DESC",),
+        x=X, o=OX),
+    win("nth_value_whole_frame", "nth_value(x, 3)", [30, 30, 30], NTH, order_by=("o",),
+        frame=(None, None), x=X, o=OX),
+    win("nth_value_sliding_frame", "nth_value(x, 2)", [None, 20, 30], NTH, order_by=("o",),
+        frame=(-1, 0), x=X, o=OX),
     # -- NULLs sort as the smallest value --------------------------------------------------------
     win("row_number_nulls_first", "row_number()", [3, 1, 2], ORDER, order_by=("x",),
         x=I(2, None, 1)),

@@ -1,11 +1,12 @@
 """Aggregates and window functions: variance, COUNT(DISTINCT a, b), arg_min/arg_max,
-string_agg over only NULLs, FIRST_VALUE/LAST_VALUE frames, NULL ordering.
+string_agg over only NULLs, FIRST_VALUE/LAST_VALUE/NTH_VALUE frames, NULL ordering.
 
 pushdown's meaning (``docs/semantics.md``): variance and stddev are the sample figures (NULL
 over one row); COUNT(DISTINCT a, b) counts the pairs where neither is NULL; arg_max returns
 the value of the row with the largest key even when that value is NULL; string_agg over
 only NULLs is NULL; FIRST_VALUE/LAST_VALUE over an ordered window use ROWS BETWEEN
-UNBOUNDED PRECEDING AND CURRENT ROW; NULLs sort as the smallest value.
+UNBOUNDED PRECEDING AND CURRENT ROW, NTH_VALUE the SQL default RANGE BETWEEN UNBOUNDED
+PRECEDING AND CURRENT ROW; NULLs sort as the smallest value.
 """
 
 from __future__ import annotations
@@ -99,21 +100,40 @@ def _within_group_median(node: exp.Expr, ctx: Context) -> exp.Expr:
     return exp.WithinGroup(this=call, expression=order)
 
 
+def _unframed_window(node: exp.Expr) -> exp.Window | None:
+    """The ordered window ``node`` (maybe inside IGNORE/RESPECT NULLS) is the function of,
+    when it has no frame; else None."""
+    window = node.parent
+    while window is not None and not isinstance(window, exp.Window):
+        if not isinstance(window, exp.IgnoreNulls | exp.RespectNulls):
+            return None
+        window = window.parent
+    if window is None or window.args.get("spec") or not window.args.get("order"):
+        return None
+    return window
+
+
+def _running(kind: str) -> exp.WindowSpec:
+    return exp.WindowSpec(kind=kind, start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW")
+
+
 def _frame(node: exp.Expr, ctx: Context) -> None:
     """An ordered window without a frame gets ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT
     ROW: the SQL default (RANGE, which takes in the ORDER BY peers) and Snowflake's default
     for these functions (the whole partition) both differ."""
-    window = node.parent
-    while window is not None and not isinstance(window, exp.Window):
-        if not isinstance(window, exp.IgnoreNulls | exp.RespectNulls):
-            return
-        window = window.parent
-    if window is None or window.args.get("spec") or not window.args.get("order"):
-        return
-    window.set(
-        "spec",
-        exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"),
-    )
+    window = _unframed_window(node)
+    if window is not None:
+        window.set("spec", _running("ROWS"))
+
+
+def _range_frame(node: exp.Expr, ctx: Context) -> None:
+    """Snowflake: NTH_VALUE over an ordered window without a frame gets the SQL default,
+    RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW, written out: Snowflake's own default
+    for its rank-related functions is the whole partition (ROWS BETWEEN UNBOUNDED PRECEDING
+    AND UNBOUNDED FOLLOWING), https://docs.snowflake.com/en/sql-reference/functions/nth_value."""
+    window = _unframed_window(node)
+    if window is not None:
+        window.set("spec", _running("RANGE"))
 
 
 def _nulls_smallest(node: exp.Expr, ctx: Context) -> None:
@@ -159,6 +179,9 @@ CONSTRUCTS = (
         rewrites={
             d: _frame for d in ("duckdb", "spark", "databricks", "hive", "snowflake", "bigquery")
         },
+    ),
+    Construct(
+        "nth_value", "NTH_VALUE frame", (exp.NthValue,), rewrites={"snowflake": _range_frame}
     ),
     Construct(
         "null_ordering",
