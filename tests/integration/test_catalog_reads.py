@@ -17,6 +17,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
+import pushdown
 from pushdown.engines import Connector, open_connector
 from pushdown.engines.hive_catalog import name_pattern
 from tests.integration.conftest import Target, prepare_standin
@@ -311,3 +312,30 @@ def test_bigquery_errors_tell_unreachable_from_refused_statements(
     with pytest.raises(EngineError) as dead:
         _dead_bigquery(dead_port).fetch_arrow("SELECT 1")
     assert dead.value.unreachable and "gave up reaching" in str(dead.value)
+
+
+def test_plan_stops_asking_an_unreachable_engine(dead_port: int) -> None:
+    """plan() of three tables on an endpoint that cannot be reached (declared columns, so it
+    can still plan on defaults): one schema statement and two statistics statements (the
+    catalog's counts, the first table's own), not one per table, each waiting out the
+    deadline; every table is planned on default statistics and explain says why."""
+    flow = pushdown.Flow()
+    flow.connection("bq", "bigquery://test-proj/ds")
+    columns = {"k": "bigint", "x": "double"}
+    sides = [
+        flow.dataset(t, connection="bq", table=t, columns=columns).filter(f"x > {i}", name=f"f{t}")
+        for i, t in enumerate(["a", "b", "c"])
+    ]
+    sides[0].join(sides[1], on=["k"], how="semi", name="ab").join(
+        sides[2], on=["k"], how="semi", name="abc"
+    )
+    args = {"api_endpoint": f"http://127.0.0.1:{dead_port}", "anonymous": True}
+    args |= {"use_storage_api": False, "connect_timeout": 1, "retries": 0}
+    start = time.monotonic()
+    plan = pushdown.plan(flow, connect_args={"bq": args})
+    elapsed = time.monotonic() - start
+    assert plan.planning_statements["bq"] == {"schema": 1, "statistics": 2}
+    assert elapsed < 3 * 1.0 + 1.5, elapsed  # three deadlines of 1 s at most, not seven
+    for table in ("a", "b", "c"):
+        assert plan.placement[table].defaults == ("rows",)
+    assert plan.explain().count("default statistics: bq gave none") == 3

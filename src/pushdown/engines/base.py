@@ -113,13 +113,20 @@ class Connector(ABC):
     def table_schemas(self, tables: list[str]) -> dict[str, pa.Schema | PushdownError]:
         """The schemas of several tables, in as few statements as the engine allows (one
         per table here; engines that can batch override it); a table whose schema cannot be
-        read maps to the error saying why."""
+        read maps to the error saying why.  Once the engine proves unreachable
+        (:attr:`EngineError.unreachable`) the other tables are not asked: each would wait out
+        the whole deadline again; they map to the same error."""
         result: dict[str, pa.Schema | PushdownError] = {}
+        down: PushdownError | None = None
         for table in tables:
+            if down is not None:
+                result[table] = down
+                continue
             try:
                 result[table] = self.table_schema(table)
             except PushdownError as err:
                 result[table] = err
+                down = err if isinstance(err, EngineError) and err.unreachable else None
         return result
 
     @abstractmethod

@@ -221,7 +221,11 @@ class BigQueryConnector(Connector):
             query = columns_query(project, dataset, names)
             try:
                 rows = self.fetch_arrow(query.sql(dialect="bigquery")).to_pylist()
-            except PushdownError:
+            except PushdownError as err:
+                if isinstance(err, EngineError) and err.unreachable:  # nothing more to ask
+                    rest = [t for group in groups.values() for ts in group.values() for t in ts]
+                    result.update({t: err for t in rest if t not in result})
+                    return result
                 result.update(super().table_schemas([t for ts in names.values() for t in ts]))
                 continue
             columns: dict[str, list[dict[str, Any]]] = {}

@@ -26,7 +26,7 @@ from typing import Literal
 
 import pyarrow as pa
 
-from pushdown.errors import PushdownError
+from pushdown.errors import EngineError, PushdownError
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.statistics import TableStats
@@ -225,10 +225,14 @@ def gather(
         # counts, which are also the change markers of cached entries.
         if budget is not None:
             budget.begin()
+        # The connection's engine, once found unreachable, is not asked again for the rest
+        # of its tables: each attempt would wait out the whole deadline again.
+        down: PushdownError | None = None
         try:
             markers = src.markers(sorted({wanted[x][1] for x in names}))
-        except PushdownError:
+        except PushdownError as err:
             markers = {}
+            down = err if _unreachable(err) else None
         for name in names:
             _, table, columns = wanted[name]
             key = (src.url, table)
@@ -247,10 +251,14 @@ def gather(
                 else:
                     result[name] = TableStats(rows=rows, source="catalog (budget spent)")
                 continue
+            if down is not None:
+                result[name] = down
+                continue
             try:
                 stats = src.fetch(table, columns, markers.get(table))
             except PushdownError as err:  # the caller reports it and plans on defaults
                 result[name] = err
+                down = err if _unreachable(err) else None
                 continue
             result[name] = stats
             if not keep:
@@ -262,3 +270,8 @@ def gather(
                 stats = replace(stats, columns={**before.stats.columns, **stats.columns})
             cache.put(key, Entry(stats, covered, stats.rows, now))
     return result
+
+
+def _unreachable(err: PushdownError) -> bool:
+    """True when ``err`` says the engine was not reached at all (not that it refused)."""
+    return isinstance(err, EngineError) and err.unreachable
