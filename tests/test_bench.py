@@ -263,6 +263,39 @@ def test_calibrate_duckdb_and_plan_with_the_file(tmp_path: Path) -> None:
     assert overridden.cost is not None and overridden.cost.seconds < 1.0
 
 
+def test_calibrate_times_seven_latency_statements_per_repeat(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The statement latency is the median of ``7 x repeat`` ``SELECT 1`` (after one warm-up),
+    through ``calibrate`` and the CLI's ``--repeat``: counted in DuckDB's query log, which the
+    connection held here shares with calibrate's (one database instance per file and
+    configuration in a process)."""
+    db = tmp_path / "wh.duckdb"
+    held = duckdb.connect(str(db))
+    held.execute("CALL enable_logging('QueryLog')")
+
+    def latency_statements() -> int:
+        got = held.sql(
+            "SELECT count(*) FROM duckdb_logs "
+            "WHERE type = 'QueryLog' AND trim(message) = 'SELECT 1'"
+        ).fetchall()
+        held.execute("CALL truncate_duckdb_logs()")
+        return int(got[0][0])
+
+    try:
+        url = f"duckdb:///{db}"
+        calibrate("wh", url, sizes=(100, 400), held_out=(200,), repeat=1)
+        assert latency_statements() == 1 + 7
+        args = ["calibrate", f"wh={url}", "--max-rows", "640", "--repeat", "2"]
+        assert main([*args, "-o", str(tmp_path / "cal.toml")]) == 0
+        assert latency_statements() == 1 + 14
+        capsys.readouterr()
+        with pytest.raises(ConnectionConfigError, match="repeat >= 1"):
+            calibrate("wh", url, sizes=(100, 400), held_out=(200,), repeat=0)
+    finally:
+        held.close()
+
+
 def test_bad_calibration_files_are_clear_errors(tmp_path: Path) -> None:
     flow = pushdown.Flow()
     flow.dataset("t", data=pa.table({"x": [1]})).filter("x > 0", name="f")

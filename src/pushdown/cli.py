@@ -189,6 +189,13 @@ def _bench_parsers(sub: Any) -> None:
     )
     cal.add_argument("--max-rows", type=int, default=1_280_000, help="largest probe table (rows)")
     cal.add_argument(
+        "--repeat",
+        "-r",
+        type=int,
+        default=3,
+        help="timed runs per probe (the statement latency: 7 statements per run)",
+    )
+    cal.add_argument(
         "--link",
         metavar="RTT,BANDWIDTH",
         help="measure through a shaped link, e.g. 20ms,100mbit; NAME=standin is the stand-in "
@@ -252,7 +259,13 @@ def _calibrate(args: argparse.Namespace) -> int:
         url, connect_args = urls.get(name, url), linked_args.get(name)
     try:
         cal = calibrate(
-            name, url, sizes=sizes, held_out=held_out, out=args.out, connect_args=connect_args
+            name,
+            url,
+            sizes=sizes,
+            held_out=held_out,
+            repeat=args.repeat,
+            out=args.out,
+            connect_args=connect_args,
         )
     finally:
         if link is not None:

@@ -3,7 +3,7 @@
 Probes (a probe table of a few sizes, uploaded, scanned, fetched, then dropped):
 
 - statement latency: the median time of ``SELECT 1`` (a statement and a one-row fetch),
-  each sent after the connection was idle (:func:`statement_latency`);
+  each sent after the connection was idle (:func:`statement_latency`), ``7 x repeat`` of them;
 - upload: the bulk path (``write_table``) at each size; ``seconds = a + bytes / rate``;
 - fetch: ``SELECT *`` of each size through the Arrow path; ``seconds = a + bytes / rate``;
 - scan: a group-by over each size returning a few rows; ``seconds - latency = bytes / rate``,
@@ -38,7 +38,8 @@ from pushdown.planner.stats import type_width
 
 PROBE_PREFIX = "_pushdown_probe_"
 GROUPS = 64
-LATENCY_PROBES = 21  # statements timed for the statement latency
+LATENCY_PROBES_PER_REPEAT = 7  # statements timed for the statement latency, per ``repeat``
+LATENCY_PROBES = 3 * LATENCY_PROBES_PER_REPEAT  # at the default ``repeat=3``
 IDLE_S = 0.05  # how long the connection is idle before each of them
 
 
@@ -254,16 +255,23 @@ def calibrate(
     connect_args: Mapping[str, Any] | None = None,
 ) -> Calibration:
     """Probe connection ``name`` at ``url``, fit its cost parameters, check them on held-out
-    probe flows, and (with ``out``) merge them into the calibration file ``out``."""
+    probe flows, and (with ``out``) merge them into the calibration file ``out``.
+
+    ``repeat``: timed runs per probe (their median is taken); the statement latency is the
+    median of ``LATENCY_PROBES_PER_REPEAT * repeat`` statements (21 at the default), each
+    after ``IDLE_S`` idle, so a smaller ``repeat`` also shortens that probe (about 0.35 s per
+    ``repeat`` on a fast connection)."""
     if len(sizes) < 2:
         raise ConnectionConfigError("calibration needs at least two probe sizes")
+    if repeat < 1:
+        raise ConnectionConfigError(f"calibration needs repeat >= 1, not {repeat}")
     try:
         conn = open_connector(name, url, connect_args)
     except PushdownError as err:
         raise ConnectionConfigError(f"cannot calibrate {name!r}: {redact(str(err))}") from None
     tables: list[str] = []
     try:
-        latency = statement_latency(conn)
+        latency = statement_latency(conn, LATENCY_PROBES_PER_REPEAT * repeat)
         upload, fetch, scan = Probe("upload"), Probe("fetch"), Probe("scan")
         for rows in sorted({*sizes, *held_out}):
             table = f"{PROBE_PREFIX}{rows}"

@@ -40,6 +40,29 @@ def show_tables_extended(database: str | None, tables: Collection[str], dialect:
     )
 
 
+# The PyHive releases operation_cursor was checked against: pyproject.toml's pin of the
+# ``hive`` extra (0.7.0, also the head of github.com/dropbox/PyHive, July 2023).
+PYHIVE_CHECKED = (">=0.7", "<0.8")
+
+
+def operation_cursor(con: Any, handle: Any) -> Any:
+    """A PyHive cursor reading the result of the HiveServer2 operation ``handle`` (a
+    ``TOperationHandle`` of a metadata call such as ``GetColumns``) on connection ``con``:
+    ``fetchall``, ``description`` and ``close`` (which closes the operation) as after
+    ``execute``.
+
+    PyHive has no public way to adopt an operation: ``Cursor.execute`` only sends a
+    statement (``TExecuteStatementReq``), and its cursor has no metadata calls.  So this sets
+    what ``execute`` sets, the cursor's private ``_operationHandle`` and ``_state``
+    (``_STATE_RUNNING``), the only place pushdown does so; checked against
+    :data:`PYHIVE_CHECKED` (``pyhive/hive.py``, ``Cursor.execute`` and ``_fetch_more``).
+    tests/test_hive_catalog.py fails if a PyHive release drops these fields."""
+    cursor = con.cursor()
+    cursor._operationHandle = handle
+    cursor._state = cursor._STATE_RUNNING
+    return cursor
+
+
 def name_pattern(names: Collection[str]) -> str:
     """A ``GetColumns`` table-name pattern matching each of ``names`` (JDBC's pattern: ``%``
     any run of characters, ``_`` any one; a table of the database named otherwise is then
@@ -165,9 +188,7 @@ class HiveCatalog(Connector):
                 ttypes.TStatusCode.SUCCESS_WITH_INFO_STATUS,
             ):
                 raise RuntimeError(response.status.errorMessage or "GetColumns failed")
-            cursor = self.con.cursor()
-            cursor._operationHandle = response.operationHandle
-            cursor._state = cursor._STATE_RUNNING
+            cursor = operation_cursor(self.con, response.operationHandle)
             try:
                 names = [d[0] for d in cursor.description or []]
                 rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
