@@ -500,3 +500,26 @@ def test_null_ordering_is_explicit_where_the_engine_default_differs(
     assert f"ORDER BY {asc}, {desc}" in sql + " ", sql
     after = sql.split(f"ORDER BY {asc}, {desc}", 1)[1]
     assert not after.startswith(" NULLS"), sql
+
+
+def test_an_owned_copy_shares_type_annotations_and_nothing_else() -> None:
+    import sqlglot
+    from sqlglot import exp
+
+    from pushdown.plan.formulas import owned_copy
+
+    tree = sqlglot.parse_one("CASE WHEN a > 1 THEN b /* kept */ ELSE -c END + f(x, y)")
+    for node in tree.walk():
+        node.type = "double"
+    tree.meta["written"] = "A"
+    twin = owned_copy(tree)
+    assert twin == tree and twin.sql() == tree.sql()  # comments included
+    pairs = list(zip(tree.walk(), twin.walk(), strict=True))
+    assert all(a is not b and type(a) is type(b) for a, b in pairs)
+    assert all(b.type is a.type for a, b in pairs)  # the annotations are shared
+    assert all(b.parent is None or b.parent in [t for _, t in pairs] for _, b in pairs)
+    assert twin.meta == {"written": "A"} and twin.meta is not tree.meta
+    before = tree.sql()
+    twin.find(exp.Column).replace(exp.column("z"))  # the twin is its own
+    twin.meta["written"] = "B"
+    assert tree.sql() == before and tree.meta["written"] == "A"

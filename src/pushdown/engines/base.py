@@ -21,7 +21,6 @@ import sqlglot
 from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
-from pushdown.engines.options import unreachable
 from pushdown.engines.secrets import OPENING, DriverError, driver_failure, scrub
 from pushdown.errors import EngineError, PushdownError, UnsupportedError
 from pushdown.local.streams import Arrow, as_reader
@@ -288,6 +287,10 @@ class Connector(ABC):
         except Exception as err:
             if missing_driver(err):
                 raise
+            # Imported here: options.py reads URLs with SQLAlchemy, which planning offline
+            # does not load (tests/test_first_hour.py).
+            from pushdown.engines.options import unreachable
+
             secrets = self.secrets | OPENING.get()
             text = str(err).strip()
             message = scrub(text.splitlines()[0] if text else type(err).__name__, secrets)

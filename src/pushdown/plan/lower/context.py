@@ -12,6 +12,7 @@ from pushdown.errors import FormulaTypeError
 from pushdown.plan.formulas import (
     contains_aggregate,
     contains_window,
+    owned_copy,
     parse_order_term,
     parse_sql,
     resolve_columns,
@@ -56,7 +57,7 @@ class Context:
     def formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expr:
         """Parse ``text`` in the flow's formula dialect, resolve its columns in ``schema`` and
         harmonise its types (a tree of the caller's own)."""
-        return self.shared_formula(text, schema, recipe, what).copy()
+        return owned_copy(self.shared_formula(text, schema, recipe, what))
 
     def shared_formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expr:
         """What :meth:`formula` returns, but the tree kept for the next use of the same text

@@ -8,6 +8,7 @@ import pyarrow as pa
 
 from pushdown.errors import FormulaTypeError
 from pushdown.plan import nodes as n
+from pushdown.plan.formulas import owned_copy
 from pushdown.plan.lower.context import Context
 from pushdown.plan.lower.sql.formulas import has_query, lower_filter_query
 from pushdown.recipe import spec as s
@@ -23,7 +24,7 @@ def lower_filter(ctx: Context, r: s.FilterRecipe, nodes: Mapping[str, n.Node]) -
     cond = ctx.shared_formula(r.where, src.schema, r.label, "filter condition")
     ctx.no_aggregates(cond, r.label, None, r.where)
     t = ctx.typed(cond, src.schema, r.label, None, r.where, annotated=True)
-    cond = cond.copy()  # the node's own
+    cond = owned_copy(cond)  # the node's own
     if not (pa.types.is_boolean(t) or pa.types.is_null(t)):
         raise FormulaTypeError(
             f"filter condition {r.where!r} is {t}, not a boolean; compare it, e.g. 'x > 0'",
