@@ -338,25 +338,42 @@ class DatabricksConnector(HiveConnector):
         current catalog (``SELECT current_catalog()``,
         https://docs.databricks.com/en/sql/language-manual/functions/current_catalog.html),
         asked once per connection (a statement).  None where the server cannot say (a
-        server without the function): logged, and ``GetColumns`` spans every catalog as
-        before."""
+        server without the function): logged, not asked again, and ``GetColumns`` spans
+        every catalog as before.  None too, but asked again on the next call, where the
+        statement did not reach the server or timed out (:func:`transient`: a warehouse
+        starting, a socket timeout)."""
         if self._catalog is not None:
             return self._catalog
-        if not self._catalog_asked:
-            self._catalog_asked = True
-            sql = CURRENT_CATALOG.sql(dialect=self.dialect)
-            try:
-                result = self.fetch_arrow(sql)
-            except EngineError as err:
-                LOG.warning(
-                    "%s could not name its current catalog (GetColumns then spans every "
-                    "catalog): %s",
-                    self.name,
-                    str(err).splitlines()[0],
-                )
-                return None
-            value = result.column(0)[0].as_py() if result.num_rows and result.num_columns else None
-            self._current_catalog = str(value) if value else None
+        if self._catalog_asked:
+            return self._current_catalog
+        sql = CURRENT_CATALOG.sql(dialect=self.dialect)
+        failure: BaseException | None = None  # the driver's own exception, to classify
+        try:
+            with self.errors(sql):
+                cursor = self.con.cursor()
+                self._running.add(cursor)
+                try:
+                    cursor.execute(sql)
+                    rows = cursor.fetchall()
+                except Exception as err:
+                    failure = err
+                    raise
+                finally:
+                    self._running.discard(cursor)
+                    cursor.close()
+        except EngineError as err:
+            again = failure is not None and transient(failure)
+            self._catalog_asked = not again
+            LOG.warning(
+                "%s could not name its current catalog (GetColumns then spans every catalog%s): %s",
+                self.name,
+                "; asked again on the next read" if again else "",
+                str(err).splitlines()[0],
+            )
+            return None
+        self._catalog_asked = True
+        value = rows[0][0] if rows and len(rows[0]) else None
+        self._current_catalog = str(value) if value else None
         return self._current_catalog
 
     def _counts_rows(self) -> bool:

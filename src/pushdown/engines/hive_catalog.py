@@ -129,24 +129,28 @@ class HiveCatalog(Connector):
         which HiveServer2, the Spark Thrift server and Databricks answer; every column of the
         database's tables with its type as SQL text, read here as ``DESCRIBE``'s types are).
         A table the call does not list (a missing one: its own error then), or with a type
-        sqlglot cannot read, is asked on its own (:meth:`table_schema`)."""
+        sqlglot cannot read, is asked on its own (:meth:`table_schema`).  A catalog-qualified
+        table is always asked on its own (the call does not name a catalog): a database whose
+        asked tables all are has no call."""
         if len(tables) < 2:
             return super().table_schemas(tables)
-        groups: dict[str, list[str]] = {}
+        groups: dict[str, list[tuple[str, exp.Table]]] = {}
         for table in tables:
             ref = table_ref(table, dialect=self.dialect)
-            groups.setdefault(ref.db or self._database, []).append(table)
+            groups.setdefault(ref.db or self._database, []).append((table, ref))
         result: dict[str, pa.Schema | PushdownError] = {}
-        for database, names in groups.items():
-            refs = [table_ref(table, dialect=self.dialect) for table in names]
-            pattern = name_pattern([r.name for r in refs if not r.catalog])
+        for database, refs in groups.items():
+            names = [table for table, _ in refs]
+            unqualified = [ref.name for _, ref in refs if not ref.catalog]
+            if not unqualified:
+                result.update(super().table_schemas(names))
+                continue
             try:
-                listed = self._columns(database, pattern)
+                listed = self._columns(database, name_pattern(unqualified))
             except PushdownError:
                 result.update(super().table_schemas(names))
                 continue
-            for table in names:
-                ref = table_ref(table, dialect=self.dialect)
+            for table, ref in refs:
                 columns = listed.get(ref.name.lower()) if not ref.catalog else None
                 schema = self._declared_schema(columns) if columns else None
                 if schema is None:
