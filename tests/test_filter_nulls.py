@@ -24,7 +24,7 @@ URLS = {
     "hive": "hive://h:10000/db",
     "duckdb": "duckdb:///:memory:",
 }
-COLUMNS = {"g": "bigint", "o": "bigint", "x": "double", "v": "varchar"}
+COLUMNS = {"g": "bigint", "o": "bigint", "x": "double", "v": "varchar", "b": "boolean"}
 
 
 def _flat(sql: str) -> str:
@@ -131,6 +131,71 @@ def test_filter_on_an_aggregate_that_keeps_nulls_is_refused_where_case_would_dif
     assert plan.steps["out"].engine == "local", plan.explain()
     assert f"FILTER (WHERE ...) differs on {engine}" in plan.explain()
     assert "would see the NULLs FILTER leaves out" in plan.explain()
+
+
+# BOOL_AND / BOOL_OR and CORR / COVAR_* skip NULL inputs (pairs): the CASE WHEN form holds
+# (sources in compilers/lowering/filters.py; answers: the conformance cases).
+@pytest.mark.parametrize(
+    ("engine", "formula", "expected"),
+    [
+        (
+            "snowflake",
+            "bool_and(b) FILTER (WHERE o > 1)",
+            'BOOLAND_AGG(CASE WHEN "o" > 1 THEN "b" END)',
+        ),
+        (
+            "snowflake",
+            "bool_or(b) FILTER (WHERE o > 1)",
+            'BOOLOR_AGG(CASE WHEN "o" > 1 THEN "b" END)',
+        ),
+        (
+            "bigquery",
+            "bool_and(b) FILTER (WHERE o > 1)",
+            "LOGICAL_AND(CASE WHEN `o` > 1 THEN `b` END)",
+        ),
+        (
+            "bigquery",
+            "bool_or(b) FILTER (WHERE o > 1)",
+            "LOGICAL_OR(CASE WHEN `o` > 1 THEN `b` END)",
+        ),
+        (
+            "bigquery",
+            "corr(x, o) FILTER (WHERE o > 1)",
+            "CORR(CASE WHEN `o` > 1 THEN `x` END, `o`)",
+        ),
+        (
+            "hive",
+            "covar_samp(x, o) FILTER (WHERE o > 1)",
+            "COVAR_SAMP(CASE WHEN `o` > 1 THEN `x` END, `o`)",
+        ),
+        (
+            "snowflake",
+            "covar_pop(x, o) FILTER (WHERE o > 1)",
+            'COVAR_POP(CASE WHEN "o" > 1 THEN "x" END, "o")',
+        ),
+    ],
+)
+def test_filter_on_null_skipping_boolean_and_pair_aggregates_is_case_when(
+    engine: str, formula: str, expected: str
+) -> None:
+    plan = pushdown.plan(
+        _flow(lambda flow, t: t.group(["g"], {"a": formula}, name="out"), URLS[engine]),
+        engine_statistics=False,
+        statistics={"t": {"rows": 1e9}},
+    )
+    assert plan.steps["out"].engine == "wh", plan.explain()
+    assert expected in _flat(plan.fragment_sql("wh"))
+
+
+@pytest.mark.parametrize("formula", ["bool_and(b)", "bool_or(b) FILTER (WHERE o > 1)"])
+def test_hive_has_no_boolean_aggregate(formula: str) -> None:
+    plan = pushdown.plan(
+        _flow(_group(formula), URLS["hive"]),
+        engine_statistics=False,
+        statistics={"t": {"rows": 1e9}},
+    )
+    assert plan.steps["out"].engine == "local"
+    assert "Hive has no BOOL_" in plan.explain()
 
 
 def test_databricks_keeps_filter_on_a_grouping_aggregate_that_keeps_nulls() -> None:
