@@ -24,7 +24,7 @@ URLS = {
     "hive": "hive://h:10000/db",
     "duckdb": "duckdb:///:memory:",
 }
-COLUMNS = {"g": "bigint", "o": "bigint", "x": "double", "v": "varchar"}
+COLUMNS = {"g": "bigint", "o": "bigint", "x": "double", "v": "varchar", "b": "boolean"}
 
 
 def _flat(sql: str) -> str:
@@ -131,6 +131,71 @@ def test_filter_on_an_aggregate_that_keeps_nulls_is_refused_where_case_would_dif
     assert plan.steps["out"].engine == "local", plan.explain()
     assert f"FILTER (WHERE ...) differs on {engine}" in plan.explain()
     assert "would see the NULLs FILTER leaves out" in plan.explain()
+
+
+# BOOL_AND / BOOL_OR and CORR / COVAR_* skip NULL inputs (pairs): the CASE WHEN form holds
+# (sources in compilers/lowering/filters.py; answers: the conformance cases).
+@pytest.mark.parametrize(
+    ("engine", "formula", "expected"),
+    [
+        (
+            "snowflake",
+            "bool_and(b) FILTER (WHERE o > 1)",
+            'BOOLAND_AGG(CASE WHEN "o" > 1 THEN "b" END)',
+        ),
+        (
+            "snowflake",
+            "bool_or(b) FILTER (WHERE o > 1)",
+            'BOOLOR_AGG(CASE WHEN "o" > 1 THEN "b" END)',
+        ),
+        (
+            "bigquery",
+            "bool_and(b) FILTER (WHERE o > 1)",
+            "LOGICAL_AND(CASE WHEN `o` > 1 THEN `b` END)",
+        ),
+        (
+            "bigquery",
+            "bool_or(b) FILTER (WHERE o > 1)",
+            "LOGICAL_OR(CASE WHEN `o` > 1 THEN `b` END)",
+        ),
+        (
+            "bigquery",
+            "corr(x, o) FILTER (WHERE o > 1)",
+            "CORR(CASE WHEN `o` > 1 THEN `x` END, `o`)",
+        ),
+        (
+            "hive",
+            "covar_samp(x, o) FILTER (WHERE o > 1)",
+            "COVAR_SAMP(CASE WHEN `o` > 1 THEN `x` END, `o`)",
+        ),
+        (
+            "snowflake",
+            "covar_pop(x, o) FILTER (WHERE o > 1)",
+            'COVAR_POP(CASE WHEN "o" > 1 THEN "x" END, "o")',
+        ),
+    ],
+)
+def test_filter_on_null_skipping_boolean_and_pair_aggregates_is_case_when(
+    engine: str, formula: str, expected: str
+) -> None:
+    plan = pushdown.plan(
+        _flow(lambda flow, t: t.group(["g"], {"a": formula}, name="out"), URLS[engine]),
+        engine_statistics=False,
+        statistics={"t": {"rows": 1e9}},
+    )
+    assert plan.steps["out"].engine == "wh", plan.explain()
+    assert expected in _flat(plan.fragment_sql("wh"))
+
+
+@pytest.mark.parametrize("formula", ["bool_and(b)", "bool_or(b) FILTER (WHERE o > 1)"])
+def test_hive_has_no_boolean_aggregate(formula: str) -> None:
+    plan = pushdown.plan(
+        _flow(_group(formula), URLS["hive"]),
+        engine_statistics=False,
+        statistics={"t": {"rows": 1e9}},
+    )
+    assert plan.steps["out"].engine == "local"
+    assert "Hive has no BOOL_" in plan.explain()
 
 
 def test_databricks_keeps_filter_on_a_grouping_aggregate_that_keeps_nulls() -> None:
@@ -279,3 +344,79 @@ def test_window_recipe_answers_with_ignore_nulls_and_filter_locally() -> None:
     assert got["last"].to_pylist() == [10.0, 10.0, 30.0, None]
     assert got["prev"].to_pylist() == [None, 10.0, 10.0, None]
     assert got["n"].to_pylist() == [0, 1, 1, 1]
+
+
+# An aggregate in a FILTER condition is an aggregate inside an aggregate: no engine takes it
+# (DuckDB: "aggregate functions are not allowed in FILTER"; the CASE WHEN rewrite would push
+# SUM(CASE WHEN SUM(o) > 1 THEN x END)).  An error at plan time, on every engine.
+@pytest.mark.parametrize("engine", sorted(URLS))
+@pytest.mark.parametrize(
+    ("build", "column"),
+    [
+        (_group("sum(x) FILTER (WHERE sum(o) > 1)"), "a"),
+        (_group("count(*) FILTER (WHERE o > avg(o)) + 1"), "a"),
+        (_window("sum(x) FILTER (WHERE sum(o) > 1)"), "w"),
+        (_window("count(*) FILTER (WHERE max(o) > 1)"), "w"),
+        (_query("select g, sum(x) filter (where sum(o) > 1) as s from t group by g"), None),
+        (_query("select g from t group by g having count(*) filter (where min(o) > 1) > 0"), None),
+    ],
+    ids=["group", "group-count", "window", "window-count", "sql-select", "sql-having"],
+)
+def test_an_aggregate_in_a_filter_condition_is_an_error_at_plan_time(
+    engine: str, build: Callable[[pushdown.Flow, pushdown.Dataset], None], column: str | None
+) -> None:
+    with pytest.raises(FormulaTypeError, match="nests .*inside another|inside an aggregate") as err:
+        pushdown.plan(_flow(build, URLS[engine]), engine_statistics=False)
+    assert err.value.recipe == "out"
+    assert err.value.column == column
+
+
+def test_an_aggregate_of_a_windowed_filter_condition_still_windows_the_groups() -> None:
+    # sum(o) in the FILTER of a window's own aggregate is the groups' sum, as in
+    # sum(sum(x)) OVER (): one aggregate deep, not nested
+    rows = pa.table({"g": [1, 1, 2], "o": [1, 2, 5], "x": [1.0, 2.0, 3.0]})
+    flow = pushdown.Flow()
+    flow.dataset("t", data=rows)
+    flow.sql(
+        "select g, sum(sum(x)) filter (where sum(o) > 4) over () as s from t group by g",
+        name="out",
+    )
+    got = pushdown.plan(flow).execute()["out"].sort_by("g")
+    assert got["s"].to_pylist() == [3.0, 3.0]
+
+
+# A clause around a scalar call at the root of a formula means nothing: an error at plan
+# time, as it is nested deeper (DuckDB refused it at run time, sqlglot could not write
+# IGNORE NULLS for a scalar function).
+@pytest.mark.parametrize("engine", ["duckdb", "snowflake"])
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ("abs(x) FILTER (WHERE o > 1)", "FILTER (WHERE ...) applies to an aggregate"),
+        ("abs(x) IGNORE NULLS", "IGNORE NULLS applies to first_value"),
+        ("abs(x) RESPECT NULLS", "RESPECT NULLS applies to first_value"),
+        ("last_value(x) IGNORE NULLS", "IGNORE NULLS applies to first_value"),
+    ],
+)
+def test_a_clause_at_the_root_of_a_row_formula_is_an_error(
+    engine: str, formula: str, message: str
+) -> None:
+    def build(flow: pushdown.Flow, t: pushdown.Dataset) -> None:
+        t.compute({"y": formula}, name="out")
+
+    with pytest.raises(FormulaTypeError, match=re.escape(message)) as err:
+        pushdown.plan(_flow(build, URLS[engine]), engine_statistics=False)
+    assert err.value.recipe == "out"
+    assert "formula for 'y'" in str(err.value)
+
+
+def test_a_root_clause_kept_from_a_window_formula_is_judged_again_in_a_row_formula() -> None:
+    # the window recipe parses its formula open at the root; the parse kept for the same text
+    # over the same schema must not let the compute recipe skip the check
+    def build(flow: pushdown.Flow, t: pushdown.Dataset) -> None:
+        t.window({"w": "last_value(x) IGNORE NULLS"}, order_by=["o"], name="win")
+        t.compute({"y": "last_value(x) IGNORE NULLS"}, name="out")
+
+    with pytest.raises(FormulaTypeError, match="IGNORE NULLS applies to first_value") as err:
+        pushdown.plan(_flow(build, URLS["duckdb"]))
+    assert err.value.recipe == "out"

@@ -112,8 +112,14 @@ def parse_order_term(text: str, *, dialect: str | None, recipe: str) -> exp.Orde
     return term
 
 
-def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.Expr:
-    """Parse ``text`` as exactly one SQL expression; ``what`` says where it came from."""
+def parse_sql(
+    text: str, *, dialect: str | None, recipe: str, what: str, open_root: bool = False
+) -> exp.Expr:
+    """Parse ``text`` as exactly one SQL expression; ``what`` says where it came from.
+
+    A misplaced FILTER or IGNORE/RESPECT NULLS is a :class:`FormulaTypeError`
+    (:func:`wrapper_misuse`); ``open_root``: the formula is a window recipe's, placed in its
+    window after parsing, so a wrapper at its root is judged there instead."""
     tree = parse_one_formula(text, dialect=dialect, recipe=recipe, what=what)
     if isinstance(tree, _STATEMENTS):
         raise FormulaSyntaxError(
@@ -125,7 +131,7 @@ def parse_sql(text: str, *, dialect: str | None, recipe: str, what: str) -> exp.
             f"{what} {text!r} has an alias; name the column with the recipe's key instead",
             recipe=recipe,
         )
-    misuse = wrapper_misuse(tree, open_root=True)
+    misuse = wrapper_misuse(tree, open_root=open_root)
     if misuse is not None:
         raise FormulaTypeError(f"{what} {misuse}", recipe=recipe)
     return normalize(tree)
@@ -337,17 +343,26 @@ def contains_aggregate(tree: exp.Expr) -> bool:
 
 def nested_aggregate(tree: exp.Expr) -> exp.Expr | None:
     """The first aggregate call of ``tree`` that sits inside another aggregate call of it, such
-    as the inner ``sum(x)`` of ``sum(sum(x))``, which no engine accepts; None when there is
-    none. A window's own aggregate and subqueries are not looked into."""
+    as the inner ``sum(x)`` of ``sum(sum(x))`` or the ``sum(o)`` of ``sum(x) FILTER (WHERE
+    sum(o) > 1)`` (a FILTER's condition is part of its aggregate's call), which no engine
+    accepts; None when there is none. A window's own aggregate (and its FILTER) is not counted
+    as one, subqueries are not looked into."""
+
+    def aggregate(node: exp.Expr) -> bool:
+        return isinstance(node, exp.AggFunc) and not in_window(node)
 
     def first(node: exp.Expr, inside: bool) -> exp.Expr | None:
         if isinstance(node, exp.Query) and node is not tree:
             return None
-        aggregate = isinstance(node, exp.AggFunc) and not in_window(node)
-        if aggregate and inside:
+        if aggregate(node) and inside:
             return node
         for child in node.iter_expressions():
-            found = first(child, inside or aggregate)
+            within = aggregate(node) or (
+                isinstance(node, exp.Filter)
+                and child.arg_key == "expression"
+                and aggregate(inner_call(node))
+            )
+            found = first(child, inside or within)
             if found is not None:
                 return found
         return None

@@ -4,7 +4,7 @@ NULLS on first_value, last_value, lag and lead (inside the parentheses and after
 from __future__ import annotations
 
 from tests.conformance.cases._build import agg, win
-from tests.conformance.model import I
+from tests.conformance.model import Approx, B, F, I
 
 FILTER = "`agg(x) FILTER (WHERE c)`"
 NULLS = "`IGNORE NULLS` / `RESPECT NULLS`"
@@ -20,6 +20,15 @@ CASES = [
     agg("count_distinct_filter", "count(DISTINCT x) FILTER (WHERE o < 4)", 2, FILTER,
         x=I(10, 10, 30, 40), o=O),
     agg("min_filter_no_rows", "min(x) FILTER (WHERE o > 9)", None, FILTER, x=X, o=O),
+    # over CASE WHEN (Snowflake, BigQuery, Hive) the rows left out are NULLs these skip
+    agg("bool_and_filter", "bool_and(b) FILTER (WHERE o > 1)", True, FILTER,
+        b=B(False, True, None, True), o=O),
+    agg("bool_or_filter", "bool_or(b) FILTER (WHERE o < 4)", False, FILTER,
+        b=B(False, None, False, True), o=O),
+    agg("covar_samp_filter", "covar_samp(x, y) FILTER (WHERE o > 1)", 2.0, FILTER,
+        x=F(100, 1, 2, 3), y=F(-5, 2, 4, 6), o=O),
+    agg("corr_filter", "corr(x, y) FILTER (WHERE o > 1)", Approx(1.0, 1e-9), FILTER,
+        x=F(100, 1, 2, 3), y=F(-5, 2, 4, 6), o=O),
     win("count_star_filter_window", "count(*) FILTER (WHERE x IS NULL)", [0, 1, 1, 2], FILTER,
         order_by=("o",), x=X, o=O),
     win("sum_filter_window", "sum(x) FILTER (WHERE o <> 3)", [10, 10, 10, 10], FILTER,

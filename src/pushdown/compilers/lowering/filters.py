@@ -27,6 +27,16 @@ from pushdown.plan.formulas import in_window
 
 # Aggregates that skip a NULL input: FILTER (WHERE c) over them is the aggregate of
 # CASE WHEN c THEN x END.  (COUNT(*) counts rows: its star becomes CASE WHEN c THEN 1 END.)
+# BOOL_AND / BOOL_OR: Snowflake's BOOLAND_AGG / BOOLOR_AGG take "all non-NULL Boolean
+# records" (https://docs.snowflake.com/en/sql-reference/functions/booland_agg), BigQuery's
+# LOGICAL_AND / LOGICAL_OR "all non-NULL expressions"
+# (https://cloud.google.com/bigquery/docs/reference/standard-sql/aggregate_functions).
+# CORR / COVAR_POP / COVAR_SAMP skip a pair holding a NULL, so a NULL first value drops the
+# pair: Snowflake "non-null pairs" (https://docs.snowflake.com/en/sql-reference/functions/corr,
+# .../covar_pop, .../covar_samp), BigQuery "ignores any input pairs that contain one or more
+# NULL values" (https://cloud.google.com/bigquery/docs/reference/standard-sql/statistical_aggregate_functions).
+# Hive's manual does not say; its GenericUDAFCorrelation / GenericUDAFCovariance skip a row
+# with either value NULL (the conformance cases run them on each engine).
 NULL_SKIPPING = (
     exp.Sum,
     exp.Avg,
@@ -42,6 +52,11 @@ NULL_SKIPPING = (
     exp.GroupConcat,
     exp.Median,
     exp.ApproxDistinct,
+    exp.LogicalAnd,
+    exp.LogicalOr,
+    exp.Corr,
+    exp.CovarPop,
+    exp.CovarSamp,
 )
 
 

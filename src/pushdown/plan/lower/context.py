@@ -10,6 +10,7 @@ from sqlglot import exp
 
 from pushdown.errors import FormulaTypeError
 from pushdown.plan.formulas import (
+    WRAPPERS,
     contains_aggregate,
     contains_window,
     owned_copy,
@@ -54,20 +55,29 @@ class Context:
         self._types: dict[int, pa.DataType] = {}
         self._row_wise: set[int] = set()  # kept trees that aggregate no rows
 
-    def formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expr:
+    def formula(
+        self, text: str, schema: pa.Schema, recipe: str, what: str, *, open_root: bool = False
+    ) -> exp.Expr:
         """Parse ``text`` in the flow's formula dialect, resolve its columns in ``schema`` and
-        harmonise its types (a tree of the caller's own)."""
-        return owned_copy(self.shared_formula(text, schema, recipe, what))
+        harmonise its types (a tree of the caller's own); ``open_root``: a window recipe's
+        formula, whose root FILTER / IGNORE NULLS is judged once it is in its window
+        (:func:`~pushdown.plan.formulas.parse_sql`)."""
+        return owned_copy(self.shared_formula(text, schema, recipe, what, open_root=open_root))
 
-    def shared_formula(self, text: str, schema: pa.Schema, recipe: str, what: str) -> exp.Expr:
+    def shared_formula(
+        self, text: str, schema: pa.Schema, recipe: str, what: str, *, open_root: bool = False
+    ) -> exp.Expr:
         """What :meth:`formula` returns, but the tree kept for the next use of the same text
         over the same schema: the caller only reads it (walks, types, copies it), never
         changes it nor puts it into another tree."""
         kept = self._formulas.setdefault(text, [])
         for other, tree in kept:
             if other is schema or other.equals(schema):
+                if not open_root and isinstance(tree, WRAPPERS):
+                    # kept from a window recipe, where its root clause was not judged
+                    parse_sql(text, dialect=self.dialect, recipe=recipe, what=what)
                 return tree
-        tree = parse_sql(text, dialect=self.dialect, recipe=recipe, what=what)
+        tree = parse_sql(text, dialect=self.dialect, recipe=recipe, what=what, open_root=open_root)
         resolve_columns(tree, schema.names, recipe=recipe)
         tree = harmonize(tree, schema, dialect=self.dialect)
         if len(kept) < _KEPT_PER_TEXT:

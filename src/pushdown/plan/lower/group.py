@@ -85,8 +85,9 @@ def _check_aggregate(
     inner = nested_aggregate(tree)
     if inner is not None:
         raise FormulaTypeError(
-            f"aggregate {out!r}: {text!r} nests {inner.sql()!r} inside another aggregate, "
-            f"which no engine accepts; aggregate once here and again in a later group recipe",
+            f"aggregate {out!r}: {text!r} nests {inner.sql()!r} inside another aggregate "
+            f"or its FILTER (WHERE ...), which no engine accepts; aggregate once here and "
+            f"again in a later group recipe",
             recipe=label,
             column=out,
         )

@@ -53,7 +53,7 @@ def lower_window(ctx: Context, r: s.WindowRecipe, nodes: Mapping[str, n.Node]) -
             )
         text = spec if isinstance(spec, str) else spec.formula
         frame = None if isinstance(spec, str) else spec.frame
-        tree = ctx.formula(text, src.schema, label, f"window formula {out!r}")
+        tree = ctx.formula(text, src.schema, label, f"window formula {out!r}", open_root=True)
         win = _window_expr(tree, partition, order, frame, label, out, text)
         misuse = wrapper_misuse(win)
         if misuse is not None:
@@ -90,10 +90,12 @@ def _window_expr(
             recipe=label,
             column=out,
         )
-    if nested_aggregate(tree) is not None:
+    inner = nested_aggregate(tree)
+    if inner is not None:
         raise FormulaTypeError(
-            f"window column {out!r}: {text!r} nests an aggregate inside another, which no "
-            "engine accepts; aggregate in a group recipe first, then use a window on its output",
+            f"window column {out!r}: {text!r} nests an aggregate, {inner.sql()!r}, inside "
+            "another or its FILTER (WHERE ...), which no engine accepts; aggregate in a group "
+            "recipe first, then use a window on its output",
             recipe=label,
             column=out,
         )
