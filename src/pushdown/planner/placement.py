@@ -39,7 +39,7 @@ from pushdown.profiles import Profile
 EXHAUSTIVE_LIMIT = 64
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Placement:
     """Where one step runs, why, and the estimates behind the choice."""
 

@@ -28,7 +28,7 @@ from pushdown.profiles import Profile, get_profile
 from pushdown.recipe.flow import Flow
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One dataset of the plan: its recipe, kind, engine, reason, schema and cost."""
 
