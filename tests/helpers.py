@@ -43,6 +43,19 @@ def duckdb_file(path: Path, **tables: pa.Table) -> str:
     return f"duckdb:///{path}"
 
 
+def orders_customers_database(path: Path) -> str:
+    """A DuckDB file of 5,000 orders and 50 customers (the tables of
+    :func:`orders_customers_flow`); its URL."""
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE orders AS SELECT i AS o_id, i % 50 AS o_cust, i % 7 AS o_status "
+        "FROM range(5000) t(i)"
+    )
+    con.execute("CREATE TABLE customers AS SELECT i AS c_id, i % 5 AS c_nation FROM range(50) t(i)")
+    con.close()
+    return f"duckdb:///{path}"
+
+
 def orders_customers_flow(url: str) -> pushdown.Flow:
     """Open orders (``o_status = 3``) joined to their customers and counted per nation, on
     the tables ``orders`` (o_cust, o_status, ...) and ``customers`` (c_id, c_nation, ...) of

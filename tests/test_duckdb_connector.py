@@ -9,24 +9,14 @@ import duckdb
 import pyarrow as pa
 
 from pushdown.engines import open_connector
-
-
-def _database(path: Path) -> str:
-    con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE orders AS SELECT i AS o_id, i % 50 AS o_cust, i % 7 AS o_status "
-        "FROM range(5000) t(i)"
-    )
-    con.execute("CREATE TABLE customers AS SELECT i AS c_id, i % 5 AS c_nation FROM range(50) t(i)")
-    con.close()
-    return f"duckdb:///{path}"
+from tests.helpers import orders_customers_database
 
 
 def test_duckdb_schemas_read_again_see_a_rebuilt_table(tmp_path: Path) -> None:
     """The schema read binds the statement and takes the Arrow schema those names and types
     gave before (engines/duckdb.py, result_schema): other types or names are read anew."""
     path = tmp_path / "a.duckdb"
-    url = _database(path)
+    url = orders_customers_database(path)
 
     def read() -> pa.Schema:
         conn = open_connector("wh", url, None)

@@ -17,6 +17,7 @@ import pushdown
 from pushdown.planner.gather import CACHE
 from pushdown.planner.reuse import PLANS, PlanCache, Reuse
 from pushdown.statistics import ColumnStats, TableStats
+from tests.helpers import orders_customers_database
 from tests.helpers import orders_customers_flow as _flow
 
 
@@ -29,17 +30,6 @@ def _empty_caches() -> Iterator[None]:
     PLANS.clear()
 
 
-def _database(path: Path) -> str:
-    con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE orders AS SELECT i AS o_id, i % 50 AS o_cust, i % 7 AS o_status "
-        "FROM range(5000) t(i)"
-    )
-    con.execute("CREATE TABLE customers AS SELECT i AS c_id, i % 5 AS c_nation FROM range(50) t(i)")
-    con.close()
-    return f"duckdb:///{path}"
-
-
 def _work() -> tuple[int, int]:
     return PLANS.built, PLANS.placed
 
@@ -49,7 +39,7 @@ def _rows(result: pa.Table) -> list[dict[str, object]]:
 
 
 def test_a_second_plan_of_the_same_flow_reuses_the_first(tmp_path: Path) -> None:
-    url = _database(tmp_path / "a.duckdb")
+    url = orders_customers_database(tmp_path / "a.duckdb")
     first = pushdown.plan(_flow(url))
     assert _work() == (1, 1)
     flow = _flow(url)  # another object with the same content
@@ -71,7 +61,7 @@ def test_a_second_plan_of_the_same_flow_reuses_the_first(tmp_path: Path) -> None
 
 def test_a_table_rebuilt_with_other_columns_gets_a_new_plan(tmp_path: Path) -> None:
     path = tmp_path / "a.duckdb"
-    url = _database(path)
+    url = orders_customers_database(path)
     flow = pushdown.Flow()
     flow.connection("wh", url)
     flow.dataset("customers", connection="wh", table="customers").filter("c_id < 3", name="few")
@@ -98,7 +88,7 @@ def test_a_table_rebuilt_with_other_columns_gets_a_new_plan(tmp_path: Path) -> N
 
 def test_a_table_gone_is_an_error_again(tmp_path: Path) -> None:
     path = tmp_path / "a.duckdb"
-    url = _database(path)
+    url = orders_customers_database(path)
     pushdown.plan(_flow(url)).close()
     con = duckdb.connect(str(path))
     con.execute("DROP TABLE customers")
@@ -108,7 +98,7 @@ def test_a_table_gone_is_an_error_again(tmp_path: Path) -> None:
 
 
 def test_other_statistics_place_the_same_logical_plan_again(tmp_path: Path) -> None:
-    url = _database(tmp_path / "a.duckdb")
+    url = orders_customers_database(tmp_path / "a.duckdb")
     flow = _flow(url)
     small = {"orders": {"rows": 10}, "customers": {"rows": 1e9}}
     large = {"orders": {"rows": 1e9}, "customers": {"rows": 10}}
@@ -125,7 +115,7 @@ def test_other_statistics_place_the_same_logical_plan_again(tmp_path: Path) -> N
 
 
 def test_other_options_or_another_flow_plan_again(tmp_path: Path) -> None:
-    url = _database(tmp_path / "a.duckdb")
+    url = orders_customers_database(tmp_path / "a.duckdb")
     pushdown.plan(_flow(url)).close()
     pinned = pushdown.plan(_flow(url), pin={"per_nation": "local"})
     assert _work() == (2, 2)
@@ -150,7 +140,7 @@ def test_flows_reading_in_memory_tables_are_planned_every_time(tmp_path: Path) -
 def test_statistics_changed_in_place_place_the_plan_again(tmp_path: Path) -> None:
     """A TableStats is frozen but its ``columns`` dict is not: what a plan was placed from is
     kept as a copy, so a change made in place to the caller's statistics is seen."""
-    url = _database(tmp_path / "a.duckdb")
+    url = orders_customers_database(tmp_path / "a.duckdb")
     columns = {"o_cust": ColumnStats(ndv=10)}
     stats = {"orders": TableStats(rows=1e6, columns=columns, source="user")}
     flow = _flow(url)
@@ -164,7 +154,7 @@ def test_statistics_changed_in_place_place_the_plan_again(tmp_path: Path) -> Non
 
 
 def test_a_reused_plan_warns_as_the_first_did(tmp_path: Path) -> None:
-    url = _database(tmp_path / "a.duckdb")
+    url = orders_customers_database(tmp_path / "a.duckdb")
 
     def sorted_then_grouped() -> pushdown.Flow:
         flow = pushdown.Flow()
@@ -187,7 +177,7 @@ def test_a_reused_plan_warns_as_the_first_did(tmp_path: Path) -> None:
 def test_runs_of_a_kept_plan_keep_no_sql_text_each(tmp_path: Path) -> None:
     """A statement reading a run's temporary tables is generated for that run only: the plan
     (kept for reuse) does not gather one text per run."""
-    url = _database(tmp_path / "a.duckdb")
+    url = orders_customers_database(tmp_path / "a.duckdb")
     pins = {"open_orders": "local", "joined": "wh", "per_nation": "wh"}
     plan = pushdown.plan(_flow(url), pin=pins)
     texts = plan.statements._text
@@ -221,7 +211,7 @@ class _Pins(Mapping[str, str]):
 
 
 def test_options_are_keyed_by_their_values_not_their_address(tmp_path: Path) -> None:
-    url = _database(tmp_path / "a.duckdb")
+    url = orders_customers_database(tmp_path / "a.duckdb")
     local = pushdown.plan(_flow(url), pin=_Pins({"per_nation": "local"}))
     assert local.steps["per_nation"].engine == "local"
     # Another mapping of other pins, with the same repr: planned again.
@@ -244,7 +234,7 @@ def test_plans_placed_in_threads_each_keep_their_own_warnings(tmp_path: Path) ->
     """The warnings are recorded per call (a context variable), not by swapping the
     process's warning state: plan() calls in threads keep their own, and the filters are
     left as they were."""
-    url = _database(tmp_path / "a.duckdb")
+    url = orders_customers_database(tmp_path / "a.duckdb")
 
     def flow(i: int, lost: bool) -> pushdown.Flow:
         f = pushdown.Flow()
@@ -274,7 +264,7 @@ def test_a_reused_plan_has_its_own_mappings(tmp_path: Path) -> None:
     """A caller changing one plan's placement, materialized steps or needed columns changes
     neither the plan kept for reuse nor the next call's; a failed schema read is kept as its
     type and message, not as the error (whose traceback holds the call's connections)."""
-    url = _database(tmp_path / "a.duckdb")
+    url = orders_customers_database(tmp_path / "a.duckdb")
     first = pushdown.plan(_flow(url))
     first.placement.pop("open_orders")
     first.materialized.add("joined")
