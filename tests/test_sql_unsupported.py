@@ -110,3 +110,24 @@ def test_an_unsupported_subquery_in_a_filter_formula_is_named_too() -> None:
     orders.filter("amount > ALL (SELECT amount FROM orders)", name="f")
     with pytest.raises(UnsupportedSqlError, match="ALL \\(subquery\\)"):
         pushdown.plan(flow)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "select cust, id, sum(amount) as s from orders group by cust",
+        "select id, sum(amount) as s from orders",  # no GROUP BY: one group of every row
+        "select sum(id) over () as w, sum(amount) as s from orders",
+        "select cust, sum(amount) as s from orders o group by cust order by o.id",
+    ],
+)
+def test_an_ungrouped_column_is_named_as_such_not_as_a_correlated_reference(query: str) -> None:
+    from pushdown.errors import FormulaTypeError
+
+    flow = pushdown.Flow()
+    flow.dataset("orders", data=ORDERS)
+    flow.sql(query, name="q")
+    with pytest.raises(FormulaTypeError) as info:
+        pushdown.plan(flow)
+    assert info.value.recipe == "q" and info.value.column == "id"
+    assert "is neither a group key nor inside an aggregate function" in str(info.value)

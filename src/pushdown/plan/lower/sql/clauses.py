@@ -296,7 +296,7 @@ def aggregate(
         if isinstance(k, exp.Column)
     }
     exprs.update(calls)
-    return Rel(node, cols, exprs)
+    return Rel(node, cols, exprs, frozenset(rel.aliases | rel.grouped))
 
 
 def windows(
@@ -331,4 +331,4 @@ def windows(
             items=tuple(win_items),
         )
     )
-    return Rel(added, dict(rel.cols), {**rel.exprs, **calls})
+    return Rel(added, dict(rel.cols), {**rel.exprs, **calls}, rel.grouped)

@@ -34,6 +34,9 @@ class Rel:
     node: str
     cols: dict[Key, str]
     exprs: dict[exp.Expr, str] = field(default_factory=dict)
+    # After a grouping: the aliases of the rows it grouped.  Their columns are gone (but for
+    # the keys), so a reference to one is an ungrouped column, not a correlated reference.
+    grouped: frozenset[str] = frozenset()
 
     @property
     def aliases(self) -> set[str]:
@@ -195,7 +198,7 @@ class Builder:
 
     def unknown(self, col: exp.Column, rel: Rel) -> Exception:
         """The error for a column ``rel`` does not hold."""
-        if col.table and col.table not in rel.aliases:
+        if col.table and col.table not in rel.aliases and col.table not in rel.grouped:
             return refuse(
                 f"correlated reference {col.sql()}",
                 col,
