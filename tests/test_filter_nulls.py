@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 import pushdown
-from pushdown.errors import FormulaTypeError
+from pushdown.errors import FormulaTypeError, PushdownError
 
 ENGINES = ("duckdb", "snowflake", "bigquery", "databricks", "spark", "hive")
 URLS = {
@@ -406,7 +406,7 @@ def test_a_clause_at_the_root_of_a_row_formula_is_an_error(
 
     with pytest.raises(FormulaTypeError, match=re.escape(message)) as err:
         pushdown.plan(_flow(build, URLS[engine]), engine_statistics=False)
-    assert err.value.recipe == "out"
+    assert err.value.recipe == "out" and err.value.column == "y"
     assert "formula for 'y'" in str(err.value)
 
 
@@ -420,3 +420,26 @@ def test_a_root_clause_kept_from_a_window_formula_is_judged_again_in_a_row_formu
     with pytest.raises(FormulaTypeError, match="IGNORE NULLS applies to first_value") as err:
         pushdown.plan(_flow(build, URLS["duckdb"]))
     assert err.value.recipe == "out"
+
+
+@pytest.mark.parametrize(
+    ("recipe", "formula"),
+    [
+        ("compute", "x +"),  # does not parse
+        ("compute", "abs(x) IGNORE NULLS"),
+        ("group", "sum(x) IGNORE NULLS"),
+        ("window", "lag(x) FILTER (WHERE o > 1)"),
+    ],
+)
+def test_a_formula_error_names_the_column_it_computes(recipe: str, formula: str) -> None:
+    def build(flow: pushdown.Flow, t: pushdown.Dataset) -> None:
+        if recipe == "compute":
+            t.compute({"y": formula}, name="out")
+        elif recipe == "group":
+            t.group(["g"], {"y": formula}, name="out")
+        else:
+            t.window({"y": formula}, order_by=["o"], name="out")
+
+    with pytest.raises(PushdownError) as err:
+        pushdown.plan(_flow(build, URLS["duckdb"]), engine_statistics=False)
+    assert (err.value.recipe, err.value.column) == ("out", "y"), str(err.value)

@@ -68,28 +68,38 @@ def holds_query(text: str, dialect: str | None) -> bool | None:
 
 
 def parse_one_formula(
-    text: str, *, dialect: str | None, recipe: str, what: str, wrapped: str = "{}"
+    text: str,
+    *,
+    dialect: str | None,
+    recipe: str,
+    what: str,
+    wrapped: str = "{}",
+    column: str | None = None,
 ) -> exp.Expr:
     """One formula parsed (cached per text and dialect, a private copy returned), as a
     FormulaSyntaxError naming the recipe and ``what`` when it is empty, does not parse or
     holds more than one expression; ``wrapped`` places the text in a larger statement."""
     if not isinstance(text, str) or not text.strip():
-        raise FormulaSyntaxError(f"{what} is empty", recipe=recipe)
+        raise FormulaSyntaxError(f"{what} is empty", recipe=recipe, column=column)
     try:
         parsed = [e.copy() for e in _parsed(wrapped.format(text), dialect or None)]
     except (ParseError, TokenError) as err:
         detail = str(err).splitlines()[0]
-        raise FormulaSyntaxError(f"cannot parse {what} {text!r}: {detail}", recipe=recipe) from None
+        raise FormulaSyntaxError(
+            f"cannot parse {what} {text!r}: {detail}", recipe=recipe, column=column
+        ) from None
     except RecursionError:  # sqlglot's parser recurses per nesting level
         raise FormulaSyntaxError(
             f"{what} {text[:60]!r}... is nested too deeply to parse; split it over several "
             "prepare steps",
             recipe=recipe,
+            column=column,
         ) from None
     if len(parsed) != 1:
         raise FormulaSyntaxError(
             f"{what} {text!r} must be one expression, found {len(parsed)} statements",
             recipe=recipe,
+            column=column,
         )
     return parsed[0]
 
@@ -113,27 +123,36 @@ def parse_order_term(text: str, *, dialect: str | None, recipe: str) -> exp.Orde
 
 
 def parse_sql(
-    text: str, *, dialect: str | None, recipe: str, what: str, open_root: bool = False
+    text: str,
+    *,
+    dialect: str | None,
+    recipe: str,
+    what: str,
+    open_root: bool = False,
+    column: str | None = None,
 ) -> exp.Expr:
-    """Parse ``text`` as exactly one SQL expression; ``what`` says where it came from.
+    """Parse ``text`` as exactly one SQL expression; ``what`` says where it came from and
+    ``column`` names the column it computes, if any (both go into an error).
 
     A misplaced FILTER or IGNORE/RESPECT NULLS is a :class:`FormulaTypeError`
     (:func:`wrapper_misuse`); ``open_root``: the formula is a window recipe's, placed in its
     window after parsing, so a wrapper at its root is judged there instead."""
-    tree = parse_one_formula(text, dialect=dialect, recipe=recipe, what=what)
+    tree = parse_one_formula(text, dialect=dialect, recipe=recipe, what=what, column=column)
     if isinstance(tree, _STATEMENTS):
         raise FormulaSyntaxError(
             f"{what} {text!r} is a statement; formulas are expressions such as 'amount * 2'",
             recipe=recipe,
+            column=column,
         )
     if isinstance(tree, exp.Alias):
         raise FormulaSyntaxError(
             f"{what} {text!r} has an alias; name the column with the recipe's key instead",
             recipe=recipe,
+            column=column,
         )
     misuse = wrapper_misuse(tree, open_root=open_root)
     if misuse is not None:
-        raise FormulaTypeError(f"{what} {misuse}", recipe=recipe)
+        raise FormulaTypeError(f"{what} {misuse}", recipe=recipe, column=column)
     return normalize(tree)
 
 

@@ -56,16 +56,33 @@ class Context:
         self._row_wise: set[int] = set()  # kept trees that aggregate no rows
 
     def formula(
-        self, text: str, schema: pa.Schema, recipe: str, what: str, *, open_root: bool = False
+        self,
+        text: str,
+        schema: pa.Schema,
+        recipe: str,
+        what: str,
+        *,
+        open_root: bool = False,
+        column: str | None = None,
     ) -> exp.Expr:
         """Parse ``text`` in the flow's formula dialect, resolve its columns in ``schema`` and
         harmonise its types (a tree of the caller's own); ``open_root``: a window recipe's
         formula, whose root FILTER / IGNORE NULLS is judged once it is in its window
-        (:func:`~pushdown.plan.formulas.parse_sql`)."""
-        return owned_copy(self.shared_formula(text, schema, recipe, what, open_root=open_root))
+        (:func:`~pushdown.plan.formulas.parse_sql`); ``column``: the column it computes (named
+        by an error)."""
+        return owned_copy(
+            self.shared_formula(text, schema, recipe, what, open_root=open_root, column=column)
+        )
 
     def shared_formula(
-        self, text: str, schema: pa.Schema, recipe: str, what: str, *, open_root: bool = False
+        self,
+        text: str,
+        schema: pa.Schema,
+        recipe: str,
+        what: str,
+        *,
+        open_root: bool = False,
+        column: str | None = None,
     ) -> exp.Expr:
         """What :meth:`formula` returns, but the tree kept for the next use of the same text
         over the same schema: the caller only reads it (walks, types, copies it), never
@@ -75,9 +92,11 @@ class Context:
             if other is schema or other.equals(schema):
                 if not open_root and isinstance(tree, WRAPPERS):
                     # kept from a window recipe, where its root clause was not judged
-                    parse_sql(text, dialect=self.dialect, recipe=recipe, what=what)
+                    parse_sql(text, dialect=self.dialect, recipe=recipe, what=what, column=column)
                 return tree
-        tree = parse_sql(text, dialect=self.dialect, recipe=recipe, what=what, open_root=open_root)
+        tree = parse_sql(
+            text, dialect=self.dialect, recipe=recipe, what=what, open_root=open_root, column=column
+        )
         resolve_columns(tree, schema.names, recipe=recipe)
         tree = harmonize(tree, schema, dialect=self.dialect)
         if len(kept) < _KEPT_PER_TEXT:

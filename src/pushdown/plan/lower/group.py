@@ -29,7 +29,7 @@ def lower_group(ctx: Context, r: s.GroupRecipe, nodes: Mapping[str, n.Node]) -> 
     keys = tuple(resolve_name(k, src.columns, recipe=label, what="group key") for k in r.by)
     if not r.aggregates and not keys:
         raise FlowError("a group recipe needs 'by' keys or 'aggregates'", recipe=label)
-    queries = {o: has_query(f, ctx, label, f"aggregate {o!r}") for o, f in r.aggregates.items()}
+    queries = {o: has_query(f, ctx, label, f"aggregate {o!r}", o) for o, f in r.aggregates.items()}
     if any(q is not None for q in queries.values()):
         for out in r.aggregates:
             if out in keys:
@@ -37,7 +37,7 @@ def lower_group(ctx: Context, r: s.GroupRecipe, nodes: Mapping[str, n.Node]) -> 
                     f"aggregate {out!r} has the name of a group key", recipe=label, column=out
                 )
         formulas = {
-            o: parse_formula(f, ctx, label, f"aggregate {o!r}") for o, f in r.aggregates.items()
+            o: parse_formula(f, ctx, label, f"aggregate {o!r}", o) for o, f in r.aggregates.items()
         }
         return lower_group_query(ctx, keys, formulas, r.input, r.output, label, nodes)
     aggs: list[tuple[str, exp.Expr]] = []
@@ -47,7 +47,7 @@ def lower_group(ctx: Context, r: s.GroupRecipe, nodes: Mapping[str, n.Node]) -> 
             raise DuplicateNameError(
                 f"aggregate {out!r} has the name of a group key", recipe=label, column=out
             )
-        tree = ctx.formula(text, src.schema, label, f"aggregate {out!r}")
+        tree = ctx.formula(text, src.schema, label, f"aggregate {out!r}", column=out)
         _check_aggregate(tree, keys, label, out, text)
         fields.append((out, ctx.typed(tree, src.schema, label, out, text)))
         aggs.append((out, tree))

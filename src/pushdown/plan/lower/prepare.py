@@ -25,7 +25,7 @@ def lower_prepare(ctx: Context, r: s.PrepareRecipe, nodes: Mapping[str, n.Node])
         if not isinstance(step, s.ComputeStep):
             continue
         what = "formula for {!r}"
-        parsed = {o: has_query(f, ctx, r.label, what.format(o)) for o, f in step.compute.items()}
+        parsed = {o: has_query(f, ctx, r.label, what.format(o), o) for o, f in step.compute.items()}
         if any(q is not None for q in parsed.values()):
             return _split(ctx, r, nodes, i)
     return _lower_plain(ctx, r, nodes)
@@ -54,7 +54,9 @@ def _split(ctx: Context, r: s.PrepareRecipe, nodes: Mapping[str, n.Node], i: int
     step = r.steps[i]
     assert isinstance(step, s.ComputeStep)
     what = "formula for {!r}"
-    formulas = {o: parse_formula(f, ctx, r.label, what.format(o)) for o, f in step.compute.items()}
+    formulas = {
+        o: parse_formula(f, ctx, r.label, what.format(o), o) for o, f in step.compute.items()
+    }
     last = i == len(r.steps) - 1
     target = r.output if last else fresh("computed")
     computed = lower_compute_query(ctx, formulas, source, target, r.label, known, r.input)
@@ -82,7 +84,7 @@ def _lower_plain(ctx: Context, r: s.PrepareRecipe, nodes: Mapping[str, n.Node]) 
         if isinstance(step, s.ComputeStep):
             for out, text in step.compute.items():
                 schema = current_schema()
-                tree = ctx.shared_formula(text, schema, label, f"formula for {out!r}")
+                tree = ctx.shared_formula(text, schema, label, f"formula for {out!r}", column=out)
                 ctx.no_aggregates(tree, label, out, text)
                 types[out] = ctx.typed(tree, schema, label, out, text, annotated=True)
                 state[out] = substitute(tree, state)

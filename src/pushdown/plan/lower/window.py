@@ -53,7 +53,9 @@ def lower_window(ctx: Context, r: s.WindowRecipe, nodes: Mapping[str, n.Node]) -
             )
         text = spec if isinstance(spec, str) else spec.formula
         frame = None if isinstance(spec, str) else spec.frame
-        tree = ctx.formula(text, src.schema, label, f"window formula {out!r}", open_root=True)
+        tree = ctx.formula(
+            text, src.schema, label, f"window formula {out!r}", open_root=True, column=out
+        )
         win = _window_expr(tree, partition, order, frame, label, out, text)
         misuse = wrapper_misuse(win)
         if misuse is not None:

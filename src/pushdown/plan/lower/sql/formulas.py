@@ -23,26 +23,31 @@ from pushdown.plan.lower.context import Context
 from pushdown.plan.lower.sql import lower_query_tree
 
 
-def has_query(text: str, ctx: Context, label: str, what: str) -> exp.Expr | None:
-    """The parsed ``text`` when it holds a subquery, else None (parse errors are raised).
+def has_query(
+    text: str, ctx: Context, label: str, what: str, column: str | None = None
+) -> exp.Expr | None:
+    """The parsed ``text`` when it holds a subquery, else None (parse errors are raised,
+    naming ``column``, the column it computes, when given).
 
     Looked for in the parser's kept tree (``plan/formulas.py``): nothing is copied unless
     a subquery is found, and the formula's own parse afterwards reuses it."""
     if isinstance(text, str) and holds_query(text, ctx.dialect or None) is False:
         return None  # (a parse error is raised by parse_formula, naming the recipe)
-    tree = parse_formula(text, ctx, label, what)
+    tree = parse_formula(text, ctx, label, what, column)
     found = tree.find(exp.Query, exp.Exists)
     return tree if found is not None else None
 
 
-def parse_formula(text: str, ctx: Context, label: str, what: str) -> exp.Expr:
+def parse_formula(
+    text: str, ctx: Context, label: str, what: str, column: str | None = None
+) -> exp.Expr:
     """``text`` parsed as a formula, where a whole formula may be a scalar subquery
-    (``(SELECT max(x) FROM t)``)."""
+    (``(SELECT max(x) FROM t)``); ``column``: the column it computes (named by an error)."""
     if isinstance(text, str) and text.strip().startswith("("):
-        tree = parse_one_formula(text, dialect=ctx.dialect, recipe=label, what=what)
+        tree = parse_one_formula(text, dialect=ctx.dialect, recipe=label, what=what, column=column)
         if isinstance(tree, exp.Subquery):
             return tree
-    return parse_sql(text, dialect=ctx.dialect, recipe=label, what=what)
+    return parse_sql(text, dialect=ctx.dialect, recipe=label, what=what, column=column)
 
 
 def _source(name: str, alias: str) -> exp.Table:
