@@ -284,8 +284,9 @@ def test_batched_scores_are_the_cost_objects_scored(objective: Objective) -> Non
         matrix = batched.out_matrix(name, order, engines)
         for target, row in zip(engines, matrix, strict=True):
             assert row == placer.out_scores(name, order, frozenset([target]))
+            # scored without Cost objects: the transfer's seconds (it prices no dollars)
             assert model.transfer_scores(order, target, 1e6) == [
-                model.transfer_score(e, target, 1e6) for e in order
+                model.score(model.transfer(e, target, 1e6)) for e in order
             ]
     for engine in engines:
         assert model.scan_score(engine, 3e9) == model.score(model.scan(engine, 3e9))

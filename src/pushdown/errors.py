@@ -254,6 +254,12 @@ class EngineError(PushdownError):
         return f"{type(self).__name__}({self._text!r})"
 
 
+def engine_unreachable(err: BaseException) -> bool:
+    """True when ``err`` is an :class:`EngineError` saying the engine was not reached at all
+    (:attr:`EngineError.unreachable`): asking it anything else now would fail the same way."""
+    return isinstance(err, EngineError) and err.unreachable
+
+
 class PythonStepError(PushdownError):
     """A Python step raised, or returned a batch that does not match its declared schema."""
 

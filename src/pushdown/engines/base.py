@@ -22,7 +22,7 @@ from sqlglot import exp
 
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.secrets import OPENING, DriverError, driver_failure, scrub
-from pushdown.errors import EngineError, PushdownError, UnsupportedError
+from pushdown.errors import EngineError, PushdownError, UnsupportedError, engine_unreachable
 from pushdown.local.streams import Arrow, as_reader
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
@@ -125,7 +125,7 @@ class Connector(ABC):
                 result[table] = self.table_schema(table)
             except PushdownError as err:
                 result[table] = err
-                down = err if isinstance(err, EngineError) and err.unreachable else None
+                down = err if engine_unreachable(err) else None
         return result
 
     @abstractmethod

@@ -48,7 +48,7 @@ from pushdown.compilers.ddl import create_table, expires, select_all
 from pushdown.compilers.sql import table_ref
 from pushdown.engines.base import Connector
 from pushdown.engines.options import HostUnreachable, split_options
-from pushdown.errors import ConnectionConfigError, EngineError, PushdownError
+from pushdown.errors import ConnectionConfigError, PushdownError, engine_unreachable
 from pushdown.local.streams import Arrow, guarded, peeked, write_parquet
 from pushdown.profiles import Profile
 from pushdown.statistics import TableStats
@@ -222,7 +222,7 @@ class BigQueryConnector(Connector):
             try:
                 rows = self.fetch_arrow(query.sql(dialect="bigquery")).to_pylist()
             except PushdownError as err:
-                if isinstance(err, EngineError) and err.unreachable:  # nothing more to ask
+                if engine_unreachable(err):  # nothing more to ask
                     rest = [t for group in groups.values() for ts in group.values() for t in ts]
                     result.update({t: err for t in rest if t not in result})
                     return result
@@ -260,7 +260,7 @@ class BigQueryConnector(Connector):
                 rows = self.fetch_arrow(query).to_pylist()
             except PushdownError as err:
                 first = (str(err) or type(err).__name__).splitlines()[0]  # scrubbed: errors()
-                if isinstance(err, EngineError) and err.unreachable:
+                if engine_unreachable(err):
                     left = sum(len(c) for _, _, c in chunks[number:])
                     LOG.warning(
                         "the catalog row counts of %d table(s) were not read, the remaining "

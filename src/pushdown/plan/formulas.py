@@ -260,6 +260,8 @@ def owned_copy(tree: E) -> E:
     while pending:
         original, twin = pending.pop()
         twin._type = original._type
+        if original._hash is not None:  # a cached hash, as sqlglot's own copy keeps it
+            twin._hash = original._hash
         if original.comments is not None:
             twin.comments = list(original.comments)
         if original._meta is not None:

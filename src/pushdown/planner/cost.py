@@ -104,7 +104,6 @@ class CostModel:
             self._weights = (1.0, float(objective))
         self._statement_scores: dict[str, float] = {}
         self._links: dict[tuple[str, str], _Link] = {}
-        self._scan_rates: dict[str, float] = {}
 
     def score(self, cost: Cost) -> float:
         """One number to minimise, per the objective."""
@@ -133,26 +132,21 @@ class CostModel:
     def transfer_score(self, source: str, target: str, nbytes: float) -> float:
         """``score(transfer(source, target, nbytes))`` without building a :class:`Cost`
         (the arithmetic of :meth:`transfer_seconds`, its parameters kept per link)."""
-        return self.transfer_scores([source], target, nbytes)[0]
+        link = self._links.get((source, target))
+        if link is None:
+            link = self._links[source, target] = self._link(source, target)
+        out_of, into = link
+        seconds = 0.0
+        if out_of is not None:
+            seconds += out_of[0] + nbytes / out_of[1]
+        if into is not None:
+            seconds += into[0] + nbytes / into[1]
+        return self._weights[0] * seconds
 
     def transfer_scores(self, sources: list[str], target: str, nbytes: float) -> list[float]:
-        """:meth:`transfer_score` from each of ``sources`` to ``target``: the arithmetic of
-        :meth:`transfer_seconds` with each link's parameters kept, scored (what the placer
+        """:meth:`transfer_score` from each of ``sources`` to ``target`` (what the placer
         asks once per edge and consumer engine)."""
-        links, weight = self._links, self._weights[0]
-        result = []
-        for source in sources:
-            link = links.get((source, target))
-            if link is None:
-                link = links[source, target] = self._link(source, target)
-            out_of, into = link
-            seconds = 0.0
-            if out_of is not None:
-                seconds += out_of[0] + nbytes / out_of[1]
-            if into is not None:
-                seconds += into[0] + nbytes / into[1]
-            result.append(weight * seconds)
-        return result
+        return [self.transfer_score(source, target, nbytes) for source in sources]
 
     def _link(self, source: str, target: str) -> _Link:
         """(latency, bytes per second) out of ``source`` and into ``target`` as
@@ -189,25 +183,17 @@ class CostModel:
         return Cost(seconds, self._compute_usd(p, seconds, nbytes))
 
     def scan_scores(self, engines: list[str], nbytes: float) -> list[float]:
-        """:meth:`scan_score` on each of ``engines`` (the time objective's score is the
-        seconds alone: read without pricing the dollars it would not weigh)."""
-        if self.objective == "time":
-            rates = self._scan_rates
-            result = []
-            for engine in engines:
-                rate = rates.get(engine)
-                if rate is None:
-                    rate = rates[engine] = self.params[engine].scan_bytes_per_s
-                result.append(nbytes / rate)
-            return result
+        """:meth:`scan_score` on each of ``engines``."""
         return [self.scan_score(engine, nbytes) for engine in engines]
 
     def scan_score(self, engine: str, nbytes: float) -> float:
         """``score(scan(engine, nbytes))`` without building a :class:`Cost` (the planner asks
-        it once per step and candidate)."""
+        it once per step and candidate); dollars are priced only when the objective weighs
+        them."""
         p = self.params[engine]
         seconds = nbytes / p.scan_bytes_per_s
-        return self.score_of(seconds, self._compute_usd(p, seconds, nbytes))
+        usd = self._compute_usd(p, seconds, nbytes) if self._weights[1] else 0.0
+        return self.score_of(seconds, usd)
 
     def transfer(self, source: str, target: str, nbytes: float) -> Cost:
         """Cost of moving ``nbytes`` of Arrow from ``source`` to ``target``."""

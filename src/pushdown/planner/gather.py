@@ -26,7 +26,7 @@ from typing import Literal
 
 import pyarrow as pa
 
-from pushdown.errors import EngineError, PushdownError
+from pushdown.errors import PushdownError, engine_unreachable
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.statistics import TableStats
@@ -232,7 +232,7 @@ def gather(
             markers = src.markers(sorted({wanted[x][1] for x in names}))
         except PushdownError as err:
             markers = {}
-            down = err if _unreachable(err) else None
+            down = err if engine_unreachable(err) else None
         for name in names:
             _, table, columns = wanted[name]
             key = (src.url, table)
@@ -258,7 +258,7 @@ def gather(
                 stats = src.fetch(table, columns, markers.get(table))
             except PushdownError as err:  # the caller reports it and plans on defaults
                 result[name] = err
-                down = err if _unreachable(err) else None
+                down = err if engine_unreachable(err) else None
                 continue
             result[name] = stats
             if not keep:
@@ -270,8 +270,3 @@ def gather(
                 stats = replace(stats, columns={**before.stats.columns, **stats.columns})
             cache.put(key, Entry(stats, covered, stats.rows, now))
     return result
-
-
-def _unreachable(err: PushdownError) -> bool:
-    """True when ``err`` says the engine was not reached at all (not that it refused)."""
-    return isinstance(err, EngineError) and err.unreachable

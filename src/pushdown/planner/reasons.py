@@ -79,10 +79,10 @@ def _reason(
         return "Python steps run locally on Arrow record batches"
     if name in placer.constraints.pins:
         return f"pinned to {engine} by the user"
+    why = _reason_placed(placer, name, engine, assign, alternatives)
     if name in placer.refused and engine != LOCAL:
-        why = _reason_placed(placer, name, engine, assign, alternatives)
         return f"local refused for memory: {placer.refused[name]}; {why}"
-    return _reason_placed(placer, name, engine, assign, alternatives)
+    return why
 
 
 def _reason_placed(

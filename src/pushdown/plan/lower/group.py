@@ -14,7 +14,6 @@ from pushdown.plan.formulas import (
     contains_window,
     nested_aggregate,
     resolve_name,
-    wrapper_misuse,
 )
 from pushdown.plan.lower.context import Context
 from pushdown.plan.lower.sql.formulas import has_query, lower_group_query, parse_formula
@@ -79,9 +78,6 @@ def _check_aggregate(
             recipe=label,
             column=out,
         )
-    misuse = wrapper_misuse(tree)
-    if misuse is not None:
-        raise FormulaTypeError(f"aggregate {out!r}: {misuse}", recipe=label, column=out)
     inner = nested_aggregate(tree)
     if inner is not None:
         raise FormulaTypeError(
