@@ -163,6 +163,39 @@ def test_recipe_outputs_differing_in_case_are_refused_on_a_warehouse() -> None:
         t.split({"Big": "x > 5", "BIG": "x > 9"})
 
 
+def test_names_are_checked_against_a_flow_loaded_or_changed_outside_its_methods(
+    tmp_path: Path,
+) -> None:
+    """The flow's index of names (recipe/names.py ``NameIndex``) follows a loaded spec, a
+    recipe appended to the spec directly and a replaced list; generated names avoid a name
+    differing only in case."""
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    t = flow.dataset("t", connection="wh", table="t", columns={"x": "int"})
+    t.filter("x > 0", name="Kept")
+    loaded = pushdown.load_flow(_written(tmp_path, flow))
+    with pytest.raises(e.DuplicateNameError, match="'Kept' and 'kept' differ only in case"):
+        loaded["t"].filter("x > 1", name="kept")
+    # a recipe added to the spec, not through the flow's methods, is seen
+    extra = loaded.spec.recipes[0].model_copy(update={"output": "Other"})
+    loaded.spec.recipes.append(extra)
+    with pytest.raises(e.DuplicateNameError, match="'Other' and 'OTHER' differ only in case"):
+        loaded["t"].filter("x > 1", name="OTHER")
+    # so is a replaced list, and names freed by it can be used again
+    loaded.spec.recipes = []
+    assert loaded["t"].filter("x > 1", name="kept").name == "kept"
+    # a generated name skips one that differs only in case
+    flow.dataset("t_FILTERED", connection="wh", table="u", columns={"x": "int"})
+    assert t.filter("x > 2").name == "t_filtered_2"
+    assert t.filter("x > 3").name == "t_filtered_3"
+
+
+def _written(tmp_path: Path, flow: pushdown.Flow) -> Path:
+    path = tmp_path / "flow.yaml"
+    path.write_text(flow.to_yaml())
+    return path
+
+
 def test_flow_files_refuse_dataset_names_differing_in_case(tmp_path: Path) -> None:
     data = {
         "connections": {"wh": "duckdb:///:memory:"},

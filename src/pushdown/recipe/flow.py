@@ -36,7 +36,7 @@ from pushdown.recipe import spec as s
 from pushdown.recipe.arguments import listed, listed_or_none, mapped
 from pushdown.recipe.functions import PythonFunction, register_function, resolve_function
 from pushdown.recipe.load import read_flow_file, resolve_paths, spec_from_data
-from pushdown.recipe.names import fold_message, folded, name_problem, output_clash
+from pushdown.recipe.names import NameIndex, fold_message, folded, name_problem, output_clash
 from pushdown.recipe.show import flow_html, flow_text
 from pushdown.types import check_arrow_schema
 
@@ -291,6 +291,7 @@ class Flow:
         self.functions: dict[str, PythonFunction] = {}
         self.tables: dict[str, pa.Table] = {}
         self.base_dir: Path | None = None
+        self._names = NameIndex()
 
     # -- building -------------------------------------------------------------------------
     def connection(self, name: str, url: str) -> None:
@@ -330,6 +331,7 @@ class Flow:
         }
         spec = spec_from_data({"datasets": [raw]}).datasets[0]
         self.spec.datasets.append(spec)
+        self._names.added(self.spec, [name])
         return Dataset(self, name)
 
     def stack(
@@ -431,27 +433,27 @@ class Flow:
         problem = name_problem(name, "dataset")
         if problem:
             raise InvalidNameError(problem)
-        names = self.dataset_names()
-        if name in names:
+        other = self._names.of(self.spec).get(folded(name))
+        if other == name:
             raise DuplicateNameError(f"dataset {name!r} is already defined", recipe=name)
-        for other in names:
-            if folded(other) == folded(name):
-                raise DuplicateNameError(fold_message("datasets", other, name), dataset=name)
+        if other is not None:
+            raise DuplicateNameError(fold_message("datasets", other, name), dataset=name)
 
     def _fresh_name(self, base: str) -> str:
-        names = set(self.dataset_names())
-        if base not in names:
-            return base
-        i = 2
-        while f"{base}_{i}" in names:
-            i += 1
-        return f"{base}_{i}"
+        """``base``, or ``base_2``, ``base_3``...: the first that no dataset name of the flow
+        equals ignoring case."""
+        taken = self._names.of(self.spec)
+        name, i = base, 2
+        while folded(name) in taken:
+            name, i = f"{base}_{i}", i + 1
+        return name
 
     def _add(self, data: dict[str, Any]) -> Dataset:
         recipe = spec_from_data({"recipes": [data]}).recipes[0]
         for out in recipe.output_names():
             self._check_new(out)
         self.spec.recipes.append(recipe)
+        self._names.added(self.spec, recipe.output_names())
         return Dataset(self, recipe.output_names()[0])
 
     def _register_function(self, function: PythonFunction | str) -> str:

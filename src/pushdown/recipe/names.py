@@ -23,6 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pushdown.recipe.spec import FlowSpec
 
 _PLAIN = r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*"
 _PART = re.compile(rf'{_PLAIN}|"{_PLAIN}"')  # a double-quoted part is taken in its exact case
@@ -120,3 +124,45 @@ def output_clash(outputs: Iterable[tuple[str, str, str]]) -> str | None:
             f"{connection!r}: one would replace the other; give each its own table"
         )
     return None
+
+
+class NameIndex:
+    """A flow's dataset names by their folded form, kept as the flow grows, so that adding a
+    dataset checks its name in constant time (folding every name again at every step made
+    building a flow of 5,000 steps take 3-5 s).  Made again from the spec whenever the spec's
+    lists were changed some other way than through :meth:`added`."""
+
+    def __init__(self) -> None:
+        self._by_fold: dict[str, str] = {}
+        self._mark: tuple[int, int, int, int] | None = None
+
+    def of(self, spec: FlowSpec) -> dict[str, str]:
+        """Every dataset name of ``spec`` (sources, then recipe outputs) by its folded form;
+        the first name of a folded form when a spec holds several."""
+        mark = _mark(spec)
+        if mark != self._mark:
+            self._by_fold = {}
+            self._mark = None
+            names = [d.name for d in spec.datasets]
+            for recipe in spec.recipes:
+                names.extend(recipe.output_names())
+            self._remember(names)
+            self._mark = mark
+        return self._by_fold
+
+    def added(self, spec: FlowSpec, names: Iterable[str]) -> None:
+        """``names`` were just appended to ``spec``, which :meth:`of` had indexed before."""
+        if self._mark is None:
+            return  # nothing indexed yet: :meth:`of` reads the whole spec
+        self._remember(names)
+        self._mark = _mark(spec)
+
+    def _remember(self, names: Iterable[str]) -> None:
+        by_fold = self._by_fold
+        for name in names:
+            by_fold.setdefault(folded(name), name)
+
+
+def _mark(spec: FlowSpec) -> tuple[int, int, int, int]:
+    """What changes when a dataset or recipe is added to ``spec`` or its lists replaced."""
+    return (id(spec.datasets), len(spec.datasets), id(spec.recipes), len(spec.recipes))
