@@ -164,14 +164,16 @@ def _cpu_timed(fn: Callable[[], Any], repeat: int, warmup: int) -> tuple[float, 
     return statistics.median(walls), min(cpus)
 
 
-def shapes(sizes: tuple[int, ...], repeat: int = 3, warmup: int = 1) -> Iterator[dict[str, Any]]:
-    """Plan time of every shape and candidate count at every size, with t(2N) / t(N) (one
-    row at a time, as measured)."""
+def shapes(sizes: tuple[int, ...], repeat: int = 5, warmup: int = 1) -> Iterator[dict[str, Any]]:
+    """Plan time of every shape and candidate count at every size, with t(2N) / t(N), and
+    the time building the flow took (one row at a time, as measured)."""
     for shape in SHAPES:
         for engines in (2, 3):
             previous: dict[int, float] = {}
             for size in sizes:
+                built = time.process_time()
                 flow, options = shaped_flow(shape, size, engines=engines)
+                build = time.process_time() - built
 
                 def run(flow: pushdown.Flow = flow, options: dict[str, Any] = options) -> Any:
                     return pushdown.plan(flow, **options)
@@ -183,6 +185,7 @@ def shapes(sizes: tuple[int, ...], repeat: int = 3, warmup: int = 1) -> Iterator
                     "shape": shape,
                     "engines": engines,
                     "steps": size,
+                    "build_s": build,
                     "wall_s": wall,
                     "cpu_s": cpu,
                     "ratio": cpu / half if half else None,
@@ -261,7 +264,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", choices=("tpch", "shapes", "columns"))
     parser.add_argument("--sizes", default="625,1250,2500,5000")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--breakdown", action="store_true")
     args = parser.parse_args(argv)
@@ -286,14 +289,15 @@ def main(argv: list[str] | None = None) -> None:
         sizes = tuple(int(x) for x in args.sizes.split(","))
         print("\n## plan() time as flows grow (offline; CPU s of the least disturbed run)")
         print(
-            "| shape | candidates per step | steps | plan (wall s, median) | plan (CPU s) "
-            "| t(2N)/t(N) |"
+            "| shape | candidates per step | steps | build the flow (CPU s) "
+            "| plan (wall s, median) | plan (CPU s) | t(2N)/t(N) |"
         )
-        print("|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|")
         for r in shapes(sizes, repeat=args.repeat, warmup=args.warmup):
             ratio = f"{r['ratio']:.2f}" if r["ratio"] else ""
             print(
-                f"| {r['shape']} | {r['engines']} | {r['steps']} | {r['wall_s']:.3f} | "
+                f"| {r['shape']} | {r['engines']} | {r['steps']} | {r['build_s']:.3f} | "
+                f"{r['wall_s']:.3f} | "
                 f"{r['cpu_s']:.3f} | {ratio} |",
                 flush=True,
             )

@@ -452,29 +452,46 @@ def test_statement_size_bound_is_above_every_generated_statement() -> None:
     assert checked > 100
 
 
-def test_planning_pauses_the_garbage_collector_and_restores_it() -> None:
-    """plan() runs with automatic collections paused (planner/collector.py) and leaves them
-    as it found them: on, or off when the caller had switched them off."""
+def test_planning_pauses_full_collections_and_restores_the_thresholds() -> None:
+    """plan() runs with full collections paused (planner/collector.py): young collections
+    still run and free planning's cyclic garbage; the thresholds are set back as found, and a
+    collector the caller switched off stays off."""
     import gc
+    import weakref
 
     from pushdown.planner.collector import collector_paused
 
     flow = pushdown.Flow()
     t = flow.dataset("t", data=pa.table({"x": [1, 2]}))
     t.filter("x > 1", name="f")
-    assert gc.isenabled()
+    before = gc.get_threshold()
     with collector_paused():
-        assert not gc.isenabled()
+        assert gc.isenabled()
+        assert gc.get_threshold()[:2] == before[:2]
+        assert gc.get_threshold()[2] > 10**6
         with collector_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
+            assert gc.get_threshold()[2] > 10**6
+        assert gc.get_threshold()[2] > 10**6
+        # a cycle made while planning is freed by young collections, not left to the end
+
+        class Cycle:
+            pass
+
+        cycle = Cycle()
+        cycle.me = cycle  # type: ignore[attr-defined]
+        gone = weakref.ref(cycle)
+        del cycle
+        kept = [[] for _ in range(20 * before[0])]  # allocations: young collections run
+        assert gone() is None
+        del kept
+    assert gc.get_threshold() == before
     pushdown.plan(flow)
-    assert gc.isenabled()
+    assert gc.get_threshold() == before and gc.isenabled()
     gc.disable()
     try:
         pushdown.plan(flow)
         assert not gc.isenabled()
+        assert gc.get_threshold() == before
     finally:
         gc.enable()
 
