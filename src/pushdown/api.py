@@ -326,7 +326,10 @@ def make_plan(
             except PushdownError as err:
                 unreachable[name] = err
                 raise
-        return opened[name]
+        conn = opened[name]
+        if conn.down is not None:  # a statement found the engine unreachable: ask no more
+            raise conn.down
+        return conn
 
     mode: Mode = "cached" if engine_statistics else "off"
     # Schemas come from the cache only when the caller asks for "cached" by name: a table
@@ -488,6 +491,8 @@ def make_plan(
 def _hand_over(result: Plan, objective: Objective, opened: dict[str, Connector]) -> Plan:
     """``result`` with the connections plan() opened, kept for its first run."""
     result.objective = objective
+    for conn in opened.values():
+        conn.down = None  # running the plan tries the engine again
     result._kept = kept = KeptConnections(opened)
     weakref.finalize(result, kept.close)
     return result

@@ -471,9 +471,11 @@ def test_bigquery_errors_tell_unreachable_from_refused_statements(
 
 def test_plan_stops_asking_an_unreachable_engine(dead_port: int) -> None:
     """plan() of three tables on an endpoint that cannot be reached (declared columns, so it
-    can still plan on defaults): one schema statement and two statistics statements (the
-    catalog's counts, the first table's own), not one per table, each waiting out the
-    deadline; every table is planned on default statistics and explain says why."""
+    can still plan on defaults): one schema statement and no statistics statement (the
+    connector that found its engine unreachable is asked nothing more while planning), not
+    one per table, each waiting out the deadline; every table is planned on default
+    statistics and explain says why; running the plan sends its statement and fails with the
+    typed error."""
     flow = pushdown.Flow()
     flow.connection("bq", "bigquery://test-proj/ds")
     columns = {"k": "bigint", "x": "double"}
@@ -489,8 +491,11 @@ def test_plan_stops_asking_an_unreachable_engine(dead_port: int) -> None:
     start = time.monotonic()
     plan = pushdown.plan(flow, connect_args={"bq": args})
     elapsed = time.monotonic() - start
-    assert plan.planning_statements["bq"] == {"schema": 1, "statistics": 2}
-    assert elapsed < 3 * 1.0 + 1.5, elapsed  # three deadlines of 1 s at most, not seven
+    assert plan.planning_statements["bq"] == {"schema": 1, "statistics": 0}
+    assert elapsed < 1.0 + 1.5, elapsed  # one deadline of 1 s, not seven
     for table in ("a", "b", "c"):
         assert plan.placement[table].defaults == ("rows",)
     assert plan.explain().count("default statistics: bq gave none") == 3
+    with pytest.raises(pushdown.errors.EngineError) as ran:
+        plan.execute()
+    assert ran.value.unreachable and "gave up reaching" in str(ran.value)

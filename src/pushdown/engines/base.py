@@ -68,6 +68,9 @@ class Connector(ABC):
     secrets: frozenset[str] = frozenset()
     # Statements sent through this connection (counted by :meth:`errors`).
     statements: int = 0
+    # The last failure that found the engine unreachable (:attr:`EngineError.unreachable`,
+    # set by :meth:`errors`): planning asks such an engine nothing more (``api.make_plan``).
+    down: EngineError | None = None
 
     # The label of the statistics table_stats answers from what catalog_rows read (None:
     # the connection's name).
@@ -300,6 +303,8 @@ class Connector(ABC):
                 sql=scrub(sql, secrets) if sql else None,
                 unreachable=unreachable(err),
             )
+            if failure.unreachable:
+                self.down = failure
             cause = driver_failure(err, secrets)
         if failure is not None and cause is not None:
             try:  # raised and caught here so that the stand-in, not the driver's exception,
