@@ -316,6 +316,42 @@ def test_databricks_asks_its_current_catalog_again_after_a_network_fault(
     assert "asked again on the next read" in record.getMessage(), record.getMessage()
 
 
+def test_databricks_statement_that_cannot_reach_the_server_is_unreachable(
+    databricks_target: Target,
+) -> None:
+    """A statement of an open Databricks connection whose server cannot be reached any more
+    (a real refused connection through a local relay, after the driver's own retry) is an
+    ``EngineError`` with ``unreachable`` set, and the connector keeps it as ``down`` (what
+    plan() stops asking on): the driver's urllib3 ``MaxRetryError`` chains the refused
+    connection.  A SQL error of the reachable server is neither."""
+    from pushdown.errors import EngineError
+
+    if databricks_target.live:
+        pytest.skip("the relay forwards to the stand-in's plain HTTP port")
+    address = os.environ["PUSHDOWN_STANDIN_DATABRICKS"]
+    relay = _Relay(address)
+    relay.open()
+    through = f"127.0.0.1:{relay.port}"
+    args = {
+        **databricks_target.connect_args,
+        "_connection_uri": f"http://{through}/cliservice",
+    }
+    url = databricks_target.url.replace(address, through) + "&retries=1&connect_timeout=2"
+    conn = open_connector("databricks", url, args)
+    try:
+        with pytest.raises(EngineError) as refused:
+            conn.fetch_arrow("SELECT * FROM hconn_no_such_table")
+        assert not refused.value.unreachable and conn.down is None
+        relay.shut()
+        with pytest.raises(EngineError) as dead:
+            conn.fetch_arrow("SELECT 1")
+        assert dead.value.unreachable, str(dead.value)
+        assert conn.down is dead.value
+    finally:
+        conn.close()
+        relay.shut()
+
+
 def test_databricks_catalog_qualified_tables_are_read_without_get_columns(
     databricks_target: Target,
     databricks_tables: list[str],
