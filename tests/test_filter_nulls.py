@@ -311,6 +311,13 @@ def test_hive_has_no_nth_value() -> None:
             "FILTER (WHERE ...) applies to an aggregate",
         ),
         (_query("select g, sum(x) respect nulls as s from t group by g"), "RESPECT NULLS"),
+        # given twice: sqlglot keeps both wrappers and refused them when generating the SQL
+        (_window("first_value(x IGNORE NULLS) IGNORE NULLS"), "given twice"),
+        (_window("last_value(x IGNORE NULLS) RESPECT NULLS"), "given twice"),
+        (
+            _query("select first_value(x respect nulls) ignore nulls over (order by o) a from t"),
+            "given twice",
+        ),
     ],
 )
 def test_misplaced_clauses_are_errors(

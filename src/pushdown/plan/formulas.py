@@ -347,6 +347,11 @@ def wrapper_misuse(tree: exp.Expr, *, open_root: bool = False) -> str | None:
                     f"{node.sql()!r}: FILTER (WHERE ...) applies to an aggregate such as "
                     "sum(x) or count(*); for this function filter the rows first"
                 )
+        elif isinstance(node.this, exp.IgnoreNulls | exp.RespectNulls):
+            return (
+                f"{node.sql()!r}: IGNORE NULLS / RESPECT NULLS is given twice (inside the call "
+                "and after it); give it once"
+            )
         elif not (isinstance(call, NAVIGATION) and in_window(call)):
             clause = "IGNORE NULLS" if isinstance(node, exp.IgnoreNulls) else "RESPECT NULLS"
             return (
