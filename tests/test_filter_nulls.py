@@ -450,3 +450,29 @@ def test_a_formula_error_names_the_column_it_computes(recipe: str, formula: str)
     with pytest.raises(PushdownError) as err:
         pushdown.plan(_flow(build, URLS["duckdb"]), engine_statistics=False)
     assert (err.value.recipe, err.value.column) == ("out", "y"), str(err.value)
+
+
+def test_sql_the_generator_cannot_say_is_a_typed_error_naming_the_recipe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The last line of defence (``Statements._generated``): SQL that sqlglot cannot generate
+    for the engine is pushdown's UnsupportedError naming the engine and the recipe, never
+    sqlglot's own error.  The checks refuse every such formula at plan() now, so the fault is
+    made by switching the window recipe's clause check off (a mock: no formula reaches the
+    generator otherwise)."""
+    import importlib
+
+    from pushdown.errors import UnsupportedError
+
+    window_lowering = importlib.import_module("pushdown.plan.lower.window")
+
+    monkeypatch.setattr(window_lowering, "wrapper_misuse", lambda *args, **kwargs: None)
+    flow = pushdown.Flow()
+    t = flow.dataset("t", data=pa.table({"g": [1, 1], "o": [1, 2], "x": [None, 2.0]}))
+    _window("first_value(x IGNORE NULLS) RESPECT NULLS")(flow, t)
+    plan = pushdown.plan(flow)
+    with pytest.raises(UnsupportedError) as caught:
+        plan.execute()
+    assert type(caught.value).__module__ == "pushdown.errors"
+    assert caught.value.recipe == "out" and caught.value.construct == "SQL generation"
+    assert "RESPECT NULLS" in str(caught.value)

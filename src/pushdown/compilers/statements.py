@@ -18,8 +18,10 @@ from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from sqlglot import exp
+from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
 from pushdown.compilers.sql import compile_query, quoted, source_step, table_ref, to_sql
+from pushdown.errors import UnsupportedError
 from pushdown.plan import nodes as n
 from pushdown.plan.build import LogicalPlan
 from pushdown.plan.formulas import column
@@ -162,13 +164,28 @@ class Statements:
             project = False  # the same statement: one text (the size check made it)
         if run:
             query = self.query(part, output, project=project, run=run)
-            return to_sql(query, self.dialect(part.engine), pretty=pretty)
+            return self._generated(query, part, output, pretty)
         key = (tuple(part.nodes), output, pretty, project)
         cached = self._text.get(key)
         if cached is None:
             query = self.query(part, output, project=project)
-            cached = self._text[key] = to_sql(query, self.dialect(part.engine), pretty=pretty)
+            cached = self._text[key] = self._generated(query, part, output, pretty)
         return cached
+
+    def _generated(self, query: exp.Expr, part: Part, output: str, pretty: bool) -> str:
+        """``to_sql`` of ``query``; what sqlglot cannot say in the engine's dialect (which the
+        capability checks and formula checks should have refused at plan()) is an
+        :class:`UnsupportedError` naming the engine and the recipe, not sqlglot's own error."""
+        try:
+            return to_sql(query, self.dialect(part.engine), pretty=pretty)
+        except SqlglotUnsupported as err:
+            engine = part.engine
+            label = engine if engine == self.local else f"{self.profiles[engine].name} ({engine})"
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            node = self.logical.nodes.get(output)
+            raise UnsupportedError(
+                label, "SQL generation", reason, recipe=node.recipe if node else output
+            ) from None
 
 
 def sql_steps(logical: LogicalPlan) -> set[str]:
