@@ -160,6 +160,22 @@ def test_deeply_nested_formulas_are_syntax_errors(formula: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("formula", "needle"), [("floor()", "FLOOR"), ("ceil() + amount", "CEIL")]
+)
+def test_a_call_missing_its_argument_is_a_syntax_error(formula: str, needle: str) -> None:
+    """sqlglot's parser builds these calls without their required argument; the type
+    annotator then failed with a raw AttributeError."""
+    flow, orders = base_flow()
+    orders.compute(y=formula, name="c")
+    with pytest.raises(e.FormulaSyntaxError, match=f"recipe 'c'.*{needle}.*missing a required"):
+        pushdown.plan(flow)
+    flow, orders = base_flow()
+    flow.sql(f"select {formula} as y from orders", name="q")
+    with pytest.raises(e.FormulaSyntaxError, match=f"recipe 'q'.*{needle}.*missing a required"):
+        pushdown.plan(flow)
+
+
+@pytest.mark.parametrize(
     ("data", "needle"),
     [
         (pa.table({"x": pa.array(np.array([1.0], dtype=np.float16))}), "'x' is halffloat.*float32"),

@@ -50,7 +50,19 @@ def _parsed(text: str, dialect: str | None) -> tuple[exp.Expr, ...]:
     """sqlglot's parse of ``text``, kept: plan() parses a formula more than once (a subquery
     check, then the formula itself) and a flow repeats formulas; callers get copies
     (:func:`parse_one_formula`), never these trees."""
-    return tuple(e for e in sqlglot.parse(text, read=dialect or None) if e is not None)
+    return parse_checked(text, dialect)
+
+
+def parse_checked(text: str, dialect: str | None) -> tuple[exp.Expr, ...]:
+    """``sqlglot.parse`` of ``text``, raising its ParseError for a function call missing an
+    argument the function requires: sqlglot's parser builds some calls without checking them
+    (``floor()``), and the type annotator later fails on them with a raw AttributeError."""
+    parsed = tuple(e for e in sqlglot.parse(text, read=dialect or None) if e is not None)
+    for tree in parsed:
+        for node in tree.walk():
+            if isinstance(node, exp.Func) and node.error_messages():
+                raise ParseError(f"{node.sql_name()}() is missing a required argument")
+    return parsed
 
 
 @functools.lru_cache(maxsize=4096)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import pyarrow as pa
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError, TokenError
 from sqlglot.optimizer.qualify import qualify
@@ -27,7 +26,7 @@ from pushdown.errors import (
     UnsupportedSqlError,
     did_you_mean,
 )
-from pushdown.plan.formulas import match_name, normalize, wrapper_misuse
+from pushdown.plan.formulas import match_name, normalize, parse_checked, wrapper_misuse
 from pushdown.recipe.sql import referenced_tables, table_name
 from pushdown.types import arrow_to_sql
 
@@ -57,7 +56,7 @@ def parse_query(text: str, dialect: str | None, label: str) -> exp.Expr:
     if not isinstance(text, str) or not text.strip():
         raise FormulaSyntaxError("the SQL query is empty", recipe=label)
     try:
-        statements = [e for e in sqlglot.parse(text, read=dialect or None) if e is not None]
+        statements = list(parse_checked(text, dialect or None))
     except (ParseError, TokenError) as err:
         detail = str(err).splitlines()[0]
         raise FormulaSyntaxError(f"cannot parse the SQL query: {detail}", recipe=label) from None
