@@ -99,6 +99,7 @@ KNOWN: dict[tuple[str, str], Reason] = {
     ('aggregates.arg_min_value_null', 'bigquery'): BQ_ARG_NULL,
     ('aggregates.min_by_alias', 'bigquery'): BQ_ARG_NULL,
     ('arithmetic.div_dec_beyond_double', 'bigquery'): BQ_DEC_DIV,
+    ('calendar.trunc_date_nested', 'bigquery'): BQ_ISOWEEK,
     ('calendar.trunc_ts_week_dst_gap', 'bigquery'): BQ_ISOWEEK,
     ('calendar.trunc_ts_week_last_micro', 'bigquery'): BQ_ISOWEEK,
     ('calendar.trunc_ts_week_sunday', 'bigquery'): BQ_ISOWEEK,

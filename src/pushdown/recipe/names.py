@@ -22,11 +22,8 @@ False
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pushdown.recipe.spec import FlowSpec
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 _PLAIN = r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*"
 _PART = re.compile(rf'{_PLAIN}|"{_PLAIN}"')  # a double-quoted part is taken in its exact case
@@ -124,6 +121,25 @@ def output_clash(outputs: Iterable[tuple[str, str, str]]) -> str | None:
             f"{connection!r}: one would replace the other; give each its own table"
         )
     return None
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class _Recipe(Protocol):
+    def output_names(self) -> list[str]: ...
+
+
+class FlowSpec(Protocol):
+    """What :class:`NameIndex` reads of a flow's spec (``recipe.spec.FlowSpec``)."""
+
+    @property
+    def datasets(self) -> Sequence[_Named]: ...
+
+    @property
+    def recipes(self) -> Sequence[_Recipe]: ...
 
 
 class NameIndex:

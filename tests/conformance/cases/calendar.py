@@ -74,6 +74,23 @@ CASES = [
     trunc_ts("month_leap_day", "month", "2024-02-29 12:34:56", "2024-02-01 00:00:00"),
     trunc_ts("day_1900", "day", "1900-01-01 00:00:01", "1900-01-01 00:00:00"),
     scalar("trunc_ts_null", "date_trunc('hour', t)", None, TRUNC, type="timestamp", t=T(None)),
+    # -- nested: the inner truncation's engine rewrite keeps its type for the outer one --------
+    scalar(
+        "trunc_date_nested",
+        "date_trunc('quarter', date_trunc('week', d))",
+        date("1999-04-01"),
+        TRUNC,
+        type="date",
+        d=D("1999-07-04"),
+    ),
+    scalar(
+        "trunc_ts_nested",
+        "date_trunc('year', date_trunc('hour', t))",
+        ts("2024-01-01 00:00:00"),
+        TRUNC,
+        type="timestamp",
+        t=T(DST_GAP),
+    ),
     # -- day of week: 0 = Sunday ... 6 = Saturday -----------------------------------------------
     scalar("dow_sunday", "extract(dow FROM d)", 0, DOW, d=D("2024-03-10")),
     scalar("dow_monday", "extract(dow FROM d)", 1, DOW, d=D("2024-03-11")),

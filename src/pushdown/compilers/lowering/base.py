@@ -136,12 +136,24 @@ class Lowering:
             parent, key, index = current.parent, current.arg_key, current.index
             replacement = rewrite(current, ctx)
             if replacement is not None and replacement is not current:
+                _keep_calendar_type(current, replacement)
                 if parent is None or key is None:
                     root = replacement
                 else:
                     parent.set(key, replacement, index=index)
                 current = replacement
         return root
+
+
+def _keep_calendar_type(node: exp.Expr, replacement: exp.Expr) -> None:
+    """Give ``replacement`` the DATE or TIMESTAMP type ``node`` was annotated with when the
+    rewrite left it untyped, so that a rewrite of the expression around it still knows its
+    type: the outer DATE_TRUNC of ``date_trunc('quarter', date_trunc('week', d))`` saw the
+    inner one's Spark TRUNC untyped, took it for an instant and truncated it as a TIMESTAMP
+    in the session's time zone.  A rewrite keeps pushdown's meaning, so its type; only the
+    calendar types are carried (a numeric annotation may be what a rewrite corrects)."""
+    if replacement.type is None and is_type(node, DATES | TIMESTAMPS):
+        replacement.type = node.type
 
 
 # -- helpers shared by the construct modules --------------------------------------------
