@@ -151,6 +151,7 @@ class Semantics(BaseModel):
     cast_decimal: Declared
     round: Declared
     date_trunc: Declared
+    date_interval: Declared
     day_of_week: Declared
     iso_day_of_week: Declared
     iso_week: Declared

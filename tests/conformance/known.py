@@ -46,6 +46,7 @@ KNOWN: dict[tuple[str, str], Reason] = {
     ('arithmetic.div_dec_scale4', 'duckdb'): DUCKDB_DEC_DIV,
     ('arithmetic.div_dec_third', 'duckdb'): DUCKDB_DEC_DIV,
     ('arithmetic.div_int_by_dec', 'duckdb'): DUCKDB_DEC_DIV,
+    ('calendar.interval_null', 'databricks'): DBX_TYPES,
     ('calendar.trunc_date_null', 'databricks'): DBX_TYPES,
     ('calendar.trunc_ts_null', 'databricks'): DBX_TYPES,
     ('calendar.ts_null', 'databricks'): DBX_TYPES,

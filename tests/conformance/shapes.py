@@ -120,6 +120,7 @@ DATABRICKS_TYPED = (
     "calendar.ts_null",
     "calendar.trunc_date_null",
     "calendar.trunc_ts_null",
+    "calendar.interval_null",
     "calendar.tstz_utc",
     "calendar.tstz_from_offset",
 )
@@ -325,7 +326,8 @@ SHAPES: list[Shape] = [
     ),
     # -- BigQuery: the emulator runs DuckDB -------------------------------------------------------
     Shape(
-        "bigquery.week_starts_monday", "bigquery", WEEK_TRUNCATIONS,
+        "bigquery.week_starts_monday", "bigquery",
+        (*WEEK_TRUNCATIONS, "calendar.trunc_date_nested"),
         present(r"\bISOWEEK\b|WEEK\s*\(\s*MONDAY\s*\)"),
         "DATE_TRUNC(d, WEEK) starts weeks on Sunday; ISOWEEK (or WEEK(MONDAY)) on Monday",
         BQ + "date_functions#date_trunc",

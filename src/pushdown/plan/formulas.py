@@ -187,9 +187,23 @@ def normalize(tree: exp.Expr) -> exp.Expr:
 
     ``stddev`` means the sample deviation (sqlglot's ``Variance`` already is the sample
     variance); ``extract(dow|isodow|week FROM d)`` become the day-of-week and ISO-week
-    functions.  How each engine spells them is the lowering's business
+    functions; ``date_add(d, INTERVAL n unit)`` and ``date_sub`` (an interval, no unit of
+    their own) become ``d + INTERVAL n unit`` and ``d - ...``, what they mean where they are
+    read (DuckDB): sqlglot would write them as a count of days for the other engines
+    (Spark's DATE_ADD(d, INTERVAL ...) is an error, Snowflake's DATEADD(DAY, INTERVAL ...)
+    another).  How each engine spells them is the lowering's business
     (``compilers/lowering``).
     """
+
+    # innermost first: a replaced node's arguments are not visited again by ``transform``
+    for node in reversed(list(tree.find_all(exp.DateAdd, exp.DateSub))):
+        if isinstance(node.expression, exp.Interval) and node.args.get("unit") is None:
+            op = exp.Add if isinstance(node, exp.DateAdd) else exp.Sub
+            new = op(this=node.this, expression=node.expression)
+            if node is tree:
+                tree = new
+            else:
+                node.replace(new)
 
     def fix(node: exp.Expr) -> exp.Expr:
         if type(node) is exp.Stddev:

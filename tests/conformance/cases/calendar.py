@@ -16,6 +16,7 @@ ISODOW = "`extract(isodow FROM d)`, `isodow(d)`"
 WEEK = "`extract(week FROM d)`, `weekofyear(d)`"
 TIMESTAMP = "TIMESTAMP"
 TIMESTAMPTZ = "TIMESTAMPTZ"
+INTERVAL = "`d + INTERVAL n unit`, `d - INTERVAL n unit`"
 PARTS = "not in semantics.md: year/month/day/hour/minute of a date or timestamp"
 
 
@@ -90,6 +91,55 @@ CASES = [
         TRUNC,
         type="timestamp",
         t=T(DST_GAP),
+    ),
+    # -- a DATE plus or minus whole days or more is a DATE; months clamp to the month's end ---
+    scalar(
+        "interval_month_end",
+        "d + INTERVAL 1 MONTH",
+        date("2024-02-29"),
+        INTERVAL,
+        type="date",
+        d=D("2024-01-31"),
+    ),
+    scalar(
+        "interval_year_leap",
+        "d + INTERVAL 1 YEAR",
+        date("2025-02-28"),
+        INTERVAL,
+        type="date",
+        d=D("2024-02-29"),
+    ),
+    scalar(
+        "interval_day_back",
+        "d - INTERVAL 1 DAY",
+        date("2024-02-29"),
+        INTERVAL,
+        type="date",
+        d=D("2024-03-01"),
+    ),
+    scalar(
+        "interval_left",
+        "INTERVAL 2 WEEK + d",
+        date("2024-01-15"),
+        INTERVAL,
+        type="date",
+        d=D("2024-01-01"),
+    ),
+    scalar(
+        "interval_date_add",
+        "date_add(d, INTERVAL 3 MONTH)",
+        date("2024-04-30"),
+        INTERVAL,
+        type="date",
+        d=D("2024-01-30"),
+    ),
+    scalar(
+        "interval_null",
+        "d + INTERVAL 1 DAY",
+        None,
+        INTERVAL,
+        type="date",
+        d=D(None),
     ),
     # -- day of week: 0 = Sunday ... 6 = Saturday -----------------------------------------------
     scalar("dow_sunday", "extract(dow FROM d)", 0, DOW, d=D("2024-03-10")),

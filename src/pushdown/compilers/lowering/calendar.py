@@ -241,7 +241,42 @@ def _spark_isodow(node: exp.Expr, ctx: Context) -> exp.Expr:
     return exp.Paren(this=exp.Add(this=weekday, expression=exp.Literal.number(1)))
 
 
+# -- a DATE plus or minus whole days, weeks, months, quarters or years ---------------------
+
+_WHOLE_DAYS = ("year", "quarter", "month", "week", "day")
+
+
+def _date_and_interval(node: exp.Expr) -> bool:
+    """``node`` is a DATE plus or minus an interval of whole days or more (``d + INTERVAL
+    1 MONTH``, ``INTERVAL 1 DAY + d``, ``d - INTERVAL 2 YEAR``)."""
+    sides = [node.this, node.expression]
+    if isinstance(node, exp.Sub):
+        sides = sides[:1] + ([node.expression] if isinstance(node.expression, exp.Interval) else [])
+    intervals = [s for s in sides if isinstance(s, exp.Interval)]
+    dates = [s for s in sides if not isinstance(s, exp.Interval) and is_type(s, DATES)]
+    if len(intervals) != 1 or len(dates) != 1:
+        return False
+    unit = intervals[0].args.get("unit")
+    return unit is not None and UNITS.get(unit.name.lower()) in _WHOLE_DAYS
+
+
+def _date_interval(node: exp.Expr, ctx: Context) -> exp.Expr:
+    """The engine's DATE plus an interval cast to DATE: DuckDB and BigQuery return a
+    timestamp (a DATETIME on BigQuery), the others a DATE already (the cast is then no
+    change), so every engine returns the flow's DATE."""
+    return _cast(node, "DATE")
+
+
 CONSTRUCTS = (
+    Construct(
+        "date_interval",
+        "DATE plus an interval",
+        (exp.Add, exp.Sub),
+        rewrites=dict.fromkeys(
+            ("duckdb", "bigquery", "snowflake", "spark", "databricks", "hive"), _date_interval
+        ),
+        applies=_date_and_interval,
+    ),
     Construct(
         "date_trunc",
         "DATE_TRUNC",
