@@ -629,3 +629,13 @@ def test_nested_aggregates_in_sql_recipes_are_refused_while_planning(query: str)
     flow.sql(query, name="r")
     with pytest.raises(e.FormulaTypeError, match="recipe 'r'.*inside an aggregate"):
         pushdown.plan(flow, engine_statistics=False)
+
+
+def test_date_diff_read_with_another_engines_argument_order_names_the_unit() -> None:
+    """``date_diff('year', d, e)`` (DuckDB's order) read by the neutral reader takes the
+    column ``e`` for the unit and a string for a date: a syntax error that says how formulas
+    read it, not SQL that means something else on each engine."""
+    flow, orders = base_flow()
+    orders.compute(y="date_diff('year', amount, amount)", name="c")
+    with pytest.raises(e.FormulaSyntaxError, match="recipe 'c'.*unit 'AMOUNT' is not a date part"):
+        pushdown.plan(flow)

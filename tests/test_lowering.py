@@ -523,3 +523,17 @@ def test_an_owned_copy_shares_type_annotations_and_nothing_else() -> None:
     twin.find(exp.Column).replace(exp.column("z"))  # the twin is its own
     twin.meta["written"] = "B"
     assert tree.sql() == before and tree.meta["written"] == "A"
+
+
+@pytest.mark.parametrize("engine", ["snowflake", "bigquery", "spark", "databricks", "hive"])
+def test_date_diff_by_a_unit_engines_count_differently_is_refused(engine: str) -> None:
+    """Weeks start on different days per engine and Spark counts units elapsed: a week
+    difference is refused there, with the reason, and computed where its meaning holds."""
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    t = flow.dataset("t", connection="wh", table="t", columns={"d": "date", "e": "date"})
+    t.compute({"w": "datediff(e, d, week)"}, name="r")
+    plan = pushdown.plan(flow, engine_statistics=False)
+    assert "DATE_DIFF('WEEK'" in plan.flow_sql("duckdb")
+    with pytest.raises(pushdown.UnsupportedError, match="date_diff by week"):
+        plan.flow_sql(engine)

@@ -152,6 +152,7 @@ class Semantics(BaseModel):
     round: Declared
     date_trunc: Declared
     date_interval: Declared
+    date_diff: Declared
     day_of_week: Declared
     iso_day_of_week: Declared
     iso_week: Declared

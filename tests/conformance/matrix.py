@@ -80,6 +80,7 @@ ROW_CONSTRUCTS: dict[str, tuple[str, ...]] = {
     "`round(x, n)`": ("round",),
     "`date_trunc(unit, d)`": ("date_trunc",),
     "`d + INTERVAL n unit`, `d - INTERVAL n unit`": ("date_interval",),
+    "`datediff(end, start, unit)`": ("date_diff",),
     "`extract(dow FROM d)`, `dayofweek(d)`": ("day_of_week",),
     "`extract(isodow FROM d)`, `isodow(d)`": ("iso_day_of_week",),
     "`extract(week FROM d)`, `weekofyear(d)`": ("iso_week",),

@@ -17,6 +17,7 @@ WEEK = "`extract(week FROM d)`, `weekofyear(d)`"
 TIMESTAMP = "TIMESTAMP"
 TIMESTAMPTZ = "TIMESTAMPTZ"
 INTERVAL = "`d + INTERVAL n unit`, `d - INTERVAL n unit`"
+DIFF = "`datediff(end, start, unit)`"
 PARTS = "not in semantics.md: year/month/day/hour/minute of a date or timestamp"
 
 
@@ -140,6 +141,71 @@ CASES = [
         INTERVAL,
         type="date",
         d=D(None),
+    ),
+    # -- datediff counts unit boundaries between start and end ------------------------------
+    scalar(
+        "diff_month_boundary",
+        "datediff(e, d, month)",
+        1,
+        DIFF,
+        d=D("2024-01-31"),
+        e=D("2024-02-01"),
+    ),
+    scalar(
+        "diff_month_same",
+        "datediff(e, d, month)",
+        0,
+        DIFF,
+        d=D("2024-02-01"),
+        e=D("2024-02-29"),
+    ),
+    scalar(
+        "diff_month_back",
+        "datediff(e, d, month)",
+        -13,
+        DIFF,
+        d=D("2024-03-15"),
+        e=D("2023-02-28"),
+    ),
+    scalar(
+        "diff_year_boundary",
+        "datediff(e, d, year)",
+        1,
+        DIFF,
+        d=D("2023-12-31"),
+        e=D("2024-01-01"),
+    ),
+    scalar(
+        "diff_quarter",
+        "datediff(e, d, quarter)",
+        2,
+        DIFF,
+        d=D("2024-03-31"),
+        e=D("2024-07-01"),
+    ),
+    scalar(
+        "diff_day",
+        "datediff(e, d, day)",
+        366,
+        DIFF,
+        d=D("2024-01-01"),
+        e=D("2025-01-01"),
+    ),
+    scalar(
+        "diff_default_day",
+        "datediff(e, d)",
+        -1,
+        DIFF,
+        d=D("2024-03-01"),
+        e=D("2024-02-29"),
+    ),
+    scalar(
+        "diff_null",
+        "datediff(e, d, month)",
+        None,
+        DIFF,
+        d=D(None),
+        e=D("2024-02-29"),
     ),
     # -- day of week: 0 = Sunday ... 6 = Saturday -----------------------------------------------
     scalar("dow_sunday", "extract(dow FROM d)", 0, DOW, d=D("2024-03-10")),

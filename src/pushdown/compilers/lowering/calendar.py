@@ -267,7 +267,73 @@ def _date_interval(node: exp.Expr, ctx: Context) -> exp.Expr:
     return _cast(node, "DATE")
 
 
+# -- date_diff: unit boundaries between two dates or timestamps ---------------------------
+
+# The units every engine counts as boundaries crossed (day, month, quarter, year); a week
+# starts on different days per engine (Snowflake's WEEK_START, BigQuery's Sunday) and below
+# a day Spark counts whole units elapsed.
+_DIFF_UNITS = ("day", "month", "quarter", "year")
+
+
+def diff_unit(node: exp.Expr) -> str | None:
+    """The pushdown unit of a DATEDIFF node (``day`` when it names none), or ``None``."""
+    unit = node.args.get("unit")
+    return "day" if unit is None else UNITS.get(unit.name.lower())
+
+
+def _diff_refuses(node: exp.Expr, ctx: Context) -> str | None:
+    unit = diff_unit(node)
+    if unit in _DIFF_UNITS:
+        return None
+    return (
+        f"date_diff by {unit or 'this unit'} counts differently on this engine; pushdown "
+        f"computes day, month, quarter and year differences on every engine"
+    )
+
+
+def _as_written(node: exp.Expr, ctx: Context) -> None:
+    """Snowflake and BigQuery count boundaries too: the units they share with pushdown are
+    written as they are (the others are refused, :func:`_diff_refuses`)."""
+    return None
+
+
+def _spark_diff(node: exp.Expr, ctx: Context) -> exp.Expr:
+    """Spark, Databricks and Hive: ``DATEDIFF(end, start)`` counts days, but their month and
+    year differences (``MONTHS_BETWEEN``, Spark's ``DATEDIFF(unit, ...)``, which is
+    ``TIMESTAMPDIFF``) count whole units elapsed, not boundaries crossed: months are
+    written as year and month arithmetic (2024-01-31 to 2024-02-01 is one month)."""
+    end, start = node.this, node.expression
+    unit = diff_unit(node)
+    if unit == "day":
+        return func("DATEDIFF", end, start)
+
+    def part(fn: type[exp.Func]) -> exp.Expr:
+        return exp.Paren(this=exp.Sub(this=fn(this=end.copy()), expression=fn(this=start.copy())))
+
+    years = part(exp.Year)
+    if unit == "year":
+        return years
+    per, inner = (12, part(exp.Month)) if unit == "month" else (4, part(exp.Quarter))
+    scaled = exp.Mul(this=years, expression=exp.Literal.number(per))
+    return exp.Paren(this=exp.Add(this=scaled, expression=inner))
+
+
 CONSTRUCTS = (
+    Construct(
+        "date_diff",
+        "date_diff",
+        (exp.DateDiff,),
+        rewrites={
+            "spark": _spark_diff,
+            "databricks": _spark_diff,
+            "hive": _spark_diff,
+            "snowflake": _as_written,
+            "bigquery": _as_written,
+        },
+        refuses=dict.fromkeys(
+            ("bigquery", "snowflake", "spark", "databricks", "hive"), _diff_refuses
+        ),
+    ),
     Construct(
         "date_interval",
         "DATE plus an interval",
