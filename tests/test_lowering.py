@@ -537,3 +537,17 @@ def test_date_diff_by_a_unit_engines_count_differently_is_refused(engine: str) -
     assert "DATE_DIFF('WEEK'" in plan.flow_sql("duckdb")
     with pytest.raises(pushdown.UnsupportedError, match="date_diff by week"):
         plan.flow_sql(engine)
+
+
+@pytest.mark.parametrize("engine", ["spark", "databricks"])
+def test_date_trunc_of_an_untyped_argument_is_refused_on_spark(engine: str) -> None:
+    """Spark truncates a DATE (TRUNC) and an instant (DATE_TRUNC, in the session time zone)
+    differently: an argument whose type is not known is refused there, with the way out,
+    rather than read as an instant (a DATE shifted by the time zone)."""
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    t = flow.dataset("t", connection="wh", table="t", columns={"d": "date"})
+    t.compute({"w": "date_trunc('month', some_udf(d))"}, name="r")
+    plan = pushdown.plan(flow, engine_statistics=False)
+    with pytest.raises(pushdown.UnsupportedError, match=r"recipe 'r'.*CAST\(x AS DATE\)"):
+        plan.flow_sql(engine)

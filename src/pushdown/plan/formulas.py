@@ -198,7 +198,8 @@ def normalize(tree: exp.Expr) -> exp.Expr:
 
     ``stddev`` means the sample deviation (sqlglot's ``Variance`` already is the sample
     variance); ``extract(dow|isodow|week FROM d)`` become the day-of-week and ISO-week
-    functions; ``date_add(d, INTERVAL n unit)`` and ``date_sub`` (an interval, no unit of
+    functions; ``make_date(y, m, d)`` becomes sqlglot's DATE_FROM_PARTS (a DATE, spelled per
+    engine); ``date_add(d, INTERVAL n unit)`` and ``date_sub`` (an interval, no unit of
     their own) become ``d + INTERVAL n unit`` and ``d - ...``, what they mean where they are
     read (DuckDB): sqlglot would write them as a count of days for the other engines
     (Spark's DATE_ADD(d, INTERVAL ...) is an error, Snowflake's DATEADD(DAY, INTERVAL ...)
@@ -219,6 +220,13 @@ def normalize(tree: exp.Expr) -> exp.Expr:
     def fix(node: exp.Expr) -> exp.Expr:
         if type(node) is exp.Stddev:
             return exp.StddevSamp(this=node.this)
+        if (
+            isinstance(node, exp.Anonymous)
+            and node.name.lower() == "make_date"
+            and len(node.expressions) == 3
+        ):  # DuckDB's reader makes this class, typed DATE and spelled per engine
+            year, month, day = node.expressions
+            return exp.DateFromParts(year=year, month=month, day=day)
         if isinstance(node, exp.Extract):
             target = _EXTRACTS.get(node.name.upper())
             if target is not None:

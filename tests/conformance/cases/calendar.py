@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.conformance.cases._build import scalar
-from tests.conformance.model import TZ, Case, D, T, date, ts
+from tests.conformance.model import TZ, Case, D, I, T, date, ts
 
 TRUNC = "`date_trunc(unit, d)`"
 DOW = "`extract(dow FROM d)`, `dayofweek(d)`"
@@ -76,6 +76,15 @@ CASES = [
     trunc_ts("month_leap_day", "month", "2024-02-29 12:34:56", "2024-02-01 00:00:00"),
     trunc_ts("day_1900", "day", "1900-01-01 00:00:01", "1900-01-01 00:00:00"),
     scalar("trunc_ts_null", "date_trunc('hour', t)", None, TRUNC, type="timestamp", t=T(None)),
+    # -- make_date is a DATE (sqlglot's DATE_FROM_PARTS, spelled per engine) -------------------
+    scalar(
+        "trunc_make_date",
+        "date_trunc('month', make_date(2020, 1, d))",
+        date("2020-01-01"),
+        TRUNC,
+        type="date",
+        d=I(1),
+    ),
     # -- nested: the inner truncation's engine rewrite keeps its type for the outer one --------
     scalar(
         "trunc_date_nested",

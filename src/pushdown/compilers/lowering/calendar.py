@@ -17,6 +17,7 @@ from pushdown.compilers.lowering.base import (
     Refused,
     func,
     is_type,
+    sql_type,
 )
 
 UNITS = {
@@ -89,6 +90,18 @@ def _naive(node: exp.Expr) -> bool:
     return is_type(node, _NAIVE)
 
 
+def _spark_untyped(node: exp.Expr, ctx: Context) -> str | None:
+    """Why Spark cannot truncate ``node``'s argument: its type is not known, and a DATE and a
+    TIMESTAMP are truncated differently there."""
+    if unit_of(node) is None or sql_type(node.this) is not None:
+        return None
+    return (
+        "the argument's type is not known, and Spark truncates a DATE and a TIMESTAMP "
+        "differently (a DATE read as an instant shifts by the session time zone); write "
+        "CAST(x AS DATE) or CAST(x AS TIMESTAMP)"
+    )
+
+
 def _spark_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
     """Spark/Databricks: TRUNC(date, unit) for dates (a DATE; units of a day or finer leave
     a date as it is), DATE_TRUNC(unit, ts) for instants (TRUNC gives NULL for them).
@@ -107,6 +120,9 @@ def _spark_trunc(node: exp.Expr, ctx: Context) -> exp.Expr | None:
     unit = unit_of(node)
     if unit is None:
         return None
+    untyped = _spark_untyped(node, ctx)
+    if untyped:
+        raise Refused("DATE_TRUNC", untyped)
     if is_type(node.this, DATES):
         if unit in _BELOW_DAY:
             date: exp.Expr = node.this
@@ -355,7 +371,7 @@ CONSTRUCTS = (
             "snowflake": _snowflake_trunc,
             "bigquery": _bigquery_trunc,
         },
-        refuses={"hive": _hive_refuses},
+        refuses={"hive": _hive_refuses, "spark": _spark_untyped, "databricks": _spark_untyped},
     ),
     Construct(
         "day_of_week",
