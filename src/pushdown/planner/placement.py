@@ -304,7 +304,7 @@ class Placer:
         ``engines`` toward ``{t}`` alone (the same values, memoised alike; what the dynamic
         programme asks once per edge)."""
         statement, moved, fetched = self._facts(name)
-        model = self.model
+        kept, model = self._out, self.model
         statements = [model.statement_score(e) for e in engines]
         fetch: list[float | None] = [None] * len(engines)  # per engine: a result's fetch
         if fetched is not None:
@@ -312,6 +312,9 @@ class Placer:
             fetch = [f if e != LOCAL else None for e, f in zip(engines, fetches, strict=True)]
         rows = []
         for target in targets:
+            alone = self._alone.get(target)
+            if alone is None:
+                alone = self._alone[target] = frozenset((target,))
             moves = model.transfer_scores(engines, target, moved)
             row = []
             for engine, stmt, move, fetched_score in zip(
@@ -327,6 +330,7 @@ class Placer:
                     value += move
                 if fetched_score is not None and not (crossing and target == LOCAL):
                     value += fetched_score
+                kept[name, engine, alone] = value
                 row.append(value)
             rows.append(row)
         return rows
