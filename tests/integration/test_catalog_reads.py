@@ -274,6 +274,20 @@ class _Relay:
             sink.shutdown(socket.SHUT_WR)
 
 
+def _databricks_through_relay(target: Target, options: str) -> tuple[Connector, _Relay]:
+    """A Databricks connector to the stand-in through an open local relay (URL ``options``
+    appended); skipped on a live account (the relay forwards plain HTTP)."""
+    if target.live:
+        pytest.skip("the relay forwards to the stand-in's plain HTTP port")
+    address = os.environ["PUSHDOWN_STANDIN_DATABRICKS"]
+    relay = _Relay(address)
+    relay.open()
+    through = f"127.0.0.1:{relay.port}"
+    args = {**target.connect_args, "_connection_uri": f"http://{through}/cliservice"}
+    url = target.url.replace(address, through) + "&" + options
+    return open_connector("databricks", url, args), relay
+
+
 def test_databricks_asks_its_current_catalog_again_after_a_network_fault(
     databricks_target: Target,
     databricks_tables: list[str],
@@ -283,18 +297,7 @@ def test_databricks_asks_its_current_catalog_again_after_a_network_fault(
     connection: the connection goes through a local relay, shut for that statement; no
     driver retry) is transient: nothing is decided, the read goes on without a catalog, and
     the next read asks again, then keeps to the catalog the server names."""
-    if databricks_target.live:
-        pytest.skip("the relay forwards to the stand-in's plain HTTP port")
-    address = os.environ["PUSHDOWN_STANDIN_DATABRICKS"]
-    relay = _Relay(address)
-    relay.open()
-    through = f"127.0.0.1:{relay.port}"
-    args = {
-        **databricks_target.connect_args,
-        "_connection_uri": f"http://{through}/cliservice",
-    }
-    url = databricks_target.url.replace(address, through) + "&retries=0"
-    conn = open_connector("databricks", url, args)
+    conn, relay = _databricks_through_relay(databricks_target, "retries=0")
     try:
         one_by_one = {t: conn.table_schema(t) for t in databricks_tables}
         before = conn.statements
@@ -326,18 +329,7 @@ def test_databricks_statement_that_cannot_reach_the_server_is_unreachable(
     connection.  A SQL error of the reachable server is neither."""
     from pushdown.errors import EngineError
 
-    if databricks_target.live:
-        pytest.skip("the relay forwards to the stand-in's plain HTTP port")
-    address = os.environ["PUSHDOWN_STANDIN_DATABRICKS"]
-    relay = _Relay(address)
-    relay.open()
-    through = f"127.0.0.1:{relay.port}"
-    args = {
-        **databricks_target.connect_args,
-        "_connection_uri": f"http://{through}/cliservice",
-    }
-    url = databricks_target.url.replace(address, through) + "&retries=1&connect_timeout=2"
-    conn = open_connector("databricks", url, args)
+    conn, relay = _databricks_through_relay(databricks_target, "retries=1&connect_timeout=2")
     try:
         with pytest.raises(EngineError) as refused:
             conn.fetch_arrow("SELECT * FROM hconn_no_such_table")
