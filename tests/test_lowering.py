@@ -525,18 +525,56 @@ def test_an_owned_copy_shares_type_annotations_and_nothing_else() -> None:
     assert tree.sql() == before and tree.meta["written"] == "A"
 
 
-@pytest.mark.parametrize("engine", ["snowflake", "bigquery", "spark", "databricks", "hive"])
-def test_date_diff_by_a_unit_engines_count_differently_is_refused(engine: str) -> None:
-    """Weeks start on different days per engine and Spark counts units elapsed: a week
-    difference is refused there, with the reason, and computed where its meaning holds."""
+def test_date_diff_by_a_unit_engines_count_differently_is_refused_everywhere() -> None:
+    """Weeks start on different days per engine, DuckDB counts whole 7-day periods and
+    Spark whole units elapsed: a week difference is refused on every engine (DuckDB and
+    local included), with the reason; a TIMESTAMPTZ difference too (its boundaries fall by
+    the session time zone)."""
     flow = pushdown.Flow()
     flow.connection("wh", "duckdb:///:memory:")
-    t = flow.dataset("t", connection="wh", table="t", columns={"d": "date", "e": "date"})
+    cols = {"d": "date", "e": "date", "z": "timestamptz"}
+    t = flow.dataset("t", connection="wh", table="t", columns=cols)
     t.compute({"w": "datediff(e, d, week)"}, name="r")
     plan = pushdown.plan(flow, engine_statistics=False)
-    assert "DATE_DIFF('WEEK'" in plan.flow_sql("duckdb")
-    with pytest.raises(pushdown.UnsupportedError, match="date_diff by week"):
-        plan.flow_sql(engine)
+    for engine in ("duckdb", "snowflake", "bigquery", "spark", "databricks", "hive"):
+        with pytest.raises(pushdown.UnsupportedError, match="date_diff by week"):
+            plan.flow_sql(engine)
+    zoned = pushdown.Flow()
+    zoned.connection("wh", "duckdb:///:memory:")
+    t = zoned.dataset("t", connection="wh", table="t", columns=cols)
+    t.compute({"m": "datediff(z, z, month)"}, name="r2")
+    plan = pushdown.plan(zoned, engine_statistics=False)
+    with pytest.raises(pushdown.UnsupportedError, match="recipe 'r2'.*TIMESTAMPTZ"):
+        plan.flow_sql("snowflake")
+    # the local engine is DuckDB, whose capabilities planning does not check: refused when
+    # its statement is made, a typed error naming the recipe
+    data = pa.table({"d": [D(2026, 1, 4)], "e": [D(2026, 1, 5)]})
+    local = pushdown.Flow()
+    local.dataset("t", data=data).compute({"w": "datediff(e, d, week)"}, name="r")
+    with pytest.raises(pushdown.UnsupportedError, match="recipe 'r'.*date_diff by week"):
+        pushdown.plan(local).execute()
+
+
+def test_date_interval_units_and_counts_every_engine_reads() -> None:
+    """Weeks become days and quarters months (Hive's INTERVAL has neither, Spark's no
+    QUARTER); a DAY TO HOUR interval is not taken for whole days; a count that is not a
+    literal is refused where INTERVAL takes no expression."""
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    t = flow.dataset("t", connection="wh", table="t", columns={"d": "date", "n": "int"})
+    t.compute({"w": "d + INTERVAL 2 WEEK", "q": "d - INTERVAL 1 QUARTER"}, name="r")
+    t.compute({"h": "d + INTERVAL '1 12' DAY TO HOUR"}, name="r3")
+    plan = pushdown.plan(flow, engine_statistics=False)
+    for engine in ("hive", "spark"):
+        text = _flat(plan.flow_sql(engine))
+        assert "CAST(`d` + INTERVAL '14' DAY AS DATE)" in text, text
+        assert "CAST(`d` - INTERVAL '3' MONTH AS DATE)" in text, text
+        assert "`d` + INTERVAL '1 12' DAY TO HOUR AS `h`" in text, text
+    t.compute({"v": "d + INTERVAL n DAY"}, name="r2")
+    plan = pushdown.plan(flow, engine_statistics=False)
+    with pytest.raises(pushdown.UnsupportedError, match="count is not a whole-number literal"):
+        plan.flow_sql("spark")
+    assert 'INTERVAL ("n") DAY' in plan.flow_sql("duckdb")
 
 
 @pytest.mark.parametrize("engine", ["spark", "databricks"])

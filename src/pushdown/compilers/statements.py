@@ -20,6 +20,7 @@ from typing import Protocol
 from sqlglot import exp
 from sqlglot.errors import UnsupportedError as SqlglotUnsupported
 
+from pushdown.compilers.lowering.base import Refused
 from pushdown.compilers.sql import compile_query, quoted, source_step, table_ref, to_sql
 from pushdown.errors import UnsupportedError
 from pushdown.plan import nodes as n
@@ -179,12 +180,14 @@ class Statements:
         try:
             return to_sql(query, self.dialect(part.engine), pretty=pretty)
         except SqlglotUnsupported as err:
-            engine = part.engine
-            label = engine if engine == self.local else f"{self.profiles[engine].name} ({engine})"
-            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            construct = err.construct if isinstance(err, Refused) else "SQL generation"
+            reason = err.reason if isinstance(err, Refused) else str(err).strip() or "unknown"
             node = self.logical.nodes.get(output)
             raise UnsupportedError(
-                label, "SQL generation", reason, recipe=node.recipe if node else output
+                part.engine,
+                construct,
+                reason.splitlines()[0],
+                recipe=node.recipe if node else output,
             ) from None
 
 

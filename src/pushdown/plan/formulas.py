@@ -62,18 +62,24 @@ def parse_checked(text: str, dialect: str | None) -> tuple[exp.Expr, ...]:
         for node in tree.walk():
             if isinstance(node, exp.Func) and node.error_messages():
                 raise ParseError(f"{node.sql_name()}() is missing a required argument")
-            unit = node.args.get("unit") if isinstance(node, exp.DateDiff) else None
-            if unit is not None and unit.name.lower().rstrip("s") not in DATE_PARTS:
+            unit = node.args.get("unit") if isinstance(node, DIFFS) else None
+            if isinstance(unit, exp.Var) and unit.name.lower() not in DATE_PARTS:
                 raise ParseError(
-                    f"date_diff's unit {unit.name!r} is not a date part ({', '.join(DATE_PARTS)}):"
-                    " formulas read datediff(end, start, unit); a flow whose formula_dialect is"
+                    f"date_diff's unit {unit.name!r} is not a date part "
+                    f"({', '.join(DATE_PARTS[:8])}): formulas read datediff(end, start, unit); "
+                    "a flow whose formula_dialect is"
                     " 'duckdb' reads date_diff('month', start, end)"
                 )
     return parsed
 
 
-# The date parts a unit argument may name (singular; a plural is read as its singular).
-DATE_PARTS = ("year", "quarter", "month", "week", "day", "hour", "minute", "second")
+# The date parts a date_diff unit may name, and the calls that take one.
+DATE_PARTS = (
+    *("year", "quarter", "month", "week", "day", "hour", "minute", "second"),
+    *("years", "quarters", "months", "weeks", "days", "hours", "minutes", "seconds"),
+    *("yyyy", "yy", "mon", "mm", "dd", "isoweek", "millisecond", "microsecond"),
+)
+DIFFS = (exp.DateDiff, exp.TimestampDiff, exp.DatetimeDiff)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -145,8 +145,10 @@ class FlowSpec(Protocol):
 class NameIndex:
     """A flow's dataset names by their folded form, kept as the flow grows, so that adding a
     dataset checks its name in constant time (folding every name again at every step made
-    building a flow of 5,000 steps take 3-5 s).  Made again from the spec whenever the spec's
-    lists were changed some other way than through :meth:`added`."""
+    building a flow of 5,000 steps take 3-5 s).  Made again from the spec when one of its
+    lists was replaced or changed length other than through :meth:`added`; an item replaced
+    in place, at the same length, is not seen (the spec is the flow's to change: build it
+    through the flow's methods, or make a new ``Flow(spec=...)``)."""
 
     def __init__(self) -> None:
         self._by_fold: dict[str, str] = {}

@@ -144,6 +144,14 @@ CASES = [
         d=D("2024-01-30"),
     ),
     scalar(
+        "interval_quarter",
+        "d - INTERVAL 1 QUARTER",
+        date("2024-02-29"),
+        INTERVAL,
+        type="date",
+        d=D("2024-05-31"),
+    ),
+    scalar(
         "interval_null",
         "d + INTERVAL 1 DAY",
         None,

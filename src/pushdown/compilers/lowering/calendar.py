@@ -273,13 +273,54 @@ def _date_and_interval(node: exp.Expr) -> bool:
     if len(intervals) != 1 or len(dates) != 1:
         return False
     unit = intervals[0].args.get("unit")
-    return unit is not None and UNITS.get(unit.name.lower()) in _WHOLE_DAYS
+    # a plain unit only: ``DAY TO HOUR`` (an IntervalSpan) names DAY first but holds hours
+    return isinstance(unit, exp.Var) and UNITS.get(unit.name.lower()) in _WHOLE_DAYS
+
+
+def _interval_of(node: exp.Expr) -> exp.Interval:
+    interval = node.expression if isinstance(node.expression, exp.Interval) else node.this
+    assert isinstance(interval, exp.Interval)
+    return interval
+
+
+def _literal_count(interval: exp.Interval) -> int | None:
+    """The interval's count when it is a whole-number literal (``INTERVAL 3 DAY``,
+    ``INTERVAL '-1' MONTH``), else ``None``."""
+    count = interval.this
+    negative = isinstance(count, exp.Neg)
+    if negative:
+        count = count.this
+    if not isinstance(count, exp.Literal):
+        return None
+    try:
+        value = int(count.name)
+    except ValueError:
+        return None
+    return -value if negative else value
+
+
+def _interval_refuses(node: exp.Expr, ctx: Context) -> str | None:
+    if _literal_count(_interval_of(node)) is not None:
+        return None
+    return (
+        "an interval whose count is not a whole-number literal: this engine's INTERVAL "
+        "takes a literal count (write the count as a number)"
+    )
 
 
 def _date_interval(node: exp.Expr, ctx: Context) -> exp.Expr:
     """The engine's DATE plus an interval cast to DATE: DuckDB and BigQuery return a
     timestamp (a DATETIME on BigQuery), the others a DATE already (the cast is then no
-    change), so every engine returns the flow's DATE."""
+    change), so every engine returns the flow's DATE.  Weeks are written as days and
+    quarters as months: Hive's INTERVAL has neither unit and Spark's has no QUARTER
+    (https://spark.apache.org/docs/latest/sql-ref-literals.html#interval-literal)."""
+    interval = _interval_of(node)
+    unit = UNITS.get(interval.args["unit"].name.lower())
+    count = _literal_count(interval)
+    if count is not None and unit in ("week", "quarter"):
+        times, into = (7, "DAY") if unit == "week" else (3, "MONTH")
+        interval.set("this", exp.Literal.string(str(count * times)))
+        interval.set("unit", exp.var(into))
     return _cast(node, "DATE")
 
 
@@ -297,19 +338,36 @@ def diff_unit(node: exp.Expr) -> str | None:
     return "day" if unit is None else UNITS.get(unit.name.lower())
 
 
+_ENGINES = ("duckdb", "bigquery", "snowflake", "spark", "databricks", "hive")
+_ZONED = {exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMPLTZ}
+
+
 def _diff_refuses(node: exp.Expr, ctx: Context) -> str | None:
     unit = diff_unit(node)
-    if unit in _DIFF_UNITS:
-        return None
-    return (
-        f"date_diff by {unit or 'this unit'} counts differently on this engine; pushdown "
-        f"computes day, month, quarter and year differences on every engine"
-    )
+    if unit not in _DIFF_UNITS:
+        return (
+            f"date_diff by {unit or 'this unit'}: engines count it differently (weeks start "
+            "on different days; DuckDB counts whole weeks); pushdown computes day, month, "
+            "quarter and year differences"
+        )
+    if is_type(node.this, _ZONED) or is_type(node.expression, _ZONED):
+        return (
+            "date_diff of a TIMESTAMPTZ: where a day or month boundary falls depends on the "
+            "engine's session time zone; convert it to a TIMESTAMP first"
+        )
+    return None
 
 
 def _as_written(node: exp.Expr, ctx: Context) -> None:
-    """Snowflake and BigQuery count boundaries too: the units they share with pushdown are
-    written as they are (the others are refused, :func:`_diff_refuses`)."""
+    """DuckDB, Snowflake and BigQuery count boundaries too: the units they share with
+    pushdown are written as they are, in their singular name (BigQuery reads no plurals);
+    the others are refused (:func:`_diff_refuses`)."""
+    why = _diff_refuses(node, ctx)
+    if why:  # the local engine (DuckDB) is never asked at planning: refused when lowered
+        raise Refused("date_diff", why)
+    unit = diff_unit(node)
+    if unit is not None and node.args.get("unit") is not None:
+        node.set("unit", exp.var(unit.upper()))
     return None
 
 
@@ -338,25 +396,23 @@ CONSTRUCTS = (
     Construct(
         "date_diff",
         "date_diff",
-        (exp.DateDiff,),
+        (exp.DateDiff, exp.TimestampDiff, exp.DatetimeDiff),
         rewrites={
             "spark": _spark_diff,
             "databricks": _spark_diff,
             "hive": _spark_diff,
+            "duckdb": _as_written,
             "snowflake": _as_written,
             "bigquery": _as_written,
         },
-        refuses=dict.fromkeys(
-            ("bigquery", "snowflake", "spark", "databricks", "hive"), _diff_refuses
-        ),
+        refuses=dict.fromkeys(_ENGINES, _diff_refuses),
     ),
     Construct(
         "date_interval",
         "DATE plus an interval",
         (exp.Add, exp.Sub),
-        rewrites=dict.fromkeys(
-            ("duckdb", "bigquery", "snowflake", "spark", "databricks", "hive"), _date_interval
-        ),
+        rewrites=dict.fromkeys(_ENGINES, _date_interval),
+        refuses=dict.fromkeys(("spark", "databricks", "hive", "snowflake"), _interval_refuses),
         applies=_date_and_interval,
     ),
     Construct(
