@@ -589,3 +589,70 @@ def test_date_trunc_of_an_untyped_argument_is_refused_on_spark(engine: str) -> N
     plan = pushdown.plan(flow, engine_statistics=False)
     with pytest.raises(pushdown.UnsupportedError, match=r"recipe 'r'.*CAST\(x AS DATE\)"):
         plan.flow_sql(engine)
+
+
+def test_whole_numbers_of_an_integer_stay_exact_integers_on_every_engine() -> None:
+    """ceil/floor/round/trunc of an integer is the integer itself: DuckDB's CEIL/FLOOR and
+    BigQuery's four functions return a DOUBLE (2**53 + 1 came back as 2**53), so it is
+    written as the column; BigQuery rounds to tens in NUMERIC and casts back; Hive, whose
+    round takes a DOUBLE, is refused rounding to tens. The plan types them as integers."""
+    big = 2**53 + 1
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    cols = {"n": "bigint"}
+    t = flow.dataset("t", connection="wh", table="t", columns=cols)
+    t.compute({"c": "ceil(n)", "f": "floor(n)", "r": "round(n, 2)", "t": "trunc(n)"}, name="r")
+    t.compute({"tens": "round(n, -1)"}, name="r2")
+    plan = pushdown.plan(flow, engine_statistics=False)
+    for name in ("c", "f", "r", "t"):
+        assert plan.logical.nodes["r"].schema.field(name).type == pa.int64(), name
+    assert plan.logical.nodes["r2"].schema.field("tens").type == pa.int64()
+    one = pushdown.Flow()
+    one.connection("wh", "duckdb:///:memory:")
+    one.dataset("t", connection="wh", table="t", columns=cols).compute(
+        {"c": "ceil(n)", "f": "floor(n)", "r": "round(n, 2)", "t": "trunc(n)"}, name="r"
+    )
+    whole = pushdown.plan(one, engine_statistics=False)
+    for engine in ("duckdb", "snowflake", "bigquery", "spark", "databricks", "hive"):
+        sql = whole.flow_sql(engine)
+        assert not re.search(r"CEIL|FLOOR|ROUND|TRUNC", sql), (engine, sql)
+    tens = pushdown.Flow()
+    tens.connection("wh", "duckdb:///:memory:")
+    tens.dataset("t", connection="wh", table="t", columns=cols).compute(
+        {"tens": "round(n, -1)"}, name="r2"
+    )
+    tens_plan = pushdown.plan(tens, engine_statistics=False)
+    assert "CAST(ROUND(CAST(`n` AS NUMERIC), -1) AS INT64)" in tens_plan.flow_sql("bigquery")
+    with pytest.raises(pushdown.UnsupportedError, match="recipe 'r2'.*Hive's round takes a DOUBLE"):
+        tens_plan.flow_sql("hive")
+    # end to end on the local engine (DuckDB): exact, and of the type the plan says
+    data = pa.table({"n": pa.array([big, -big, None], pa.int64())})
+    local = pushdown.Flow()
+    local.dataset("t", data=data).compute(
+        {"c": "ceil(n)", "f": "floor(n)", "r": "round(n)", "tens": "round(n, -1)"}, name="r"
+    )
+    out = pushdown.plan(local).execute()["r"]
+    assert out.schema.field("c").type == pa.int64()
+    assert out.column("c").to_pylist() == [big, -big, None]
+    assert out.column("f").to_pylist() == [big, -big, None]
+    assert out.column("r").to_pylist() == [big, -big, None]
+    assert out.column("tens").to_pylist() == [big - 3, -(big - 3), None]
+
+
+def test_ceil_and_floor_of_a_double_stay_doubles_on_spark_and_hive() -> None:
+    """Spark, Databricks and Hive return a BIGINT from CEIL/FLOOR of a DOUBLE (an overflow
+    beyond 2**63): below 2**52 the BIGINT is cast back, beyond it the DOUBLE is kept."""
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    t = flow.dataset("t", connection="wh", table="t", columns={"x": "double"})
+    t.compute({"f": "floor(x)"}, name="r")
+    plan = pushdown.plan(flow, engine_statistics=False)
+    assert plan.logical.nodes["r"].schema.field("f").type == pa.float64()
+    for engine in ("spark", "databricks", "hive"):
+        sql = plan.flow_sql(engine)
+        assert (
+            "CASE WHEN ABS(`x`) < 4503599627370496 THEN CAST(FLOOR(`x`) AS DOUBLE) ELSE `x` END"
+            in sql
+        ), (engine, sql)
+    for engine in ("duckdb", "snowflake", "bigquery"):
+        assert "CASE" not in plan.flow_sql(engine), engine

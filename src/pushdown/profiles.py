@@ -150,6 +150,8 @@ class Semantics(BaseModel):
     cast_to_integer: Declared
     cast_decimal: Declared
     round: Declared
+    integer_whole: Declared
+    double_whole: Declared
     date_trunc: Declared
     date_interval: Declared
     date_diff: Declared

@@ -95,6 +95,10 @@ BQ_NUMERIC_PARAMS = standin("bigquery emulator", "ignores the parameters of NUME
                             "rounding to S, scale 9; BigQuery rounds to S and keeps the type "
                             "(shape bigquery.numeric_scale)",
                             BQ_DOCS + "data-types#parameterized_decimal_type")
+BQ_NUMERIC_DIGITS = standin("bigquery emulator", "reads NUMERIC as DuckDB's DECIMAL(18, 3), "
+                            "which cannot hold an INT64 beyond 10^15; BigQuery's NUMERIC holds 29 "
+                            "integer digits, every INT64 (shape bigquery.integer_round_numeric)",
+                            BQ_DOCS + "data-types#decimal_types", raises=True)
 BQ_ISOWEEK = standin("bigquery emulator", "does not know the ISOWEEK date part; BigQuery's "
                      "DATE_TRUNC takes ISOWEEK, weeks starting on Monday (shape "
                      "bigquery.week_starts_monday)", BQ_DOCS + "date_functions#date_trunc",

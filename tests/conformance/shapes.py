@@ -352,6 +352,14 @@ SHAPES: list[Shape] = [
         BQ + "data-types#parameterized_decimal_type",
     ),
     Shape(
+        "bigquery.integer_round_numeric", "bigquery",
+        ("arithmetic.round_int_tens", "arithmetic.round_int_tens_half"),
+        present(r"CAST\(ROUND\(CAST\(`\w+` AS NUMERIC\), -1\) AS INT64\)"),
+        "ROUND of an INT64 is a FLOAT64; in NUMERIC (29 integer digits) it is exact for every "
+        "INT64, and the cast back keeps the integer type",
+        BQ + "mathematical_functions#round",
+    ),
+    Shape(
         "bigquery.numeric_limits", "bigquery", ("casts.dec_38_10",),
         present(r"\bBIGNUMERIC\s*\(\s*38\s*,\s*10\s*\)"),
         "NUMERIC holds 29 integer digits and 9 decimals: a scale of 10 needs BIGNUMERIC, and "

@@ -8,9 +8,13 @@ and otherwise default to the widest sensible type.  Mismatches that every engine
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pyarrow as pa
 from sqlglot import exp
-from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.optimizer.annotate_types import TypeAnnotator, annotate_types
 from sqlglot.schema import MappingSchema
 
 from pushdown.errors import FormulaTypeError
@@ -67,6 +71,40 @@ def _empty_schema(dialect: str | None) -> MappingSchema:
     return schema
 
 
+def _rounded(original: dict[str, Any]) -> Callable[[TypeAnnotator, exp.Expr], exp.Expr]:
+    """The annotator rule for ``round``/``trunc``: of an integer it is of its integer type
+    (``docs/semantics.md``; the lowering writes it so on every engine), ``trunc`` of another
+    number keeps its type; otherwise the dialect's own rule (``original``) types it."""
+
+    def annotate(annotator: TypeAnnotator, node: exp.Expr) -> exp.Expr:
+        arg = node.this
+        if arg.is_type(*exp.DataType.INTEGER_TYPES) or (
+            isinstance(node, exp.Trunc) and arg.is_type(*exp.DataType.NUMERIC_TYPES)
+        ):
+            annotator._set_type(node, arg.type)
+        elif "annotator" in original:
+            return original["annotator"](annotator, node)  # type: ignore[no-any-return]
+        else:
+            annotator._set_type(node, original.get("returns"))
+        return node
+
+    return annotate
+
+
+_METADATA: dict[str | None, dict[type[exp.Expr], dict[str, Any]]] = {}
+
+
+def _metadata(dialect: str | None) -> dict[type[exp.Expr], dict[str, Any]]:
+    """The annotator's per-expression rules for ``dialect``, with pushdown's for rounding."""
+    rules = _METADATA.get(dialect)
+    if rules is None:
+        rules = dict(Dialect.get_or_raise(dialect).EXPRESSION_METADATA)
+        for cls in (exp.Round, exp.Trunc):
+            rules[cls] = {"annotator": _rounded(rules.get(cls) or {})}
+        _METADATA[dialect] = rules
+    return rules
+
+
 def _arrow(node: exp.Expr) -> pa.DataType | None:
     t = node.type
     if t is None or t.this in (exp.DataType.Type.UNKNOWN, exp.DataType.Type.NULL):
@@ -81,7 +119,11 @@ def annotate(tree: exp.Expr, schema: pa.Schema, *, dialect: str | None) -> exp.E
         if idx >= 0:
             col.type = _sql_type(schema.field(idx).type)
     return annotate_types(
-        tree, _empty_schema(dialect or None), overwrite_types=False, dialect=dialect or None
+        tree,
+        _empty_schema(dialect or None),
+        expression_metadata=_metadata(dialect or None),
+        overwrite_types=False,
+        dialect=dialect or None,
     )
 
 

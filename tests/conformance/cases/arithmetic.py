@@ -10,6 +10,9 @@ DIV0 = "`a / 0`, `a / NULL`"
 INTDIV = "`a // b`, `div(a, b)`"
 MOD = "`a % b`"
 ROUND = "`round(x, n)`"
+WHOLE = "`ceil(x)`, `floor(x)`, `round(x)`, `trunc(x)` of an integer"
+DOUBLE_WHOLE = "`ceil(x)`, `floor(x)` of a DOUBLE"
+BEYOND_DOUBLE = 2**53 + 1  # the first integer a DOUBLE cannot hold
 DECIMAL_ARITH = "not in semantics.md: DECIMAL + - * are exact"
 
 CASES = [
@@ -118,6 +121,29 @@ CASES = [
     scalar("round_decimal_0_neg", "round(x)", dec("-3"), ROUND, x=N(10, 1, "-2.5")),
     scalar("round_integer", "round(x)", 7, ROUND, x=I(7)),
     scalar("round_null", "round(x, 2)", None, ROUND, x=F(None)),
+    # -- ceil/floor/round/trunc of an integer is the integer, exact ------------------------------
+    scalar("ceil_int_beyond_double", "ceil(x)", BEYOND_DOUBLE, WHOLE, type="integer",
+           x=I(BEYOND_DOUBLE)),
+    scalar("floor_int_beyond_double", "floor(x)", -BEYOND_DOUBLE, WHOLE, type="integer",
+           x=I(-BEYOND_DOUBLE)),
+    scalar("round_int_beyond_double", "round(x)", BEYOND_DOUBLE, WHOLE, type="integer",
+           x=I(BEYOND_DOUBLE)),
+    scalar("round_int_2_places", "round(x, 2)", BEYOND_DOUBLE, WHOLE, type="integer",
+           x=I(BEYOND_DOUBLE)),
+    scalar("round_int_tens", "round(x, -1)", 9007199254740990, WHOLE, type="integer",
+           x=I(9007199254740994)),
+    scalar("round_int_tens_half", "round(x, -1)", -30, WHOLE, type="integer", x=I(-25)),
+    scalar("ceil_int_null", "ceil(x)", None, WHOLE, x=I(None)),
+    # -- ceil/floor of a DOUBLE is a DOUBLE, also beyond the largest BIGINT ------------------------
+    scalar("floor_double_neg_half", "floor(x)", -3.0, DOUBLE_WHOLE, type="double", x=F(-2.5)),
+    scalar("ceil_double_small", "ceil(x)", 1.0, DOUBLE_WHOLE, type="double", x=F(1e-300)),
+    scalar("floor_double_beyond_bigint", "floor(x)", 1e20, DOUBLE_WHOLE, type="double",
+           x=F(1e20)),
+    scalar("ceil_double_beyond_bigint_neg", "ceil(x)", -1e20, DOUBLE_WHOLE, type="double",
+           x=F(-1e20)),
+    scalar("floor_double_at_2_52", "floor(x)", 4503599627370495.0, DOUBLE_WHOLE,
+           type="double", x=F(4503599627370495.5)),
+    scalar("ceil_double_null", "ceil(x)", None, DOUBLE_WHOLE, x=F(None)),
     # -- decimal + - * (exact) -------------------------------------------------------------------
     scalar(
         "dec_add_exact", "a + b", dec("0.30"), DECIMAL_ARITH, type="decimal",

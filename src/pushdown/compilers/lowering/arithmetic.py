@@ -77,6 +77,67 @@ def _bigquery_decimal(node: exp.Expr, ctx: Context) -> None:
     node.set("to", exp.DataType(this=DType.USERDEFINED, kind=f"{name}({precision}, {scale})"))
 
 
+_WHOLE = (exp.Ceil, exp.Floor, exp.Round, exp.Trunc)
+
+
+def _digits(node: exp.Expr) -> exp.Expr | None:
+    return node.args.get("decimals")
+
+
+def _integer_whole(node: exp.Expr, ctx: Context) -> exp.Expr | None:
+    """``ceil``, ``floor``, ``round`` or ``trunc`` of an integer, to no digits or to a
+    literal number of digits at or after the point, is the integer itself, with its type:
+    DuckDB's CEIL and FLOOR and BigQuery's four functions return a DOUBLE, rounded beyond
+    2**53, and Hive's take a DOUBLE.  BigQuery rounds to tens or hundreds (``round(n, -2)``,
+    or digits not known while planning) in NUMERIC, exact for every INT64, and casts back."""
+    integer: exp.Expr = node.this
+    if not is_type(integer, INTEGERS):
+        return None
+    digits = _digits(node)
+    count = None if digits is None else int_literal(digits)
+    if digits is None or (count is not None and count >= 0):
+        return integer
+    if ctx.dialect == "bigquery" and isinstance(node, exp.Round | exp.Trunc):
+        exact = node.copy()
+        exact.set("this", exp.cast(node.this, exp.DataType.build("DECIMAL")))
+        return exp.cast(exact, node.this.type or exp.DataType.build("BIGINT"))
+    return None
+
+
+def _hive_integer_places(node: exp.Expr, ctx: Context) -> str | None:
+    """Hive rounds an integer to tens (or to digits not known while planning) as a DOUBLE."""
+    digits = _digits(node)
+    if digits is None or not is_type(node.this, INTEGERS):
+        return None
+    count = int_literal(digits)
+    if count is not None and count >= 0:
+        return None
+    return (
+        "Hive's round takes a DOUBLE (DOUBLE round(DOUBLE a, INT d)): an integer beyond 2^53 "
+        "would be rounded and the result would not be an integer; "
+        "round(CAST(x AS DECIMAL(38, 0)), n) rounds it exactly"
+    )
+
+
+_EXACT_DOUBLES = exp.Literal.number(2**52)  # every DOUBLE at or beyond it is a whole number
+
+
+def _double_whole(node: exp.Expr, ctx: Context) -> exp.Expr | None:
+    """``ceil``/``floor`` of a DOUBLE stays a DOUBLE: Spark, Databricks and Hive return a
+    BIGINT, which overflows beyond 2**63 (an error under ANSI mode, Long.MAX_VALUE without
+    it) and turns NaN into 0.  Below 2**52 the BIGINT is exact and is cast back; at or
+    beyond it (and for infinities and NaN, which compare false) the DOUBLE is already whole."""
+    if _digits(node) is not None or not is_type(node.this, exp.DataType.FLOAT_TYPES):
+        return None
+    x = node.this
+    whole = node.copy()
+    small = exp.LT(this=exp.Abs(this=x.copy()), expression=_EXACT_DOUBLES.copy())
+    return exp.Case(
+        ifs=[exp.If(this=small, true=exp.cast(whole, exp.DataType.build("DOUBLE")))],
+        default=x.copy(),
+    )
+
+
 CONSTRUCTS = (
     Construct(
         "division",
@@ -108,4 +169,19 @@ CONSTRUCTS = (
         rewrites={"bigquery": _bigquery_decimal},
     ),
     Construct("round", "round(x, n)", (exp.Round,)),
+    Construct(
+        "integer_whole",
+        "ceil/floor/round/trunc of an integer",
+        _WHOLE,
+        rewrites=dict.fromkeys(
+            ("duckdb", "spark", "databricks", "hive", "snowflake", "bigquery"), _integer_whole
+        ),
+        refuses={"hive": _hive_integer_places},
+    ),
+    Construct(
+        "double_whole",
+        "ceil/floor of a DOUBLE",
+        (exp.Ceil, exp.Floor),
+        rewrites=dict.fromkeys(("spark", "databricks", "hive"), _double_whole),
+    ),
 )
