@@ -656,3 +656,26 @@ def test_ceil_and_floor_of_a_double_stay_doubles_on_spark_and_hive() -> None:
         ), (engine, sql)
     for engine in ("duckdb", "snowflake", "bigquery"):
         assert "CASE" not in plan.flow_sql(engine), engine
+
+
+def test_a_date_plus_hours_is_a_wall_clock_timestamp_on_every_engine() -> None:
+    """Hours, minutes and seconds are added to the DATE cast to the engine's wall-clock
+    timestamp: Spark and Databricks cast a DATE to an instant at midnight in the session time
+    zone (conformance case interval_hours_dst, New York on a DST change day)."""
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    t = flow.dataset("t", connection="wh", table="t", columns={"d": "date"})
+    t.compute({"h": "d + INTERVAL 3 HOUR", "m": "INTERVAL 90 MINUTE + d"}, name="r")
+    plan = pushdown.plan(flow, engine_statistics=False)
+    assert plan.logical.nodes["r"].schema.field("h").type == pa.timestamp("us")
+    naive = {
+        "duckdb": "TIMESTAMP",
+        "snowflake": "TIMESTAMPNTZ",
+        "bigquery": "DATETIME",
+        "spark": "TIMESTAMP_NTZ",
+        "databricks": "TIMESTAMP_NTZ",
+        "hive": "TIMESTAMP",
+    }
+    for engine, spelled in naive.items():
+        sql = plan.flow_sql(engine)
+        assert len(re.findall(rf"CAST\([`\"]d[`\"] AS {spelled}\)", sql)) == 2, (engine, sql)

@@ -159,6 +159,23 @@ CASES = [
         type="date",
         d=D(None),
     ),
+    # -- a DATE plus hours or minutes is a wall-clock TIMESTAMP, also on a DST change day ------
+    scalar(
+        "interval_hours_dst",
+        "d + INTERVAL 3 HOUR",
+        ts("2024-03-10 03:00:00"),
+        INTERVAL,
+        type="timestamp",
+        d=D("2024-03-10"),
+    ),
+    scalar(
+        "interval_minutes_back",
+        "d - INTERVAL 90 MINUTE",
+        ts("2024-11-02 22:30:00"),
+        INTERVAL,
+        type="timestamp",
+        d=D("2024-11-03"),
+    ),
     # -- datediff counts unit boundaries between start and end ------------------------------
     scalar(
         "diff_month_boundary",

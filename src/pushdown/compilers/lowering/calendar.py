@@ -257,14 +257,15 @@ def _spark_isodow(node: exp.Expr, ctx: Context) -> exp.Expr:
     return exp.Paren(this=exp.Add(this=weekday, expression=exp.Literal.number(1)))
 
 
-# -- a DATE plus or minus whole days, weeks, months, quarters or years ---------------------
+# -- a DATE plus or minus whole days or more (a DATE), or hours or less (a TIMESTAMP) ------
 
 _WHOLE_DAYS = ("year", "quarter", "month", "week", "day")
+_CLOCK = ("hour", "minute", "second")
 
 
 def _date_and_interval(node: exp.Expr) -> bool:
-    """``node`` is a DATE plus or minus an interval of whole days or more (``d + INTERVAL
-    1 MONTH``, ``INTERVAL 1 DAY + d``, ``d - INTERVAL 2 YEAR``)."""
+    """``node`` is a DATE plus or minus an interval of one unit (``d + INTERVAL 1 MONTH``,
+    ``INTERVAL 1 DAY + d``, ``d - INTERVAL 2 YEAR``, ``d + INTERVAL 3 HOUR``)."""
     sides = [node.this, node.expression]
     if isinstance(node, exp.Sub):
         sides = sides[:1] + ([node.expression] if isinstance(node.expression, exp.Interval) else [])
@@ -274,7 +275,7 @@ def _date_and_interval(node: exp.Expr) -> bool:
         return False
     unit = intervals[0].args.get("unit")
     # a plain unit only: ``DAY TO HOUR`` (an IntervalSpan) names DAY first but holds hours
-    return isinstance(unit, exp.Var) and UNITS.get(unit.name.lower()) in _WHOLE_DAYS
+    return isinstance(unit, exp.Var) and UNITS.get(unit.name.lower()) in _WHOLE_DAYS + _CLOCK
 
 
 def _interval_of(node: exp.Expr) -> exp.Interval:
@@ -313,9 +314,17 @@ def _date_interval(node: exp.Expr, ctx: Context) -> exp.Expr:
     timestamp (a DATETIME on BigQuery), the others a DATE already (the cast is then no
     change), so every engine returns the flow's DATE.  Weeks are written as days and
     quarters as months: Hive's INTERVAL has neither unit and Spark's has no QUARTER
-    (https://spark.apache.org/docs/latest/sql-ref-literals.html#interval-literal)."""
+    (https://spark.apache.org/docs/latest/sql-ref-literals.html#interval-literal).
+
+    Hours, minutes and seconds are added to the DATE cast to TIMESTAMP, the wall-clock type:
+    Spark and Databricks otherwise cast the DATE to an instant at midnight in the session time
+    zone (2024-03-10 + 3 hours was 04:00 in New York, a DST change day)."""
     interval = _interval_of(node)
     unit = UNITS.get(interval.args["unit"].name.lower())
+    if unit in _CLOCK:
+        side = "expression" if node.expression is not interval else "this"
+        node.set(side, _cast(node.args[side], "TIMESTAMP"))
+        return node
     count = _literal_count(interval)
     if count is not None and unit in ("week", "quarter"):
         times, into = (7, "DAY") if unit == "week" else (3, "MONTH")
