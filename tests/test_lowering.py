@@ -679,3 +679,18 @@ def test_a_date_plus_hours_is_a_wall_clock_timestamp_on_every_engine() -> None:
     for engine, spelled in naive.items():
         sql = plan.flow_sql(engine)
         assert len(re.findall(rf"CAST\([`\"]d[`\"] AS {spelled}\)", sql)) == 2, (engine, sql)
+
+
+def test_bigquery_counts_timestamp_boundaries_with_datetime_diff() -> None:
+    """BigQuery's DATE_DIFF takes DATEs: a difference with a TIMESTAMP (BigQuery's DATETIME)
+    is DATETIME_DIFF, which counts boundaries too, a DATE in it cast to DATETIME."""
+    flow = pushdown.Flow()
+    flow.connection("wh", "duckdb:///:memory:")
+    cols = {"a": "timestamp", "b": "timestamp", "d": "date", "e": "date"}
+    t = flow.dataset("t", connection="wh", table="t", columns=cols)
+    diffs = {"x": "datediff(b, a, month)", "y": "datediff(b, d)", "z": "datediff(e, d)"}
+    t.compute(diffs, name="r")
+    sql = pushdown.plan(flow, engine_statistics=False).flow_sql("bigquery")
+    assert "DATETIME_DIFF(`b`, `a`, MONTH)" in sql
+    assert "DATETIME_DIFF(`b`, CAST(`d` AS DATETIME), DAY)" in sql
+    assert "DATE_DIFF(`e`, `d`, DAY)" in sql

@@ -380,6 +380,22 @@ def _as_written(node: exp.Expr, ctx: Context) -> None:
     return None
 
 
+def _bigquery_diff(node: exp.Expr, ctx: Context) -> exp.Expr:
+    """BigQuery's DATE_DIFF takes DATEs and its DATETIME_DIFF DATETIMEs (pushdown's
+    TIMESTAMP), both counting boundaries: a difference with a TIMESTAMP is DATETIME_DIFF,
+    a DATE in it cast to DATETIME (https://cloud.google.com/bigquery/docs/reference/
+    standard-sql/datetime_functions#datetime_diff)."""
+    _as_written(node, ctx)
+    end, start = node.this, node.expression
+    unit = node.args.get("unit") or exp.var("DAY")
+    if is_type(end, DATES) and is_type(start, DATES):
+        return exp.DateDiff(this=end, expression=start, unit=unit)
+    if not (is_type(end, DATES | TIMESTAMPS) and is_type(start, DATES | TIMESTAMPS)):
+        return node
+    end, start = (_cast(x, "TIMESTAMP") if is_type(x, DATES) else x for x in (end, start))
+    return exp.DatetimeDiff(this=end, expression=start, unit=unit)
+
+
 def _spark_diff(node: exp.Expr, ctx: Context) -> exp.Expr:
     """Spark, Databricks and Hive: ``DATEDIFF(end, start)`` counts days, but their month and
     year differences (``MONTHS_BETWEEN``, Spark's ``DATEDIFF(unit, ...)``, which is
@@ -412,7 +428,7 @@ CONSTRUCTS = (
             "hive": _spark_diff,
             "duckdb": _as_written,
             "snowflake": _as_written,
-            "bigquery": _as_written,
+            "bigquery": _bigquery_diff,
         },
         refuses=dict.fromkeys(_ENGINES, _diff_refuses),
     ),
