@@ -79,7 +79,7 @@ ROW_CONSTRUCTS: dict[str, tuple[str, ...]] = {
     "`CAST(x AS DECIMAL(p, s))`": ("cast_decimal",),
     "`round(x, n)`": ("round",),
     "`ceil(x)`, `floor(x)`, `round(x)`, `trunc(x)` of an integer": ("integer_whole",),
-    "`ceil(x)`, `floor(x)` of a DOUBLE": ("double_whole",),
+    "`ceil(x)`, `floor(x)`, `trunc(x)` of a DOUBLE": ("double_whole",),
     "`date_trunc(unit, d)`": ("date_trunc",),
     "`d + INTERVAL n unit`, `d - INTERVAL n unit`": ("date_interval",),
     "`datediff(end, start, unit)`": ("date_diff",),

@@ -11,7 +11,7 @@ INTDIV = "`a // b`, `div(a, b)`"
 MOD = "`a % b`"
 ROUND = "`round(x, n)`"
 WHOLE = "`ceil(x)`, `floor(x)`, `round(x)`, `trunc(x)` of an integer"
-DOUBLE_WHOLE = "`ceil(x)`, `floor(x)` of a DOUBLE"
+DOUBLE_WHOLE = "`ceil(x)`, `floor(x)`, `trunc(x)` of a DOUBLE"
 BEYOND_DOUBLE = 2**53 + 1  # the first integer a DOUBLE cannot hold
 DECIMAL_ARITH = "not in semantics.md: DECIMAL + - * are exact"
 
@@ -144,6 +144,9 @@ CASES = [
     scalar("floor_double_at_2_52", "floor(x)", 4503599627370495.0, DOUBLE_WHOLE,
            type="double", x=F(4503599627370495.5)),
     scalar("ceil_double_null", "ceil(x)", None, DOUBLE_WHOLE, x=F(None)),
+    scalar("trunc_double_neg", "trunc(x)", -2.0, DOUBLE_WHOLE, type="double", x=F(-2.7)),
+    scalar("trunc_double_beyond_bigint", "trunc(x)", -1e20, DOUBLE_WHOLE, type="double",
+           x=F(-1e20)),
     # -- decimal + - * (exact) -------------------------------------------------------------------
     scalar(
         "dec_add_exact", "a + b", dec("0.30"), DECIMAL_ARITH, type="decimal",

@@ -123,10 +123,11 @@ _EXACT_DOUBLES = exp.Literal.number(2**52)  # every DOUBLE at or beyond it is a 
 
 
 def _double_whole(node: exp.Expr, ctx: Context) -> exp.Expr | None:
-    """``ceil``/``floor`` of a DOUBLE stays a DOUBLE: Spark, Databricks and Hive return a
-    BIGINT, which overflows beyond 2**63 (an error under ANSI mode, Long.MAX_VALUE without
-    it) and turns NaN into 0.  Below 2**52 the BIGINT is exact and is cast back; at or
-    beyond it (and for infinities and NaN, which compare false) the DOUBLE is already whole."""
+    """``ceil``/``floor``/``trunc`` of a DOUBLE stays a DOUBLE: Spark, Databricks and Hive
+    return a BIGINT (``trunc`` is written ``CAST(x AS BIGINT)`` there), which overflows
+    beyond 2**63 (an error under ANSI mode, Long.MAX_VALUE without it) and turns NaN into 0.
+    Below 2**52 the BIGINT is exact and is cast back; at or beyond it (and for infinities
+    and NaN, which compare false) the DOUBLE is already whole."""
     if _digits(node) is not None or not is_type(node.this, exp.DataType.FLOAT_TYPES):
         return None
     x = node.this
@@ -180,8 +181,8 @@ CONSTRUCTS = (
     ),
     Construct(
         "double_whole",
-        "ceil/floor of a DOUBLE",
-        (exp.Ceil, exp.Floor),
+        "ceil/floor/trunc of a DOUBLE",
+        (exp.Ceil, exp.Floor, exp.Trunc),
         rewrites=dict.fromkeys(("spark", "databricks", "hive"), _double_whole),
     ),
 )
