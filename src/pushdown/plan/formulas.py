@@ -66,19 +66,43 @@ def parse_checked(text: str, dialect: str | None) -> tuple[exp.Expr, ...]:
             if isinstance(unit, exp.Var) and unit.name.lower() not in DATE_PARTS:
                 raise ParseError(
                     f"date_diff's unit {unit.name!r} is not a date part "
-                    f"({', '.join(DATE_PARTS[:8])}): formulas read datediff(end, start, unit); "
+                    f"({', '.join(dict.fromkeys(UNITS.values()))}): formulas read "
+                    "datediff(end, start, unit); "
                     "a flow whose formula_dialect is"
                     " 'duckdb' reads date_diff('month', start, end)"
                 )
     return parsed
 
 
-# The date parts a date_diff unit may name, and the calls that take one.
-DATE_PARTS = (
-    *("year", "quarter", "month", "week", "day", "hour", "minute", "second"),
-    *("years", "quarters", "months", "weeks", "days", "hours", "minutes", "seconds"),
-    *("yyyy", "yy", "mon", "mm", "dd", "isoweek", "millisecond", "microsecond"),
-)
+# Date part names (and their abbreviations) by the unit pushdown means: what date_trunc,
+# date_diff and intervals read (``compilers/lowering/calendar.py``).
+UNITS = {
+    "year": "year",
+    "years": "year",
+    "yyyy": "year",
+    "yy": "year",
+    "quarter": "quarter",
+    "quarters": "quarter",
+    "month": "month",
+    "months": "month",
+    "mon": "month",
+    "mm": "month",
+    "week": "week",
+    "weeks": "week",
+    "isoweek": "week",
+    "day": "day",
+    "days": "day",
+    "dd": "day",
+    "hour": "hour",
+    "hours": "hour",
+    "minute": "minute",
+    "minutes": "minute",
+    "second": "second",
+    "seconds": "second",
+}
+# The date parts a date_diff unit may name (finer ones parse, and are refused when lowered),
+# and the calls that take one.
+DATE_PARTS = (*UNITS, "millisecond", "microsecond")
 DIFFS = (exp.DateDiff, exp.TimestampDiff, exp.DatetimeDiff)
 
 

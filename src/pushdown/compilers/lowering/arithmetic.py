@@ -84,6 +84,16 @@ def _digits(node: exp.Expr) -> exp.Expr | None:
     return node.args.get("decimals")
 
 
+def _whole_places(node: exp.Expr) -> bool:
+    """No digits given, or a literal number of them at or after the point: rounding an
+    integer so leaves it as it is."""
+    digits = _digits(node)
+    if digits is None:
+        return True
+    count = int_literal(digits)
+    return count is not None and count >= 0
+
+
 def _integer_whole(node: exp.Expr, ctx: Context) -> exp.Expr | None:
     """``ceil``, ``floor``, ``round`` or ``trunc`` of an integer, to no digits or to a
     literal number of digits at or after the point, is the integer itself, with its type:
@@ -93,9 +103,7 @@ def _integer_whole(node: exp.Expr, ctx: Context) -> exp.Expr | None:
     integer: exp.Expr = node.this
     if not is_type(integer, INTEGERS):
         return None
-    digits = _digits(node)
-    count = None if digits is None else int_literal(digits)
-    if digits is None or (count is not None and count >= 0):
+    if _whole_places(node):
         return integer
     if ctx.dialect == "bigquery" and isinstance(node, exp.Round | exp.Trunc):
         exact = node.copy()
@@ -106,11 +114,7 @@ def _integer_whole(node: exp.Expr, ctx: Context) -> exp.Expr | None:
 
 def _hive_integer_places(node: exp.Expr, ctx: Context) -> str | None:
     """Hive rounds an integer to tens (or to digits not known while planning) as a DOUBLE."""
-    digits = _digits(node)
-    if digits is None or not is_type(node.this, INTEGERS):
-        return None
-    count = int_literal(digits)
-    if count is not None and count >= 0:
+    if _whole_places(node) or not is_type(node.this, INTEGERS):
         return None
     return (
         "Hive's round takes a DOUBLE (DOUBLE round(DOUBLE a, INT d)): an integer beyond 2^53 "

@@ -19,31 +19,8 @@ from pushdown.compilers.lowering.base import (
     is_type,
     sql_type,
 )
+from pushdown.plan.formulas import DIFFS, UNITS
 
-UNITS = {
-    "year": "year",
-    "years": "year",
-    "yyyy": "year",
-    "yy": "year",
-    "quarter": "quarter",
-    "quarters": "quarter",
-    "month": "month",
-    "months": "month",
-    "mon": "month",
-    "mm": "month",
-    "week": "week",
-    "weeks": "week",
-    "isoweek": "week",
-    "day": "day",
-    "days": "day",
-    "dd": "day",
-    "hour": "hour",
-    "hours": "hour",
-    "minute": "minute",
-    "minutes": "minute",
-    "second": "second",
-    "seconds": "second",
-}
 _BELOW_DAY = ("day", "hour", "minute", "second")
 
 
@@ -421,7 +398,7 @@ CONSTRUCTS = (
     Construct(
         "date_diff",
         "date_diff",
-        (exp.DateDiff, exp.TimestampDiff, exp.DatetimeDiff),
+        DIFFS,
         rewrites={
             "spark": _spark_diff,
             "databricks": _spark_diff,
