@@ -104,8 +104,12 @@ def test_link_delay_is_exact_for_a_request_sized_message(echo: tuple[str, int]) 
         _round_trip(conn, message)
         times = sorted(_round_trip(conn, message) for _ in range(15))
     assert times[0] >= expected * 0.99, "faster than the link"
-    # the fastest of 15: a loaded machine delays some wake-ups, not all of them
-    assert times[0] <= expected + 0.0008, f"{times[0] * 1e3:.2f} ms for {expected * 1e3:.2f}"
+    # The fastest of 15 (a loaded machine delays some wake-ups, not all of them) is under
+    # what waits rounded up to whole milliseconds give, at least 1.8 ms more here.  Four
+    # wake-ups make one echo (the proxy's two timed waits, the echo server, the client); on
+    # the 2-core CI machine an asyncio sleep wakes 0.2-0.35 ms late, and the fastest echo
+    # measured 0.9-1.1 ms over on an idle one (it was 0.8 ms, which that machine missed).
+    assert times[0] <= expected + 0.0014, f"{times[0] * 1e3:.2f} ms for {expected * 1e3:.2f}"
 
 
 def test_link_caps_the_bandwidth(echo: tuple[str, int]) -> None:
